@@ -1,0 +1,32 @@
+import { ConfigError, getEnv } from "@/lib/config/env";
+import { closeDatabase, getDatabase } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { logger } from "@/lib/log";
+import { publishOperatorEndpoint } from "@/lib/operator/endpoint";
+
+const state = globalThis as unknown as { __flowlineBooted?: boolean };
+
+/** Starts the server side of Flowline in this process; a bad config or a taken database stops it. */
+export async function boot(): Promise<void> {
+  if (state.__flowlineBooted) return;
+  state.__flowlineBooted = true;
+  try {
+    const env = getEnv();
+    const database = await getDatabase();
+    if (env.embedded) publishOperatorEndpoint(env);
+    logger.info({ database: database.kind, url: env.appUrl }, "flowline ready");
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof AppError) {
+      console.error(`\nFlowline cannot start.\n${error.message}${error instanceof AppError && error.remediation ? `\n${error.remediation}` : ""}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, "shutting down");
+    await closeDatabase().catch((error: unknown) => logger.error({ err: error }, "closing the database failed"));
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+}
