@@ -1,0 +1,54 @@
+import { revalidatePath } from "next/cache";
+import { getDb, type Db } from "@/lib/db";
+import type { AppErrorCode, FieldIssue } from "@/lib/errors";
+import { toAppError } from "@/lib/http/route";
+import { getSessionUserId, requireCaller, scopedCaller } from "@/lib/auth/session";
+import { AppError } from "@/lib/errors";
+import type { Caller } from "@/lib/auth/roles";
+
+/** What every server action returns: data, or an error the form can show field by field. */
+export type ActionResult<T> =
+  | { ok: true; data: T }
+  | { ok: false; error: { code: AppErrorCode; message: string; remediation?: string; issues?: FieldIssue[] } };
+
+async function settle<T>(fn: () => Promise<T>): Promise<ActionResult<T>> {
+  try {
+    return { ok: true, data: await fn() };
+  } catch (error) {
+    const appError = toAppError(error);
+    return { ok: false, error: appError.toJSON() };
+  }
+}
+
+// Pages show fresh data after a mutation; outside a request (CLI, tests) there is nothing to refresh.
+function refreshPages() {
+  if (!scopedCaller()) revalidatePath("/", "layout");
+}
+
+/** A server action acting for the signed-in user's current company. Input is validated by `run`. */
+export function companyAction<I, T>(run: (db: Db, caller: Caller, input: I) => Promise<T>) {
+  return (input: I): Promise<ActionResult<T>> =>
+    settle(async () => {
+      const caller = await requireCaller();
+      const result = await run(await getDb(), caller, input);
+      refreshPages();
+      return result;
+    });
+}
+
+/** A server action that needs no session (sign-up). */
+export function publicAction<I, T>(run: (db: Db, input: I) => Promise<T>) {
+  return (input: I): Promise<ActionResult<T>> => settle(async () => run(await getDb(), input));
+}
+
+/** A server action for a signed-in person, whatever company they are in (switching, creating one). */
+export function userAction<I, T>(run: (db: Db, userId: string, input: I) => Promise<T>) {
+  return (input: I): Promise<ActionResult<T>> =>
+    settle(async () => {
+      const userId = scopedCaller()?.userId ?? (await getSessionUserId());
+      if (!userId) throw new AppError("unauthenticated", "Sign in to continue");
+      const result = await run(await getDb(), userId, input);
+      refreshPages();
+      return result;
+    });
+}
