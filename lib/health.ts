@@ -1,5 +1,5 @@
 import { getEnv } from "@/lib/config/env";
-import { getDatabase } from "@/lib/db";
+import { getDatabase, type Database } from "@/lib/db";
 import { version } from "@/lib/version";
 
 // A worker whose heartbeat is older than this is considered gone.
@@ -13,12 +13,12 @@ export type Health = {
   worker: { status: "alive" | "stale" | "none"; lastSeenAt?: string; workers: number };
 };
 
-export async function checkHealth(): Promise<Health> {
-  const started = performance.now();
+export async function checkHealth(open: () => Promise<Database> = getDatabase): Promise<Health> {
   try {
-    const database = await getDatabase();
+    const database = await open();
+    const opened = performance.now();
     await database.prisma.$queryRaw`SELECT 1`;
-    const latencyMs = Math.round((performance.now() - started) * 10) / 10;
+    const latencyMs = Math.round((performance.now() - opened) * 10) / 10;
     const { pending } = await database.migrationStatus();
     const beats = await database.prisma.workerHeartbeat.findMany({ orderBy: { lastSeenAt: "desc" }, take: 50 });
     const fresh = beats.filter((beat) => Date.now() - beat.lastSeenAt.getTime() < WORKER_STALE_MS);

@@ -1,0 +1,137 @@
+import fs from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { ConfigError, getEnv, type Env } from "@/lib/config/env";
+import { isAlive, lockOwner } from "@/lib/db/embedded-lock";
+import { openEmbedded, openServer, type Database } from "@/lib/db/open";
+import { AppError } from "@/lib/errors";
+import { operatorFile, operatorFileSchema } from "@/lib/operator/endpoint";
+import { operatorCommands, type DoctorCheck, type OperatorCommand } from "@/lib/operator/commands";
+
+const usage = `Usage: npm run flowline -- <command> [options]
+
+Commands:
+  setup --email <email> --password <password> --company <name> [--name <your name>]
+        Create the owner account and the company (running it again changes nothing).
+  apikey create --company <name or slug> --name <label>
+        Create an API key for the company; prints only the key.
+  migrate
+        Apply pending database migrations.
+  doctor
+        Check configuration, database, migrations and worker.`;
+
+class UsageError extends Error {}
+
+type Runner = <T>(command: OperatorCommand, args?: unknown) => Promise<T>;
+
+/** Runs commands on the database directly, or through the running app that holds the embedded one. */
+async function connect(env: Env): Promise<{ run: Runner; close(): Promise<void> }> {
+  if (env.embedded) {
+    const owner = lockOwner(path.join(env.FLOWLINE_DATA_DIR, "pglite.lock"));
+    if (owner !== null && owner !== process.pid && isAlive(owner)) return viaApp(env, owner);
+  }
+  const database: Database = env.embedded ? await openEmbedded({ dataDir: env.FLOWLINE_DATA_DIR }) : await openServer(env.DATABASE_URL!, { poolSize: 2 });
+  return {
+    run: async <T>(command: OperatorCommand, args?: unknown) => (await operatorCommands[command](database, args)) as T,
+    close: () => database.close(),
+  };
+}
+
+function viaApp(env: Env, owner: number): { run: Runner; close(): Promise<void> } {
+  const file = operatorFile(env.FLOWLINE_DATA_DIR);
+  const parsed = fs.existsSync(file) ? operatorFileSchema.safeParse(JSON.parse(fs.readFileSync(file, "utf8"))) : null;
+  if (!parsed?.success || parsed.data.pid !== owner) {
+    throw new AppError("database_in_use", `database in use by pid ${owner}; stop it or set DATABASE_URL`, {
+      remediation: "That process is not a Flowline app the CLI can talk to (or it is still starting).",
+    });
+  }
+  const { url, token } = parsed.data;
+  return {
+    run: async <T>(command: OperatorCommand, args?: unknown) => {
+      const response = await fetch(`${url}/api/operator`, {
+        method: "POST",
+        headers: { authorization: `Operator ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ command, args }),
+      }).catch((error: Error) => {
+        throw new AppError("database_in_use", `database in use by pid ${owner}, and its API at ${url} did not answer (${error.message})`, {
+          remediation: "Stop that process, or set APP_URL to the address the app listens on.",
+        });
+      });
+      const body = (await response.json()) as { result?: T; error?: { code: string; message: string; remediation?: string } };
+      if (!response.ok || body.error) throw new AppError("bad_request", body.error?.message ?? `the app answered ${response.status}`, { remediation: body.error?.remediation });
+      return body.result as T;
+    },
+    close: async () => {},
+  };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { email: { type: "string" }, password: { type: "string" }, company: { type: "string" }, name: { type: "string" }, help: { type: "boolean", short: "h" } },
+  });
+  const command = positionals.join(" ");
+  if (values.help || !command) {
+    console.log(usage);
+    return values.help ? 0 : 2;
+  }
+  const known: Record<string, OperatorCommand> = { setup: "setup", "apikey create": "apikey create", migrate: "migrate", doctor: "doctor" };
+  const operatorCommand = known[command];
+  if (!operatorCommand) throw new UsageError(`unknown command "${command}"`);
+  const env = getEnv();
+  const connection = await connect(env);
+  try {
+    switch (operatorCommand) {
+      case "setup": {
+        const result = await connection.run<{ created: { user: boolean; company: boolean } }>("setup", values);
+        const what = [result.created.user && "owner", result.created.company && "company"].filter(Boolean);
+        console.log(what.length ? `Created ${what.join(" and ")} for ${values.email}.` : `Already set up: ${values.email} owns "${values.company}".`);
+        return 0;
+      }
+      case "apikey create": {
+        const { key } = await connection.run<{ key: string }>("apikey create", values);
+        process.stdout.write(`${key}\n`);
+        return 0;
+      }
+      case "migrate": {
+        const { applied } = await connection.run<{ applied: string[] }>("migrate");
+        console.log(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(", ")}` : "Database is up to date.");
+        return 0;
+      }
+      case "doctor": {
+        const checks = await connection.run<DoctorCheck[]>("doctor");
+        for (const check of checks) console.log(`${check.ok ? "ok  " : "FAIL"} ${check.name.padEnd(11)} ${check.detail}`);
+        return checks.every((check) => check.ok) ? 0 : 1;
+      }
+    }
+  } finally {
+    await connection.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError || (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+      console.error(`flowline: ${(error as Error).message}\n\n${usage}`);
+      process.exit(2);
+    }
+    if (error instanceof ConfigError) {
+      console.error(`flowline: ${error.message}`);
+      process.exit(2);
+    }
+    if (error instanceof AppError) {
+      const issues = error.issues?.map((i) => `\n  --${i.path.join(".")}: ${i.message}`).join("") ?? "";
+      console.error(`flowline: ${error.message}${issues}${error.remediation ? `\n${error.remediation}` : ""}`);
+      process.exit(1);
+    }
+    if ((error as Error).name === "ZodError") {
+      const issues = (error as import("zod").ZodError).issues.map((i) => `  --${i.path.join(".")}: ${i.message}`).join("\n");
+      console.error(`flowline: invalid options\n${issues}`);
+      process.exit(2);
+    }
+    console.error("flowline: unexpected error", error);
+    process.exit(1);
+  },
+);

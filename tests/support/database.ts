@@ -1,0 +1,45 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { openEmbedded, openServer, type Database } from "@/lib/db/open";
+
+// Integration tests run on a real database: an in-memory PGlite by default, or a fresh database on
+// the Postgres server when FLOWLINE_TEST_DB=postgres (scripts/test.mjs runs the suite both ways).
+export const testDbKind = process.env.FLOWLINE_TEST_DB === "postgres" ? "postgres" : "pglite";
+export const serverUrl = process.env.FLOWLINE_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
+export type TestDatabase = Database & { url?: string };
+
+export async function createServerDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `flowline_t_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: serverUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+/** A fresh, migrated database of the kind this run tests; close() also drops a server database. */
+export async function openTestDatabase(): Promise<TestDatabase> {
+  if (testDbKind === "pglite") return openEmbedded({ memory: true });
+  const { url, drop } = await createServerDatabase();
+  const database = await openServer(url, { poolSize: 4 });
+  await database.migrate();
+  return {
+    ...database,
+    url,
+    close: async () => {
+      await database.close();
+      await drop();
+    },
+  };
+}
