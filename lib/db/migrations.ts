@@ -18,7 +18,8 @@ export interface SqlSession {
 export type Migration = { name: string; sql: string; checksum: string };
 export type MigrationStatus = { applied: string[]; pending: string[] };
 
-export const migrationsDir = () => path.join(process.cwd(), "prisma", "migrations");
+// Traced into standalone output by outputFileTracingIncludes (next.config.ts), not by analysis.
+export const migrationsDir = () => path.join(/* turbopackIgnore: true */ process.cwd(), "prisma", "migrations");
 
 export function readMigrations(dir = migrationsDir()): Migration[] {
   return fs

@@ -63,8 +63,8 @@ describe("tenant isolation", () => {
     const callers: Caller[] = [b.owner, { ...b.owner, role: "member" }];
     let calls = 0;
     for (const file of actionFiles) {
-      const module = (await import(file)) as Record<string, unknown>;
-      for (const [name, action] of Object.entries(module)) {
+      const exported = (await import(file)) as Record<string, unknown>;
+      for (const [name, action] of Object.entries(exported)) {
         if (typeof action !== "function") continue;
         for (const caller of callers) {
           for (const input of [{}, ...Object.values(a.ids).flatMap(inputsAimingAt)]) {
@@ -89,11 +89,11 @@ describe("tenant isolation", () => {
     for (const file of routeFiles) {
       const routePath = "/" + path.relative(path.join(process.cwd(), "app"), path.dirname(file)).split(path.sep).filter((s) => !/^\(.*\)$/.test(s)).join("/");
       if (PUBLIC_ROUTES[routePath]) continue;
-      const module = (await import(file)) as Record<string, unknown>;
+      const exported = (await import(file)) as Record<string, unknown>;
       const paramNames = [...routePath.matchAll(/\[(?:\.\.\.)?([^\]]+)\]/g)].map((m) => m[1]!);
       const targets = paramNames.length ? Object.values(a.ids) : [""];
       for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"]) {
-        const handler = module[method];
+        const handler = exported[method];
         if (typeof handler !== "function") continue;
         for (const target of targets) {
           const params = Object.fromEntries(paramNames.map((p) => [p, target]));

@@ -1,0 +1,36 @@
+import os from "node:os";
+import path from "node:path";
+import { defineConfig } from "@playwright/test";
+
+// e2e runs against the production build (`next build` runs first in npm test) with its own
+// fresh embedded database. Workers inherit this variable, so specs can find the data folder.
+process.env.FLOWLINE_E2E_DATA_DIR ??= path.join(os.tmpdir(), `flowline-e2e-${Date.now()}`);
+const port = Number(process.env.FLOWLINE_E2E_PORT ?? 3310);
+export const baseURL = `http://localhost:${port}`;
+
+export default defineConfig({
+  testDir: "e2e",
+  outputDir: "test-results",
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  reporter: [["list"]],
+  use: {
+    baseURL,
+    screenshot: "only-on-failure",
+    trace: "retain-on-failure",
+    launchOptions: {
+      // Debian's Chromium: the bundled browser download cannot run offline.
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+    },
+  },
+  webServer: {
+    command: `node_modules/.bin/next start -p ${port}`,
+    url: `${baseURL}/api/health`,
+    timeout: 120_000,
+    reuseExistingServer: false,
+    env: { FLOWLINE_DATA_DIR: process.env.FLOWLINE_E2E_DATA_DIR, NEXT_TELEMETRY_DISABLED: "1", APP_URL: baseURL, LOG_LEVEL: "warn" },
+  },
+});
