@@ -25,6 +25,7 @@ const schema = z
     FLOWLINE_EMBEDDED_WORKER: z.enum(["on", "off"]).default("on"),
     TRIGGER_SECRET_KEY: optionalSecret,
     TRIGGER_API_URL: optionalUrl,
+    TRIGGER_PROJECT_REF: z.string().regex(/^proj_[a-z0-9]+$/, "must look like proj_abc123").optional(),
     RESEND_API_KEY: optionalSecret,
     RESEND_BASE_URL: optionalUrl,
     EMAIL_FROM: z.string().min(3).optional(),
@@ -55,6 +56,9 @@ const schema = z
   });
 
 type RawEnv = z.infer<typeof schema>;
+
+/** The variables Flowline reads (tests check that .env.example documents each one). */
+export const envVariableNames = Object.keys(schema.shape);
 export type Env = RawEnv & {
   appUrl: string;
   authSecret: string;
