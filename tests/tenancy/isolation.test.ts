@@ -25,6 +25,7 @@ const routeFiles = appFiles.filter((file) => path.basename(file) === "route.ts")
 const PUBLIC_ROUTES: Record<string, string> = {
   "/api/health": "health check for load balancers; shows no company data",
   "/api/auth/[...nextauth]": "next-auth's own sign-in endpoints",
+  "/api/v1/openapi.json": "the API's description, generated from the schemas; no data",
 };
 const ALLOWED_FAILURES = new Set(["not_found", "forbidden", "unauthenticated", "validation_failed", "bad_request", "conflict"]);
 
