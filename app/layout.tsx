@@ -1,12 +1,20 @@
+import type { Metadata } from "next";
 import type { ReactNode } from "react";
+import { Providers } from "@/components/providers";
 import "./globals.css";
 
-export const metadata = { title: "Flowline", description: "Workflow automation your company can trust" };
+export const metadata: Metadata = {
+  title: { default: "Flowline", template: "%s · Flowline" },
+  description: "Workflow automation your company can trust",
+};
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
+    // next-themes sets the theme class on <html> before hydration.
     <html lang="en" suppressHydrationWarning>
-      <body>{children}</body>
+      <body className="min-h-dvh">
+        <Providers>{children}</Providers>
+      </body>
     </html>
   );
 }

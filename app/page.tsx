@@ -1,3 +1,6 @@
+import { redirect } from "next/navigation";
+
+// The workflows list is home; the (app) layout sends signed-out people to sign in.
 export default function Home() {
-  return <main className="p-8 text-xl">Flowline</main>;
+  redirect("/workflows");
 }
