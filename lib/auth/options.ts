@@ -56,6 +56,8 @@ export function enabledSignInMethods(env = getEnv()) {
 }
 
 export function buildAuthOptions(db: Db, env: Env): NextAuthOptions {
+  // next-auth v4 builds its redirect URLs from NEXTAUTH_URL only; give it the address we serve on.
+  process.env.NEXTAUTH_URL ??= env.appUrl;
   const extra = extraProviders(env);
   return {
     secret: env.authSecret,
