@@ -11,8 +11,13 @@ import { Button } from "@/components/ui/button";
 import { FormField } from "@/components/ui/form-field";
 import { useFormAction } from "@/components/use-action";
 
+// An invite link sends people here with callbackUrl=/invite/<token>: they join that company
+// instead of creating one.
+const inviteTokenOf = (callbackUrl: string) => callbackUrl.match(/^\/invite\/([A-Za-z0-9_-]+)$/)?.[1];
+
 export function SignUpForm({ callbackUrl }: { callbackUrl: string }) {
   const router = useRouter();
+  const inviteToken = inviteTokenOf(callbackUrl);
   const [error, setError] = useState<string | null>(null);
   const { formProps, pending, fieldErrors } = useFormAction(signUpAction, {
     // The account exists now; sign in with the same credentials so the person lands inside.
@@ -22,7 +27,8 @@ export function SignUpForm({ callbackUrl }: { callbackUrl: string }) {
         setError(`Your account was created, but signing in failed: ${result?.error ?? "unknown error"}. Try signing in.`);
         return;
       }
-      router.push(callbackUrl);
+      // the invite was accepted during sign-up; its page would only say the link is used
+      router.push(inviteToken ? "/workflows" : callbackUrl);
       router.refresh();
     },
   });
@@ -50,7 +56,11 @@ export function SignUpForm({ callbackUrl }: { callbackUrl: string }) {
           hint="At least 10 characters."
           error={fieldErrors.password}
         />
-        <FormField label="Company name" name="company" autoComplete="organization" required error={fieldErrors.company} />
+        {inviteToken ? (
+          <input type="hidden" name="inviteToken" value={inviteToken} />
+        ) : (
+          <FormField label="Company name" name="company" autoComplete="organization" required error={fieldErrors.company} />
+        )}
         <Button type="submit" pending={pending}>
           Create account
         </Button>

@@ -5,6 +5,7 @@ import { signUpSchema } from "@/lib/companies/schemas";
 import { uniqueSlug } from "@/lib/companies/slug";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { audit } from "@/lib/audit";
+import { acceptInviteIn } from "@/lib/companies/invites";
 
 const duplicateEmail = () =>
   new AppError("conflict", "An account with this email already exists", {
@@ -12,7 +13,10 @@ const duplicateEmail = () =>
     remediation: "Sign in, or use another email address.",
   });
 
-/** Creates a user and their first company, with the user as owner, in one transaction. */
+/**
+ * Creates a user and, in the same transaction, either their first company (with them as owner)
+ * or their membership of the company whose invite they followed.
+ */
 export async function signUp(db: Db, raw: unknown): Promise<{ userId: string; companyId: string }> {
   const input = signUpSchema.parse(raw);
   if (await db.user.findUnique({ where: { email: input.email }, select: { id: true } })) throw duplicateEmail();
@@ -20,7 +24,9 @@ export async function signUp(db: Db, raw: unknown): Promise<{ userId: string; co
   try {
     return await db.$transaction(async (tx) => {
       const user = await tx.user.create({ data: { email: input.email, name: input.name, passwordHash } });
-      const company = await tx.company.create({ data: { name: input.company, slug: await uniqueSlug(tx, input.company) } });
+      if (input.inviteToken) return { userId: user.id, ...(await acceptInviteIn(tx, user.id, input.inviteToken)) };
+      const name = input.company!;
+      const company = await tx.company.create({ data: { name, slug: await uniqueSlug(tx, name) } });
       await tx.membership.create({ data: { companyId: company.id, userId: user.id, role: "owner" } });
       await audit(tx, { companyId: company.id, actorUserId: user.id }, "company.created", "company", company.id);
       return { userId: user.id, companyId: company.id };

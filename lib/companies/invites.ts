@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { Db } from "@/lib/db";
+import type { Db, Tx } from "@/lib/db";
 import { AppError, forbidden, notFound } from "@/lib/errors";
 import { audit } from "@/lib/audit";
 import { hasRole, requireRole, type Caller, type Role } from "@/lib/auth/roles";
@@ -66,14 +66,17 @@ export async function previewInvite(db: Db, token: string): Promise<{ companyNam
   return { companyName: invite.company.name, role: invite.role };
 }
 
+/** Accepts inside the caller's transaction (sign-up creates the user in the same one). */
+export async function acceptInviteIn(tx: Tx, userId: string, token: string): Promise<{ companyId: string }> {
+  const invite = await openInvite(tx, token);
+  const existing = await tx.membership.findUnique({ where: { companyId_userId: { companyId: invite.companyId, userId } } });
+  if (!existing) await tx.membership.create({ data: { companyId: invite.companyId, userId, role: invite.role } });
+  // single use: a second accept of the same link fails in openInvite
+  await tx.invitation.update({ where: { id: invite.id }, data: { acceptedAt: new Date() } });
+  await audit(tx, { companyId: invite.companyId, actorUserId: userId }, "invite.accepted", "invitation", invite.id);
+  return { companyId: invite.companyId };
+}
+
 export async function acceptInvite(db: Db, userId: string, token: string): Promise<{ companyId: string }> {
-  return db.$transaction(async (tx) => {
-    const invite = await openInvite(tx, token);
-    const existing = await tx.membership.findUnique({ where: { companyId_userId: { companyId: invite.companyId, userId } } });
-    if (!existing) await tx.membership.create({ data: { companyId: invite.companyId, userId, role: invite.role } });
-    // single use: a second accept of the same link fails in openInvite
-    await tx.invitation.update({ where: { id: invite.id }, data: { acceptedAt: new Date() } });
-    await audit(tx, { companyId: invite.companyId, actorUserId: userId }, "invite.accepted", "invitation", invite.id);
-    return { companyId: invite.companyId };
-  });
+  return db.$transaction((tx) => acceptInviteIn(tx, userId, token));
 }

@@ -1,4 +1,4 @@
-import type { Db } from "@/lib/db";
+import type { Db, Tx } from "@/lib/db";
 import { AppError, notFound } from "@/lib/errors";
 import { audit } from "@/lib/audit";
 import { requireRole, type Caller, type Role } from "@/lib/auth/roles";
@@ -17,8 +17,6 @@ export async function listMembers(db: Db, caller: Caller): Promise<MemberSummary
 
 const lastOwner = () =>
   new AppError("conflict", "A company needs at least one owner", { remediation: "Make another member owner first." });
-
-type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 async function ownerCount(tx: Tx, companyId: string) {
   return tx.membership.count({ where: { companyId, role: "owner" } });

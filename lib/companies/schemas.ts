@@ -15,12 +15,21 @@ export const passwordSchema = z
 
 export const companyNameSchema = z.string().trim().min(2, "Company name needs at least 2 characters").max(100, "Company name is too long (100 characters at most)");
 
-export const signUpSchema = z.object({
-  name: z.string().trim().min(1, "Enter your name").max(100, "Name is too long"),
-  email: emailSchema,
-  password: passwordSchema,
-  company: companyNameSchema,
-});
+export const inviteTokenSchema = z.string().min(10).max(200);
+
+// Someone arriving through an invite link joins that company instead of creating one.
+export const signUpSchema = z
+  .object({
+    name: z.string().trim().min(1, "Enter your name").max(100, "Name is too long"),
+    email: emailSchema,
+    password: passwordSchema,
+    company: companyNameSchema.optional(),
+    inviteToken: inviteTokenSchema.optional(),
+  })
+  .refine((input) => input.company !== undefined || input.inviteToken !== undefined, {
+    path: ["company"],
+    message: "Company name needs at least 2 characters",
+  });
 export type SignUpInput = z.infer<typeof signUpSchema>;
 
 export const signInSchema = z.object({ email: emailSchema, password: z.string().min(1, "Enter your password").max(200) });

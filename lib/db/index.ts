@@ -5,6 +5,8 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 
 export type { Database } from "@/lib/db/open";
 export type Db = PrismaClient;
+/** The client inside an interactive transaction. */
+export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 // One database per process, shared by route handlers, server actions and the worker. Kept on
 // globalThis because Next.js may evaluate this module more than once in a process.

@@ -140,3 +140,19 @@ describe("members, invites and API keys", () => {
     expect((await failure(createApiKey(database.prisma, member, { name: "nope" }))).code).toBe("forbidden");
   });
 });
+
+describe("sign-up through an invite", () => {
+  it("joins the inviting company instead of creating one, and uses up the link", async () => {
+    const { userId, companyId } = await signUp(database.prisma, { ...valid, email: "host@invite.test", company: "Host" });
+    const host: Caller = { companyId, userId, role: "owner", apiKeyId: null };
+    const { url } = await createInvite(database.prisma, host, { role: "member" }, "http://app.test");
+    const inviteToken = url.split("/invite/")[1]!;
+    const companies = await database.prisma.company.count();
+    const guest = await signUp(database.prisma, { name: "Guest", email: "guest@invite.test", password: valid.password, inviteToken });
+    expect(guest.companyId).toBe(companyId);
+    expect(await database.prisma.company.count()).toBe(companies);
+    const again = await failure(signUp(database.prisma, { name: "Late", email: "late@invite.test", password: valid.password, inviteToken }));
+    expect(again.message).toMatch(/no longer valid/);
+    expect(await database.prisma.user.findUnique({ where: { email: "late@invite.test" } })).toBeNull();
+  });
+});
