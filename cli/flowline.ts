@@ -31,10 +31,21 @@ async function connect(env: Env): Promise<{ run: Runner; close(): Promise<void> 
     if (owner !== null && owner !== process.pid && isAlive(owner)) return viaApp(env, owner);
   }
   const database: Database = env.embedded ? await openEmbedded({ dataDir: env.FLOWLINE_DATA_DIR }) : await openServer(env.DATABASE_URL!, { poolSize: 2 });
+  const needsCurrentSchema = (command: OperatorCommand) => command !== "migrate" && command !== "doctor";
   return {
-    run: async <T>(command: OperatorCommand, args?: unknown) => (await operatorCommands[command](database, args)) as T,
+    run: async <T>(command: OperatorCommand, args?: unknown) => {
+      if (needsCurrentSchema(command)) await assertMigrated(database);
+      return (await operatorCommands[command](database, args)) as T;
+    },
     close: () => database.close(),
   };
+}
+
+async function assertMigrated(database: Database) {
+  const { pending } = await database.migrationStatus();
+  if (pending.length > 0) {
+    throw new AppError("config_invalid", `the database has pending migrations: ${pending.join(", ")}`, { remediation: "Run `npm run db:migrate` first." });
+  }
 }
 
 function viaApp(env: Env, owner: number): { run: Runner; close(): Promise<void> } {

@@ -1,0 +1,87 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createServerDatabase, testDbKind } from "../support/database";
+
+// The CLI on its own (the app is not running): it opens the database itself, the embedded one or
+// a fresh database on the Postgres server. The path through a running app is in e2e/cli.spec.ts.
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "flowline-cli-"));
+let databaseUrl = "";
+let dropDatabase = async () => {};
+beforeAll(async () => {
+  if (testDbKind !== "postgres") return;
+  const server = await createServerDatabase();
+  databaseUrl = server.url;
+  dropDatabase = server.drop;
+});
+afterAll(async () => {
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  await dropDatabase();
+});
+
+function flowline(args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, ["--import", "tsx", "cli/flowline.ts", ...args], {
+    encoding: "utf8",
+    env: { ...process.env, FLOWLINE_DATA_DIR: dataDir, DATABASE_URL: databaseUrl, ...env },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe("flowline CLI", () => {
+  // Each database kind has its own case; the suite runs once per kind (scripts/test.mjs).
+  if (testDbKind === "postgres")
+    it("applies the migrations to a new server database, once", () => {
+    expect(flowline(["doctor"]).stdout).toMatch(/FAIL migrations\s+pending: \d+_init/);
+    expect(flowline(["migrate"]).stdout).toMatch(/Applied 1 migration\(s\): \d+_init/);
+    expect(flowline(["migrate"]).stdout).toContain("Database is up to date.");
+  });
+
+  it("sets up the owner and company once, idempotently", () => {
+    const first = flowline(["setup", "--email", "root@cli.test", "--password", "operator password", "--company", "Solo"]);
+    expect(first).toMatchObject({ code: 0, stderr: "" });
+    expect(first.stdout).toContain("Created owner and company for root@cli.test");
+    const again = flowline(["setup", "--email", "root@cli.test", "--password", "operator password", "--company", "Solo"]);
+    expect(again.stdout).toContain('Already set up: root@cli.test owns "Solo"');
+  });
+
+  it("prints only the new API key on stdout", () => {
+    const result = flowline(["apikey", "create", "--company", "Solo", "--name", "deploy"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^fl_[A-Za-z0-9_-]{43}\n$/);
+  });
+
+  it("migrates (nothing pending after the first open) and passes doctor", () => {
+    expect(flowline(["migrate"]).stdout).toContain("Database is up to date.");
+    const doctor = flowline(["doctor"]);
+    expect(doctor.code).toBe(0);
+    expect(doctor.stdout).toMatch(/ok\s+migrations\s+current/);
+  });
+
+  it("reports bad options on stderr, field by field, with exit code 2", () => {
+    const result = flowline(["setup", "--email", "nope", "--password", "short", "--company", "S"]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain("--email: Enter a valid email address");
+    expect(result.stderr).toContain("--password: Use at least 10 characters");
+  });
+
+  it("names a bad environment variable and stops", () => {
+    const result = flowline(["doctor"], { DATABASE_URL: "mysql://elsewhere" });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("DATABASE_URL must be a postgres:// URL");
+  });
+
+  if (testDbKind === "pglite")
+    it("fails fast when another live process holds the database and offers no operator endpoint", () => {
+    fs.writeFileSync(path.join(dataDir, "pglite.lock"), String(process.pid));
+    try {
+      const result = flowline(["doctor"]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`database in use by pid ${process.pid}; stop it or set DATABASE_URL`);
+    } finally {
+      fs.rmSync(path.join(dataDir, "pglite.lock"));
+    }
+  });
+});
