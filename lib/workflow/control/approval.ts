@@ -1,0 +1,25 @@
+import { z } from "zod";
+import type { NodeTypeSpec } from "../node-types";
+
+export const approvalLimits = { minTimeoutMs: 1000, maxTimeoutMs: 30 * 24 * 3_600_000, maxApprovers: 50 } as const;
+
+export const approvalNodeType = {
+  type: "control.approval",
+  label: "Approval",
+  category: "control",
+  description: "Pauses the run until someone approves or rejects, or the timeout passes",
+  version: 1,
+  config: z.object({
+    message: z.string().min(1).max(5000),
+    /** User ids or emails (templates allowed); left out, any member of the company may decide. */
+    approvers: z.array(z.string().min(1).max(320)).max(approvalLimits.maxApprovers).optional(),
+    timeoutMs: z.int().min(approvalLimits.minTimeoutMs).max(approvalLimits.maxTimeoutMs),
+  }),
+  outputs: [{ id: "approved" }, { id: "rejected" }, { id: "timeout" }],
+  output: z.object({
+    decision: z.enum(["approved", "rejected", "timeout"]),
+    decidedBy: z.string().optional(),
+    decidedAt: z.iso.datetime(),
+    comment: z.string().optional(),
+  }),
+} satisfies NodeTypeSpec;

@@ -1,0 +1,15 @@
+import { z } from "zod";
+import type { NodeTypeSpec } from "../node-types";
+
+// Does nothing but pass its (interpolated) `value` on as output: a fork point with fan-out, and a
+// cheap step for tests and benchmarks.
+export const noopNodeType = {
+  type: "core.noop",
+  label: "No-op",
+  category: "core",
+  description: "Passes its value through; a place to fork into several branches",
+  version: 1,
+  config: z.object({ value: z.unknown().optional() }),
+  outputs: [{ id: "out", multiple: true }],
+  output: z.object({ value: z.unknown().optional() }),
+} satisfies NodeTypeSpec;
