@@ -17,10 +17,28 @@ Commands:
         Create an API key for the company; prints only the key.
   migrate
         Apply pending database migrations.
+  workflow import <file.json> --company <name or slug> [--name <name>]
+        Create a workflow from an exported file or a bare definition.
+  workflow export <workflow id>
+        Print the workflow's name, description and draft definition as JSON.
   doctor
         Check configuration, database, migrations and worker.`;
 
 class UsageError extends Error {}
+
+function readJsonFile(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    throw new AppError("bad_request", `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new AppError("bad_request", `${file} is not valid JSON: ${(error as Error).message}`);
+  }
+}
 
 type Runner = <T>(command: OperatorCommand, args?: unknown) => Promise<T>;
 
@@ -82,14 +100,25 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: { email: { type: "string" }, password: { type: "string" }, company: { type: "string" }, name: { type: "string" }, help: { type: "boolean", short: "h" } },
   });
-  const command = positionals.join(" ");
+  // "workflow import <file>" and "workflow export <id>" take one argument after the command words.
+  const takesArgument = positionals[0] === "workflow";
+  const command = (takesArgument ? positionals.slice(0, 2) : positionals).join(" ");
+  const argument = takesArgument ? positionals[2] : undefined;
   if (values.help || !command) {
     console.log(usage);
     return values.help ? 0 : 2;
   }
-  const known: Record<string, OperatorCommand> = { setup: "setup", "apikey create": "apikey create", migrate: "migrate", doctor: "doctor" };
+  const known: Record<string, OperatorCommand> = {
+    setup: "setup",
+    "apikey create": "apikey create",
+    migrate: "migrate",
+    doctor: "doctor",
+    "workflow import": "workflow import",
+    "workflow export": "workflow export",
+  };
   const operatorCommand = known[command];
   if (!operatorCommand) throw new UsageError(`unknown command "${command}"`);
+  if (takesArgument && !argument) throw new UsageError(`${command} needs ${command.endsWith("import") ? "a file" : "a workflow id"}`);
   const env = getEnv();
   const connection = await connect(env);
   try {
@@ -108,6 +137,17 @@ async function main(argv: string[]): Promise<number> {
       case "migrate": {
         const { applied } = await connection.run<{ applied: string[] }>("migrate");
         console.log(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(", ")}` : "Database is up to date.");
+        return 0;
+      }
+      case "workflow import": {
+        const file = readJsonFile(argument!);
+        const result = await connection.run<{ id: string; name: string; warnings: number }>("workflow import", { company: values.company, name: values.name, file });
+        console.log(`Imported "${result.name}" as ${result.id}${result.warnings ? ` (${result.warnings} warning(s) to fix before publishing)` : ""}.`);
+        return 0;
+      }
+      case "workflow export": {
+        const exported = await connection.run<unknown>("workflow export", { id: argument });
+        process.stdout.write(`${JSON.stringify(exported, null, 2)}\n`);
         return 0;
       }
       case "doctor": {
@@ -133,7 +173,7 @@ main(process.argv.slice(2)).then(
       process.exit(2);
     }
     if (error instanceof AppError) {
-      const issues = error.issues?.map((i) => `\n  --${i.path.join(".")}: ${i.message}`).join("") ?? "";
+      const issues = error.issues?.map((i) => `\n  ${i.path.join(".")}: ${i.message}`).join("") ?? "";
       console.error(`flowline: ${error.message}${issues}${error.remediation ? `\n${error.remediation}` : ""}`);
       process.exit(1);
     }

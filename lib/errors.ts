@@ -25,7 +25,15 @@ const statusOf: Record<AppErrorCode, number> = {
   internal: 500,
 };
 
-export type FieldIssue = { path: (string | number)[]; message: string };
+/** One problem with the input: where (path) and what; validation problems add their code and severity. */
+export type FieldIssue = {
+  path: (string | number)[];
+  message: string;
+  code?: string;
+  severity?: "error" | "warning";
+  nodeId?: string;
+  edgeId?: string;
+};
 
 export class AppError extends Error {
   readonly status: number;

@@ -47,7 +47,7 @@ export function openApiDocument(serverUrl: string) {
       summary: op.summary,
       tags: [op.tag],
       parameters: parameters(op),
-      ...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(op.body, "input") } } } } : {}),
+      ...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(op.documentedBody ?? op.body, "input") } } } } : {}),
       responses,
     };
   }

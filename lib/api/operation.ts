@@ -23,6 +23,11 @@ export type Operation<
   params?: P;
   query?: Q;
   body?: B;
+  /**
+   * What clients should send, for the OpenAPI document, when `body` deliberately accepts more:
+   * definitions are parsed loosely so that validation can report every problem, not zod's first.
+   */
+  documentedBody?: z.ZodType;
   response: R;
   status?: number;
   /** Error statuses this operation answers besides 401 and 400 (documented in OpenAPI). */
@@ -37,9 +42,9 @@ type Input<S> = S extends z.ZodType ? z.output<S> : undefined;
 export type OperationContext<O extends Operation> = {
   db: Db;
   caller: Caller;
-  params: Input<O["params"]>;
-  query: Input<O["query"]>;
-  body: Input<O["body"]>;
+  params: Input<NonNullable<O["params"]>>;
+  query: Input<NonNullable<O["query"]>>;
+  body: Input<NonNullable<O["body"]>>;
   request: Request;
 };
 

@@ -1,14 +1,69 @@
+import { z } from "zod";
 import { defineOperation } from "@/lib/api/operation";
-import { meResponseSchema } from "@/lib/api/schemas";
+import { meResponseSchema, problemSchema, versionSummarySchema, workflowDetailSchema, workflowSummarySchema } from "@/lib/api/schemas";
+import { definitionSchema } from "@/lib/workflow/definition";
+import { createWorkflowSchema, listWorkflowsSchema, publishSchema, revertSchema, updateWorkflowSchema } from "@/lib/workflow/store";
 
 // Every operation of the public API, in the order the OpenAPI document lists them.
-export const getMe = defineOperation({
-  id: "getMe",
-  method: "GET",
-  path: "/me",
-  summary: "The company this API key acts for",
-  tag: "Account",
-  response: meResponseSchema,
+const idParams = z.object({ id: z.string().min(1).max(64) });
+const definitionInput = definitionSchema.describe("A workflow definition (see docs/workflow-format.md)");
+
+export const getMe = defineOperation({ id: "getMe", method: "GET", path: "/me", summary: "The company this API key acts for", tag: "Account", response: meResponseSchema });
+
+export const listWorkflowsOp = defineOperation({
+  id: "listWorkflows", method: "GET", path: "/workflows", summary: "List workflows, most recently changed first", tag: "Workflows",
+  query: listWorkflowsSchema,
+  response: z.object({ workflows: z.array(workflowSummarySchema), nextCursor: z.string().nullable() }),
+});
+export const createWorkflowOp = defineOperation({
+  id: "createWorkflow", method: "POST", path: "/workflows", summary: "Create a workflow (its draft may be unfinished)", tag: "Workflows",
+  body: createWorkflowSchema, documentedBody: createWorkflowSchema.extend({ definition: definitionInput.optional() }), response: workflowDetailSchema, status: 201, errors: [403, 422],
+});
+export const getWorkflowOp = defineOperation({
+  id: "getWorkflow", method: "GET", path: "/workflows/{id}", summary: "A workflow with its draft, the draft's problems and what publishing would change", tag: "Workflows",
+  params: idParams, response: workflowDetailSchema, errors: [404],
+});
+export const updateWorkflowOp = defineOperation({
+  id: "updateWorkflow", method: "PATCH", path: "/workflows/{id}", summary: "Update the name, description or draft (send baseRevision to refuse lost updates)", tag: "Workflows",
+  params: idParams, body: updateWorkflowSchema, documentedBody: updateWorkflowSchema.extend({ definition: definitionInput.optional() }), response: workflowDetailSchema, errors: [403, 404, 409, 422],
+});
+export const deleteWorkflowOp = defineOperation({
+  id: "deleteWorkflow", method: "DELETE", path: "/workflows/{id}", summary: "Delete a workflow (its runs stay in the history)", tag: "Workflows",
+  params: idParams, response: z.object({ deleted: z.literal(true) }), errors: [403, 404],
+});
+export const validateWorkflowOp = defineOperation({
+  id: "validateWorkflow", method: "POST", path: "/workflows/{id}/validate", summary: "Every problem of the draft, or of the definition sent, as publishing (strict) or saving (draft) sees it", tag: "Workflows",
+  params: idParams, body: z.object({ definition: z.unknown().optional(), mode: z.enum(["draft", "strict"]).default("strict") }),
+  documentedBody: z.object({ definition: definitionInput.optional(), mode: z.enum(["draft", "strict"]).default("strict") }),
+  response: z.object({ valid: z.boolean(), problems: z.array(problemSchema) }), errors: [404],
+});
+export const publishWorkflowOp = defineOperation({
+  id: "publishWorkflow", method: "POST", path: "/workflows/{id}/publish", summary: "Publish the draft (or the definition sent) as the next version", tag: "Workflows",
+  params: idParams, body: publishSchema, documentedBody: publishSchema.extend({ definition: definitionInput.optional() }),
+  response: z.object({ version: z.number().int(), created: z.boolean(), workflow: workflowDetailSchema }), errors: [403, 404, 422],
+});
+export const listVersionsOp = defineOperation({
+  id: "listVersions", method: "GET", path: "/workflows/{id}/versions", summary: "Published versions, newest first", tag: "Workflows",
+  params: idParams, response: z.object({ versions: z.array(versionSummarySchema) }), errors: [404],
+});
+export const getVersionOp = defineOperation({
+  id: "getVersion", method: "GET", path: "/workflows/{id}/versions/{number}", summary: "One version's definition", tag: "Workflows",
+  params: idParams.extend({ number: z.coerce.number().int().positive() }), response: versionSummarySchema.extend({ definition: definitionSchema }), errors: [404],
+});
+export const revertWorkflowOp = defineOperation({
+  id: "revertWorkflow", method: "POST", path: "/workflows/{id}/revert", summary: "Replace the draft with an earlier version", tag: "Workflows",
+  params: idParams, body: revertSchema, response: workflowDetailSchema, errors: [403, 404, 422],
+});
+export const enableWorkflowOp = defineOperation({
+  id: "enableWorkflow", method: "POST", path: "/workflows/{id}/enable", summary: "Let the trigger start runs of the published version", tag: "Workflows",
+  params: idParams, response: workflowDetailSchema, errors: [403, 404, 409],
+});
+export const disableWorkflowOp = defineOperation({
+  id: "disableWorkflow", method: "POST", path: "/workflows/{id}/disable", summary: "Stop the trigger from starting runs", tag: "Workflows",
+  params: idParams, response: workflowDetailSchema, errors: [403, 404],
 });
 
-export const operations = [getMe];
+export const operations = [
+  getMe, listWorkflowsOp, createWorkflowOp, getWorkflowOp, updateWorkflowOp, deleteWorkflowOp, validateWorkflowOp,
+  publishWorkflowOp, listVersionsOp, getVersionOp, revertWorkflowOp, enableWorkflowOp, disableWorkflowOp,
+];

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { definitionSchema } from "@/lib/workflow/definition";
 
 export const errorBodySchema = z.object({
   error: z.object({
@@ -11,3 +12,32 @@ export const errorBodySchema = z.object({
 
 export const companySchema = z.object({ id: z.string(), name: z.string(), slug: z.string() });
 export const meResponseSchema = z.object({ company: companySchema, role: z.enum(["owner", "admin", "member"]) });
+
+export const problemSchema = z.object({
+  severity: z.enum(["error", "warning"]),
+  code: z.string(),
+  message: z.string(),
+  nodeId: z.string().optional(),
+  edgeId: z.string().optional(),
+  path: z.array(z.union([z.string(), z.number()])),
+});
+
+export const workflowSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  enabled: z.boolean(),
+  publishedVersion: z.number().int().nullable(),
+  revision: z.string(),
+  hasUnpublishedChanges: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const workflowDetailSchema = workflowSummarySchema.extend({
+  draft: definitionSchema,
+  problems: z.array(problemSchema),
+  changes: z.object({ added: z.array(z.string()), removed: z.array(z.string()), changed: z.array(z.string()), triggerChanged: z.boolean() }).nullable(),
+});
+
+export const versionSummarySchema = z.object({ number: z.number().int(), createdAt: z.string(), createdBy: z.string().nullable(), published: z.boolean() });

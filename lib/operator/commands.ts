@@ -6,6 +6,7 @@ import { hashPassword } from "@/lib/auth/password";
 import { createCompanyFor, signUp } from "@/lib/companies/accounts";
 import { companyNameSchema, emailSchema, passwordSchema } from "@/lib/companies/schemas";
 import { checkHealth } from "@/lib/health";
+import { createWorkflow, getWorkflow } from "@/lib/workflow/store";
 
 // Operator commands, run by the CLI either on a database it opened itself or, when the app holds
 // the embedded database, inside the app through /api/operator. Same code either way.
@@ -41,8 +42,36 @@ export const apiKeyCreateSchema = z.object({ company: z.string().min(1), name: z
 export async function apiKeyCreate(db: Db, raw: unknown): Promise<{ key: string; id: string }> {
   const input = apiKeyCreateSchema.parse(raw);
   const company = await findCompany(db, input.company);
-  const { key, apiKey } = await createApiKey(db, { companyId: company.id, role: "owner", userId: null, apiKeyId: null }, { name: input.name });
+  const { key, apiKey } = await createApiKey(db, operatorCaller(company.id), { name: input.name });
   return { key, id: apiKey.id };
+}
+
+const operatorCaller = (companyId: string) => ({ companyId, role: "owner" as const, userId: null, apiKeyId: null });
+
+// The file format of `workflow export`, also accepted by import; a bare definition imports too.
+export const workflowFileSchema = z.object({ name: z.string(), description: z.string().nullable().optional(), definition: z.unknown() });
+export const workflowImportSchema = z.object({ company: z.string().min(1), file: z.unknown(), name: z.string().optional() });
+
+export async function workflowImport(db: Db, raw: unknown): Promise<{ id: string; name: string; warnings: number }> {
+  const input = workflowImportSchema.parse(raw);
+  const company = await findCompany(db, input.company);
+  const parsedFile = workflowFileSchema.safeParse(input.file);
+  const file = parsedFile.success ? parsedFile.data : { name: input.name ?? "Imported workflow", description: null, definition: input.file };
+  const created = await createWorkflow(db, operatorCaller(company.id), {
+    name: input.name ?? file.name,
+    ...(file.description ? { description: file.description } : {}),
+    definition: file.definition,
+  });
+  return { id: created.id, name: created.name, warnings: created.problems.length };
+}
+
+export async function workflowExport(db: Db, raw: unknown): Promise<z.infer<typeof workflowFileSchema>> {
+  const { id } = z.object({ id: z.string().min(1) }).parse(raw);
+  // Operators see every company; the id alone names the workflow.
+  const row = await db.workflow.findFirst({ where: { id, deletedAt: null }, select: { companyId: true } });
+  if (!row) throw new AppError("not_found", `No workflow has the id ${id}`);
+  const workflow = await getWorkflow(db, operatorCaller(row.companyId), id);
+  return { name: workflow.name, description: workflow.description, definition: workflow.draft };
 }
 
 export type DoctorCheck = { name: string; ok: boolean; detail: string };
@@ -75,6 +104,8 @@ export const operatorCommands = {
   "apikey create": (database: Database, args: unknown) => apiKeyCreate(database.prisma, args),
   doctor: (database: Database) => doctor(database),
   migrate: async (database: Database) => ({ applied: await database.migrate() }),
+  "workflow import": (database: Database, args: unknown) => workflowImport(database.prisma, args),
+  "workflow export": (database: Database, args: unknown) => workflowExport(database.prisma, args),
 } satisfies Record<string, (database: Database, args: unknown) => Promise<unknown>>;
 
 export type OperatorCommand = keyof typeof operatorCommands;

@@ -59,6 +59,40 @@ describe("flowline CLI", () => {
     expect(doctor.stdout).toMatch(/ok\s+migrations\s+current/);
   });
 
+  it("imports a workflow from a file and exports it again", () => {
+    const file = path.join(dataDir, "workflow.json");
+    const definition = {
+      trigger: { type: "manual", config: {} },
+      nodes: [{ id: "hello", type: "core.noop", name: "Hello", config: { value: "{{trigger.payload.name}}" }, position: { x: 0, y: 0 } }],
+      edges: [{ id: "e1", source: "trigger", target: "hello" }],
+    };
+    fs.writeFileSync(file, JSON.stringify({ name: "Greeter", description: "Says hello", definition }));
+    const imported = flowline(["workflow", "import", file, "--company", "Solo"]);
+    expect(imported.stderr).toBe("");
+    const id = imported.stdout.match(/Imported "Greeter" as (\S+)\./)?.[1];
+    expect(id).toBeTruthy();
+
+    const exported = flowline(["workflow", "export", id!]);
+    expect(exported.code).toBe(0);
+    const parsed = JSON.parse(exported.stdout) as { name: string; description: string; definition: typeof definition };
+    expect(parsed).toMatchObject({ name: "Greeter", description: "Says hello" });
+    expect(parsed.definition.nodes[0]).toMatchObject({ id: "hello", config: { value: "{{trigger.payload.name}}" } });
+
+    // the export is itself importable: a round trip
+    fs.writeFileSync(file, exported.stdout);
+    expect(flowline(["workflow", "import", file, "--company", "Solo", "--name", "Greeter copy"]).stdout).toContain('Imported "Greeter copy"');
+  });
+
+  it("refuses an invalid workflow file with every problem and its path", () => {
+    const file = path.join(dataDir, "broken.json");
+    fs.writeFileSync(file, JSON.stringify({ trigger: { type: "manual", config: {} }, nodes: [{ id: "x", type: "nope", name: "x", config: {}, position: { x: 0, y: 0 } }], edges: [{ id: "e", source: "x", target: "x" }] }));
+    const result = flowline(["workflow", "import", file, "--company", "Solo"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("definition.nodes.0.type");
+    expect(flowline(["workflow", "import", path.join(dataDir, "missing.json"), "--company", "Solo"]).stderr).toContain("cannot read");
+    expect(flowline(["workflow", "export", "no-such-id"]).stderr).toContain("No workflow has the id no-such-id");
+  });
+
   it("reports bad options on stderr, field by field, with exit code 2", () => {
     const result = flowline(["setup", "--email", "nope", "--password", "short", "--company", "S"]);
     expect(result.code).toBe(2);

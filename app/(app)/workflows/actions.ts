@@ -1,0 +1,54 @@
+"use server";
+
+import { z } from "zod";
+import { companyAction } from "@/lib/auth/action";
+import { idSchema } from "@/lib/companies/schemas";
+import {
+  createWorkflow,
+  deleteWorkflow,
+  publishWorkflow,
+  revertDraft,
+  setWorkflowEnabled,
+  updateWorkflow,
+  validateWorkflow,
+} from "@/lib/workflow/store";
+
+// The UI's way to the same operations as /api/v1/workflows; both call lib/workflow/store.
+const withId = <T extends z.ZodRawShape>(shape: T) => idSchema.extend(shape);
+const updateInput = withId({ changes: z.unknown() });
+const revertInput = withId({ version: z.number().int().positive() });
+const enabledInput = withId({ enabled: z.boolean() });
+const publishInput = withId({ definition: z.unknown().optional() });
+const validateInput = withId({ definition: z.unknown().optional(), mode: z.enum(["draft", "strict"]).default("strict") });
+
+export const createWorkflowAction = companyAction((db, caller, input: unknown) => createWorkflow(db, caller, input));
+
+export const updateWorkflowAction = companyAction((db, caller, input: unknown) => {
+  const { id, changes } = updateInput.parse(input);
+  return updateWorkflow(db, caller, id, changes);
+});
+
+export const deleteWorkflowAction = companyAction(async (db, caller, input: unknown) => {
+  await deleteWorkflow(db, caller, idSchema.parse(input).id);
+  return { deleted: true };
+});
+
+export const publishWorkflowAction = companyAction((db, caller, input: unknown) => {
+  const { id, ...rest } = publishInput.parse(input);
+  return publishWorkflow(db, caller, id, rest);
+});
+
+export const revertWorkflowAction = companyAction((db, caller, input: unknown) => {
+  const { id, version } = revertInput.parse(input);
+  return revertDraft(db, caller, id, { version });
+});
+
+export const setWorkflowEnabledAction = companyAction((db, caller, input: unknown) => {
+  const { id, enabled } = enabledInput.parse(input);
+  return setWorkflowEnabled(db, caller, id, enabled);
+});
+
+export const validateWorkflowAction = companyAction((db, caller, input: unknown) => {
+  const { id, ...rest } = validateInput.parse(input);
+  return validateWorkflow(db, caller, id, rest);
+});
