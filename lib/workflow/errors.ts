@@ -78,6 +78,24 @@ export const errorCodes = {
     message: "The item was not found",
     remediation: "Check the id; the item may have been deleted",
   },
+  E_INTERRUPTED: {
+    retryable: true,
+    httpStatus: 503,
+    message: "The worker stopped while this step ran",
+    remediation: "Nothing to do: the step is run again, and the interrupted attempt does not count against its retries",
+  },
+  E_EFFECT_UNKNOWN: {
+    retryable: false,
+    httpStatus: 409,
+    message: "The worker stopped during a call with side effects, and whether it took effect cannot be checked",
+    remediation: "Check in the app whether the action happened, then replay the run from this step or leave it",
+  },
+  E_CANCELLED: {
+    retryable: false,
+    httpStatus: 409,
+    message: "The run was cancelled",
+    remediation: "Start a new run or replay this one",
+  },
   E_INTERNAL: {
     retryable: false,
     httpStatus: 500,

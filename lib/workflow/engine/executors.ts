@@ -1,0 +1,46 @@
+import type { Db } from "@/lib/db";
+import type { WorkflowNode } from "../definition";
+
+// How a non-control node does its work. Control nodes (IF, LOOP, WAIT, APPROVAL) are the
+// interpreter's own; everything else runs through an executor registered here: core nodes below,
+// integration actions from lib/integrations, test actions from the test suite.
+
+export type ExecutionContext = {
+  db: Db;
+  runId: string;
+  companyId: string;
+  /** Who started the run, for credential resolution; null for triggers and API keys. */
+  userId: string | null;
+  node: WorkflowNode;
+  iterationPath: string;
+  attempt: number;
+  /** Stable for the step across attempts and crashes: providers deduplicate on it. */
+  idempotencyKey: string;
+  signal: AbortSignal;
+};
+
+export type Reconciliation = { outcome: "done"; output: unknown } | { outcome: "not_done" } | { outcome: "unknown" };
+
+export type NodeExecutor = {
+  /** Has effects outside Flowline: a RunEffect is written before and completed after the call. */
+  effectful: boolean;
+  /** The provider deduplicates on the idempotency key, so repeating the call after a crash is safe. */
+  idempotent?: boolean;
+  execute(ctx: ExecutionContext, input: Record<string, unknown>): Promise<unknown>;
+  /** For dry runs: what the step would do, without doing it or decrypting credentials. */
+  preview?(input: Record<string, unknown>): unknown;
+  /** After a crash mid-call: did the effect happen? Providers that can check implement it. */
+  reconcile?(ctx: ExecutionContext, input: Record<string, unknown>): Promise<Reconciliation>;
+};
+
+const executors = new Map<string, NodeExecutor>([
+  ["core.noop", { effectful: false, execute: async (_ctx, input) => ({ value: input.value }), preview: (input) => ({ value: input.value }) }],
+]);
+
+export function registerExecutor(type: string, executor: NodeExecutor): void {
+  executors.set(type, executor);
+}
+
+export function executorFor(type: string): NodeExecutor | undefined {
+  return executors.get(type);
+}

@@ -1,0 +1,488 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { Db, Tx } from "@/lib/db";
+import type { Prisma, WorkflowRun, WorkflowRunStep } from "@/lib/generated/prisma/client";
+import { evaluateCondition, type Condition } from "../conditions";
+import { TRIGGER_ID, type WorkflowDefinition, type WorkflowNode } from "../definition";
+import { errorCodes, toWorkflowError, WorkflowError, type ErrorCode } from "../errors";
+import { collectReferences, interpolate, type InterpolationScope } from "../interpolation";
+import { loadDefinition } from "../load-definition";
+import { ERROR_HANDLE } from "../node-types";
+import { retryDelayMs } from "./backoff";
+import { executorFor, type ExecutionContext } from "./executors";
+import { planDefinition, type Plan } from "./plan";
+
+// The interpreter: given a run, it replays what its step records say already happened and
+// executes what comes next, writing every transition, until the run finishes or has to wait.
+// It knows nothing of hosts: waiting is returned as a suspension that the embedded worker turns
+// into a row with wakeAt, and the Trigger.dev task into wait.until / wait.forToken.
+//
+// Execution is sequential in topological order; a node runs once all its live predecessors are
+// done, and a node none of whose incoming edges was taken is recorded as skipped.
+
+export type AdvanceResult =
+  | { kind: "finished"; status: "succeeded" | "failed" | "cancelled" }
+  /** wakeAt: when to continue (null: only when a waitpoint is completed). */
+  | { kind: "suspended"; wakeAt: Date | null; waitpointId?: string }
+  /** The run is no longer ours (cancelled, or another worker took it): stop without writing. */
+  | { kind: "lost" };
+
+export type AdvanceOptions = {
+  /** Holder of the run's lease: writes are conditional on still holding it. */
+  leaseOwner?: string;
+  signal?: AbortSignal;
+  now?: () => Date;
+};
+
+export const engineLimits = { maxStepsPerRun: 10_000 } as const;
+
+type Outcome = { status: "succeeded" | "failed" | "skipped"; handle: string | null; output: unknown; error?: unknown };
+type Suspension = { suspend: { wakeAt: Date | null; waitpointId?: string } };
+type Failure = { fail: WorkflowError };
+type Flow = "continue" | Suspension | Failure;
+
+const key = (nodeId: string, iterationPath: string) => `${nodeId}@${iterationPath}`;
+const childPath = (path: string, index: number) => (path === "" ? String(index) : `${path}.${index}`);
+const json = (value: unknown) => (value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as Prisma.InputJsonValue));
+export const stepIdempotencyKey = (runId: string, nodeId: string, iterationPath: string) =>
+  createHash("sha256").update(`${runId}:${nodeId}:${iterationPath}`).digest("hex").slice(0, 40);
+const knownApps = new Set<string>();
+/** Effects name their app; executors outside the integrations catalogue (core, tests) add theirs once. */
+async function ensureApp(db: Db, appId: string) {
+  if (knownApps.has(appId)) return;
+  await db.app.upsert({ where: { id: appId }, create: { id: appId, name: appId }, update: {} });
+  knownApps.add(appId);
+}
+export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
+
+/** The handle a finished step leaves through, derived from its record. */
+function handleOf(node: WorkflowNode, step: WorkflowRunStep): string | null {
+  if (step.status === "skipped") return null;
+  if (step.status === "failed") return node.continueOnError ? ERROR_HANDLE : null;
+  const output = (step.output ?? {}) as Record<string, unknown>;
+  switch (node.type) {
+    case "control.if":
+      return output.result ? "true" : "false";
+    case "control.approval":
+      return typeof output.decision === "string" ? output.decision : null;
+    case "control.loop":
+      return "done";
+    default:
+      return "out";
+  }
+}
+
+function isRetryable(code: string | null): boolean {
+  return code !== null && code in errorCodes && errorCodes[code as ErrorCode].retryable;
+}
+
+class Interpreter {
+  private readonly plan: Plan;
+  private readonly latest = new Map<string, WorkflowRunStep>();
+  private readonly attemptsUsed = new Map<string, number>();
+  private stepCount: number;
+  private lastStatusCheck = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly run: WorkflowRun,
+    private readonly definition: WorkflowDefinition,
+    steps: WorkflowRunStep[],
+    private readonly options: AdvanceOptions,
+  ) {
+    this.plan = planDefinition(definition);
+    this.stepCount = steps.length;
+    for (const step of steps) this.remember(step);
+  }
+
+  private now() {
+    return this.options.now?.() ?? new Date();
+  }
+
+  private remember(step: WorkflowRunStep) {
+    const k = key(step.nodeId, step.iterationPath);
+    const previous = this.latest.get(k);
+    if (!previous || previous.attempt <= step.attempt) this.latest.set(k, step);
+    // Interrupted attempts (the worker died) do not count against the node's retries.
+    if ((step.status === "failed" || step.status === "succeeded") && step.errorCode !== "E_INTERRUPTED") {
+      this.attemptsUsed.set(k, (this.attemptsUsed.get(k) ?? 0) + 1);
+    }
+  }
+
+  /** The finished outcome of a node at this iteration path, looking outwards through enclosing loops. */
+  private outcomeOf(nodeId: string, iterationPath: string): Outcome | undefined {
+    let path = iterationPath;
+    for (;;) {
+      const step = this.latest.get(key(nodeId, path));
+      if (step) return this.finishedOutcome(this.plan.nodes.get(nodeId)!, step);
+      if (path === "") return undefined;
+      path = path.includes(".") ? path.slice(0, path.lastIndexOf(".")) : "";
+    }
+  }
+
+  private finishedOutcome(node: WorkflowNode, step: WorkflowRunStep): Outcome | undefined {
+    if (step.status === "running" || step.status === "waiting" || step.status === "cancelled") return undefined;
+    if (step.status === "failed" && !this.isFinalFailure(node, step)) return undefined;
+    return { status: step.status, handle: handleOf(node, step), output: step.output, error: step.errorCode ? { code: step.errorCode, message: step.errorMessage } : undefined };
+  }
+
+  private isFinalFailure(node: WorkflowNode, step: WorkflowRunStep): boolean {
+    if (!isRetryable(step.errorCode)) return true;
+    const used = this.attemptsUsed.get(key(node.id, step.iterationPath)) ?? 0;
+    return step.errorCode !== "E_INTERRUPTED" && used >= (node.retry?.maxAttempts ?? 1);
+  }
+
+  private scope(iterationPath: string, loop?: { item: unknown; index: number }): InterpolationScope {
+    return {
+      trigger: { type: this.run.triggerType, payload: this.run.triggerPayload },
+      steps: new Proxy({} as Record<string, { output?: unknown; error?: unknown }>, {
+        get: (_t, id) => (typeof id === "string" ? this.stepView(id, iterationPath) : undefined),
+        has: (_t, id) => typeof id === "string" && this.stepView(id, iterationPath) !== undefined,
+        getOwnPropertyDescriptor: (_t, id) => {
+          const value = typeof id === "string" ? this.stepView(id, iterationPath) : undefined;
+          return value === undefined ? undefined : { value, enumerable: true, configurable: true, writable: false };
+        },
+      }),
+      ...(loop ? { loop } : {}),
+      run: { id: this.run.id },
+    };
+  }
+
+  private stepView(nodeId: string, iterationPath: string) {
+    const outcome = this.outcomeOf(nodeId, iterationPath);
+    if (!outcome || outcome.status === "skipped") return undefined;
+    return outcome.status === "failed" ? { error: outcome.error } : { output: outcome.output };
+  }
+
+  // ───────────── the walk ─────────────
+
+  async advance(): Promise<AdvanceResult> {
+    if (this.run.timeoutAt && this.run.timeoutAt <= this.now()) {
+      return this.finish("failed", new WorkflowError("E_TIMEOUT", { message: "The run exceeded its time limit" }));
+    }
+    const flow = await this.runScope("", "", undefined);
+    if (flow === "continue") return this.finish("succeeded");
+    if ("suspend" in flow) return this.suspend(flow.suspend);
+    return this.finish("failed", flow.fail);
+  }
+
+  private async runScope(scopeKey: string, iterationPath: string, loop: { item: unknown; index: number } | undefined): Promise<Flow> {
+    const scope = this.plan.scopes.get(scopeKey)!;
+    for (const node of scope.order) {
+      const existing = this.latest.get(key(node.id, iterationPath));
+      if (existing && this.finishedOutcome(node, existing)) {
+        const outcome = this.finishedOutcome(node, existing)!;
+        if (outcome.status === "failed" && !node.continueOnError) return { fail: this.errorFromStep(node, existing) };
+        continue;
+      }
+      if (!existing && !this.isActivated(node, scope.loopId, iterationPath)) {
+        await this.record(node, iterationPath, { status: "skipped", attempt: 1 });
+        continue;
+      }
+      const flow = await this.execute(node, iterationPath, loop, existing);
+      if (flow !== "continue") return flow;
+    }
+    return "continue";
+  }
+
+  /** Whether any incoming edge was taken. Predecessors come first in topological order. */
+  private isActivated(node: WorkflowNode, loopId: string | null, iterationPath: string): boolean {
+    return (this.plan.incoming.get(node.id) ?? []).some((edge) => {
+      if (edge.source === TRIGGER_ID) return true;
+      if (edge.source === loopId && edge.sourceHandle === "body") return true;
+      return this.outcomeOf(edge.source, iterationPath)?.handle === edge.sourceHandle;
+    });
+  }
+
+  private errorFromStep(node: WorkflowNode, step: WorkflowRunStep): WorkflowError {
+    const code = (step.errorCode ?? "E_INTERNAL") as ErrorCode;
+    return new WorkflowError(code in errorCodes ? code : "E_INTERNAL", { message: step.errorMessage ?? undefined, nodeId: node.id });
+  }
+
+  private async execute(node: WorkflowNode, iterationPath: string, loop: { item: unknown; index: number } | undefined, existing: WorkflowRunStep | undefined): Promise<Flow> {
+    if (++this.stepCount > engineLimits.maxStepsPerRun) {
+      return { fail: new WorkflowError("E_POLICY_BLOCKED", { message: `The run exceeded ${engineLimits.maxStepsPerRun} steps`, nodeId: node.id }) };
+    }
+    // A worker shutting down yields between steps; the run stays due, for any worker to continue.
+    if (this.options.signal?.aborted) return { suspend: { wakeAt: this.now() } };
+    if (!(await this.stillOurs())) return { suspend: { wakeAt: null } };
+    try {
+      switch (node.type) {
+        case "control.loop":
+          return await this.executeLoop(node, iterationPath, loop, existing);
+        case "control.wait":
+          return await this.executeWait(node, iterationPath, loop, existing);
+        case "control.approval":
+          return await this.executeApproval(node, iterationPath, loop, existing);
+        default:
+          return await this.executeStep(node, iterationPath, loop, existing);
+      }
+    } catch (thrown) {
+      // A control node's own failure (a template that does not resolve, say) fails its step like any other.
+      const error = toWorkflowError(thrown, node.id);
+      if (!(thrown instanceof WorkflowError)) throw thrown;
+      const current = this.latest.get(key(node.id, iterationPath));
+      const open = current && (current.status === "running" || current.status === "waiting");
+      await this.record(node, iterationPath, { status: "failed", attempt: open ? current.attempt : (current?.attempt ?? 0) + 1, error, ...(open ? { startedAt: current.startedAt } : {}) });
+      return node.continueOnError ? "continue" : { fail: error };
+    }
+  }
+
+  /** IF and every executor-backed node: one attempt, recorded; retries are durable suspensions. */
+  private async executeStep(node: WorkflowNode, iterationPath: string, loop: { item: unknown; index: number } | undefined, existing: WorkflowRunStep | undefined): Promise<Flow> {
+    const k = key(node.id, iterationPath);
+    if (existing?.status === "running") {
+      const resolved = await this.recoverInterrupted(node, existing);
+      if (resolved !== "retry") return resolved;
+    }
+    const attempt = (this.latest.get(k)?.attempt ?? 0) + 1;
+    const startedAt = this.now();
+    let input: Record<string, unknown> = {};
+    try {
+      input = interpolate(node.config, this.scope(iterationPath, loop), { nodeId: node.id, missing: node.type === "control.if" ? "undefined" : "error" }) as Record<string, unknown>;
+      const { __v: _version, ...fields } = input;
+      input = fields;
+      const output = await this.perform(node, iterationPath, attempt, input, startedAt);
+      const effectful = !this.run.dryRun && executorFor(node.type)?.effectful;
+      // An effect is completed in the same transaction as its step, so no crash can separate them.
+      await this.db.$transaction(async (tx) => {
+        if (effectful) {
+          await tx.runEffect.update({ where: { idempotencyKey: stepIdempotencyKey(this.run.id, node.id, iterationPath) }, data: { status: "completed", completedAt: this.now() } });
+        }
+        await this.record(node, iterationPath, { status: "succeeded", attempt, input, output, startedAt }, tx);
+      });
+      return "continue";
+    } catch (thrown) {
+      const error = toWorkflowError(thrown, node.id);
+      await this.record(node, iterationPath, { status: "failed", attempt, input, error, startedAt });
+      const used = this.attemptsUsed.get(k) ?? attempt;
+      const maxAttempts = node.retry?.maxAttempts ?? 1;
+      if (error.retryable && used < maxAttempts) {
+        const delay = error.retryAfterMs ?? retryDelayMs(node.retry!, used);
+        return { suspend: { wakeAt: new Date(this.now().getTime() + delay) } };
+      }
+      if (node.continueOnError) return "continue";
+      return { fail: error };
+    }
+  }
+
+  private async perform(node: WorkflowNode, iterationPath: string, attempt: number, input: Record<string, unknown>, startedAt: Date): Promise<unknown> {
+    if (node.type === "control.if") return { result: evaluateCondition(input.condition as Condition) };
+    const executor = executorFor(node.type);
+    if (!executor) throw new WorkflowError("E_VALIDATION", { message: `No executor for node type "${node.type}"`, nodeId: node.id });
+    if (this.run.dryRun) return { preview: executor.preview ? executor.preview(input) : input };
+    const ctx = this.context(node, iterationPath, attempt);
+    if (!executor.effectful) return executor.execute(ctx, input);
+    // The effect is on record before the call, so a crash in between is detectable afterwards.
+    const running = await this.record(node, iterationPath, { status: "running", attempt, input, startedAt });
+    const appId = node.type.split(".")[0]!;
+    await ensureApp(this.db, appId);
+    await this.db.runEffect.upsert({
+      where: { idempotencyKey: ctx.idempotencyKey },
+      create: { runId: this.run.id, stepId: running.id, nodeId: node.id, appId, action: node.type, idempotencyKey: ctx.idempotencyKey },
+      update: { stepId: running.id, status: "pending" },
+    });
+    try {
+      return await executor.execute(ctx, input);
+    } catch (error) {
+      await this.db.runEffect.update({ where: { idempotencyKey: ctx.idempotencyKey }, data: { status: "failed", completedAt: this.now() } });
+      throw error;
+    }
+  }
+
+  private context(node: WorkflowNode, iterationPath: string, attempt: number): ExecutionContext {
+    return {
+      db: this.db,
+      runId: this.run.id,
+      companyId: this.run.companyId,
+      userId: this.run.startedById,
+      node,
+      iterationPath,
+      attempt,
+      idempotencyKey: stepIdempotencyKey(this.run.id, node.id, iterationPath),
+      signal: this.options.signal ?? new AbortController().signal,
+    };
+  }
+
+  /**
+   * A step left "running" by a worker that died. Without effects it simply runs again; with effects
+   * it is reconciled where the executor can check, repeated only if the provider deduplicates, and
+   * otherwise handed to a person — never blindly repeated.
+   */
+  private async recoverInterrupted(node: WorkflowNode, step: WorkflowRunStep): Promise<Flow | "retry"> {
+    const executor = executorFor(node.type);
+    const interrupted = new WorkflowError("E_INTERRUPTED", { nodeId: node.id });
+    const effect = executor?.effectful ? await this.db.runEffect.findUnique({ where: { idempotencyKey: stepIdempotencyKey(this.run.id, node.id, step.iterationPath) } }) : null;
+    if (!executor?.effectful || !effect || effect.status === "failed") {
+      await this.closeStep(step, "failed", { error: interrupted });
+      return "retry";
+    }
+    const input = (step.input ?? {}) as Record<string, unknown>;
+    const check = executor.reconcile ? await executor.reconcile(this.context(node, step.iterationPath, step.attempt), input) : { outcome: "unknown" as const };
+    if (check.outcome === "done") {
+      await this.db.runEffect.update({ where: { id: effect.id }, data: { status: "completed", completedAt: this.now() } });
+      await this.closeStep(step, "succeeded", { output: check.output });
+      return "continue";
+    }
+    if (check.outcome === "not_done" || executor.idempotent) {
+      await this.closeStep(step, "failed", { error: interrupted });
+      return "retry";
+    }
+    await this.db.runEffect.update({ where: { id: effect.id }, data: { status: "unknown" } });
+    const unknown = new WorkflowError("E_EFFECT_UNKNOWN", { nodeId: node.id });
+    await this.closeStep(step, "failed", { error: unknown });
+    await this.db.workflowRun.update({ where: { id: this.run.id }, data: { needsAttention: true } });
+    return { fail: unknown };
+  }
+
+  private async executeLoop(node: WorkflowNode, iterationPath: string, outer: { item: unknown; index: number } | undefined, existing: WorkflowRunStep | undefined): Promise<Flow> {
+    let step = existing;
+    if (!step) {
+      const startedAt = this.now();
+      const config = interpolate(node.config, this.scope(iterationPath, outer), { nodeId: node.id }) as { items: unknown; maxIterations?: number };
+      const items = config.items;
+      if (!Array.isArray(items)) throw new WorkflowError("E_VALIDATION", { message: `The loop's items is not a list (got ${items === null ? "null" : typeof items})`, nodeId: node.id });
+      const max = config.maxIterations ?? 1000;
+      if (items.length > max) throw new WorkflowError("E_VALIDATION", { message: `The list has ${items.length} items, more than the loop's maxIterations (${max})`, nodeId: node.id });
+      step = await this.record(node, iterationPath, { status: "running", attempt: 1, input: { items }, startedAt });
+    }
+    const items = ((step.input ?? {}) as { items?: unknown[] }).items ?? [];
+    for (let index = 0; index < items.length; index++) {
+      const flow = await this.runScope(node.id, childPath(iterationPath, index), { item: items[index], index });
+      if (flow !== "continue") return flow;
+    }
+    await this.closeStep(step, "succeeded", { output: { iterations: items.length } });
+    return "continue";
+  }
+
+  private async executeWait(node: WorkflowNode, iterationPath: string, loop: { item: unknown; index: number } | undefined, existing: WorkflowRunStep | undefined): Promise<Flow> {
+    let step = existing;
+    if (!step) {
+      const startedAt = this.now();
+      const config = interpolate(node.config, this.scope(iterationPath, loop), { nodeId: node.id }) as { durationMs?: number; until?: string };
+      const wakeAt = config.until !== undefined ? new Date(config.until) : new Date(startedAt.getTime() + (config.durationMs ?? 0));
+      if (Number.isNaN(wakeAt.getTime())) throw new WorkflowError("E_VALIDATION", { message: `"${config.until}" is not a date-time`, nodeId: node.id });
+      step = await this.record(node, iterationPath, { status: "waiting", attempt: 1, input: { wakeAt: wakeAt.toISOString() }, startedAt });
+    }
+    const wakeAt = new Date(((step.input ?? {}) as { wakeAt: string }).wakeAt);
+    // A dry run shows the path without sleeping through it.
+    if (!this.run.dryRun && wakeAt > this.now()) return { suspend: { wakeAt } };
+    await this.closeStep(step, "succeeded", { output: { resumedAt: this.now().toISOString() } });
+    return "continue";
+  }
+
+  private async executeApproval(node: WorkflowNode, iterationPath: string, loop: { item: unknown; index: number } | undefined, existing: WorkflowRunStep | undefined): Promise<Flow> {
+    let step = existing;
+    if (!step) {
+      const startedAt = this.now();
+      const config = interpolate(node.config, this.scope(iterationPath, loop), { nodeId: node.id }) as { message: string; timeoutMs: number; approvers?: string[] };
+      if (this.run.dryRun) {
+        await this.record(node, iterationPath, { status: "succeeded", attempt: 1, input: config, output: { decision: "approved", decidedAt: startedAt.toISOString(), comment: "dry run: assumed approved" }, startedAt });
+        return "continue";
+      }
+      const timeoutAt = new Date(startedAt.getTime() + config.timeoutMs);
+      step = await this.record(node, iterationPath, { status: "waiting", attempt: 1, input: { message: config.message, approvers: config.approvers ?? null, timeoutAt: timeoutAt.toISOString() }, startedAt });
+      // The signed link carries a random token; only its hash is stored.
+      await this.db.waitpoint.create({
+        data: { runId: this.run.id, nodeId: node.id, iterationPath, kind: "approval", timeoutAt, tokenHash: hashToken(randomBytes(24).toString("base64url")) },
+      });
+    }
+    const waitpoint = await this.db.waitpoint.findFirst({ where: { runId: this.run.id, nodeId: node.id, iterationPath, kind: "approval" } });
+    if (!waitpoint) throw new Error(`approval ${node.id} has no waitpoint`);
+    if (waitpoint.completedAt) {
+      const result = (waitpoint.result ?? {}) as { approved?: boolean; comment?: string; by?: string };
+      const output = { decision: result.approved ? "approved" : "rejected", decidedAt: waitpoint.completedAt.toISOString(), ...(result.by ? { decidedBy: result.by } : {}), ...(result.comment ? { comment: result.comment } : {}) };
+      await this.closeStep(step, "succeeded", { output });
+      return "continue";
+    }
+    if (waitpoint.timeoutAt && waitpoint.timeoutAt <= this.now()) {
+      // Conditional: a decision that lands at the same moment wins over the timeout.
+      const { count } = await this.db.waitpoint.updateMany({ where: { id: waitpoint.id, completedAt: null }, data: { completedAt: this.now(), result: { timedOut: true } } });
+      if (count === 0) return this.executeApproval(node, iterationPath, loop, step);
+      await this.closeStep(step, "succeeded", { output: { decision: "timeout", decidedAt: this.now().toISOString() } });
+      return "continue";
+    }
+    return { suspend: { wakeAt: waitpoint.timeoutAt, waitpointId: waitpoint.id } };
+  }
+
+  // ───────────── records ─────────────
+
+  private async record(
+    node: WorkflowNode,
+    iterationPath: string,
+    values: { status: WorkflowRunStep["status"]; attempt: number; input?: unknown; output?: unknown; error?: WorkflowError; startedAt?: Date },
+    db: Db | Tx = this.db,
+  ): Promise<WorkflowRunStep> {
+    const finished = values.status !== "running" && values.status !== "waiting";
+    const startedAt = values.startedAt ?? this.now();
+    const finishedAt = finished ? this.now() : null;
+    const existing = this.latest.get(key(node.id, iterationPath));
+    const data = {
+      status: values.status,
+      input: json(values.input),
+      output: json(values.output),
+      errorCode: values.error?.code ?? null,
+      errorMessage: values.error?.message ?? null,
+      finishedAt,
+      durationMs: finishedAt ? finishedAt.getTime() - startedAt.getTime() : null,
+    };
+    // The running record of an effectful attempt is completed in place.
+    const step =
+      existing && existing.attempt === values.attempt && (existing.status === "running" || existing.status === "waiting")
+        ? await db.workflowRunStep.update({ where: { id: existing.id }, data })
+        : await db.workflowRunStep.create({ data: { runId: this.run.id, nodeId: node.id, iterationPath, attempt: values.attempt, startedAt, ...data } });
+    this.remember(step);
+    return step;
+  }
+
+  private async closeStep(step: WorkflowRunStep, status: "succeeded" | "failed", values: { output?: unknown; error?: WorkflowError }) {
+    const node = this.plan.nodes.get(step.nodeId)!;
+    return this.record(node, step.iterationPath, { status, attempt: step.attempt, startedAt: step.startedAt, input: step.input ?? undefined, ...values });
+  }
+
+  /** Cheap, rate-limited check that the run was not cancelled or taken over meanwhile. */
+  private async stillOurs(): Promise<boolean> {
+    const now = Date.now();
+    if (now - this.lastStatusCheck < 50) return true;
+    this.lastStatusCheck = now;
+    const current = await this.db.workflowRun.findUnique({ where: { id: this.run.id }, select: { status: true, leaseOwner: true } });
+    return current?.status === "running" && (!this.options.leaseOwner || current.leaseOwner === this.options.leaseOwner);
+  }
+
+  private ownership() {
+    return { id: this.run.id, status: "running" as const, ...(this.options.leaseOwner ? { leaseOwner: this.options.leaseOwner } : {}) };
+  }
+
+  private async finish(status: "succeeded" | "failed", error?: WorkflowError): Promise<AdvanceResult> {
+    const { count } = await this.db.workflowRun.updateMany({
+      where: this.ownership(),
+      data: { status, finishedAt: this.now(), wakeAt: null, leaseOwner: null, leaseExpiresAt: null, errorCode: error?.code ?? null, errorMessage: error ? `${error.nodeId ? `${error.nodeId}: ` : ""}${error.message}` : null },
+    });
+    return count === 0 ? { kind: "lost" } : { kind: "finished", status };
+  }
+
+  private async suspend({ wakeAt, waitpointId }: { wakeAt: Date | null; waitpointId?: string }): Promise<AdvanceResult> {
+    const { count } = await this.db.workflowRun.updateMany({ where: this.ownership(), data: { status: "waiting", wakeAt, leaseOwner: null, leaseExpiresAt: null } });
+    return count === 0 ? { kind: "lost" } : { kind: "suspended", wakeAt, ...(waitpointId ? { waitpointId } : {}) };
+  }
+}
+
+/** The definition a run executes: its pinned version, or the draft frozen when the test run started. */
+export async function runDefinition(db: Db, run: WorkflowRun): Promise<WorkflowDefinition> {
+  if (run.definition) return loadDefinition(run.definition);
+  const version = await db.workflowVersion.findUniqueOrThrow({ where: { id: run.versionId! }, select: { definition: true } });
+  return loadDefinition(version.definition);
+}
+
+/**
+ * Advances a run its caller has claimed (status running). Returns when it finishes, suspends,
+ * or turns out to be no longer the caller's.
+ */
+export async function advanceRun(db: Db, runId: string, options: AdvanceOptions = {}): Promise<AdvanceResult> {
+  const run = await db.workflowRun.findUnique({ where: { id: runId } });
+  if (!run) return { kind: "lost" };
+  if (run.status === "succeeded" || run.status === "failed" || run.status === "cancelled") return { kind: "finished", status: run.status };
+  if (run.status !== "running") return { kind: "lost" };
+  const steps = await db.workflowRunStep.findMany({ where: { runId }, orderBy: [{ attempt: "asc" }] });
+  const interpreter = new Interpreter(db, run, await runDefinition(db, run), steps, options);
+  return interpreter.advance();
+}

@@ -1,0 +1,307 @@
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+import { audit } from "@/lib/audit";
+import { requireRole, type Caller } from "@/lib/auth/roles";
+import type { Db } from "@/lib/db";
+import { AppError, notFound } from "@/lib/errors";
+import { Prisma, type RunStatus } from "@/lib/generated/prisma/client";
+import { hashToken } from "./engine/interpreter";
+import { notifyRunsReady } from "./engine/signal";
+import { acceptDefinition } from "./store";
+
+// Runs as people and the API see them: start, read, list, cancel, replay, and decide approvals.
+// Execution itself is the interpreter's (engine/interpreter.ts), driven by a host.
+
+export const startRunSchema = z.object({
+  payload: z.unknown().optional(),
+  idempotencyKey: z.string().min(1).max(200).optional(),
+  version: z.enum(["published", "draft"]).default("published"),
+  dryRun: z.boolean().default(false),
+  /** Fails the run if it has not finished this long after starting. */
+  timeoutMs: z.number().int().min(1000).max(366 * 24 * 3_600_000).optional(),
+});
+export const listRunsSchema = z.object({
+  workflowId: z.string().max(64).optional(),
+  status: z.enum(["queued", "running", "waiting", "succeeded", "failed", "cancelled"]).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(64).optional(),
+});
+export const completeWaitpointSchema = z.object({ approved: z.boolean(), comment: z.string().trim().max(2000).optional() });
+
+const MAX_PAYLOAD_BYTES = 1_000_000;
+
+export type RunSummary = {
+  id: string;
+  workflowId: string;
+  workflowName: string;
+  status: RunStatus;
+  version: number | "draft";
+  dryRun: boolean;
+  triggerType: string;
+  needsAttention: boolean;
+  error: { code: string; message: string } | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+};
+export type StepAttempt = {
+  id: string;
+  nodeId: string;
+  iterationPath: string;
+  attempt: number;
+  status: string;
+  input: unknown;
+  output: unknown;
+  error: { code: string; message: string } | null;
+  startedAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+};
+export type OpenWaitpoint = { id: string; nodeId: string; kind: string; timeoutAt: string | null; message: string | null };
+export type RunDetail = RunSummary & { payload: unknown; replayOf: string | null; steps: StepAttempt[]; waitpoints: OpenWaitpoint[]; etag: string };
+
+const summaryInclude = { workflow: { select: { name: true } }, version: { select: { number: true } } } as const;
+type RunRow = Prisma.WorkflowRunGetPayload<{ include: typeof summaryInclude }>;
+
+function summarize(run: RunRow): RunSummary {
+  return {
+    id: run.id,
+    workflowId: run.workflowId,
+    workflowName: run.workflow.name,
+    status: run.status,
+    version: run.version?.number ?? "draft",
+    dryRun: run.dryRun,
+    triggerType: run.triggerType,
+    needsAttention: run.needsAttention,
+    error: run.errorCode ? { code: run.errorCode, message: run.errorMessage ?? "" } : null,
+    createdAt: run.createdAt.toISOString(),
+    startedAt: run.startedAt?.toISOString() ?? null,
+    finishedAt: run.finishedAt?.toISOString() ?? null,
+  };
+}
+
+async function findRun(db: Db, caller: Caller, id: string): Promise<RunRow> {
+  const run = await db.workflowRun.findFirst({ where: { id, companyId: caller.companyId }, include: summaryInclude });
+  if (!run) throw notFound("Run");
+  return run;
+}
+
+/**
+ * Queues a run of the published version (or of the draft, frozen now, for test runs). An
+ * idempotency key already used for this workflow returns that run instead of starting another.
+ */
+export async function startRun(
+  db: Db,
+  caller: Caller,
+  workflowId: string,
+  raw: unknown,
+  trigger: { type: string } = { type: "manual" },
+): Promise<{ run: RunSummary; created: boolean }> {
+  const input = startRunSchema.parse(raw);
+  const payload = input.payload ?? {};
+  if (JSON.stringify(payload).length > MAX_PAYLOAD_BYTES) {
+    throw new AppError("bad_request", `The payload is larger than ${MAX_PAYLOAD_BYTES / 1_000_000} MB`, { issues: [{ path: ["payload"], message: "Too large" }] });
+  }
+  const workflow = await db.workflow.findFirst({
+    where: { id: workflowId, companyId: caller.companyId, deletedAt: null },
+    select: { id: true, draft: true, publishedVersionId: true },
+  });
+  if (!workflow) throw notFound("Workflow");
+  if (input.idempotencyKey) {
+    const existing = await db.workflowRun.findUnique({ where: { workflowId_idempotencyKey: { workflowId, idempotencyKey: input.idempotencyKey } }, include: summaryInclude });
+    if (existing) return { run: summarize(existing), created: false };
+  }
+  let pinned: { versionId: string } | { definition: Prisma.InputJsonValue };
+  if (input.version === "draft") {
+    pinned = { definition: JSON.parse(JSON.stringify(acceptDefinition(workflow.draft, "strict"))) as Prisma.InputJsonValue };
+  } else {
+    if (!workflow.publishedVersionId) {
+      throw new AppError("conflict", "This workflow has no published version", { remediation: 'Publish it first, or start a test run of the draft with version: "draft".' });
+    }
+    pinned = { versionId: workflow.publishedVersionId };
+  }
+  try {
+    const run = await db.workflowRun.create({
+      data: {
+        companyId: caller.companyId,
+        workflowId,
+        ...pinned,
+        dryRun: input.dryRun,
+        triggerType: trigger.type,
+        triggerPayload: payload as Prisma.InputJsonValue,
+        idempotencyKey: input.idempotencyKey ?? null,
+        startedById: caller.userId,
+        ...(input.timeoutMs ? { timeoutAt: new Date(Date.now() + input.timeoutMs) } : {}),
+      },
+      include: summaryInclude,
+    });
+    notifyRunsReady();
+    return { run: summarize(run), created: true };
+  } catch (error) {
+    // Two starts with the same key at once: the other one won; return its run.
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002" && input.idempotencyKey) {
+      const existing = await db.workflowRun.findUniqueOrThrow({ where: { workflowId_idempotencyKey: { workflowId, idempotencyKey: input.idempotencyKey } }, include: summaryInclude });
+      return { run: summarize(existing), created: false };
+    }
+    throw error;
+  }
+}
+
+export async function getRun(db: Db, caller: Caller, id: string): Promise<RunDetail> {
+  const run = await findRun(db, caller, id);
+  const [steps, waitpoints] = await Promise.all([
+    db.workflowRunStep.findMany({ where: { runId: id }, orderBy: [{ startedAt: "asc" }, { attempt: "asc" }] }),
+    db.waitpoint.findMany({ where: { runId: id, completedAt: null }, orderBy: { createdAt: "asc" } }),
+  ]);
+  const approvalMessages = new Map(steps.filter((s) => s.status === "waiting").map((s) => [s.nodeId, ((s.input ?? {}) as { message?: string }).message ?? null]));
+  const last = steps.reduce((max, s) => Math.max(max, (s.finishedAt ?? s.startedAt).getTime()), 0);
+  return {
+    ...summarize(run),
+    payload: run.triggerPayload,
+    replayOf: run.replayOfRunId,
+    steps: steps.map((s) => ({
+      id: s.id,
+      nodeId: s.nodeId,
+      iterationPath: s.iterationPath,
+      attempt: s.attempt,
+      status: s.status,
+      input: s.input,
+      output: s.output,
+      error: s.errorCode ? { code: s.errorCode, message: s.errorMessage ?? "" } : null,
+      startedAt: s.startedAt.toISOString(),
+      finishedAt: s.finishedAt?.toISOString() ?? null,
+      durationMs: s.durationMs,
+    })),
+    waitpoints: waitpoints.map((w) => ({ id: w.id, nodeId: w.nodeId, kind: w.kind, timeoutAt: w.timeoutAt?.toISOString() ?? null, message: approvalMessages.get(w.nodeId) ?? null })),
+    // Changes whenever anything visible changes: followers poll with If-None-Match.
+    etag: `W/"${run.status}-${steps.length}-${last}-${waitpoints.length}"`,
+  };
+}
+
+export async function listRuns(db: Db, caller: Caller, raw: unknown = {}): Promise<{ runs: RunSummary[]; nextCursor: string | null }> {
+  const { workflowId, status, from, to, limit, cursor } = listRunsSchema.parse(raw);
+  const rows = await db.workflowRun.findMany({
+    where: {
+      companyId: caller.companyId,
+      ...(workflowId ? { workflowId } : {}),
+      ...(status ? { status } : {}),
+      ...(from || to ? { createdAt: { ...(from ? { gte: new Date(from) } : {}), ...(to ? { lt: new Date(to) } : {}) } } : {}),
+    },
+    include: summaryInclude,
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: limit + 1,
+    ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
+  });
+  return { runs: rows.slice(0, limit).map(summarize), nextCursor: rows.length > limit ? rows[limit - 1]!.id : null };
+}
+
+const TERMINAL: RunStatus[] = ["succeeded", "failed", "cancelled"];
+
+/** Cancels a queued, running or waiting run; a running one stops before its next step. */
+export async function cancelRun(db: Db, caller: Caller, id: string): Promise<RunSummary> {
+  requireRole(caller, "admin");
+  const run = await findRun(db, caller, id);
+  if (TERMINAL.includes(run.status)) throw new AppError("conflict", `The run already ${run.status === "cancelled" ? "was cancelled" : run.status}`);
+  await db.$transaction(async (tx) => {
+    const now = new Date();
+    await tx.workflowRun.updateMany({
+      where: { id, status: { notIn: TERMINAL } },
+      data: { status: "cancelled", finishedAt: now, wakeAt: null, leaseOwner: null, leaseExpiresAt: null, errorCode: "E_CANCELLED", errorMessage: "Cancelled" },
+    });
+    await tx.workflowRunStep.updateMany({ where: { runId: id, status: { in: ["running", "waiting"] } }, data: { status: "cancelled", finishedAt: now } });
+    await tx.waitpoint.updateMany({ where: { runId: id, completedAt: null }, data: { completedAt: now, result: { cancelled: true } } });
+    await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId, actorApiKey: caller.apiKeyId }, "run.cancelled", "run", id);
+  });
+  return summarize(await findRun(db, caller, id));
+}
+
+/**
+ * A new run of the same version and payload that reuses every step that finished well (their
+ * records are copied, not re-executed) and continues from the failed step.
+ */
+export async function replayRun(db: Db, caller: Caller, id: string): Promise<RunSummary> {
+  requireRole(caller, "admin");
+  const run = await findRun(db, caller, id);
+  if (!TERMINAL.includes(run.status) || run.status === "succeeded") {
+    throw new AppError("conflict", "Only a failed or cancelled run can be replayed", { remediation: "Start a new run instead." });
+  }
+  const original = await db.workflowRun.findUniqueOrThrow({ where: { id } });
+  const replay = await db.$transaction(async (tx) => {
+    const created = await tx.workflowRun.create({
+      data: {
+        companyId: original.companyId,
+        workflowId: original.workflowId,
+        versionId: original.versionId,
+        definition: original.definition ?? Prisma.DbNull,
+        dryRun: original.dryRun,
+        triggerType: original.triggerType,
+        triggerPayload: original.triggerPayload ?? {},
+        correlationId: original.correlationId ?? original.id,
+        startedById: caller.userId ?? original.startedById,
+        replayOfRunId: original.id,
+      },
+      include: summaryInclude,
+    });
+    const reusable = await tx.workflowRunStep.findMany({ where: { runId: id, status: { in: ["succeeded", "skipped"] } } });
+    // A loop that did not finish is re-entered and reuses its finished iterations step by step;
+    // waits and approvals that completed keep their outcome.
+    await tx.workflowRunStep.createMany({
+      data: reusable.map((s) => ({
+          runId: created.id,
+          nodeId: s.nodeId,
+          iterationPath: s.iterationPath,
+          attempt: s.attempt,
+          status: s.status,
+          input: s.input ?? Prisma.DbNull,
+          output: s.output ?? Prisma.DbNull,
+          startedAt: s.startedAt,
+          finishedAt: s.finishedAt,
+          durationMs: s.durationMs,
+        })),
+    });
+    await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId, actorApiKey: caller.apiKeyId }, "run.replayed", "run", created.id, { of: id });
+    return created;
+  });
+  notifyRunsReady();
+  return summarize(replay);
+}
+
+/** Approves or rejects an open approval; the run continues on the matching branch. */
+export async function completeWaitpoint(
+  db: Db,
+  decider: { caller: Caller } | { token: string },
+  waitpointId: string,
+  raw: unknown,
+): Promise<{ runId: string; decision: "approved" | "rejected" }> {
+  const { approved, comment } = completeWaitpointSchema.parse(raw);
+  const waitpoint = await db.waitpoint.findUnique({ where: { id: waitpointId }, include: { run: { select: { id: true, companyId: true } } } });
+  const allowed =
+    waitpoint &&
+    ("caller" in decider ? waitpoint.run.companyId === decider.caller.companyId : waitpoint.tokenHash !== null && waitpoint.tokenHash === hashToken(decider.token));
+  if (!waitpoint || !allowed || waitpoint.kind !== "approval") throw notFound("Approval");
+  const by = "caller" in decider ? (decider.caller.userId ?? `api key ${decider.caller.apiKeyId}`) : "signed link";
+  const result = { approved, by, ...(comment ? { comment } : {}) };
+  await db.$transaction(async (tx) => {
+    // Single use: the first decision wins, a second (or a link used twice) is refused.
+    const { count } = await tx.waitpoint.updateMany({
+      where: { id: waitpointId, completedAt: null },
+      data: { completedAt: new Date(), result, ...("caller" in decider && decider.caller.userId ? { completedById: decider.caller.userId } : {}) },
+    });
+    if (count === 0) throw new AppError("conflict", "This approval was already decided, or the run ended", { remediation: "Open the run to see the decision." });
+    await tx.workflowRun.updateMany({ where: { id: waitpoint.runId, status: "waiting" }, data: { wakeAt: new Date() } });
+    await audit(tx, { companyId: waitpoint.run.companyId, actorUserId: "caller" in decider ? decider.caller.userId : null }, approved ? "approval.approved" : "approval.rejected", "run", waitpoint.runId);
+  });
+  notifyRunsReady();
+  return { runId: waitpoint.runId, decision: approved ? "approved" : "rejected" };
+}
+
+/** A fresh single-use approval link token for a waitpoint (its hash replaces the previous one). */
+export async function approvalLinkToken(db: Db, caller: Caller, waitpointId: string): Promise<string> {
+  requireRole(caller, "admin");
+  const token = randomBytes(24).toString("base64url");
+  const { count } = await db.waitpoint.updateMany({ where: { id: waitpointId, completedAt: null, run: { companyId: caller.companyId } }, data: { tokenHash: hashToken(token) } });
+  if (count === 0) throw notFound("Approval");
+  return token;
+}

@@ -1,0 +1,49 @@
+import { z } from "zod";
+import { registerExecutor } from "@/lib/workflow/engine/executors";
+import { WorkflowError, type ErrorCode } from "@/lib/workflow/errors";
+import { getNodeType, registerNodeTypes } from "@/lib/workflow/node-types";
+
+// Node types that exist only in tests: they count their calls and fail on demand, so scenarios
+// can assert exactly what the engine executed.
+
+export const calls = new Map<string, number>();
+const bump = (key: string) => {
+  const next = (calls.get(key) ?? 0) + 1;
+  calls.set(key, next);
+  return next;
+};
+/** Effects performed, by idempotency key: an effect performed twice shows up as 2. */
+export const effects = new Map<string, number>();
+
+export function registerTestNodes(): void {
+  if (getNodeType("test.count")) return;
+  const counted = { category: "test", version: 1, outputs: [{ id: "out" }], output: z.object({}).passthrough() };
+  registerNodeTypes([
+    { ...counted, type: "test.count", label: "Count", config: z.object({ key: z.string(), value: z.unknown().optional() }) },
+    { ...counted, type: "test.flaky", label: "Flaky", config: z.object({ key: z.string(), failTimes: z.number().int() }) },
+    { ...counted, type: "test.fail", label: "Fail", config: z.object({ code: z.string() }) },
+    { ...counted, type: "test.effect", label: "Effect", config: z.object({ key: z.string() }) },
+  ]);
+  registerExecutor("test.count", { effectful: false, execute: async (_ctx, input) => ({ calls: bump(String(input.key)), value: input.value }) });
+  registerExecutor("test.flaky", {
+    effectful: false,
+    execute: async (_ctx, input) => {
+      const call = bump(String(input.key));
+      if (call <= Number(input.failTimes)) throw new WorkflowError("E_PROVIDER", { message: `flaky call ${call} failed` });
+      return { call };
+    },
+  });
+  registerExecutor("test.fail", {
+    effectful: false,
+    execute: async (_ctx, input) => {
+      throw new WorkflowError(input.code as ErrorCode, { message: `failed with ${String(input.code)}` });
+    },
+  });
+  registerExecutor("test.effect", {
+    effectful: true,
+    execute: async (ctx) => {
+      effects.set(ctx.idempotencyKey, (effects.get(ctx.idempotencyKey) ?? 0) + 1);
+      return { done: true };
+    },
+  });
+}
