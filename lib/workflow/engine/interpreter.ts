@@ -4,7 +4,7 @@ import type { Prisma, WorkflowRun, WorkflowRunStep } from "@/lib/generated/prism
 import { evaluateCondition, type Condition } from "../conditions";
 import { TRIGGER_ID, type WorkflowDefinition, type WorkflowNode } from "../definition";
 import { errorCodes, toWorkflowError, WorkflowError, type ErrorCode } from "../errors";
-import { collectReferences, interpolate, type InterpolationScope } from "../interpolation";
+import { interpolate, type InterpolationScope } from "../interpolation";
 import { loadDefinition } from "../load-definition";
 import { ERROR_HANDLE } from "../node-types";
 import { retryDelayMs } from "./backoff";
