@@ -1,6 +1,7 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
 import { authenticateApiKey } from "@/lib/auth/api-keys";
+import { requireCaller } from "@/lib/auth/session";
 import type { Caller } from "@/lib/auth/roles";
 import { getDb, type Db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -57,15 +58,29 @@ function parseWith<S extends z.ZodType>(schema: S | undefined, value: unknown, w
   });
 }
 
+/**
+ * API keys for integrations; the app's own pages (signed-in people, no Authorization header)
+ * call the same endpoints with their session, e.g. to follow a run live.
+ */
+async function authenticate(db: Db, request: Request): Promise<Caller> {
+  const authorization = request.headers.get("authorization");
+  if (authorization) return authenticateApiKey(db, authorization);
+  const caller = await requireCaller().catch(() => null);
+  return caller ?? authenticateApiKey(db, null);
+}
+
 /** The route handler for an operation: API-key auth, validated input, JSON output, JSON errors. */
 export function handle<O extends Operation>(op: O, fn: (ctx: OperationContext<O>) => Promise<z.input<O["response"]>>) {
   return route(async (request: Request, context: { params?: Promise<Record<string, string | string[]>> }) => {
     const db = await getDb();
-    const caller = await authenticateApiKey(db, request.headers.get("authorization"));
+    const caller = await authenticate(db, request);
     const params = parseWith(op.params, (await context?.params) ?? {}, "path");
     const query = parseWith(op.query, Object.fromEntries(new URL(request.url).searchParams), "query");
     const body = op.body ? parseWith(op.body, await readJson(request), "body") : undefined;
     const result = await fn({ db, caller, params, query, body, request } as OperationContext<O>);
-    return NextResponse.json(result, { status: op.status ?? 200 });
+    // Resources that carry an etag can be polled cheaply: an unchanged one answers 304, no body.
+    const etag = typeof result === "object" && result !== null && "etag" in result && typeof result.etag === "string" ? result.etag : null;
+    if (etag && request.headers.get("if-none-match") === etag) return new NextResponse(null, { status: 304, headers: { ETag: etag } });
+    return NextResponse.json(result, { status: op.status ?? 200, headers: etag ? { ETag: etag, "Cache-Control": "no-cache" } : {} });
   });
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { defineOperation } from "@/lib/api/operation";
-import { meResponseSchema, problemSchema, versionSummarySchema, workflowDetailSchema, workflowSummarySchema } from "@/lib/api/schemas";
+import { meResponseSchema, problemSchema, runDetailSchema, runSummarySchema, versionSummarySchema, workflowDetailSchema, workflowSummarySchema } from "@/lib/api/schemas";
+import { completeWaitpointSchema, listRunsSchema, startRunSchema } from "@/lib/workflow/runs";
 import { definitionSchema } from "@/lib/workflow/definition";
 import { createWorkflowSchema, listWorkflowsSchema, publishSchema, revertSchema, updateWorkflowSchema } from "@/lib/workflow/store";
 
@@ -63,7 +64,33 @@ export const disableWorkflowOp = defineOperation({
   params: idParams, response: workflowDetailSchema, errors: [403, 404],
 });
 
+export const startRunOp = defineOperation({
+  id: "startRun", method: "POST", path: "/workflows/{id}/runs", summary: "Start a run of the published version (or a test run of the draft, or a dry run); a repeated idempotencyKey returns the existing run", tag: "Runs",
+  params: idParams, body: startRunSchema, response: z.object({ run: runSummarySchema, created: z.boolean() }), status: 202, errors: [404, 409, 422],
+});
+export const listRunsOp = defineOperation({
+  id: "listRuns", method: "GET", path: "/runs", summary: "List runs, newest first, filtered by workflow, status and time range", tag: "Runs",
+  query: listRunsSchema, response: z.object({ runs: z.array(runSummarySchema), nextCursor: z.string().nullable() }),
+});
+export const getRunOp = defineOperation({
+  id: "getRun", method: "GET", path: "/runs/{id}", summary: "A run with every step attempt; send If-None-Match with the last ETag to poll cheaply (304 when unchanged)", tag: "Runs",
+  params: idParams, response: runDetailSchema, errors: [404],
+});
+export const cancelRunOp = defineOperation({
+  id: "cancelRun", method: "POST", path: "/runs/{id}/cancel", summary: "Cancel a queued, running or waiting run", tag: "Runs",
+  params: idParams, response: runSummarySchema, errors: [403, 404, 409],
+});
+export const replayRunOp = defineOperation({
+  id: "replayRun", method: "POST", path: "/runs/{id}/replay", summary: "Start a new run that reuses the finished steps and continues from the failed one", tag: "Runs",
+  params: idParams, response: runSummarySchema, status: 202, errors: [403, 404, 409],
+});
+export const completeWaitpointOp = defineOperation({
+  id: "completeWaitpoint", method: "POST", path: "/waitpoints/{id}/complete", summary: "Approve or reject an approval the run is waiting on", tag: "Runs",
+  params: idParams, body: completeWaitpointSchema, response: z.object({ runId: z.string(), decision: z.enum(["approved", "rejected"]) }), errors: [404, 409, 422],
+});
+
 export const operations = [
   getMe, listWorkflowsOp, createWorkflowOp, getWorkflowOp, updateWorkflowOp, deleteWorkflowOp, validateWorkflowOp,
   publishWorkflowOp, listVersionsOp, getVersionOp, revertWorkflowOp, enableWorkflowOp, disableWorkflowOp,
+  startRunOp, listRunsOp, getRunOp, cancelRunOp, replayRunOp, completeWaitpointOp,
 ];

@@ -41,3 +41,43 @@ export const workflowDetailSchema = workflowSummarySchema.extend({
 });
 
 export const versionSummarySchema = z.object({ number: z.number().int(), createdAt: z.string(), createdBy: z.string().nullable(), published: z.boolean() });
+
+const runStatusSchema = z.enum(["queued", "running", "waiting", "succeeded", "failed", "cancelled"]);
+const errorSummarySchema = z.object({ code: z.string(), message: z.string() }).nullable();
+
+export const runSummarySchema = z.object({
+  id: z.string(),
+  workflowId: z.string(),
+  workflowName: z.string(),
+  status: runStatusSchema,
+  version: z.union([z.number().int(), z.literal("draft")]),
+  dryRun: z.boolean(),
+  triggerType: z.string(),
+  needsAttention: z.boolean(),
+  error: errorSummarySchema,
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+
+export const runDetailSchema = runSummarySchema.extend({
+  payload: z.unknown(),
+  replayOf: z.string().nullable(),
+  etag: z.string(),
+  steps: z.array(
+    z.object({
+      id: z.string(),
+      nodeId: z.string(),
+      iterationPath: z.string(),
+      attempt: z.number().int(),
+      status: z.string(),
+      input: z.unknown(),
+      output: z.unknown(),
+      error: errorSummarySchema,
+      startedAt: z.string(),
+      finishedAt: z.string().nullable(),
+      durationMs: z.number().int().nullable(),
+    }),
+  ),
+  waitpoints: z.array(z.object({ id: z.string(), nodeId: z.string(), kind: z.string(), timeoutAt: z.string().nullable(), message: z.string().nullable() })),
+});

@@ -3,6 +3,7 @@ import { closeDatabase, getDatabase } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/log";
 import { publishOperatorEndpoint } from "@/lib/operator/endpoint";
+import { EmbeddedWorker } from "@/lib/workflow/hosts/embedded";
 
 const state = globalThis as unknown as { __flowlineBooted?: boolean };
 
@@ -10,11 +11,18 @@ const state = globalThis as unknown as { __flowlineBooted?: boolean };
 export async function boot(): Promise<void> {
   if (state.__flowlineBooted) return;
   state.__flowlineBooted = true;
+  let worker: EmbeddedWorker | null = null;
   try {
     const env = getEnv();
     const database = await getDatabase();
     if (env.embedded) publishOperatorEndpoint(env);
-    logger.info({ database: database.kind, url: env.appUrl }, "flowline ready");
+    // The embedded worker runs in the app process unless turned off (e.g. when separate
+    // `npm run worker` processes serve a Postgres server).
+    if (env.FLOWLINE_EMBEDDED_WORKER === "on") {
+      worker = new EmbeddedWorker(database.prisma);
+      await worker.start();
+    }
+    logger.info({ database: database.kind, url: env.appUrl, worker: worker?.id ?? "off" }, "flowline ready");
   } catch (error) {
     if (error instanceof ConfigError || error instanceof AppError) {
       console.error(`\nFlowline cannot start.\n${error.message}${error instanceof AppError && error.remediation ? `\n${error.remediation}` : ""}\n`);
@@ -24,6 +32,7 @@ export async function boot(): Promise<void> {
   }
   const shutdown = async (signal: string) => {
     logger.info({ signal }, "shutting down");
+    await worker?.stop().catch((error: unknown) => logger.error({ err: error }, "stopping the worker failed"));
     await closeDatabase().catch((error: unknown) => logger.error({ err: error }, "closing the database failed"));
     process.exit(0);
   };

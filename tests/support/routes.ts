@@ -38,7 +38,11 @@ function match(pattern: string, pathname: string): Record<string, string> | null
 }
 
 /** Sends a request to the route handler that serves its path. */
-export async function callRoute(method: string, url: string, options: { key?: string; body?: unknown; rawBody?: string } = {}): Promise<Response> {
+export async function callRoute(
+  method: string,
+  url: string,
+  options: { key?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+): Promise<Response> {
   const { pathname } = new URL(url, "http://app.test");
   const candidates = routeFiles()
     .map((route) => ({ route, params: match(route.pattern, pathname) }))
@@ -53,7 +57,7 @@ export async function callRoute(method: string, url: string, options: { key?: st
   const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   const request = new Request(new URL(url, "http://app.test"), {
     method,
-    headers: { "content-type": "application/json", ...(options.key ? { authorization: `Bearer ${options.key}` } : {}) },
+    headers: { "content-type": "application/json", ...(options.key ? { authorization: `Bearer ${options.key}` } : {}), ...options.headers },
     body,
   });
   return handler(request, { params: Promise.resolve(target.params!) });

@@ -1,0 +1,32 @@
+// `npm run worker`: an embedded-host worker in its own process. With a Postgres server, run as
+// many as you like beside the app (set FLOWLINE_EMBEDDED_WORKER=off on the app to keep it out).
+// On the embedded database it only starts while the app is stopped: PGlite has one process.
+import { ConfigError, getEnv } from "@/lib/config/env";
+import { closeDatabase, getDatabase } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { logger } from "@/lib/log";
+import { EmbeddedWorker } from "@/lib/workflow/hosts/embedded";
+
+async function main() {
+  getEnv();
+  const database = await getDatabase();
+  const worker = new EmbeddedWorker(database.prisma);
+  await worker.start();
+  const stop = async (signal: string) => {
+    logger.info({ signal }, "worker shutting down");
+    await worker.stop();
+    await closeDatabase();
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+  process.once("SIGINT", () => void stop("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof AppError) {
+    console.error(`flowline worker: ${error.message}${error instanceof AppError && error.remediation ? `\n${error.remediation}` : ""}`);
+    process.exit(error instanceof ConfigError ? 2 : 1);
+  }
+  console.error("flowline worker: unexpected error", error);
+  process.exit(1);
+});
