@@ -7,6 +7,8 @@ import { openEmbedded, openServer, type Database } from "@/lib/db/open";
 import { AppError } from "@/lib/errors";
 import { operatorFile, operatorFileSchema } from "@/lib/operator/endpoint";
 import { operatorCommands, type DoctorCheck, type OperatorCommand } from "@/lib/operator/commands";
+import { EmbeddedWorker } from "@/lib/workflow/hosts/embedded";
+import type { RunDetail, RunSummary } from "@/lib/workflow/runs";
 
 const usage = `Usage: npm run flowline -- <command> [options]
 
@@ -21,6 +23,9 @@ Commands:
         Create a workflow from an exported file or a bare definition.
   workflow export <workflow id>
         Print the workflow's name, description and draft definition as JSON.
+  run <workflow id> [--payload <file.json>] [--draft] [--wait]
+        Start a run (of the published version, or of the draft) and print its id;
+        with --wait, follow it to the end and print its step table.
   doctor
         Check configuration, database, migrations and worker.`;
 
@@ -43,19 +48,28 @@ function readJsonFile(file: string): unknown {
 type Runner = <T>(command: OperatorCommand, args?: unknown) => Promise<T>;
 
 /** Runs commands on the database directly, or through the running app that holds the embedded one. */
-async function connect(env: Env): Promise<{ run: Runner; close(): Promise<void> }> {
+async function connect(env: Env, options: { worker: boolean }): Promise<{ run: Runner; close(): Promise<void> }> {
   if (env.embedded) {
     const owner = lockOwner(path.join(env.FLOWLINE_DATA_DIR, "pglite.lock"));
     if (owner !== null && owner !== process.pid && isAlive(owner)) return viaApp(env, owner);
   }
   const database: Database = env.embedded ? await openEmbedded({ dataDir: env.FLOWLINE_DATA_DIR }) : await openServer(env.DATABASE_URL!, { poolSize: 2 });
   const needsCurrentSchema = (command: OperatorCommand) => command !== "migrate" && command !== "doctor";
+  // Following a run needs a worker: the app's, when the CLI goes through it; otherwise its own.
+  const worker = options.worker ? new EmbeddedWorker(database.prisma) : null;
+  if (worker) {
+    await assertMigrated(database);
+    await worker.start();
+  }
   return {
     run: async <T>(command: OperatorCommand, args?: unknown) => {
       if (needsCurrentSchema(command)) await assertMigrated(database);
       return (await operatorCommands[command](database, args)) as T;
     },
-    close: () => database.close(),
+    close: async () => {
+      await worker?.stop();
+      await database.close();
+    },
   };
 }
 
@@ -64,6 +78,31 @@ async function assertMigrated(database: Database) {
   if (pending.length > 0) {
     throw new AppError("config_invalid", `the database has pending migrations: ${pending.join(", ")}`, { remediation: "Run `npm run db:migrate` first." });
   }
+}
+
+const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
+
+async function followRun(run: Runner, id: string): Promise<RunDetail> {
+  for (let shown = ""; ; ) {
+    const detail = await run<RunDetail>("run get", { id });
+    if (detail.status !== shown) {
+      console.error(`run ${id}: ${detail.status}`);
+      shown = detail.status;
+    }
+    // Waiting runs (a WAIT, an approval) are followed too: Ctrl-C stops following, not the run.
+    if (TERMINAL.has(detail.status)) return detail;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+function printSteps(run: RunDetail) {
+  const rows = run.steps.map((s) => [s.nodeId, s.iterationPath || "-", String(s.attempt), s.status, s.durationMs === null ? "-" : `${s.durationMs} ms`, s.error ? `${s.error.code}: ${s.error.message}` : ""]);
+  const header = ["step", "iteration", "attempt", "status", "duration", "error"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
+  console.log(line(header));
+  for (const row of rows) console.log(line(row));
+  console.log(`\nrun ${run.id} ${run.status}${run.error ? ` — ${run.error.code}: ${run.error.message}` : ""}`);
 }
 
 function viaApp(env: Env, owner: number): { run: Runner; close(): Promise<void> } {
@@ -98,12 +137,23 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { email: { type: "string" }, password: { type: "string" }, company: { type: "string" }, name: { type: "string" }, help: { type: "boolean", short: "h" } },
+    options: {
+      email: { type: "string" },
+      password: { type: "string" },
+      company: { type: "string" },
+      name: { type: "string" },
+      payload: { type: "string" },
+      draft: { type: "boolean" },
+      wait: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
   });
-  // "workflow import <file>" and "workflow export <id>" take one argument after the command words.
-  const takesArgument = positionals[0] === "workflow";
-  const command = (takesArgument ? positionals.slice(0, 2) : positionals).join(" ");
-  const argument = takesArgument ? positionals[2] : undefined;
+  // "workflow import <file>", "workflow export <id>" and "run <id>" take one argument after their command words.
+  const commandWords: Record<string, number> = { workflow: 2, run: 1 };
+  const takesArgument = (positionals[0] ?? "") in commandWords;
+  const words = commandWords[positionals[0] ?? ""] ?? positionals.length;
+  const command = positionals.slice(0, words).join(" ");
+  const argument = takesArgument ? positionals[words] : undefined;
   if (values.help || !command) {
     console.log(usage);
     return values.help ? 0 : 2;
@@ -115,12 +165,13 @@ async function main(argv: string[]): Promise<number> {
     doctor: "doctor",
     "workflow import": "workflow import",
     "workflow export": "workflow export",
+    run: "run start",
   };
   const operatorCommand = known[command];
   if (!operatorCommand) throw new UsageError(`unknown command "${command}"`);
   if (takesArgument && !argument) throw new UsageError(`${command} needs ${command.endsWith("import") ? "a file" : "a workflow id"}`);
   const env = getEnv();
-  const connection = await connect(env);
+  const connection = await connect(env, { worker: operatorCommand === "run start" && Boolean(values.wait) });
   try {
     switch (operatorCommand) {
       case "setup": {
@@ -150,11 +201,24 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${JSON.stringify(exported, null, 2)}\n`);
         return 0;
       }
+      case "run start": {
+        const payload = values.payload ? readJsonFile(values.payload) : undefined;
+        const run = await connection.run<RunSummary>("run start", { workflowId: argument, payload, draft: values.draft });
+        if (!values.wait) {
+          console.log(run.id);
+          return 0;
+        }
+        const finished = await followRun(connection.run, run.id);
+        printSteps(finished);
+        return finished.status === "succeeded" ? 0 : 1;
+      }
       case "doctor": {
         const checks = await connection.run<DoctorCheck[]>("doctor");
         for (const check of checks) console.log(`${check.ok ? "ok  " : "FAIL"} ${check.name.padEnd(11)} ${check.detail}`);
         return checks.every((check) => check.ok) ? 0 : 1;
       }
+      default:
+        throw new UsageError(`unknown command "${command}"`);
     }
   } finally {
     await connection.close();

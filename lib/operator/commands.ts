@@ -6,6 +6,7 @@ import { hashPassword } from "@/lib/auth/password";
 import { createCompanyFor, signUp } from "@/lib/companies/accounts";
 import { companyNameSchema, emailSchema, passwordSchema } from "@/lib/companies/schemas";
 import { checkHealth } from "@/lib/health";
+import { getRun, startRun, type RunDetail, type RunSummary } from "@/lib/workflow/runs";
 import { createWorkflow, getWorkflow } from "@/lib/workflow/store";
 
 // Operator commands, run by the CLI either on a database it opened itself or, when the app holds
@@ -74,6 +75,28 @@ export async function workflowExport(db: Db, raw: unknown): Promise<z.infer<type
   return { name: workflow.name, description: workflow.description, definition: workflow.draft };
 }
 
+async function workflowCompany(db: Db, id: string): Promise<string> {
+  const row = await db.workflow.findFirst({ where: { id, deletedAt: null }, select: { companyId: true } });
+  if (!row) throw new AppError("not_found", `No workflow has the id ${id}`);
+  return row.companyId;
+}
+
+export const runStartSchema = z.object({ workflowId: z.string().min(1), payload: z.unknown().optional(), draft: z.boolean().optional() });
+
+export async function runStart(db: Db, raw: unknown): Promise<RunSummary> {
+  const input = runStartSchema.parse(raw);
+  const caller = operatorCaller(await workflowCompany(db, input.workflowId));
+  const { run } = await startRun(db, caller, input.workflowId, { payload: input.payload, version: input.draft ? "draft" : "published" }, { type: "cli" });
+  return run;
+}
+
+export async function runGet(db: Db, raw: unknown): Promise<RunDetail> {
+  const { id } = z.object({ id: z.string().min(1) }).parse(raw);
+  const row = await db.workflowRun.findUnique({ where: { id }, select: { companyId: true } });
+  if (!row) throw new AppError("not_found", `No run has the id ${id}`);
+  return getRun(db, operatorCaller(row.companyId), id);
+}
+
 export type DoctorCheck = { name: string; ok: boolean; detail: string };
 
 export async function doctor(database: Database): Promise<DoctorCheck[]> {
@@ -106,6 +129,8 @@ export const operatorCommands = {
   migrate: async (database: Database) => ({ applied: await database.migrate() }),
   "workflow import": (database: Database, args: unknown) => workflowImport(database.prisma, args),
   "workflow export": (database: Database, args: unknown) => workflowExport(database.prisma, args),
+  "run start": (database: Database, args: unknown) => runStart(database.prisma, args),
+  "run get": (database: Database, args: unknown) => runGet(database.prisma, args),
 } satisfies Record<string, (database: Database, args: unknown) => Promise<unknown>>;
 
 export type OperatorCommand = keyof typeof operatorCommands;

@@ -83,6 +83,29 @@ describe("flowline CLI", () => {
     expect(flowline(["workflow", "import", file, "--company", "Solo", "--name", "Greeter copy"]).stdout).toContain('Imported "Greeter copy"');
   });
 
+  it("runs a workflow and, with --wait, prints its step table", () => {
+    const file = path.join(dataDir, "runnable.json");
+    const definition = {
+      trigger: { type: "manual", config: {} },
+      nodes: [
+        { id: "greet", type: "core.noop", name: "Greet", config: { value: "hi {{trigger.payload.name}}" }, position: { x: 0, y: 0 } },
+        { id: "check", type: "control.if", name: "Check", config: { condition: { op: "eq", left: "{{trigger.payload.name}}", right: "Ada" } }, position: { x: 0, y: 0 } },
+      ],
+      edges: [{ id: "e1", source: "trigger", target: "greet" }, { id: "e2", source: "greet", target: "check" }],
+    };
+    fs.writeFileSync(file, JSON.stringify({ name: "Runnable", definition }));
+    const id = flowline(["workflow", "import", file, "--company", "Solo"]).stdout.match(/ as (\S+)\./)![1]!;
+    const payload = path.join(dataDir, "payload.json");
+    fs.writeFileSync(payload, JSON.stringify({ name: "Ada" }));
+    const result = flowline(["run", id, "--payload", payload, "--draft", "--wait"]);
+    expect(result.stderr).toContain("succeeded");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^step\s+iteration\s+attempt\s+status\s+duration/m);
+    expect(result.stdout).toMatch(/^greet\s+-\s+1\s+succeeded/m);
+    expect(result.stdout).toMatch(/^check\s+-\s+1\s+succeeded/m);
+    expect(flowline(["run", id]).stderr).toContain("This workflow has no published version");
+  });
+
   it("refuses an invalid workflow file with every problem and its path", () => {
     const file = path.join(dataDir, "broken.json");
     fs.writeFileSync(file, JSON.stringify({ trigger: { type: "manual", config: {} }, nodes: [{ id: "x", type: "nope", name: "x", config: {}, position: { x: 0, y: 0 } }], edges: [{ id: "e", source: "x", target: "x" }] }));
