@@ -6,7 +6,7 @@ export const roleLabels: Record<Role, string> = { owner: "Owner", admin: "Admin"
 export const roleDescriptions: Record<Role, string> = {
   owner: "Owners can do everything, including changing roles and removing other owners.",
   admin: "Admins manage the company name, members, invites and API keys.",
-  member: "Members build and run workflows. Ask an admin or owner to change company settings.",
+  member: "Members see workflows, runs and settings. Ask an admin or owner to change them.",
 };
 
 export function RoleBadge({ role }: { role: Role }) {

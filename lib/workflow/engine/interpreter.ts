@@ -242,14 +242,17 @@ class Interpreter {
       const { __v: _version, ...fields } = input;
       input = fields;
       const output = await this.perform(node, iterationPath, attempt, input, startedAt);
-      const effectful = !this.run.dryRun && executorFor(node.type)?.effectful;
-      // An effect is completed in the same transaction as its step, so no crash can separate them.
-      await this.db.$transaction(async (tx) => {
-        if (effectful) {
+      const done = { status: "succeeded" as const, attempt, input, output, startedAt };
+      if (!this.run.dryRun && executorFor(node.type)?.effectful) {
+        // An effect is completed in the same transaction as its step, so no crash can separate them.
+        await this.db.$transaction(async (tx) => {
           await tx.runEffect.update({ where: { idempotencyKey: stepIdempotencyKey(this.run.id, node.id, iterationPath) }, data: { status: "completed", completedAt: this.now() } });
-        }
-        await this.record(node, iterationPath, { status: "succeeded", attempt, input, output, startedAt }, tx);
-      });
+          await this.record(node, iterationPath, done, tx);
+        });
+      } else {
+        // Everything else costs one commit per step: the step's record.
+        await this.record(node, iterationPath, done);
+      }
       return "continue";
     } catch (thrown) {
       const error = toWorkflowError(thrown, node.id);

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import type { Db } from "@/lib/db";
+import { Prisma } from "@/lib/generated/prisma/client";
 import { logger } from "@/lib/log";
 import { advanceRun, type AdvanceResult } from "../engine/interpreter";
 import { notifyRunsReady, onRunsReady } from "../engine/signal";
@@ -20,6 +21,8 @@ export type WorkerOptions = {
 };
 
 const CLAIM_LOCK = 727_073_692;
+// The runs a worker may take now. Each branch matches an index: (status, wakeAt).
+const DUE = Prisma.sql`((c.status = 'queued') OR (c.status = 'waiting' AND c."wakeAt" <= now()) OR (c.status = 'running' AND c."leaseExpiresAt" < now()))`;
 
 export class EmbeddedWorker {
   readonly id = `${os.hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
@@ -74,16 +77,16 @@ export class EmbeddedWorker {
 
   private async run(): Promise<void> {
     while (!this.stopping) {
-      let claimed: string | null = null;
+      let claimed: string[] = [];
       if (this.inflight.size < this.concurrency) {
         try {
-          claimed = await this.claim();
+          claimed = await this.claim(this.concurrency - this.inflight.size);
         } catch (error) {
           logger.error({ err: error }, "claiming runs failed");
         }
       }
-      if (claimed) {
-        this.spawn(claimed);
+      if (claimed.length > 0) {
+        for (const id of claimed) this.spawn(id);
         continue;
       }
       await new Promise<void>((resolve) => {
@@ -113,26 +116,37 @@ export class EmbeddedWorker {
   }
 
   /**
-   * Takes one due run: queued, waiting with wakeAt passed, or running under an expired lease.
-   * Claims are serialized by an advisory lock so per-workflow concurrency limits hold across
-   * workers; the statement itself is short.
+   * Takes due runs: queued, waiting with wakeAt passed, or running under an expired lease.
+   * Runs of workflows without a concurrency limit are claimed in batches by one statement;
+   * workflows with a limit are claimed one at a time under an advisory lock, so the limit holds
+   * across workers.
    */
-  private async claim(): Promise<string | null> {
-    const [, rows] = await this.db.$transaction([
+  private async claim(slots: number): Promise<string[]> {
+    const lease = this.leaseMs / 1000;
+    const free = await this.db.$queryRaw<{ id: string }[]>`
+      UPDATE "WorkflowRun" AS r
+         SET status = 'running', "leaseOwner" = ${this.id}, "leaseExpiresAt" = now() + make_interval(secs => ${lease}),
+             "startedAt" = COALESCE(r."startedAt", now()), "wakeAt" = NULL
+       WHERE r.id IN (
+         SELECT c.id FROM "WorkflowRun" AS c JOIN "Workflow" AS w ON w.id = c."workflowId"
+          WHERE ${DUE} AND w."concurrencyLimit" IS NULL
+          ORDER BY c."createdAt"
+          LIMIT ${slots}
+          FOR UPDATE OF c SKIP LOCKED)
+      RETURNING r.id`;
+    if (free.length > 0) return free.map((row) => row.id);
+    const [, limited] = await this.db.$transaction([
       this.db.$executeRaw`SELECT pg_advisory_xact_lock(${CLAIM_LOCK})`,
       this.db.$queryRaw<{ id: string }[]>`
         UPDATE "WorkflowRun" AS r
-           SET status = 'running', "leaseOwner" = ${this.id},
-               "leaseExpiresAt" = now() + make_interval(secs => ${this.leaseMs / 1000}),
+           SET status = 'running', "leaseOwner" = ${this.id}, "leaseExpiresAt" = now() + make_interval(secs => ${lease}),
                "startedAt" = COALESCE(r."startedAt", now()), "wakeAt" = NULL
          WHERE r.id = (
            SELECT c.id FROM "WorkflowRun" AS c JOIN "Workflow" AS w ON w.id = c."workflowId"
-            WHERE ((c.status = 'queued')
-                OR (c.status = 'waiting' AND c."wakeAt" <= now())
-                OR (c.status = 'running' AND c."leaseExpiresAt" < now()))
+            WHERE ${DUE} AND w."concurrencyLimit" IS NOT NULL
               -- a started run holds its workflow's slot until it finishes, waits included;
               -- only queued runs wait for a free slot
-              AND (c.status <> 'queued' OR w."concurrencyLimit" IS NULL OR (
+              AND (c.status <> 'queued' OR (
                    SELECT count(*) FROM "WorkflowRun" AS x
                     WHERE x."workflowId" = c."workflowId" AND x.status IN ('running', 'waiting')
                   ) < w."concurrencyLimit")
@@ -141,7 +155,7 @@ export class EmbeddedWorker {
             FOR UPDATE OF c SKIP LOCKED)
         RETURNING r.id`,
     ]);
-    return rows[0]?.id ?? null;
+    return limited.map((row) => row.id);
   }
 
   private async renewLeases(): Promise<void> {

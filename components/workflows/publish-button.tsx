@@ -1,0 +1,61 @@
+"use client";
+
+import { Rocket } from "lucide-react";
+import { toast } from "sonner";
+import { publishWorkflowAction } from "@/app/(app)/workflows/actions";
+import { Button } from "@/components/ui/button";
+import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { useAction } from "@/components/use-action";
+import { definitionProblems, useLastFailure } from "@/components/workflows/action-failure";
+import { ProblemList } from "@/components/workflows/problems";
+import { useUnsavedDraft } from "@/components/workflows/unsaved-draft";
+
+type PublishButtonProps = {
+  workflowId: string;
+  /** Set when the page already knows publishing would be refused: the id of the text saying why. */
+  blockedBy?: string;
+};
+
+/**
+ * Publishes the saved draft, never while the editor holds unsaved edits. The page disables it when
+ * the draft fails the strict check; should the draft change in between, the server's refusal lists
+ * the problems in a dialog.
+ */
+export function PublishButton({ workflowId, blockedBy }: PublishButtonProps) {
+  const [publish, failure, dismiss] = useLastFailure(publishWorkflowAction);
+  const { run, pending } = useAction(publish, {
+    success: ({ version, created }) => (created ? `Published version ${version}` : `Nothing to publish: the draft matches version ${version}`),
+  });
+  const problems = definitionProblems(failure);
+  const unsaved = useUnsavedDraft();
+
+  function click() {
+    if (unsaved) toast.error("Save the draft first", { description: "Publish takes the saved draft; your edits in the editor are not saved yet." });
+    else run({ id: workflowId });
+  }
+
+  return (
+    <>
+      <Button onClick={click} pending={pending} disabled={blockedBy !== undefined} aria-describedby={blockedBy}>
+        <Rocket aria-hidden />
+        Publish
+      </Button>
+      <Dialog open={problems.length > 0} onOpenChange={(open) => !open && dismiss()}>
+        <DialogContent className="max-h-[calc(100dvh-2rem)] max-w-xl overflow-y-auto">
+          <DialogHeader>
+            <DialogTitle>Not published</DialogTitle>
+            <DialogDescription>
+              {failure?.message}. {failure?.remediation}
+            </DialogDescription>
+          </DialogHeader>
+          <ProblemList problems={problems} />
+          <DialogFooter>
+            <DialogClose asChild>
+              <Button>Close</Button>
+            </DialogClose>
+          </DialogFooter>
+        </DialogContent>
+      </Dialog>
+    </>
+  );
+}
