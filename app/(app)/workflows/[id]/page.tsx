@@ -21,6 +21,7 @@ import { JsonField } from "@/components/workflows/json-field";
 import { NodesTable } from "@/components/workflows/nodes-table";
 import { DraftProblems } from "@/components/workflows/problems";
 import { PublishButton } from "@/components/workflows/publish-button";
+import { RunNowDialog } from "@/components/workflows/run-now-dialog";
 import { RenameWorkflowDialog } from "@/components/workflows/rename-workflow-dialog";
 import { UnsavedDraftProvider } from "@/components/workflows/unsaved-draft";
 import { VersionsTable } from "@/components/workflows/versions-table";
@@ -87,6 +88,7 @@ export default async function WorkflowPage({ params }: PageProps) {
         actions={
           canEdit && (
             <div className="flex flex-wrap gap-2">
+              <RunNowDialog workflowId={workflow.id} published={published} />
               <PublishButton workflowId={workflow.id} blockedBy={blockers > 0 ? "publish-blocked" : undefined} />
               {published ? (
                 <ActionButton
