@@ -10,7 +10,7 @@ describe("error taxonomy", () => {
 
   it("marks only transient failures as retryable", () => {
     const retryable = (Object.keys(errorCodes) as ErrorCode[]).filter((code) => errorCodes[code].retryable);
-    expect(retryable.sort()).toEqual(["E_PROVIDER", "E_RATE_LIMITED", "E_TIMEOUT"]);
+    expect(retryable.sort()).toEqual(["E_INTERRUPTED", "E_PROVIDER", "E_RATE_LIMITED", "E_TIMEOUT"]);
   });
 });
 

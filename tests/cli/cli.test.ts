@@ -29,7 +29,8 @@ function flowline(args: string[], env: Record<string, string> = {}) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-describe("flowline CLI", () => {
+// Each case spawns the CLI (a cold tsx start and a database open): slow on a busy 2-core machine.
+describe("flowline CLI", { timeout: 120_000 }, () => {
   // Each database kind has its own case; the suite runs once per kind (scripts/test.mjs).
   if (testDbKind === "postgres")
     it("applies the migrations to a new server database, once", () => {
