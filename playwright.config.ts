@@ -7,6 +7,9 @@ import { defineConfig } from "@playwright/test";
 process.env.FLOWLINE_E2E_DATA_DIR ??= path.join(os.tmpdir(), `flowline-e2e-${Date.now()}`);
 const port = Number(process.env.FLOWLINE_E2E_PORT ?? 3310);
 export const baseURL = `http://localhost:${port}`;
+// The fake Slack (fakes/slack) the app is pointed at, so specs can connect Slack offline.
+const fakeSlackPort = Number(process.env.FLOWLINE_E2E_SLACK_PORT ?? 3311);
+export const fakeSlackURL = `http://127.0.0.1:${fakeSlackPort}`;
 
 export default defineConfig({
   testDir: "e2e",
@@ -26,11 +29,27 @@ export default defineConfig({
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
     },
   },
-  webServer: {
-    command: `node_modules/.bin/next start -p ${port}`,
-    url: `${baseURL}/api/health`,
-    timeout: 120_000,
-    reuseExistingServer: false,
-    env: { FLOWLINE_DATA_DIR: process.env.FLOWLINE_E2E_DATA_DIR, NEXT_TELEMETRY_DISABLED: "1", APP_URL: baseURL, LOG_LEVEL: "warn" },
-  },
+  webServer: [
+    {
+      command: `node_modules/.bin/tsx fakes/slack/main.ts --port ${fakeSlackPort}`,
+      url: `${fakeSlackURL}/health`,
+      timeout: 30_000,
+      reuseExistingServer: false,
+    },
+    {
+      command: `node_modules/.bin/next start -p ${port}`,
+      url: `${baseURL}/api/health`,
+      timeout: 120_000,
+      reuseExistingServer: false,
+      env: {
+        FLOWLINE_DATA_DIR: process.env.FLOWLINE_E2E_DATA_DIR,
+        NEXT_TELEMETRY_DISABLED: "1",
+        APP_URL: baseURL,
+        LOG_LEVEL: "warn",
+        SLACK_API_URL: `${fakeSlackURL}/api/`,
+        SLACK_CLIENT_ID: "fake-client-id",
+        SLACK_CLIENT_SECRET: "fake-client-secret",
+      },
+    },
+  ],
 });

@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { ConfigError, getEnv, type Env } from "@/lib/config/env";
 import { isAlive, lockOwner } from "@/lib/db/embedded-lock";
 import { openEmbedded, openServer, type Database } from "@/lib/db/open";
+import type { RotationReport } from "@/lib/credentials/rotate";
 import { AppError } from "@/lib/errors";
 import { operatorFile, operatorFileSchema } from "@/lib/operator/endpoint";
 import { operatorCommands, type DoctorCheck, type OperatorCommand } from "@/lib/operator/commands";
@@ -26,6 +27,9 @@ Commands:
   run <workflow id> [--payload <file.json>] [--draft] [--wait]
         Start a run (of the published version, or of the draft) and print its id;
         with --wait, follow it to the end and print its step table.
+  keys rotate
+        Re-encrypt every stored credential with ENCRYPTION_KEY; afterwards the keys in
+        ENCRYPTION_KEYS_PREVIOUS can be removed.
   doctor
         Check configuration, database, migrations and worker.`;
 
@@ -165,6 +169,7 @@ async function main(argv: string[]): Promise<number> {
     doctor: "doctor",
     "workflow import": "workflow import",
     "workflow export": "workflow export",
+    "keys rotate": "keys rotate",
     run: "run start",
   };
   const operatorCommand = known[command];
@@ -211,6 +216,13 @@ async function main(argv: string[]): Promise<number> {
         const finished = await followRun(connection.run, run.id);
         printSteps(finished);
         return finished.status === "succeeded" ? 0 : 1;
+      }
+      case "keys rotate": {
+        const report = await connection.run<RotationReport>("keys rotate");
+        console.log(`Re-encrypted ${report.rotated} of ${report.total} credential(s) with the current key (${report.current} already used it).`);
+        for (const failed of report.failed) console.error(`FAIL credential ${failed.id} (key ${failed.keyId}): ${failed.reason}`);
+        if (report.failed.length) console.error("Add the missing keys to ENCRYPTION_KEYS_PREVIOUS and run it again, or reconnect those accounts.");
+        return report.failed.length ? 1 : 0;
       }
       case "doctor": {
         const checks = await connection.run<DoctorCheck[]>("doctor");

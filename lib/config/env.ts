@@ -21,6 +21,10 @@ const schema = z
       .string()
       .regex(/^[A-Za-z0-9+/]{43}=$/, "must be 32 random bytes in base64 (openssl rand -base64 32)")
       .optional(),
+    ENCRYPTION_KEYS_PREVIOUS: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]{43}=(\s*,\s*[A-Za-z0-9+/]{43}=)*$/, "must be a comma-separated list of base64 32-byte keys that ENCRYPTION_KEY replaced")
+      .optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     FLOWLINE_EMBEDDED_WORKER: z.enum(["on", "off"]).default("on"),
     TRIGGER_SECRET_KEY: optionalSecret,
@@ -33,6 +37,9 @@ const schema = z
     GOOGLE_CLIENT_SECRET: optionalSecret,
     GITHUB_CLIENT_ID: optionalSecret,
     GITHUB_CLIENT_SECRET: optionalSecret,
+    SLACK_CLIENT_ID: optionalSecret,
+    SLACK_CLIENT_SECRET: optionalSecret,
+    SLACK_API_URL: z.url({ message: "must be a URL such as https://slack.com/api/" }).default("https://slack.com/api/"),
   })
   .superRefine((env, ctx) => {
     // A production deployment on a Postgres server must bring its own secrets; the embedded
@@ -45,6 +52,7 @@ const schema = z
     for (const [id, secret] of [
       ["GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET"],
       ["GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET"],
+      ["SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"],
     ] as const) {
       if (Boolean(env[id]) !== Boolean(env[secret])) {
         ctx.addIssue({ code: "custom", path: [env[id] ? secret : id], message: `must be set together with ${env[id] ? id : secret}` });

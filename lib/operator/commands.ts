@@ -5,6 +5,7 @@ import { createApiKey } from "@/lib/auth/api-keys";
 import { hashPassword } from "@/lib/auth/password";
 import { createCompanyFor, signUp } from "@/lib/companies/accounts";
 import { companyNameSchema, emailSchema, passwordSchema } from "@/lib/companies/schemas";
+import { rotateKeys } from "@/lib/credentials/rotate";
 import { checkHealth } from "@/lib/health";
 import { getRun, startRun, type RunDetail, type RunSummary } from "@/lib/workflow/runs";
 import { createWorkflow, getWorkflow } from "@/lib/workflow/store";
@@ -131,6 +132,7 @@ export const operatorCommands = {
   "workflow export": (database: Database, args: unknown) => workflowExport(database.prisma, args),
   "run start": (database: Database, args: unknown) => runStart(database.prisma, args),
   "run get": (database: Database, args: unknown) => runGet(database.prisma, args),
+  "keys rotate": (database: Database) => rotateKeys(database.prisma),
 } satisfies Record<string, (database: Database, args: unknown) => Promise<unknown>>;
 
 export type OperatorCommand = keyof typeof operatorCommands;

@@ -10,6 +10,8 @@ import { jsonEqual } from "./json";
 import { loadDefinition } from "./load-definition";
 import type { Problem, ValidationMode } from "./problems";
 import { validateDefinition } from "./validate";
+// Integration actions are node types too: register them before any definition is validated.
+import "@/lib/integrations/registry";
 
 // Workflows as stored: a draft anyone with access edits, and immutable numbered versions that
 // publishing snapshots. Every function takes the caller and sees only the caller's company.

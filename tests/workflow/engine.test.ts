@@ -271,7 +271,7 @@ describe("run control", () => {
     await waitFor(dry.id, ["succeeded"]);
     expect(await records(dry.id)).toEqual(["act@#1:succeeded", "wait@#1:succeeded"]);
     const act = await database.prisma.workflowRunStep.findFirstOrThrow({ where: { runId: dry.id, nodeId: "act" } });
-    expect(act.output).toEqual({ preview: { key } });
+    expect(act.output).toEqual({ key });
     expect([...effects.keys()].length === 0 || ![...effects.keys()].some((k) => k.includes(dry.id))).toBe(true);
     expect(await database.prisma.runEffect.count({ where: { runId: dry.id } })).toBe(0);
   });

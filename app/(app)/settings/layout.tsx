@@ -6,12 +6,13 @@ const sections = [
   { href: "/settings", label: "General" },
   { href: "/settings/members", label: "Members" },
   { href: "/settings/api-keys", label: "API keys" },
+  { href: "/settings/integrations", label: "Integrations" },
 ];
 
 export default function SettingsLayout({ children }: { children: ReactNode }) {
   return (
     <>
-      <PageHeader title="Settings" description="Your company, the people in it and the keys that reach its API." />
+      <PageHeader title="Settings" description="Your company, the people in it, the keys that reach its API and the apps it connects to." />
       <nav aria-label="Settings" className="mb-6 border-b">
         <ul className="flex gap-5 overflow-x-auto">
           {sections.map(({ href, label }) => (

@@ -14,9 +14,13 @@ export type ExecutionContext = {
   node: WorkflowNode;
   iterationPath: string;
   attempt: number;
+  /** The step record of this attempt (effectful steps), or "<run>:<node>@<iteration>#<attempt>". */
+  stepId: string;
   /** Stable for the step across attempts and crashes: providers deduplicate on it. */
   idempotencyKey: string;
   signal: AbortSignal;
+  /** What an effectful executor learnt about its effect: the connection used, the provider's id of what it made (for undo). */
+  reportEffect(effect: { credentialId?: string | null; externalRef?: string | null }): void;
 };
 
 export type Reconciliation = { outcome: "done"; output: unknown } | { outcome: "not_done" } | { outcome: "unknown" };
@@ -27,14 +31,16 @@ export type NodeExecutor = {
   /** The provider deduplicates on the idempotency key, so repeating the call after a crash is safe. */
   idempotent?: boolean;
   execute(ctx: ExecutionContext, input: Record<string, unknown>): Promise<unknown>;
+  /** How its effects can be undone (RunEffect.undoStrategy / canUndo). */
+  undo?: { strategy: "api_delete" | "api_update" | "manual" | "none"; canUndo: boolean };
   /** For dry runs: what the step would do, without doing it or decrypting credentials. */
-  preview?(input: Record<string, unknown>): unknown;
+  preview?(ctx: ExecutionContext, input: Record<string, unknown>): unknown;
   /** After a crash mid-call: did the effect happen? Providers that can check implement it. */
   reconcile?(ctx: ExecutionContext, input: Record<string, unknown>): Promise<Reconciliation>;
 };
 
 const executors = new Map<string, NodeExecutor>([
-  ["core.noop", { effectful: false, execute: async (_ctx, input) => ({ value: input.value }), preview: (input) => ({ value: input.value }) }],
+  ["core.noop", { effectful: false, execute: async (_ctx, input) => ({ value: input.value }), preview: (_ctx, input) => ({ value: input.value }) }],
 ]);
 
 export function registerExecutor(type: string, executor: NodeExecutor): void {

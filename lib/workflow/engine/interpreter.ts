@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Db, Tx } from "@/lib/db";
-import type { Prisma, WorkflowRun, WorkflowRunStep } from "@/lib/generated/prisma/client";
+import { logger } from "@/lib/log";
+import { Prisma, type WorkflowRun, type WorkflowRunStep } from "@/lib/generated/prisma/client";
 import { evaluateCondition, type Condition } from "../conditions";
 import { TRIGGER_ID, type WorkflowDefinition, type WorkflowNode } from "../definition";
 import { errorCodes, toWorkflowError, WorkflowError, type ErrorCode } from "../errors";
@@ -10,6 +11,8 @@ import { ERROR_HANDLE } from "../node-types";
 import { retryDelayMs } from "./backoff";
 import { executorFor, type ExecutionContext } from "./executors";
 import { planDefinition, type Plan } from "./plan";
+// Integration actions register their node types and executors when first imported.
+import "./integration-executors";
 
 // The interpreter: given a run, it replays what its step records say already happened and
 // executes what comes next, writing every transition, until the run finishes or has to wait.
@@ -40,6 +43,9 @@ type Suspension = { suspend: { wakeAt: Date | null; waitpointId?: string } };
 type Failure = { fail: WorkflowError };
 type Flow = "continue" | Suspension | Failure;
 
+/** Another worker recorded this step first: the run is no longer ours (our lease lapsed). */
+class LostOwnership extends Error {}
+
 const key = (nodeId: string, iterationPath: string) => `${nodeId}@${iterationPath}`;
 const childPath = (path: string, index: number) => (path === "" ? String(index) : `${path}.${index}`);
 const json = (value: unknown) => (value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as Prisma.InputJsonValue));
@@ -49,7 +55,8 @@ const knownApps = new Set<string>();
 /** Effects name their app; executors outside the integrations catalogue (core, tests) add theirs once. */
 async function ensureApp(db: Db, appId: string) {
   if (knownApps.has(appId)) return;
-  await db.app.upsert({ where: { id: appId }, create: { id: appId, name: appId }, update: {} });
+  // Not Prisma's upsert: it is a read then a write, which races between workers.
+  await db.$executeRaw`INSERT INTO "App" (id, name) VALUES (${appId}, ${appId}) ON CONFLICT (id) DO NOTHING`;
   knownApps.add(appId);
 }
 export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
@@ -81,6 +88,8 @@ class Interpreter {
   private readonly attemptsUsed = new Map<string, number>();
   private stepCount: number;
   private lastStatusCheck = 0;
+  /** What executors reported about their effects, written with the effect's completion. */
+  private readonly reported = new Map<string, { credentialId?: string | null; externalRef?: string | null }>();
 
   constructor(
     private readonly db: Db,
@@ -159,7 +168,13 @@ class Interpreter {
     if (this.run.timeoutAt && this.run.timeoutAt <= this.now()) {
       return this.finish("failed", new WorkflowError("E_TIMEOUT", { message: "The run exceeded its time limit" }));
     }
-    const flow = await this.runScope("", "", undefined);
+    let flow: Flow;
+    try {
+      flow = await this.runScope("", "", undefined);
+    } catch (error) {
+      if (error instanceof LostOwnership) return { kind: "lost" };
+      throw error;
+    }
     if (flow === "continue") return this.finish("succeeded");
     if ("suspend" in flow) return this.suspend(flow.suspend);
     return this.finish("failed", flow.fail);
@@ -246,7 +261,9 @@ class Interpreter {
       if (!this.run.dryRun && executorFor(node.type)?.effectful) {
         // An effect is completed in the same transaction as its step, so no crash can separate them.
         await this.db.$transaction(async (tx) => {
-          await tx.runEffect.update({ where: { idempotencyKey: stepIdempotencyKey(this.run.id, node.id, iterationPath) }, data: { status: "completed", completedAt: this.now() } });
+          await this.assertOwner(tx);
+          const idempotencyKey = stepIdempotencyKey(this.run.id, node.id, iterationPath);
+          await tx.runEffect.update({ where: { idempotencyKey }, data: { status: "completed", completedAt: this.now(), ...this.reported.get(idempotencyKey) } });
           await this.record(node, iterationPath, done, tx);
         });
       } else {
@@ -255,7 +272,10 @@ class Interpreter {
       }
       return "continue";
     } catch (thrown) {
+      if (thrown instanceof LostOwnership) throw thrown;
       const error = toWorkflowError(thrown, node.id);
+      // Unexpected errors reach step records as E_INTERNAL without their text (it may hold internals): the log keeps it.
+      if (!(thrown instanceof WorkflowError)) logger.error({ err: thrown, runId: this.run.id, nodeId: node.id }, "step failed with an unexpected error");
       await this.record(node, iterationPath, { status: "failed", attempt, input, error, startedAt });
       const used = this.attemptsUsed.get(k) ?? attempt;
       const maxAttempts = node.retry?.maxAttempts ?? 1;
@@ -272,28 +292,39 @@ class Interpreter {
     if (node.type === "control.if") return { result: evaluateCondition(input.condition as Condition) };
     const executor = executorFor(node.type);
     if (!executor) throw new WorkflowError("E_VALIDATION", { message: `No executor for node type "${node.type}"`, nodeId: node.id });
-    if (this.run.dryRun) return { preview: executor.preview ? executor.preview(input) : input };
     const ctx = this.context(node, iterationPath, attempt);
+    // A dry run's output is the preview, shaped like the real output, so later steps can read it.
+    if (this.run.dryRun) return executor.preview ? await executor.preview(ctx, input) : input;
     if (!executor.effectful) return executor.execute(ctx, input);
-    // The effect is on record before the call, so a crash in between is detectable afterwards.
-    const running = await this.record(node, iterationPath, { status: "running", attempt, input, startedAt });
+    // The effect is on record before the call, so a crash in between is detectable afterwards;
+    // and only while this worker still holds the run, so two workers never both call out.
     const appId = node.type.split(".")[0]!;
     await ensureApp(this.db, appId);
-    await this.db.runEffect.upsert({
-      where: { idempotencyKey: ctx.idempotencyKey },
-      create: { runId: this.run.id, stepId: running.id, nodeId: node.id, appId, action: node.type, idempotencyKey: ctx.idempotencyKey },
-      update: { stepId: running.id, status: "pending" },
+    const undo = executor.undo ?? { strategy: "none" as const, canUndo: false };
+    await this.db.$transaction(async (tx) => {
+      await this.assertOwner(tx);
+      const running = await this.record(node, iterationPath, { status: "running", attempt, input, startedAt }, tx);
+      ctx.stepId = running.id;
+      await tx.runEffect.upsert({
+        where: { idempotencyKey: ctx.idempotencyKey },
+        create: { runId: this.run.id, stepId: running.id, nodeId: node.id, appId, action: node.type, idempotencyKey: ctx.idempotencyKey, undoStrategy: undo.strategy, canUndo: undo.canUndo },
+        update: { stepId: running.id, status: "pending" },
+      });
     });
     try {
       return await executor.execute(ctx, input);
     } catch (error) {
-      await this.db.runEffect.update({ where: { idempotencyKey: ctx.idempotencyKey }, data: { status: "failed", completedAt: this.now() } });
+      if (error instanceof LostOwnership) throw error;
+      await this.db.runEffect.update({ where: { idempotencyKey: ctx.idempotencyKey }, data: { status: "failed", completedAt: this.now(), ...this.reported.get(ctx.idempotencyKey) } });
       throw error;
     }
   }
 
   private context(node: WorkflowNode, iterationPath: string, attempt: number): ExecutionContext {
+    const idempotencyKey = stepIdempotencyKey(this.run.id, node.id, iterationPath);
     return {
+      stepId: `${this.run.id}:${node.id}@${iterationPath}#${attempt}`,
+      reportEffect: (effect) => this.reported.set(idempotencyKey, { ...this.reported.get(idempotencyKey), ...effect }),
       db: this.db,
       runId: this.run.id,
       companyId: this.run.companyId,
@@ -301,7 +332,7 @@ class Interpreter {
       node,
       iterationPath,
       attempt,
-      idempotencyKey: stepIdempotencyKey(this.run.id, node.id, iterationPath),
+      idempotencyKey,
       signal: this.options.signal ?? new AbortController().signal,
     };
   }
@@ -432,7 +463,11 @@ class Interpreter {
     const step =
       existing && existing.attempt === values.attempt && (existing.status === "running" || existing.status === "waiting")
         ? await db.workflowRunStep.update({ where: { id: existing.id }, data })
-        : await db.workflowRunStep.create({ data: { runId: this.run.id, nodeId: node.id, iterationPath, attempt: values.attempt, startedAt, ...data } });
+        : await db.workflowRunStep.create({ data: { runId: this.run.id, nodeId: node.id, iterationPath, attempt: values.attempt, startedAt, ...data } }).catch((error: unknown) => {
+            // The (run, node, iteration, attempt) key is unique: a duplicate means another worker got here first.
+            if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") throw new LostOwnership();
+            throw error;
+          });
     this.remember(step);
     return step;
   }
@@ -440,6 +475,13 @@ class Interpreter {
   private async closeStep(step: WorkflowRunStep, status: "succeeded" | "failed", values: { output?: unknown; error?: WorkflowError }) {
     const node = this.plan.nodes.get(step.nodeId)!;
     return this.record(node, step.iterationPath, { status, attempt: step.attempt, startedAt: step.startedAt, input: step.input ?? undefined, ...values });
+  }
+
+  /** Locks the run row and checks this worker still holds it; a lapsed lease means another worker took over. */
+  private async assertOwner(tx: Tx) {
+    if (!this.options.leaseOwner) return;
+    const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "WorkflowRun" WHERE id = ${this.run.id} AND status = 'running' AND "leaseOwner" = ${this.options.leaseOwner} FOR UPDATE`;
+    if (rows.length === 0) throw new LostOwnership();
   }
 
   /** Cheap, rate-limited check that the run was not cancelled or taken over meanwhile. */

@@ -53,7 +53,7 @@ export class EmbeddedWorker {
   async start(): Promise<void> {
     await this.heartbeat();
     this.timers.push(setInterval(() => void this.heartbeat().catch((error: unknown) => logger.warn({ err: error }, "worker heartbeat failed")), this.heartbeatMs));
-    this.timers.push(setInterval(() => void this.renewLeases().catch((error: unknown) => logger.warn({ err: error }, "lease renewal failed")), Math.max(1000, this.leaseMs / 3)));
+    this.timers.push(setInterval(() => void this.renewLeases().catch((error: unknown) => logger.warn({ err: error }, "lease renewal failed")), this.leaseMs / 3));
     for (const timer of this.timers) timer.unref();
     this.unsubscribe = onRunsReady(() => this.wake?.());
     this.loop = this.run();

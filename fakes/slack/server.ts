@@ -1,0 +1,373 @@
+import { randomBytes } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+// A local stand-in for Slack (test support and `npm run dev:sandbox`): the Web API methods Flowline
+// uses, the three-step file upload, and the OAuth v2 consent page with oauth.v2.access (code and
+// refresh_token grants). It keeps its state in memory, records every call, and can be told to fail:
+// fake.fail("chat.postMessage", { type: "ratelimit", retryAfter: 3 }).
+
+export type Fault =
+  | { type: "ratelimit"; retryAfter: number }
+  | { type: "http"; status: number }
+  | { type: "error"; error: string }
+  | { type: "delay"; ms: number }
+  | { type: "timeout"; ms?: number };
+
+export type RecordedCall = { method: string; params: Record<string, string>; token: string | null; at: number };
+
+type TokenInfo = { kind: "bot" | "refresh"; revoked: boolean; expiresAt: number | null; pair?: string };
+type Channel = { id: string; name: string; is_private: boolean; is_member: boolean; is_archived: boolean };
+type Message = { channel: string; ts: string; text: string; thread_ts?: string; blocks?: unknown; metadata?: unknown };
+type StoredFile = { id: string; filename: string; length: number; uploaded: boolean; shared: boolean; title?: string; channel?: string; body?: string };
+
+export type FakeSlackOptions = {
+  port?: number;
+  host?: string;
+  clientId?: string;
+  clientSecret?: string;
+  /** Token rotation: OAuth answers carry refresh_token and expires_in. */
+  rotation?: boolean;
+  /** Seconds an access token lives with rotation on (Slack: 43200). */
+  expiresIn?: number;
+};
+
+export type FakeSlack = Awaited<ReturnType<typeof startFakeSlack>>;
+
+const page = (title: string, body: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font-family:system-ui,sans-serif;background:#f4ede4;margin:0;display:grid;place-items:center;min-height:100vh}
+main{background:#fff;border-radius:12px;padding:32px;max-width:440px;box-shadow:0 2px 12px #0002}h1{font-size:20px}
+button{font-size:15px;padding:10px 18px;border-radius:6px;border:1px solid #ccc;cursor:pointer;margin-right:8px}
+.allow{background:#007a5a;color:#fff;border-color:#007a5a}li{margin:4px 0}.note{color:#666;font-size:13px}</style></head><body><main>${body}</main></body></html>`;
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export async function startFakeSlack(options: FakeSlackOptions = {}) {
+  const clientId = options.clientId ?? "fake-client-id";
+  const clientSecret = options.clientSecret ?? "fake-client-secret";
+  const team = { id: "T0FAKE01", name: "Fake Workspace" };
+  const settings = { rotation: options.rotation ?? false, expiresIn: options.expiresIn ?? 43_200 };
+  const tokens = new Map<string, TokenInfo>();
+  const codes = new Map<string, { redirectUri: string; used: boolean; scope: string }>();
+  const messages = new Map<string, Message>();
+  const files = new Map<string, StoredFile>();
+  const downloads = new Map<string, { body: Buffer; contentType: string }>();
+  const calls: RecordedCall[] = [];
+  const faults: { method: string; fault: Fault; times: number }[] = [];
+  let counter = 0;
+  const channels: Channel[] = [
+    { id: "C0GENERAL", name: "general", is_private: false, is_member: true, is_archived: false },
+    { id: "C0RANDOM", name: "random", is_private: false, is_member: false, is_archived: false },
+    { id: "G0PRIVATE", name: "leadership", is_private: true, is_member: true, is_archived: false },
+    { id: "C0OLD", name: "old-news", is_private: false, is_member: true, is_archived: true },
+    ...Array.from({ length: 5 }, (_, i) => ({ id: `C0EXTRA${i}`, name: `project-${i + 1}`, is_private: false, is_member: true, is_archived: false })),
+  ];
+
+  const newToken = (prefix: string) => `${prefix}-fake-${++counter}-${randomBytes(6).toString("hex")}`;
+  function issuePair(): { access: string; refresh?: string } {
+    const access = newToken("xoxb");
+    if (!settings.rotation) {
+      tokens.set(access, { kind: "bot", revoked: false, expiresAt: null });
+      return { access };
+    }
+    const refresh = newToken("xoxe");
+    tokens.set(access, { kind: "bot", revoked: false, expiresAt: Date.now() + settings.expiresIn * 1000 });
+    tokens.set(refresh, { kind: "refresh", revoked: false, expiresAt: null, pair: access });
+    return { access, refresh };
+  }
+
+  let baseUrl = "";
+  const findChannel = (idOrName: string) => channels.find((c) => c.id === idOrName || c.name === idOrName.replace(/^#/, ""));
+  const nextTs = () => `${1_700_000_000 + ++counter}.${String(counter).padStart(6, "0")}`;
+
+  function takeFault(method: string): Fault | null {
+    const index = faults.findIndex((f) => f.method === method || f.method === "*");
+    if (index < 0) return null;
+    const entry = faults[index]!;
+    if (--entry.times <= 0) faults.splice(index, 1);
+    return entry.fault;
+  }
+
+  type Answer = { status?: number; headers?: Record<string, string>; body: unknown };
+  const ok = (body: Record<string, unknown> = {}): Answer => ({ body: { ok: true, ...body } });
+  const fail = (error: string, extra: Record<string, unknown> = {}): Answer => ({ body: { ok: false, error, ...extra } });
+
+  function authed(token: string | null): Answer | null {
+    if (!token) return fail("not_authed");
+    const info = tokens.get(token);
+    if (!info || info.kind !== "bot" || info.revoked) return fail("invalid_auth");
+    if (info.expiresAt !== null && info.expiresAt < Date.now()) return fail("token_expired");
+    return null;
+  }
+
+  function oauthAccess(params: Record<string, string>, basic: { id: string; secret: string } | null): Answer {
+    const id = params.client_id ?? basic?.id;
+    const secret = params.client_secret ?? basic?.secret;
+    if (id !== clientId) return fail("invalid_client_id");
+    if (secret !== clientSecret) return fail("bad_client_secret");
+    if (params.grant_type === "refresh_token") {
+      const info = params.refresh_token ? tokens.get(params.refresh_token) : undefined;
+      if (!info || info.kind !== "refresh" || info.revoked) return fail("invalid_refresh_token");
+      info.revoked = true; // single use, as with Slack's rotation
+      if (info.pair) tokens.delete(info.pair);
+      const pair = issuePair();
+      return ok({ access_token: pair.access, refresh_token: pair.refresh, expires_in: settings.expiresIn, token_type: "bot", scope: "chat:write,channels:read,groups:read,files:write,users:read", bot_user_id: "U0BOT", app_id: "A0FAKE", team, enterprise: null, is_enterprise_install: false });
+    }
+    const code = params.code ? codes.get(params.code) : undefined;
+    if (!code) return fail("invalid_code");
+    if (code.used) return fail("code_already_used");
+    if (params.redirect_uri && params.redirect_uri !== code.redirectUri) return fail("bad_redirect_uri");
+    code.used = true;
+    const pair = issuePair();
+    return ok({
+      access_token: pair.access,
+      token_type: "bot",
+      scope: code.scope,
+      bot_user_id: "U0BOT",
+      app_id: "A0FAKE",
+      team,
+      enterprise: null,
+      is_enterprise_install: false,
+      ...(pair.refresh ? { refresh_token: pair.refresh, expires_in: settings.expiresIn } : {}),
+    });
+  }
+
+  function api(method: string, params: Record<string, string>, token: string | null, basic: { id: string; secret: string } | null): Answer {
+    if (method === "oauth.v2.access") return oauthAccess(params, basic);
+    const denied = authed(token);
+    if (denied) return denied;
+    switch (method) {
+      case "auth.test":
+        return ok({ url: "https://fake-workspace.slack.test/", team: team.name, user: "flowline", team_id: team.id, user_id: "U0BOT", bot_id: "B0BOT" });
+      case "auth.revoke": {
+        const info = tokens.get(token!)!;
+        info.revoked = true;
+        return ok({ revoked: true });
+      }
+      case "conversations.list": {
+        const types = (params.types ?? "public_channel").split(",");
+        const visible = channels.filter((c) => (c.is_private ? types.includes("private_channel") : types.includes("public_channel")) && !(params.exclude_archived === "true" && c.is_archived));
+        const limit = Math.min(Number(params.limit ?? 100) || 100, 1000);
+        const offset = params.cursor ? Number(Buffer.from(params.cursor, "base64").toString("utf8").replace("offset:", "")) : 0;
+        const slice = visible.slice(offset, offset + limit);
+        const next = offset + limit < visible.length ? Buffer.from(`offset:${offset + limit}`).toString("base64") : "";
+        return ok({ channels: slice, response_metadata: { next_cursor: next } });
+      }
+      case "chat.postMessage": {
+        const channel = findChannel(params.channel ?? "");
+        if (!channel || (channel.is_private && !channel.is_member)) return fail("channel_not_found");
+        if (channel.is_archived) return fail("is_archived");
+        if (!channel.is_member) return fail("not_in_channel");
+        if (!params.text && !params.blocks) return fail("no_text");
+        let blocks: unknown;
+        if (params.blocks) {
+          try {
+            blocks = JSON.parse(params.blocks);
+            if (!Array.isArray(blocks) || blocks.some((b) => typeof b !== "object" || b === null || typeof (b as { type?: unknown }).type !== "string")) return fail("invalid_blocks");
+          } catch {
+            return fail("invalid_blocks");
+          }
+        }
+        if (params.thread_ts && ![...messages.values()].some((m) => m.channel === channel.id && m.ts === params.thread_ts)) return fail("thread_not_found");
+        const ts = nextTs();
+        const message: Message = { channel: channel.id, ts, text: params.text ?? "", ...(params.thread_ts ? { thread_ts: params.thread_ts } : {}), ...(blocks ? { blocks } : {}), ...(params.metadata ? { metadata: JSON.parse(params.metadata) as unknown } : {}) };
+        messages.set(`${channel.id}:${ts}`, message);
+        return ok({ channel: channel.id, ts, message: { type: "message", text: message.text, ts, ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}) } });
+      }
+      case "chat.delete": {
+        const key = `${params.channel}:${params.ts}`;
+        if (!messages.delete(key)) return fail("message_not_found");
+        return ok({ channel: params.channel, ts: params.ts });
+      }
+      case "files.getUploadURLExternal": {
+        if (!params.filename || !params.length) return fail("invalid_arguments");
+        const id = `F0${(++counter).toString().padStart(8, "0")}`;
+        files.set(id, { id, filename: params.filename, length: Number(params.length), uploaded: false, shared: false });
+        return ok({ upload_url: `${baseUrl}/upload/${id}`, file_id: id });
+      }
+      case "files.completeUploadExternal": {
+        let list: { id: string; title?: string }[];
+        try {
+          list = JSON.parse(params.files ?? "[]") as { id: string; title?: string }[];
+        } catch {
+          return fail("invalid_arguments");
+        }
+        const channel = params.channel_id ? findChannel(params.channel_id) : undefined;
+        if (params.channel_id && (!channel || (channel.is_private && !channel.is_member))) return fail("channel_not_found");
+        if (channel && !channel.is_member) return fail("not_in_channel");
+        const done = [];
+        for (const entry of list) {
+          const file = files.get(entry.id);
+          if (!file || !file.uploaded) return fail("file_not_found");
+          file.shared = true;
+          if (entry.title) file.title = entry.title;
+          if (channel) file.channel = channel.id;
+          done.push({ id: file.id, name: file.filename, title: file.title ?? file.filename });
+        }
+        return ok({ files: done });
+      }
+      case "files.delete": {
+        if (!params.file || !files.delete(params.file)) return fail("file_not_found");
+        return ok();
+      }
+      default:
+        return fail("unknown_method");
+    }
+  }
+
+  async function readBody(request: http.IncomingMessage): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  function parseParams(request: http.IncomingMessage, raw: Buffer, url: URL): Record<string, string> {
+    const params: Record<string, string> = Object.fromEntries(url.searchParams);
+    const type = request.headers["content-type"] ?? "";
+    if (type.includes("application/json") && raw.length) Object.assign(params, Object.fromEntries(Object.entries(JSON.parse(raw.toString("utf8")) as Record<string, unknown>).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])));
+    else if (type.includes("application/x-www-form-urlencoded")) Object.assign(params, Object.fromEntries(new URLSearchParams(raw.toString("utf8"))));
+    return params;
+  }
+
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  const server = http.createServer(async (request, response) => {
+    const url = new URL(request.url ?? "/", "http://fake.slack");
+    const send = (status: number, body: string, headers: Record<string, string> = {}) => {
+      if (response.headersSent || response.destroyed) return;
+      response.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
+      response.end(body);
+    };
+    try {
+      const raw = await readBody(request);
+      if (request.method === "GET" && url.pathname === "/health") return send(200, JSON.stringify({ ok: true }));
+      if (request.method === "GET" && url.pathname === "/oauth/v2/authorize") {
+        const q = Object.fromEntries(url.searchParams);
+        if (q.client_id !== clientId) return send(400, page("Slack", `<h1>Unknown app</h1><p>client_id is not valid.</p>`), { "content-type": "text/html" });
+        const hidden = ["client_id", "redirect_uri", "state", "scope"].map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(q[k] ?? "")}">`).join("");
+        const scopes = (q.scope ?? "").split(",").filter(Boolean).map((s) => `<li><code>${escapeHtml(s)}</code></li>`).join("");
+        return send(
+          200,
+          page(
+            "Fake Slack: allow access",
+            `<h1>Flowline is requesting permission to access the ${escapeHtml(team.name)} Slack workspace</h1>
+<p>It will be able to:</p><ul>${scopes}</ul>
+<form method="get" action="/oauth/v2/approve">${hidden}
+<button class="allow" name="decision" value="allow" type="submit">Allow</button>
+<button name="decision" value="deny" type="submit">Cancel</button></form>
+<p class="note">This is the local fake Slack (fakes/slack), not slack.com.</p>`,
+          ),
+          { "content-type": "text/html; charset=utf-8" },
+        );
+      }
+      if (request.method === "GET" && url.pathname === "/oauth/v2/approve") {
+        const q = Object.fromEntries(url.searchParams);
+        const target = new URL(q.redirect_uri ?? "");
+        if (q.decision === "allow") {
+          const code = `fake-code-${++counter}-${randomBytes(4).toString("hex")}`;
+          codes.set(code, { redirectUri: q.redirect_uri ?? "", used: false, scope: q.scope ?? "" });
+          target.searchParams.set("code", code);
+        } else target.searchParams.set("error", "access_denied");
+        target.searchParams.set("state", q.state ?? "");
+        response.writeHead(302, { location: target.toString() });
+        return response.end();
+      }
+      if (request.method === "POST" && url.pathname.startsWith("/upload/")) {
+        const file = files.get(url.pathname.slice("/upload/".length));
+        calls.push({ method: "upload", params: { file: file?.id ?? "", bytes: String(raw.length) }, token: null, at: Date.now() });
+        const fault = takeFault("upload");
+        if (fault?.type === "http") return send(fault.status, "error", { "content-type": "text/plain" });
+        if (!file) return send(404, "no such upload", { "content-type": "text/plain" });
+        file.uploaded = true;
+        file.body = raw.toString("latin1");
+        return send(200, `OK - ${raw.length}`, { "content-type": "text/plain" });
+      }
+      if (request.method === "GET" && url.pathname.startsWith("/files/")) {
+        const file = downloads.get(url.pathname);
+        if (!file) return send(404, "not found", { "content-type": "text/plain" });
+        response.writeHead(200, { "content-type": file.contentType, "content-length": String(file.body.length) });
+        return response.end(file.body);
+      }
+      if (request.method === "POST" && url.pathname.startsWith("/api/")) {
+        const method = url.pathname.slice("/api/".length);
+        const params = parseParams(request, raw, url);
+        const header = request.headers.authorization ?? "";
+        const token = header.startsWith("Bearer ") ? header.slice(7) : (params.token ?? null);
+        const basicRaw = header.startsWith("Basic ") ? Buffer.from(header.slice(6), "base64").toString("utf8").split(":") : null;
+        const basic = basicRaw ? { id: basicRaw[0] ?? "", secret: basicRaw.slice(1).join(":") } : null;
+        calls.push({ method, params, token, at: Date.now() });
+        const fault = takeFault(method);
+        if (fault?.type === "ratelimit") return send(429, JSON.stringify({ ok: false, error: "ratelimited" }), { "retry-after": String(fault.retryAfter) });
+        if (fault?.type === "http") return send(fault.status, JSON.stringify({ ok: false, error: "fatal_error" }));
+        if (fault?.type === "error") return send(200, JSON.stringify({ ok: false, error: fault.error }));
+        if (fault?.type === "delay") await sleep(fault.ms);
+        if (fault?.type === "timeout") {
+          await sleep(fault.ms ?? 30_000);
+          return send(200, JSON.stringify({ ok: false, error: "request_timeout" }));
+        }
+        const answer = api(method, params, token, basic);
+        return send(answer.status ?? 200, JSON.stringify(answer.body), answer.headers);
+      }
+      send(404, JSON.stringify({ ok: false, error: "not_found" }));
+    } catch (error) {
+      send(500, JSON.stringify({ ok: false, error: "fake_crashed", detail: (error as Error).message }));
+    }
+  });
+
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  baseUrl = `http://${options.host ?? "127.0.0.1"}:${port}`;
+
+  return {
+    url: baseUrl,
+    /** For SLACK_API_URL / WebClient's slackApiUrl. */
+    apiUrl: `${baseUrl}/api/`,
+    port,
+    clientId,
+    clientSecret,
+    team,
+    settings,
+    calls,
+    messages,
+    files,
+    channels,
+    /** Calls of one method, in order. */
+    callsTo: (method: string) => calls.filter((c) => c.method === method),
+    /** Makes the next `times` calls of a method ("*" for any) fail or stall. */
+    fail(method: string, fault: Fault, times = 1) {
+      faults.push({ method, fault, times });
+    },
+    /** A valid bot token, as if pasted from the Slack app's settings page. */
+    issueBotToken(expiresInSeconds?: number): string {
+      const token = newToken("xoxb");
+      tokens.set(token, { kind: "bot", revoked: false, expiresAt: expiresInSeconds === undefined ? null : Date.now() + expiresInSeconds * 1000 });
+      return token;
+    },
+    /** Lets a token stop working, as when someone removes the app from the workspace. */
+    revoke(token: string) {
+      const info = tokens.get(token);
+      if (info) info.revoked = true;
+    },
+    /** Makes an access token expire now (rotation). */
+    expire(token: string) {
+      const info = tokens.get(token);
+      if (info) info.expiresAt = Date.now() - 1;
+    },
+    isRevoked: (token: string) => tokens.get(token)?.revoked ?? true,
+    /** Serves bytes at /files/<name>, for "upload from a URL". */
+    serveFile(name: string, body: Buffer | string, contentType = "application/octet-stream"): string {
+      downloads.set(`/files/${name}`, { body: Buffer.from(body), contentType });
+      return `${baseUrl}/files/${name}`;
+    },
+    reset() {
+      calls.length = 0;
+      faults.length = 0;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

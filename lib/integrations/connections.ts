@@ -1,0 +1,251 @@
+import type { WebClient } from "@slack/web-api";
+import { z } from "zod";
+import type { Caller } from "@/lib/auth/roles";
+import { getEnv } from "@/lib/config/env";
+import { consumeOAuthState, createOAuthState } from "@/lib/credentials/oauth";
+import { resolveCredential } from "@/lib/credentials/resolve";
+import {
+  connectionIdSchema,
+  deleteConnection,
+  ensureConnectionOwner,
+  findManageable,
+  listConnections,
+  markNeedsAttention,
+  markValidated,
+  openSecret,
+  saveConnection,
+  summarize,
+  type ConnectionSummary,
+} from "@/lib/credentials/store";
+import type { Db } from "@/lib/db";
+import { AppError, notFound } from "@/lib/errors";
+import type { Credential } from "@/lib/generated/prisma/client";
+import { logger } from "@/lib/log";
+import { WorkflowError } from "@/lib/workflow/errors";
+import { getIntegration, integrations } from "@/lib/integrations/registry";
+import { listSlackChannels, type SlackChannel } from "@/lib/integrations/slack/channels";
+import type { AccountInfo, CredentialSecret, Integration } from "@/lib/integrations/types";
+
+// What Settings > Integrations and the OAuth routes do: connect (OAuth or pasted token), test,
+// disconnect (revoking at the provider), plus the editor's Slack channel picker. Role checks live
+// in lib/credentials/store (findManageable, ensureConnectionOwner). Key material is decrypted
+// here only to call the provider; results carry masked summaries only.
+
+export type AppStatus = "not_configured" | "not_connected" | "connected" | "needs_attention" | "paused";
+
+export type IntegrationCard = {
+  id: string;
+  name: string;
+  icon: string;
+  description: string;
+  status: AppStatus;
+  oauth: { configured: boolean; scopes: string[] } | null;
+  token: { label: string; placeholder: string; help: string } | null;
+  connections: ConnectionSummary[];
+};
+
+export function appStatus(integration: Integration<unknown>, connections: readonly ConnectionSummary[]): AppStatus {
+  const statuses = new Set(connections.map((c) => c.status));
+  if (statuses.has("connected")) return "connected";
+  if (statuses.has("needs_attention")) return "needs_attention";
+  if (statuses.has("paused")) return "paused";
+  return integration.auth.oauth2?.configured(getEnv()) || !integration.auth.oauth2 ? "not_connected" : "not_configured";
+}
+
+export async function listIntegrationCards(db: Db, caller: Caller): Promise<IntegrationCard[]> {
+  const all = await listConnections(db, caller);
+  const env = getEnv();
+  return integrations.map((integration) => {
+    const connections = all.filter((c) => c.appId === integration.id);
+    const { oauth2, token } = integration.auth;
+    return {
+      id: integration.id,
+      name: integration.name,
+      icon: integration.icon,
+      description: integration.description,
+      status: appStatus(integration, connections),
+      oauth: oauth2 ? { configured: oauth2.configured(env), scopes: [...oauth2.scopes] } : null,
+      token: token ? { label: token.label, placeholder: token.placeholder, help: token.help } : null,
+      connections,
+    };
+  });
+}
+
+function requireIntegration(id: string): Integration<unknown> {
+  const integration = getIntegration(id);
+  if (!integration) throw notFound("Integration");
+  return integration;
+}
+
+/** WorkflowErrors leave lib as AppErrors for pages and actions, keeping message and remediation. */
+export function toAppFacingError(error: unknown): unknown {
+  if (!(error instanceof WorkflowError)) return error;
+  const code = error.code === "E_VALIDATION" ? "validation_failed" : error.code === "E_NOT_FOUND" ? "not_found" : error.code === "E_RATE_LIMITED" ? "rate_limited" : error.code.startsWith("E_CREDENTIAL") || error.code === "E_CONNECTION_PAUSED" ? "conflict" : "bad_request";
+  return new AppError(code, error.message, { remediation: error.remediation, ...(error.retryAfterMs ? { retryAfterSeconds: Math.ceil(error.retryAfterMs / 1000) } : {}) });
+}
+
+async function checkWithProvider(db: Db, integration: Integration<unknown>, row: Credential): Promise<AccountInfo> {
+  let secret: CredentialSecret;
+  try {
+    secret = openSecret<CredentialSecret>(row);
+  } catch {
+    throw new AppError("conflict", `The ${integration.name} connection's stored credentials cannot be decrypted on this server`, {
+      remediation: `Reconnect ${integration.name}, or add the old key to ENCRYPTION_KEYS_PREVIOUS`,
+    });
+  }
+  try {
+    return await integration.testConnection(integration.createClient(secret, { env: getEnv(), timeoutMs: 10_000 }));
+  } catch (error) {
+    const mapped = integration.mapError(error, { action: "test" });
+    if (mapped.code === "E_CREDENTIAL_INVALID") await markNeedsAttention(db, row.id);
+    throw toAppFacingError(mapped.code === "E_CREDENTIAL_INVALID" ? new WorkflowError("E_CREDENTIAL_INVALID", { message: `${mapped.message}; the connection needs attention`, remediation: `Reconnect ${integration.name}` }) : mapped);
+  }
+}
+
+/** Calls the provider with the connection (Slack: auth.test) and records the outcome. */
+export async function testConnection(db: Db, caller: Caller, raw: unknown): Promise<{ connection: ConnectionSummary; account: AccountInfo }> {
+  const { id } = connectionIdSchema.parse(raw);
+  const row = await findManageable(db, caller, id);
+  const integration = requireIntegration(row.appId);
+  const account = await checkWithProvider(db, integration, row);
+  await markValidated(db, row.id);
+  return { connection: summarize(await db.credential.findUniqueOrThrow({ where: { id } })), account: { displayName: account.displayName, accountId: account.accountId, ...(account.details ? { details: account.details } : {}) } };
+}
+
+/** Revokes the token at the provider where it allows (best effort), then forgets the connection. */
+export async function disconnect(db: Db, caller: Caller, raw: unknown): Promise<{ id: string; revoked: boolean }> {
+  const { id } = connectionIdSchema.parse(raw);
+  const row = await findManageable(db, caller, id);
+  const integration = getIntegration(row.appId);
+  let revoked = false;
+  if (integration?.revoke) {
+    try {
+      const secret = openSecret<CredentialSecret>(row);
+      await integration.revoke(integration.createClient(secret, { env: getEnv(), timeoutMs: 10_000 }));
+      revoked = true;
+    } catch (error) {
+      logger.warn({ connectionId: id, app: row.appId, code: integration.mapError(error, { action: "revoke" }).code }, "could not revoke the token at the provider; forgetting it anyway");
+    }
+  }
+  await deleteConnection(db, id);
+  return { id, revoked };
+}
+
+export const tokenConnectSchema = z.object({
+  appId: z.string().min(1).max(64),
+  owner: z.enum(["company", "user"]).default("company"),
+  token: z.string().trim().min(8, "Paste the whole token").max(500, "That is longer than any token"),
+});
+
+/** Connects with a pasted token, checked with the provider before anything is saved. */
+export async function connectWithToken(db: Db, caller: Caller, raw: unknown): Promise<ConnectionSummary> {
+  const input = tokenConnectSchema.parse(raw);
+  const integration = requireIntegration(input.appId);
+  const tokenAuth = integration.auth.token;
+  if (!tokenAuth) throw new AppError("bad_request", `${integration.name} cannot be connected with a pasted token`, { remediation: "Use Connect instead." });
+  const owner = ensureConnectionOwner(caller, input.owner);
+  const secret = tokenAuth.toSecret(input.token);
+  let account: AccountInfo;
+  try {
+    account = await integration.testConnection(integration.createClient(secret, { env: getEnv(), timeoutMs: 10_000 }));
+  } catch (error) {
+    const mapped = integration.mapError(error, { action: "test" });
+    if (mapped.code === "E_CREDENTIAL_INVALID") {
+      throw new AppError("validation_failed", `${integration.name} did not accept this token`, { issues: [{ path: ["token"], message: `${integration.name} did not accept this token (${String(mapped.details?.slackError ?? mapped.code)})` }] });
+    }
+    throw toAppFacingError(mapped);
+  }
+  const row = await saveConnection(db, {
+    owner,
+    app: { id: integration.id, name: integration.name },
+    type: "apikey",
+    secret,
+    displayName: account.displayName,
+    accountId: account.accountId,
+    scopes: account.scopes ?? [],
+    tokenExpiresAt: null,
+    createdById: caller.userId,
+  });
+  logger.info({ connectionId: row.id, app: integration.id, owner: input.owner }, "connected with a pasted token");
+  return summarize(row);
+}
+
+export const redirectUriFor = (appUrl: string, provider: string) => `${appUrl}/api/integrations/${provider}/callback`;
+
+/** Starts OAuth: the URL of the provider's consent page, with a fresh state bound to this user. */
+export async function startOAuth(db: Db, caller: Caller, input: { provider: string; owner: "company" | "user"; appUrl?: string }): Promise<{ url: string }> {
+  const integration = requireIntegration(input.provider);
+  const oauth = integration.auth.oauth2;
+  const env = getEnv();
+  if (!oauth || !oauth.configured(env)) {
+    throw new AppError("bad_request", `Connecting ${integration.name} is not configured on this server`, {
+      remediation: integration.auth.token ? `Paste a ${integration.auth.token.label.toLowerCase()} instead, or ask the operator to set its client id and secret.` : "Ask the operator to set its client id and secret.",
+    });
+  }
+  if (!caller.userId) throw new AppError("unauthenticated", "Sign in to connect an account");
+  ensureConnectionOwner(caller, input.owner);
+  const redirectUri = redirectUriFor(input.appUrl ?? env.appUrl, integration.id);
+  const { state, pkce } = await createOAuthState(db, { provider: integration.id, userId: caller.userId, companyId: caller.companyId, owner: input.owner, redirectUri, pkce: oauth.pkce });
+  return { url: oauth.authorizeUrl({ env, state, redirectUri, ...(pkce ? { codeChallenge: pkce.challenge } : {}) }) };
+}
+
+export const callbackQuerySchema = z.object({ code: z.string().min(1).max(500).optional(), state: z.string().min(1).max(200), error: z.string().max(200).optional() });
+
+/** Finishes OAuth: checks the state, exchanges the code and stores the tokens sealed. */
+export async function completeOAuth(db: Db, caller: Caller, input: { provider: string; query: unknown }): Promise<ConnectionSummary> {
+  const integration = requireIntegration(input.provider);
+  const oauth = integration.auth.oauth2;
+  if (!oauth) throw notFound("Integration");
+  if (!caller.userId) throw new AppError("unauthenticated", "Sign in to connect an account");
+  const query = callbackQuerySchema.parse(input.query);
+  const state = await consumeOAuthState(db, { provider: integration.id, state: query.state, userId: caller.userId });
+  if (state.companyId !== caller.companyId) throw new AppError("bad_request", "The authorization was started in another company", { remediation: "Switch back to that company, or start again here." });
+  if (query.error || !query.code) throw new AppError("bad_request", query.error === "access_denied" ? `${integration.name} access was not allowed` : `${integration.name} did not authorize the connection (${query.error ?? "no code"})`, { remediation: "Try connecting again." });
+  const owner = ensureConnectionOwner(caller, state.owner);
+  let grant;
+  try {
+    grant = await oauth.exchangeCode({ env: getEnv(), code: query.code, redirectUri: state.redirectUri, ...(state.codeVerifier ? { codeVerifier: state.codeVerifier } : {}) });
+  } catch (error) {
+    throw toAppFacingError(integration.mapError(error, { action: "oauth" }));
+  }
+  const row = await saveConnection(db, {
+    owner,
+    app: { id: integration.id, name: integration.name },
+    type: "oauth",
+    secret: grant.secret,
+    displayName: grant.account.displayName,
+    accountId: grant.account.accountId,
+    scopes: grant.account.scopes ?? [],
+    tokenExpiresAt: grant.expiresAt,
+    createdById: caller.userId,
+  });
+  logger.info({ connectionId: row.id, app: integration.id, owner: state.owner }, "connected through OAuth");
+  return summarize(row);
+}
+
+export const channelPickerSchema = z.object({ connectionId: z.string().min(1).max(64).optional(), cursor: z.string().max(500).optional() });
+
+/**
+ * The editor's Slack channel picker: channels of the connection a step would use (the one it
+ * names, else the caller's resolution), one page at a time.
+ */
+export async function slackChannelsFor(db: Db, caller: Caller, raw: unknown): Promise<{ connectionId: string; channels: SlackChannel[]; nextCursor: string | null }> {
+  const input = channelPickerSchema.parse(raw);
+  const integration = requireIntegration("slack") as Integration<WebClient>;
+  try {
+    const { credential } = await resolveCredential(db, { companyId: caller.companyId, userId: caller.userId, app: { id: integration.id, name: integration.name }, connectionId: input.connectionId ?? null });
+    let secret: CredentialSecret;
+    try {
+      secret = openSecret<CredentialSecret>(credential);
+    } catch {
+      throw new WorkflowError("E_CREDENTIAL_INVALID", { message: "The Slack connection's stored credentials cannot be decrypted on this server", remediation: "Reconnect Slack in Settings > Integrations" });
+    }
+    const client = integration.createClient(secret, { env: getEnv(), timeoutMs: 10_000 });
+    const page = await listSlackChannels(client, input.cursor).catch((error: unknown) => {
+      throw integration.mapError(error, { action: "channels" });
+    });
+    return { connectionId: credential.id, ...page };
+  } catch (error) {
+    throw toAppFacingError(error);
+  }
+}

@@ -1,0 +1,290 @@
+import type { Logger } from "pino";
+import { getEnv, type Env } from "@/lib/config/env";
+import { KeyUnavailableError } from "@/lib/credentials/crypto";
+import { refreshCredentialLocked } from "@/lib/credentials/refresh";
+import { findCredential, resolveCredential, type ResolvedBy } from "@/lib/credentials/resolve";
+import { markNeedsAttention, openSecret } from "@/lib/credentials/store";
+import type { Db } from "@/lib/db";
+import type { Credential } from "@/lib/generated/prisma/client";
+import { logger as appLogger } from "@/lib/log";
+import { WorkflowError } from "@/lib/workflow/errors";
+import { takeRateLimitSlot } from "@/lib/integrations/rate-limit";
+import { findAction } from "@/lib/integrations/registry";
+import type { ActionContext, AnyAction, CredentialSecret, IdempotencyStrategy, Integration, UndoStrategy } from "@/lib/integrations/types";
+
+// The one way the engine runs an integration action (see lib/integrations/README.md):
+// resolve the connection now → refuse paused / broken ones → take a rate-limit slot → decrypt →
+// refresh an expiring token under a lock → call the provider → map its errors to the taxonomy,
+// refreshing once on a rejected token and marking the connection needs_attention when that fails.
+// RunEffect bookkeeping stays with the engine: `beforeCall` is its hook to write the pending effect.
+
+/** Refresh tokens this long before they expire. */
+export const REFRESH_MARGIN_MS = 5 * 60 * 1000;
+const DEFAULT_TIMEOUT_MS = 15_000;
+
+export type ExecuteActionRequest = {
+  companyId: string;
+  /** Who started the run; null when nobody did (schedule, webhook, event). */
+  userId: string | null;
+  /** "<integration>.<action>", e.g. "slack.send_message". */
+  nodeType: string;
+  /** The node's connectionId, when it pins one. */
+  connectionId?: string | null;
+  /** The step's config after interpolation; validated here against the action's schema. */
+  input: unknown;
+  runId: string;
+  stepId: string;
+  nodeId?: string;
+  /** Stable for the step across attempts and replays (the RunEffect's key). */
+  idempotencyKey: string;
+  /** Dry run: returns action.preview(input); nothing is decrypted or called. */
+  dryRun?: boolean;
+  signal?: AbortSignal;
+  /** Bounds each provider HTTP call (default 15 s). */
+  timeoutMs?: number;
+  /**
+   * Called once, after the connection is resolved and just before the provider is called (never in
+   * a dry run or when resolution fails): where the engine writes its pending RunEffect.
+   */
+  beforeCall?: (info: { connectionId: string; appId: string }) => Promise<void>;
+  logger?: Logger;
+  now?: () => Date;
+};
+
+export type ExecuteActionResult = {
+  output: unknown;
+  /** The connection used (RunEffect.credentialId); null in a dry run with nothing connected. */
+  connectionId: string | null;
+  resolvedBy: ResolvedBy | null;
+  /** The provider's id of what was created (RunEffect.externalRef), for undo. */
+  externalRef: string | null;
+  dryRun: boolean;
+};
+
+/** What the engine needs to keep RunEffect books for a node type; undefined for non-integration types. */
+export type ActionEffectInfo = {
+  appId: string;
+  action: string;
+  effectful: boolean;
+  idempotency: IdempotencyStrategy;
+  undoStrategy: UndoStrategy;
+  /** True when undoEffect can undo it through the provider's API. */
+  canUndo: boolean;
+};
+
+export function describeAction(nodeType: string): ActionEffectInfo | undefined {
+  const found = findAction(nodeType);
+  if (!found) return undefined;
+  const { integration, action } = found;
+  return {
+    appId: integration.id,
+    action: action.id,
+    effectful: action.effectful,
+    idempotency: action.idempotency,
+    undoStrategy: action.undo.strategy,
+    canUndo: Boolean(action.undo.run) && (action.undo.strategy === "api_delete" || action.undo.strategy === "api_update"),
+  };
+}
+
+export const isIntegrationNodeType = (nodeType: string) => findAction(nodeType) !== undefined;
+
+function requireAction(nodeType: string) {
+  const found = findAction(nodeType);
+  if (!found) throw new WorkflowError("E_VALIDATION", { message: `"${nodeType}" is not an integration action`, remediation: "Choose an action from the editor's palette" });
+  return found;
+}
+
+function parseInput(action: AnyAction, nodeType: string, input: unknown): unknown {
+  const parsed = action.config.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message }));
+  throw new WorkflowError("E_VALIDATION", {
+    message: `The ${nodeType} step's fields are not valid: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; ")}`,
+    details: { issues },
+  });
+}
+
+const runUrlOf = (appUrl: string, runId: string) => `${appUrl}/runs/${runId}`;
+
+function decrypt(credential: Credential, appName: string): CredentialSecret {
+  try {
+    return openSecret<CredentialSecret>(credential);
+  } catch (error) {
+    const missingKey = error instanceof KeyUnavailableError;
+    throw new WorkflowError("E_CREDENTIAL_INVALID", {
+      message: missingKey
+        ? `The ${appName} connection was encrypted with a key this server does not have (${credential.keyId})`
+        : `The ${appName} connection's stored credentials cannot be decrypted`,
+      remediation: missingKey ? "Add the old key to ENCRYPTION_KEYS_PREVIOUS, or reconnect the account in Settings > Integrations" : `Reconnect ${appName} in Settings > Integrations`,
+      details: { connectionId: credential.id },
+    });
+  }
+}
+
+type Session = {
+  db: Db;
+  env: Env;
+  integration: Integration<unknown>;
+  credential: Credential;
+  secret: CredentialSecret;
+  /** The ciphertext the current secret came from: the lock compares it to detect a refresh by someone else. */
+  ciphertext: string;
+  refreshed: boolean;
+};
+
+const canRefresh = (session: Session) => Boolean(session.integration.auth.oauth2?.refresh && session.secret.refreshToken);
+
+async function refreshSession(session: Session, log: Logger): Promise<void> {
+  const oauth = session.integration.auth.oauth2!;
+  const name = session.integration.name;
+  try {
+    const result = await refreshCredentialLocked<CredentialSecret>(session.db, { id: session.credential.id, ciphertext: session.ciphertext }, async (secret) => {
+      const grant = await oauth.refresh!({ env: session.env, secret });
+      return { secret: grant.secret, expiresAt: grant.expiresAt, ...(grant.account.scopes?.length ? { scopes: grant.account.scopes } : {}) };
+    });
+    session.secret = result.secret;
+    session.refreshed = true;
+    const row = await session.db.credential.findUnique({ where: { id: session.credential.id }, select: { ciphertext: true } });
+    session.ciphertext = row?.ciphertext ?? session.ciphertext;
+    log.info({ connectionId: session.credential.id }, "refreshed the connection's access token");
+  } catch (error) {
+    const mapped = session.integration.mapError(error, { action: "refresh" });
+    if (mapped.code === "E_CREDENTIAL_INVALID") {
+      await markNeedsAttention(session.db, session.credential.id);
+      throw new WorkflowError("E_CREDENTIAL_INVALID", {
+        message: `${name} refused to refresh the connection "${session.credential.displayName}"`,
+        remediation: `Reconnect ${name} in Settings > Integrations`,
+        details: { connectionId: session.credential.id },
+        cause: error,
+      });
+    }
+    throw mapped;
+  }
+}
+
+/**
+ * Calls the provider with the session's client; on a rejected token, refreshes once (if the
+ * connection can) and tries again; if that cannot fix it, marks the connection needs_attention.
+ */
+async function withClient<T>(session: Session, log: Logger, timeoutMs: number, call: (client: unknown) => Promise<T>, context: { action: string; input?: unknown }): Promise<T> {
+  const { integration } = session;
+  for (;;) {
+    try {
+      return await call(integration.createClient(session.secret, { env: session.env, timeoutMs }));
+    } catch (error) {
+      const mapped = integration.mapError(error, context);
+      if (mapped.code !== "E_CREDENTIAL_INVALID") throw mapped;
+      if (!session.refreshed && canRefresh(session)) {
+        await refreshSession(session, log);
+        continue;
+      }
+      await markNeedsAttention(session.db, session.credential.id);
+      log.warn({ code: mapped.code, details: mapped.details }, "provider rejected the connection; marked needs attention");
+      throw new WorkflowError("E_CREDENTIAL_INVALID", {
+        message: `${mapped.message} — the connection "${session.credential.displayName}" now needs attention`,
+        remediation: `Reconnect ${integration.name} in Settings > Integrations`,
+        details: { ...mapped.details, connectionId: session.credential.id },
+        cause: error,
+      });
+    }
+  }
+}
+
+async function openSession(db: Db, env: Env, integration: Integration<unknown>, credential: Credential, log: Logger, now: Date): Promise<Session> {
+  const session: Session = { db, env, integration, credential, secret: decrypt(credential, integration.name), ciphertext: credential.ciphertext, refreshed: false };
+  const expiring = credential.tokenExpiresAt && credential.tokenExpiresAt.getTime() - now.getTime() < REFRESH_MARGIN_MS;
+  if (expiring && canRefresh(session)) await refreshSession(session, log);
+  return session;
+}
+
+export async function executeIntegrationAction(db: Db, request: ExecuteActionRequest): Promise<ExecuteActionResult> {
+  const { integration, action } = requireAction(request.nodeType);
+  const input = parseInput(action, request.nodeType, request.input);
+  const env = getEnv();
+  const now = request.now?.() ?? new Date();
+  const runUrl = runUrlOf(env.appUrl, request.runId);
+  const app = { id: integration.id, name: integration.name };
+  const resolveRequest = { companyId: request.companyId, userId: request.userId, app, connectionId: request.connectionId ?? null };
+
+  if (request.dryRun) {
+    const found = await findCredential(db, resolveRequest).catch(() => null);
+    const output = action.preview(input, { runId: request.runId, stepId: request.stepId, appUrl: env.appUrl, runUrl, idempotencyKey: request.idempotencyKey });
+    return { output, connectionId: found?.credential.id ?? null, resolvedBy: found?.by ?? null, externalRef: null, dryRun: true };
+  }
+
+  const { credential, by } = await resolveCredential(db, resolveRequest);
+  const log = (request.logger ?? appLogger).child({ runId: request.runId, stepId: request.stepId, nodeType: request.nodeType, connectionId: credential.id });
+  await takeRateLimitSlot(db, { credentialId: credential.id, bucket: action.rateLimit.bucket ?? integration.id, limit: action.rateLimit, appName: integration.name, now });
+  const session = await openSession(db, env, integration, credential, log, now);
+  await request.beforeCall?.({ connectionId: credential.id, appId: integration.id });
+
+  const signal = request.signal ?? new AbortController().signal;
+  const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const output = await withClient(
+    session,
+    log,
+    timeoutMs,
+    async (client) => {
+      if (signal.aborted) throw new WorkflowError("E_TIMEOUT", { message: "The step was cancelled before it called the provider" });
+      const ctx: ActionContext<unknown> = {
+        client,
+        connection: { id: credential.id, appId: credential.appId, displayName: credential.displayName, accountId: credential.accountId },
+        companyId: request.companyId,
+        userId: request.userId,
+        runId: request.runId,
+        stepId: request.stepId,
+        idempotencyKey: request.idempotencyKey,
+        appUrl: env.appUrl,
+        runUrl,
+        logger: log,
+        signal,
+      };
+      return action.execute(ctx, input);
+    },
+    { action: action.id, input },
+  );
+  await db.credential.updateMany({ where: { id: credential.id, status: "connected" }, data: { lastValidatedAt: new Date() } });
+  return { output, connectionId: credential.id, resolvedBy: by, externalRef: action.externalRef?.(output) ?? null, dryRun: false };
+}
+
+export type UndoEffectRequest = {
+  companyId: string;
+  userId: string | null;
+  nodeType: string;
+  /** RunEffect.credentialId: undo goes through the connection that made the effect. */
+  connectionId: string;
+  /** RunEffect.externalRef */
+  externalRef: string;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  logger?: Logger;
+};
+
+/** Undoes one effect through the provider (chat.delete, files.delete). Something already gone counts as undone. */
+export async function undoEffect(db: Db, request: UndoEffectRequest): Promise<void> {
+  const { integration, action } = requireAction(request.nodeType);
+  const undo = action.undo.run;
+  if (!undo) {
+    throw new WorkflowError("E_VALIDATION", {
+      message: `${integration.name} "${action.name}" cannot be undone automatically (${action.undo.strategy})`,
+      remediation: `Undo it by hand in ${integration.name}`,
+    });
+  }
+  const app = { id: integration.id, name: integration.name };
+  const { credential } = await resolveCredential(db, { companyId: request.companyId, userId: request.userId, app, connectionId: request.connectionId });
+  const log = (request.logger ?? appLogger).child({ nodeType: request.nodeType, connectionId: credential.id, undo: true });
+  const env = getEnv();
+  const session = await openSession(db, env, integration, credential, log, new Date());
+  const signal = request.signal ?? new AbortController().signal;
+  await withClient(
+    session,
+    log,
+    request.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    (client) =>
+      undo(
+        { client, connection: { id: credential.id, appId: credential.appId, displayName: credential.displayName, accountId: credential.accountId }, companyId: request.companyId, logger: log, signal },
+        request.externalRef,
+      ),
+    { action: `undo ${action.id}` },
+  );
+}

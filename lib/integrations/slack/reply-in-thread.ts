@@ -1,0 +1,39 @@
+import type { WebClient } from "@slack/web-api";
+import { z } from "zod";
+import { defineAction } from "@/lib/integrations/types";
+import { valueOrExpression } from "@/lib/integrations/fields";
+import { blocksArg, blocksField, tsField, channelArg, channelField, deleteMessage, messageOutput, messageRateLimit, messageRef, previewTs, stepMetadata, textField } from "./shared";
+
+const config = z.object({
+  channel: channelField,
+  threadTs: tsField.describe("The parent message's ts, usually {{step.<id>.output.ts}} of an earlier Slack step"),
+  text: textField,
+  blocks: blocksField,
+  broadcast: valueOrExpression(z.boolean()).optional().describe("Also post the reply to the channel"),
+});
+
+export const replyInThread = defineAction<WebClient, typeof config, typeof messageOutput>({
+  id: "reply_in_thread",
+  name: "Reply in thread",
+  description: "Replies in the thread of an earlier message, e.g. the one a previous Send message step posted.",
+  config,
+  output: messageOutput,
+  effectful: true,
+  idempotency: "none",
+  undo: { strategy: "api_delete", run: deleteMessage },
+  externalRef: messageRef,
+  rateLimit: messageRateLimit,
+  preview: (input) => ({ channel: input.channel, ts: previewTs, threadTs: input.threadTs }),
+  async execute(ctx, input) {
+    const result = await ctx.client.chat.postMessage({
+      channel: channelArg(input.channel),
+      thread_ts: input.threadTs,
+      text: input.text,
+      ...blocksArg(input.blocks),
+      reply_broadcast: input.broadcast === true,
+      unfurl_links: false,
+      metadata: stepMetadata(ctx.idempotencyKey),
+    });
+    return { channel: result.channel ?? input.channel, ts: result.ts ?? "", threadTs: input.threadTs };
+  },
+});

@@ -1,0 +1,31 @@
+import type { WebClient } from "@slack/web-api";
+import { z } from "zod";
+import { defineAction } from "@/lib/integrations/types";
+import { blocksArg, blocksField, channelArg, channelField, deleteMessage, messageOutput, messageRateLimit, messageRef, previewTs, stepMetadata, textField } from "./shared";
+
+const config = z.object({ channel: channelField, text: textField, blocks: blocksField });
+
+export const sendMessage = defineAction<WebClient, typeof config, typeof messageOutput>({
+  id: "send_message",
+  name: "Send message",
+  description: "Posts a message to a Slack channel. The text is also the notification and fallback when blocks are given.",
+  config,
+  output: messageOutput,
+  effectful: true,
+  idempotency: "none",
+  undo: { strategy: "api_delete", run: deleteMessage },
+  externalRef: messageRef,
+  rateLimit: messageRateLimit,
+  preview: (input) => ({ channel: input.channel, ts: previewTs, threadTs: previewTs }),
+  async execute(ctx, input) {
+    const result = await ctx.client.chat.postMessage({
+      channel: channelArg(input.channel),
+      text: input.text,
+      ...blocksArg(input.blocks),
+      unfurl_links: false,
+      metadata: stepMetadata(ctx.idempotencyKey),
+    });
+    const ts = result.ts ?? "";
+    return { channel: result.channel ?? input.channel, ts, threadTs: ts };
+  },
+});

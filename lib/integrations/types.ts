@@ -1,0 +1,175 @@
+import type { Logger } from "pino";
+import type { z } from "zod";
+import type { Env } from "@/lib/config/env";
+import type { WorkflowError } from "@/lib/workflow/errors";
+
+// The integration contract. A provider is one folder (index.ts, client.ts, one file per action)
+// that exports an `Integration`; lib/integrations/registry.ts lists them, and every action becomes
+// a workflow node type "<integration id>.<action id>". The engine runs actions only through
+// lib/integrations/execute.ts, which resolves and decrypts the connection, applies the rate limit,
+// refreshes tokens and maps errors; actions never see the database or key material.
+
+/** Matches the UndoStrategy enum of RunEffect (prisma/schema.prisma). */
+export type UndoStrategy = "api_delete" | "api_update" | "manual" | "none";
+
+/**
+ * What happens if the engine does not know whether an effectful call went through (a crash
+ * between calling out and recording the result):
+ * - "natural": repeating the call has the same effect (set a value, delete a thing): safe to retry.
+ * - "provider_key": the provider deduplicates on ctx.idempotencyKey: safe to retry.
+ * - "none": a repeat would do it twice (post a message): the engine must not repeat blindly; it
+ *   shows the step as needing attention. Actions tag what they create with the key where the
+ *   provider allows (Slack message metadata), so a person can find it.
+ */
+export type IdempotencyStrategy = "natural" | "provider_key" | "none";
+
+/** The key material of a connection, only ever held decrypted inside execute.ts and the OAuth callback. */
+export type CredentialSecret = {
+  accessToken: string;
+  refreshToken?: string;
+  tokenType?: string;
+  [extra: string]: unknown;
+};
+
+/** What a connection shows people: never key material. */
+export type AccountInfo = {
+  /** The workspace / account name, e.g. "Acme" (Credential.displayName). */
+  displayName: string;
+  /** The provider's id of the account or workspace, e.g. Slack's team id (Credential.accountId). */
+  accountId: string;
+  scopes?: string[];
+  /** Extra masked details for the settings page, e.g. { bot: "@flowline", url: "acme.slack.com" }. */
+  details?: Record<string, string>;
+};
+
+/** What an OAuth exchange or a token refresh produces. */
+export type TokenGrant = {
+  secret: CredentialSecret;
+  account: AccountInfo;
+  /** When the access token expires; null when it does not. */
+  expiresAt: Date | null;
+};
+
+export type OAuth2Auth = {
+  kind: "oauth2";
+  scopes: readonly string[];
+  /** Whether the provider accepts PKCE (code_challenge S256). */
+  pkce: boolean;
+  /** Whether this server has the client id and secret it needs (else: "not configured on this server"). */
+  configured(env: Env): boolean;
+  authorizeUrl(args: { env: Env; state: string; redirectUri: string; codeChallenge?: string }): string;
+  exchangeCode(args: { env: Env; code: string; redirectUri: string; codeVerifier?: string }): Promise<TokenGrant>;
+  /** Present when tokens expire; called before expiry and once after a 401. */
+  refresh?(args: { env: Env; secret: CredentialSecret }): Promise<TokenGrant>;
+};
+
+export type TokenAuth = {
+  kind: "token";
+  /** e.g. "Bot token" */
+  label: string;
+  /** A harmless example shape, e.g. "xoxb-…" */
+  placeholder: string;
+  help: string;
+  /** Turns the pasted text into key material; the token is then validated with testConnection before it is saved. */
+  toSecret(token: string): CredentialSecret;
+};
+
+export type RateLimit = {
+  /** Calls allowed per window for one connection, across every workflow and process of the company. */
+  limit: number;
+  windowMs: number;
+  /** Actions with the same bucket share one counter per connection; defaults to the integration id. */
+  bucket?: string;
+};
+
+/** What execute receives. Built per call by execute.ts; nothing in it outlives the call. */
+export type ActionContext<Client> = {
+  /** The provider client, built from the decrypted credential for this call only. */
+  client: Client;
+  /** The connection used (masked: no key material). */
+  connection: { id: string; appId: string; displayName: string; accountId: string | null };
+  companyId: string;
+  /** Who started the run; null for scheduled and event-triggered runs. */
+  userId: string | null;
+  runId: string;
+  stepId: string;
+  /** Stable for the step across attempts and replays: send it where the provider deduplicates. */
+  idempotencyKey: string;
+  /** The app's public address, e.g. https://flowline.example.com */
+  appUrl: string;
+  /** appUrl + "/runs/" + runId */
+  runUrl: string;
+  /** A child of the app logger (redacting), bound to run, step and action. */
+  logger: Logger;
+  /** Aborted when the run is cancelled or the step times out. */
+  signal: AbortSignal;
+};
+
+/** What preview receives in a dry run: no client, nothing decrypted. */
+export type PreviewContext = Pick<ActionContext<never>, "runId" | "stepId" | "appUrl" | "runUrl" | "idempotencyKey">;
+
+/** What an undo receives: the same client, and the effect's externalRef recorded after execute. */
+export type UndoContext<Client> = Pick<ActionContext<Client>, "client" | "connection" | "companyId" | "logger" | "signal">;
+
+export type ActionDefinition<Client = unknown, Config extends z.ZodType = z.ZodType, Output extends z.ZodType = z.ZodType> = {
+  /** snake_case, unique in the integration; the node type is "<integration>.<id>". */
+  id: string;
+  name: string;
+  description: string;
+  /** Drives the editor's modal, the API's validation and execute's typed input. */
+  config: Config;
+  output: Output;
+  /** Changes something outside Flowline: the engine records a RunEffect around it. */
+  effectful: boolean;
+  idempotency: IdempotencyStrategy;
+  undo: {
+    strategy: UndoStrategy;
+    /** Present for api_delete / api_update. A thing already gone counts as undone. */
+    run?: (ctx: UndoContext<Client>, externalRef: string) => Promise<void>;
+  };
+  /** The provider's id of what execute created (RunEffect.externalRef), for undo. */
+  externalRef?: (output: z.output<Output>) => string | null;
+  rateLimit: RateLimit;
+  /** What a dry run shows instead of calling out. Pure: no client, no network. */
+  preview: (input: z.output<Config>, ctx: PreviewContext) => z.output<Output>;
+  /** Does the work; returns output matching `output` or throws a WorkflowError of the taxonomy. */
+  execute: (ctx: ActionContext<Client>, input: z.output<Config>) => Promise<z.output<Output>>;
+};
+
+/** An action with its types erased, as the registry holds it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyAction = ActionDefinition<any, z.ZodType<any>, z.ZodType<any>>;
+
+export type TriggerDefinition = { id: string; name: string; description: string };
+
+export type Integration<Client = unknown> = {
+  /** Lowercase; the App row's id and the node types' namespace. */
+  id: string;
+  name: string;
+  /** An icon key understood by components/integrations/app-icon.tsx. */
+  icon: string;
+  description: string;
+  categories: readonly string[];
+  auth: { oauth2?: OAuth2Auth; token?: TokenAuth };
+  /** Builds the provider client from key material; `timeoutMs` bounds each HTTP call. */
+  createClient(secret: CredentialSecret, options: { env: Env; timeoutMs: number }): Client;
+  /** Checks the key material works (Slack: auth.test) and says whose it is. */
+  testConnection(client: Client): Promise<AccountInfo>;
+  /** Revokes the token at the provider on disconnect, where the provider allows. */
+  revoke?(client: Client): Promise<void>;
+  /**
+   * Maps anything a client call threw to the taxonomy. Must answer E_CREDENTIAL_INVALID for a
+   * rejected token (execute.ts then refreshes once, or marks the connection needs_attention) and
+   * E_RATE_LIMITED with retryAfterMs for the provider's 429.
+   */
+  mapError(error: unknown, context: { action?: string; input?: unknown }): WorkflowError;
+  actions: readonly AnyAction[];
+  triggers: readonly TriggerDefinition[];
+};
+
+/** Helps providers declare actions with inferred config/output types. */
+export function defineAction<Client, Config extends z.ZodType, Output extends z.ZodType>(
+  action: ActionDefinition<Client, Config, Output>,
+): ActionDefinition<Client, Config, Output> {
+  return action;
+}

@@ -1,0 +1,66 @@
+import { randomBytes } from "node:crypto";
+import type { Caller } from "@/lib/auth/roles";
+import type { Db } from "@/lib/db";
+import { saveConnection, type ConnectionOwner } from "@/lib/credentials/store";
+import { startFakeSlack, type FakeSlack, type FakeSlackOptions } from "@/fakes/slack/server";
+
+// Test wiring: a fake Slack on a free port, and the app's env pointing at it (fresh keys per file).
+
+const envCache = globalThis as unknown as { __flowlineEnv?: unknown };
+
+export function setTestEnv(vars: Record<string, string | undefined>): void {
+  for (const [name, value] of Object.entries(vars)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  envCache.__flowlineEnv = undefined;
+}
+
+export const randomKey = () => randomBytes(32).toString("base64");
+
+export async function startSlackForTests(options: FakeSlackOptions & { logLevel?: string } = {}): Promise<FakeSlack> {
+  const fake = await startFakeSlack(options);
+  setTestEnv({
+    SLACK_API_URL: fake.apiUrl,
+    SLACK_CLIENT_ID: fake.clientId,
+    SLACK_CLIENT_SECRET: fake.clientSecret,
+    APP_URL: "http://flowline.test",
+    ENCRYPTION_KEY: process.env.ENCRYPTION_KEY ?? randomKey(),
+    NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? randomBytes(32).toString("base64"),
+    LOG_LEVEL: options.logLevel ?? "warn",
+  });
+  return fake;
+}
+
+let accounts = 0;
+
+/** Stores a Slack connection for a fake bot token, as a pasted token would. */
+export async function connectSlack(
+  db: Db,
+  owner: ConnectionOwner,
+  token: string,
+  extra: { displayName?: string; accountId?: string; expiresAt?: Date | null; refreshToken?: string; createdById?: string | null } = {},
+) {
+  return saveConnection(db, {
+    owner,
+    app: { id: "slack", name: "Slack" },
+    type: extra.refreshToken ? "oauth" : "apikey",
+    secret: { accessToken: token, tokenType: "bot", ...(extra.refreshToken ? { refreshToken: extra.refreshToken } : {}) },
+    displayName: extra.displayName ?? "Fake Workspace",
+    accountId: extra.accountId ?? `T0ACCOUNT${++accounts}`,
+    scopes: ["chat:write"],
+    tokenExpiresAt: extra.expiresAt ?? null,
+    createdById: extra.createdById ?? null,
+  });
+}
+
+let runs = 0;
+/** A real run and step row, so ids in requests point at something. */
+export async function createRun(db: Db, caller: Caller) {
+  const definition = { trigger: { type: "manual", config: {} }, nodes: [], edges: [] };
+  const workflow = await db.workflow.create({ data: { companyId: caller.companyId, name: `wf ${++runs}`, draft: definition } });
+  const version = await db.workflowVersion.create({ data: { workflowId: workflow.id, number: 1, definition } });
+  const run = await db.workflowRun.create({ data: { companyId: caller.companyId, workflowId: workflow.id, versionId: version.id, triggerType: "manual", triggerPayload: {} } });
+  const step = await db.workflowRunStep.create({ data: { runId: run.id, nodeId: "post", status: "running" } });
+  return { runId: run.id, stepId: step.id };
+}
