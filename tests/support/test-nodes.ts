@@ -23,6 +23,7 @@ export function registerTestNodes(): void {
     { ...counted, type: "test.flaky", label: "Flaky", config: z.object({ key: z.string(), failTimes: z.number().int() }) },
     { ...counted, type: "test.fail", label: "Fail", config: z.object({ code: z.string() }) },
     { ...counted, type: "test.effect", label: "Effect", config: z.object({ key: z.string() }) },
+    { ...counted, type: "test.rateLimited", label: "Rate limited", config: z.object({ key: z.string(), times: z.number().int() }) },
   ]);
   registerExecutor("test.count", { effectful: false, execute: async (_ctx, input) => ({ calls: bump(String(input.key)), value: input.value }) });
   registerExecutor("test.flaky", {
@@ -30,6 +31,14 @@ export function registerTestNodes(): void {
     execute: async (_ctx, input) => {
       const call = bump(String(input.key));
       if (call <= Number(input.failTimes)) throw new WorkflowError("E_PROVIDER", { message: `flaky call ${call} failed` });
+      return { call };
+    },
+  });
+  registerExecutor("test.rateLimited", {
+    effectful: false,
+    execute: async (_ctx, input) => {
+      const call = bump(String(input.key));
+      if (call <= Number(input.times)) throw new WorkflowError("E_RATE_LIMITED", { message: `slow down (call ${call})`, retryAfterMs: 100 });
       return { call };
     },
   });

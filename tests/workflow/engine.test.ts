@@ -188,6 +188,13 @@ describe("failures and retries", () => {
     expect(result.steps).toEqual(["call@#1:failed(E_PROVIDER)", "call@#2:failed(E_PROVIDER)", "call@#3:succeeded"]);
   });
 
+  it("turns a rate limit into a durable wait for the time asked, without a retry policy or using up retries", async () => {
+    const key = unique("limited");
+    const result = await run(definition([node("call", "test.rateLimited", { key, times: 2 })], ["trigger→call"]));
+    expect(result.status).toBe("succeeded");
+    expect(result.steps).toEqual(["call@#1:failed(E_RATE_LIMITED)", "call@#2:failed(E_RATE_LIMITED)", "call@#3:succeeded"]);
+  });
+
   it("fails the run once retries are exhausted", async () => {
     const key = unique("flaky");
     const result = await run(definition([node("call", "test.flaky", { key, failTimes: 5 }, retry(2)), node("next")], ["trigger→call", "call→next"]));

@@ -36,7 +36,9 @@ export type AdvanceOptions = {
   now?: () => Date;
 };
 
-export const engineLimits = { maxStepsPerRun: 10_000 } as const;
+export const engineLimits = { maxStepsPerRun: 10_000, maxRateLimitWaits: 50 } as const;
+
+const WAIT_NOT_FAIL = new Set(["E_INTERRUPTED", "E_RATE_LIMITED"]);
 
 type Outcome = { status: "succeeded" | "failed" | "skipped"; handle: string | null; output: unknown; error?: unknown };
 type Suspension = { suspend: { wakeAt: Date | null; waitpointId?: string } };
@@ -111,8 +113,9 @@ class Interpreter {
     const k = key(step.nodeId, step.iterationPath);
     const previous = this.latest.get(k);
     if (!previous || previous.attempt <= step.attempt) this.latest.set(k, step);
-    // Interrupted attempts (the worker died) do not count against the node's retries.
-    if ((step.status === "failed" || step.status === "succeeded") && step.errorCode !== "E_INTERRUPTED") {
+    // Interrupted attempts (the worker died) and rate-limited ones (we were told to wait) do not
+    // count against the node's retries.
+    if ((step.status === "failed" || step.status === "succeeded") && !WAIT_NOT_FAIL.has(step.errorCode ?? "")) {
       this.attemptsUsed.set(k, (this.attemptsUsed.get(k) ?? 0) + 1);
     }
   }
@@ -136,6 +139,7 @@ class Interpreter {
 
   private isFinalFailure(node: WorkflowNode, step: WorkflowRunStep): boolean {
     if (!isRetryable(step.errorCode)) return true;
+    if (step.errorCode === "E_RATE_LIMITED") return step.attempt >= engineLimits.maxRateLimitWaits;
     const used = this.attemptsUsed.get(key(node.id, step.iterationPath)) ?? 0;
     return step.errorCode !== "E_INTERRUPTED" && used >= (node.retry?.maxAttempts ?? 1);
   }
@@ -277,6 +281,10 @@ class Interpreter {
       // Unexpected errors reach step records as E_INTERNAL without their text (it may hold internals): the log keeps it.
       if (!(thrown instanceof WorkflowError)) logger.error({ err: thrown, runId: this.run.id, nodeId: node.id }, "step failed with an unexpected error");
       await this.record(node, iterationPath, { status: "failed", attempt, input, error, startedAt });
+      // A rate limit (ours or the provider's) is a durable wait for the time asked, whatever the retry policy.
+      if (error.code === "E_RATE_LIMITED" && attempt < engineLimits.maxRateLimitWaits) {
+        return { suspend: { wakeAt: new Date(this.now().getTime() + (error.retryAfterMs ?? 1000)) } };
+      }
       const used = this.attemptsUsed.get(k) ?? attempt;
       const maxAttempts = node.retry?.maxAttempts ?? 1;
       if (error.retryable && used < maxAttempts) {
