@@ -6,8 +6,8 @@ import type { Caller } from "@/lib/auth/roles";
 import { signUp } from "@/lib/companies/accounts";
 import { acceptInvite, createInvite, previewInvite } from "@/lib/companies/invites";
 import { changeRole, removeMember } from "@/lib/companies/members";
-import { AppError } from "@/lib/errors";
 import { openTestDatabase, type TestDatabase } from "../support/database";
+import { appFailure } from "../support/failure";
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -18,20 +18,6 @@ afterAll(async () => {
 });
 
 const valid = { name: "Ada", email: "ada@example.com", password: "correct horse battery", company: "Analytical Engines" };
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    if ((error as Error).name === "ZodError") {
-      const issues = (error as import("zod").ZodError).issues.map((i) => ({ path: i.path as (string | number)[], message: i.message }));
-      return new AppError("validation_failed", "invalid", { issues });
-    }
-    throw error;
-  }
-  throw new Error("expected a failure");
-}
 
 describe("sign-up", () => {
   it("creates the user, the company and an owner membership", async () => {
@@ -49,14 +35,14 @@ describe("sign-up", () => {
     ["a blank company name", { company: " " }, "company", /at least 2/],
   ])("rejects %s with a field-level message and creates nothing", async (_label, change, field, message) => {
     const before = await database.prisma.user.count();
-    const error = await failure(signUp(database.prisma, { ...valid, email: `x${before}@example.com`, ...change }));
+    const error = await appFailure(signUp(database.prisma, { ...valid, email: `x${before}@example.com`, ...change }));
     expect(error.issues?.find((i) => i.path[0] === field)?.message).toMatch(message);
     expect(await database.prisma.user.count()).toBe(before);
   });
 
   it("rejects a duplicate email (in any letter case) on the email field and creates nothing", async () => {
     const companies = await database.prisma.company.count();
-    const error = await failure(signUp(database.prisma, { ...valid, email: "ADA@example.com", company: "Other" }));
+    const error = await appFailure(signUp(database.prisma, { ...valid, email: "ADA@example.com", company: "Other" }));
     expect(error.code).toBe("conflict");
     expect(error.issues?.[0]).toMatchObject({ path: ["email"] });
     expect(await database.prisma.company.count()).toBe(companies);
@@ -66,8 +52,8 @@ describe("sign-up", () => {
 describe("sign-in", () => {
   it("accepts the right password and gives one message for a wrong password or an unknown email", async () => {
     await expect(verifyCredentials(database.prisma, { email: valid.email, password: valid.password }, "10.0.0.1")).resolves.toMatchObject({ email: valid.email });
-    const wrong = await failure(verifyCredentials(database.prisma, { email: valid.email, password: "wrong password" }, "10.0.0.1"));
-    const unknown = await failure(verifyCredentials(database.prisma, { email: "nobody@example.com", password: "whatever123" }, "10.0.0.1"));
+    const wrong = await appFailure(verifyCredentials(database.prisma, { email: valid.email, password: "wrong password" }, "10.0.0.1"));
+    const unknown = await appFailure(verifyCredentials(database.prisma, { email: "nobody@example.com", password: "whatever123" }, "10.0.0.1"));
     expect(wrong.message).toBe(INVALID_CREDENTIALS);
     expect(unknown.message).toBe(INVALID_CREDENTIALS);
     expect(wrong.code).toBe(unknown.code);
@@ -77,10 +63,10 @@ describe("sign-in", () => {
     const email = "throttle@example.com";
     await signUp(database.prisma, { ...valid, email, company: "Throttled" });
     for (let i = 0; i < 5; i++) {
-      expect((await failure(verifyCredentials(database.prisma, { email, password: "bad password" }, null))).code).toBe("unauthenticated");
+      expect((await appFailure(verifyCredentials(database.prisma, { email, password: "bad password" }, null))).code).toBe("unauthenticated");
     }
-    expect((await failure(verifyCredentials(database.prisma, { email, password: "bad password" }, null))).code).toBe("unauthenticated");
-    const locked = await failure(verifyCredentials(database.prisma, { email, password: valid.password }, null));
+    expect((await appFailure(verifyCredentials(database.prisma, { email, password: "bad password" }, null))).code).toBe("unauthenticated");
+    const locked = await appFailure(verifyCredentials(database.prisma, { email, password: valid.password }, null));
     expect(locked.code).toBe("rate_limited");
     expect(locked.message).toMatch(/Try again in \d+ seconds/);
   });
@@ -108,15 +94,15 @@ describe("members, invites and API keys", () => {
     expect(await acceptInvite(database.prisma, userId, token)).toEqual({ companyId: owner.companyId });
     const membership = await database.prisma.membership.findUniqueOrThrow({ where: { companyId_userId: { companyId: owner.companyId, userId } } });
     expect(membership.role).toBe("admin");
-    expect((await failure(acceptInvite(database.prisma, userId, token))).message).toMatch(/no longer valid/);
+    expect((await appFailure(acceptInvite(database.prisma, userId, token))).message).toMatch(/no longer valid/);
   });
 
   it("keeps at least one owner and lets only owners change roles", async () => {
     const mine = await database.prisma.membership.findFirstOrThrow({ where: { companyId: owner.companyId, userId: owner.userId! } });
-    expect((await failure(changeRole(database.prisma, owner, { membershipId: mine.id, role: "member" }))).code).toBe("conflict");
-    expect((await failure(removeMember(database.prisma, owner, { id: mine.id }))).code).toBe("conflict");
+    expect((await appFailure(changeRole(database.prisma, owner, { membershipId: mine.id, role: "member" }))).code).toBe("conflict");
+    expect((await appFailure(removeMember(database.prisma, owner, { id: mine.id }))).code).toBe("conflict");
     const admin = { ...owner, role: "admin" as const };
-    expect((await failure(changeRole(database.prisma, admin, { membershipId: mine.id, role: "member" }))).code).toBe("forbidden");
+    expect((await appFailure(changeRole(database.prisma, admin, { membershipId: mine.id, role: "member" }))).code).toBe("forbidden");
   });
 
   it("creates keys shown once, stores only a hash, authenticates and revokes them", async () => {
@@ -130,14 +116,14 @@ describe("members, invites and API keys", () => {
     expect((await listApiKeys(database.prisma, owner)).map((k) => k.id)).toContain(apiKey.id);
     expect((await database.prisma.apiKey.findUniqueOrThrow({ where: { id: apiKey.id } })).lastUsedAt).not.toBeNull();
     await revokeApiKey(database.prisma, owner, { id: apiKey.id });
-    expect((await failure(authenticateApiKey(database.prisma, `Bearer ${key}`))).code).toBe("unauthenticated");
-    expect((await failure(authenticateApiKey(database.prisma, "Bearer fl_nope"))).code).toBe("unauthenticated");
-    expect((await failure(authenticateApiKey(database.prisma, null))).code).toBe("unauthenticated");
+    expect((await appFailure(authenticateApiKey(database.prisma, `Bearer ${key}`))).code).toBe("unauthenticated");
+    expect((await appFailure(authenticateApiKey(database.prisma, "Bearer fl_nope"))).code).toBe("unauthenticated");
+    expect((await appFailure(authenticateApiKey(database.prisma, null))).code).toBe("unauthenticated");
   });
 
   it("does not let members manage keys", async () => {
     const member = { ...owner, role: "member" as const };
-    expect((await failure(createApiKey(database.prisma, member, { name: "nope" }))).code).toBe("forbidden");
+    expect((await appFailure(createApiKey(database.prisma, member, { name: "nope" }))).code).toBe("forbidden");
   });
 });
 
@@ -151,7 +137,7 @@ describe("sign-up through an invite", () => {
     const guest = await signUp(database.prisma, { name: "Guest", email: "guest@invite.test", password: valid.password, inviteToken });
     expect(guest.companyId).toBe(companyId);
     expect(await database.prisma.company.count()).toBe(companies);
-    const again = await failure(signUp(database.prisma, { name: "Late", email: "late@invite.test", password: valid.password, inviteToken }));
+    const again = await appFailure(signUp(database.prisma, { name: "Late", email: "late@invite.test", password: valid.password, inviteToken }));
     expect(again.message).toMatch(/no longer valid/);
     expect(await database.prisma.user.findUnique({ where: { email: "late@invite.test" } })).toBeNull();
   });

@@ -7,6 +7,7 @@ import type { FakeSlack } from "@/fakes/slack/server";
 import { openTestDatabase, type TestDatabase } from "../support/database";
 import { seedCompany } from "../support/seed";
 import { connectSlack, createRun, startSlackForTests } from "./support";
+import { workflowFailure } from "../support/failure";
 
 // Credential resolution, decided per call: node > user's current profile > company default >
 // user fallback > company fallback. The fake records which token each call carried.
@@ -45,16 +46,6 @@ async function post(caller: Pick<Caller, "companyId" | "userId">, connectionId?:
     idempotencyKey: `${runId}:${stepId}`,
   });
   return fake.callsTo("chat.postMessage").at(-1)!.token;
-}
-
-async function failure(promise: Promise<unknown>): Promise<WorkflowError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof WorkflowError) return error;
-    throw error;
-  }
-  throw new Error("expected a WorkflowError");
 }
 
 describe("credential resolution at execution time", () => {
@@ -152,7 +143,7 @@ describe("credential resolution at execution time", () => {
     const caller = { companyId: owner.companyId, userId: outcome.userId === undefined ? owner.userId : outcome.userId };
     const before = fake.callsTo("chat.postMessage").length;
     if (outcome.expect.startsWith("E_")) {
-      const error = await failure(post(caller, outcome.connectionId));
+      const error = await workflowFailure(post(caller, outcome.connectionId));
       expect(error.code).toBe(outcome.expect);
       if (error.code === "E_CREDENTIAL_MISSING" && !outcome.connectionId) expect(error.remediation).toBe("Connect Slack in Settings > Integrations");
       if (error.code === "E_CONNECTION_PAUSED") expect(error.remediation).toMatch(/Resume it/);
@@ -168,13 +159,13 @@ describe("credential resolution at execution time", () => {
     const token = fake.issueBotToken();
     const row = await connectSlack(database.prisma, { companyId: c.companyId }, token);
     fake.revoke(token);
-    const error = await failure(post(c));
+    const error = await workflowFailure(post(c));
     expect(error.code).toBe("E_CREDENTIAL_INVALID");
     expect(error.remediation).toBe("Reconnect Slack in Settings > Integrations");
     expect((await database.prisma.credential.findUniqueOrThrow({ where: { id: row.id } })).status).toBe("needs_attention");
     // the next run does not call out with it again
     const calls = fake.callsTo("chat.postMessage").length;
-    expect((await failure(post(c))).code).toBe("E_CREDENTIAL_INVALID");
+    expect((await workflowFailure(post(c))).code).toBe("E_CREDENTIAL_INVALID");
     expect(fake.callsTo("chat.postMessage").length).toBe(calls);
   });
 

@@ -4,12 +4,12 @@ import { describeAction, executeIntegrationAction, undoEffect, type ExecuteActio
 import { slackChannelsFor } from "@/lib/integrations/connections";
 import { getNodeType } from "@/lib/workflow/node-types";
 import { validateDefinition } from "@/lib/workflow/validate";
-import { WorkflowError } from "@/lib/workflow/errors";
 import "@/lib/integrations/registry";
 import type { FakeSlack } from "@/fakes/slack/server";
 import { openTestDatabase, type TestDatabase } from "../support/database";
 import { seedCompany } from "../support/seed";
 import { connectSlack, createRun, startSlackForTests } from "./support";
+import { workflowFailure } from "../support/failure";
 
 // Every Slack action through the real @slack/web-api client against the fake Slack.
 
@@ -34,16 +34,6 @@ beforeEach(() => fake.reset());
 async function run(nodeType: string, input: unknown, extra: Partial<ExecuteActionRequest> = {}) {
   const { runId, stepId } = await createRun(database.prisma, owner);
   return executeIntegrationAction(database.prisma, { companyId: owner.companyId, userId: owner.userId, nodeType, input, runId, stepId, idempotencyKey: `${runId}:${stepId}`, ...extra });
-}
-
-async function failure(promise: Promise<unknown>): Promise<WorkflowError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof WorkflowError) return error;
-    throw error;
-  }
-  throw new Error("expected a WorkflowError");
 }
 
 describe("Slack node types", () => {
@@ -99,7 +89,7 @@ describe("Slack actions against the fake", () => {
     expect(fake.messages.get(`C0GENERAL:${output.ts}`)?.thread_ts).toBe(parent.ts);
     await undoEffect(database.prisma, { companyId: owner.companyId, userId: null, nodeType: "slack.reply_in_thread", connectionId, externalRef: reply.externalRef! });
     expect(fake.messages.has(`C0GENERAL:${output.ts}`)).toBe(false);
-    expect((await failure(run("slack.reply_in_thread", { channel: "general", threadTs: "1.2", text: "x" }))).code).toBe("E_VALIDATION");
+    expect((await workflowFailure(run("slack.reply_in_thread", { channel: "general", threadTs: "1.2", text: "x" }))).code).toBe("E_VALIDATION");
   });
 
   it("upload file: the three-step upload from content and from a URL; undo deletes the file", async () => {
@@ -117,8 +107,8 @@ describe("Slack actions against the fake", () => {
     expect(fake.files.has(out.fileId)).toBe(false);
 
     fake.fail("upload", { type: "http", status: 500 });
-    expect((await failure(run("slack.upload_file", { channel: "C0GENERAL", filename: "x.txt", content: "x" }))).code).toBe("E_PROVIDER");
-    expect((await failure(run("slack.upload_file", { channel: "C0GENERAL", filename: "x.txt" }))).code).toBe("E_VALIDATION");
+    expect((await workflowFailure(run("slack.upload_file", { channel: "C0GENERAL", filename: "x.txt", content: "x" }))).code).toBe("E_PROVIDER");
+    expect((await workflowFailure(run("slack.upload_file", { channel: "C0GENERAL", filename: "x.txt" }))).code).toBe("E_VALIDATION");
   });
 
   it("notify status: a message about the current run linking to its run page", async () => {
@@ -144,7 +134,7 @@ describe("Slack actions against the fake", () => {
     ["channel_not_found", "nowhere", "E_NOT_FOUND", /Invite the Slack app to #nowhere/],
     ["not_in_channel", "random", "E_NOT_FOUND", /Invite the Slack app to #random/],
   ])("%s is not retryable and says to invite the app", async (_code, channel, expected, remediation) => {
-    const error = await failure(run("slack.send_message", { channel, text: "x" }));
+    const error = await workflowFailure(run("slack.send_message", { channel, text: "x" }));
     expect(error.code).toBe(expected);
     expect(error.retryable).toBe(false);
     expect(error.remediation).toMatch(remediation);
@@ -159,7 +149,7 @@ describe("Slack actions against the fake", () => {
     ["internal_error", "E_PROVIDER"],
   ])("Slack error %s maps to %s", async (slackError, expected) => {
     fake.fail("chat.postMessage", { type: "error", error: slackError });
-    const error = await failure(run("slack.send_message", { channel: "general", text: "x" }));
+    const error = await workflowFailure(run("slack.send_message", { channel: "general", text: "x" }));
     expect(error.code).toBe(expected);
     expect(error.details?.slackError ?? slackError).toBe(slackError);
     // a credential error flagged the shared connection: set it back for the next cases
@@ -169,7 +159,7 @@ describe("Slack actions against the fake", () => {
   it("a 429 comes back at once as E_RATE_LIMITED with Retry-After, and the retry then succeeds", async () => {
     fake.fail("chat.postMessage", { type: "ratelimit", retryAfter: 7 });
     const started = Date.now();
-    const error = await failure(run("slack.send_message", { channel: "general", text: "x" }));
+    const error = await workflowFailure(run("slack.send_message", { channel: "general", text: "x" }));
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(error.code).toBe("E_RATE_LIMITED");
     expect(error.retryable).toBe(true);
@@ -180,14 +170,14 @@ describe("Slack actions against the fake", () => {
 
   it("HTTP 500 is a retryable provider error; a timeout is E_TIMEOUT", async () => {
     fake.fail("chat.postMessage", { type: "http", status: 500 });
-    const error = await failure(run("slack.send_message", { channel: "general", text: "x" }));
+    const error = await workflowFailure(run("slack.send_message", { channel: "general", text: "x" }));
     expect([error.code, error.retryable]).toEqual(["E_PROVIDER", true]);
     fake.fail("chat.postMessage", { type: "timeout", ms: 1_500 });
-    expect((await failure(run("slack.send_message", { channel: "general", text: "x" }, { timeoutMs: 300 }))).code).toBe("E_TIMEOUT");
+    expect((await workflowFailure(run("slack.send_message", { channel: "general", text: "x" }, { timeoutMs: 300 }))).code).toBe("E_TIMEOUT");
   });
 
   it("invalid input is E_VALIDATION before anything is called", async () => {
-    const error = await failure(run("slack.send_message", { channel: "", text: "" }));
+    const error = await workflowFailure(run("slack.send_message", { channel: "", text: "" }));
     expect(error.code).toBe("E_VALIDATION");
     expect(error.message).toMatch(/channel/);
     expect(fake.calls).toEqual([]);
@@ -201,7 +191,7 @@ describe("Slack actions against the fake", () => {
     const now = new Date("2026-11-22T10:00:30Z");
     await database.prisma.connectionRateWindow.create({ data: { credentialId: row.id, bucket: "slack.chat", windowStart: new Date("2026-11-22T10:00:00Z"), count: 60 } });
     const { runId, stepId } = await createRun(database.prisma, busy);
-    const error = await failure(executeIntegrationAction(database.prisma, { companyId: busy.companyId, userId: null, nodeType: "slack.send_message", input: { channel: "general", text: "x" }, runId, stepId, idempotencyKey: "rl", now: () => now }));
+    const error = await workflowFailure(executeIntegrationAction(database.prisma, { companyId: busy.companyId, userId: null, nodeType: "slack.send_message", input: { channel: "general", text: "x" }, runId, stepId, idempotencyKey: "rl", now: () => now }));
     expect(error.code).toBe("E_RATE_LIMITED");
     expect(error.retryAfterMs).toBe(30_000);
     expect(fake.callsTo("chat.postMessage")).toHaveLength(0);
@@ -252,7 +242,7 @@ describe("token refresh", () => {
       const latest = fake.callsTo("chat.postMessage")[1]!.token!;
       fake.expire(latest);
       fake.fail("oauth.v2.access", { type: "error", error: "invalid_refresh_token" });
-      const error = await failure(go());
+      const error = await workflowFailure(go());
       expect(error.code).toBe("E_CREDENTIAL_INVALID");
       expect(error.remediation).toBe("Reconnect Slack in Settings > Integrations");
       expect((await database.prisma.credential.findUniqueOrThrow({ where: { id: row.id } })).status).toBe("needs_attention");

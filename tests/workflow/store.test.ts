@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Caller } from "@/lib/auth/roles";
-import { AppError } from "@/lib/errors";
 import { definition, node } from "@/lib/workflow/test-fixtures";
 import {
   createWorkflow,
@@ -16,6 +15,7 @@ import {
 } from "@/lib/workflow/store";
 import { openTestDatabase, type TestDatabase } from "../support/database";
 import { seedCompany } from "../support/seed";
+import { appFailure } from "../support/failure";
 
 let database: TestDatabase;
 let owner: Caller;
@@ -26,16 +26,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await database.close();
 });
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("expected a failure");
-}
 
 const twoSteps = (text: string) => definition([node("a", "core.noop", { value: text }), node("b", "core.noop", { value: "{{step.a.output.value}}" })], ["trigger→a", "a→b"]);
 const unfinishedIf = definition([node("check", "control.if", {})], ["trigger→check"]);
@@ -55,7 +45,7 @@ describe("workflow drafts", () => {
 
   it("refuses a broken draft with every problem and where it is", async () => {
     const broken = definition([node("a"), node("a"), node("c", "no.such.type")], ["trigger→a", "a→ghost"]);
-    const error = await failure(createWorkflow(database.prisma, owner, { name: "Broken", definition: broken }));
+    const error = await appFailure(createWorkflow(database.prisma, owner, { name: "Broken", definition: broken }));
     expect(error.status).toBe(422);
     const codes = error.issues!.map((i) => i.code);
     expect(codes).toEqual(expect.arrayContaining(["duplicate_node_id", "unknown_node_type", "unknown_edge_endpoint"]));
@@ -65,7 +55,7 @@ describe("workflow drafts", () => {
   it("refuses a save based on an old revision instead of losing the other edit", async () => {
     const created = await createWorkflow(database.prisma, owner, { name: "Contended", definition: twoSteps("v1") });
     const first = await updateWorkflow(database.prisma, owner, created.id, { definition: twoSteps("mine"), baseRevision: created.revision });
-    const second = await failure(updateWorkflow(database.prisma, owner, created.id, { definition: twoSteps("theirs"), baseRevision: created.revision }));
+    const second = await appFailure(updateWorkflow(database.prisma, owner, created.id, { definition: twoSteps("theirs"), baseRevision: created.revision }));
     expect(second.code).toBe("conflict");
     expect((await getWorkflow(database.prisma, owner, created.id)).draft.nodes[0]!.config).toMatchObject({ value: "mine" });
     expect(first.revision).not.toBe(created.revision);
@@ -73,7 +63,7 @@ describe("workflow drafts", () => {
 
   it("lets members read but not change", async () => {
     const member = { ...owner, role: "member" as const };
-    expect((await failure(createWorkflow(database.prisma, member, { name: "Nope" }))).code).toBe("forbidden");
+    expect((await appFailure(createWorkflow(database.prisma, member, { name: "Nope" }))).code).toBe("forbidden");
     expect((await listWorkflows(database.prisma, member)).workflows.length).toBeGreaterThan(0);
   });
 
@@ -95,7 +85,7 @@ describe("workflow drafts", () => {
 describe("publishing and versions", () => {
   it("refuses to publish while a required field is missing", async () => {
     const created = await createWorkflow(database.prisma, owner, { name: "Not ready", definition: unfinishedIf });
-    const error = await failure(publishWorkflow(database.prisma, owner, created.id));
+    const error = await appFailure(publishWorkflow(database.prisma, owner, created.id));
     expect(error.status).toBe(422);
     expect(error.issues).toEqual([expect.objectContaining({ severity: "error", code: "config_missing_field", nodeId: "check" })]);
     expect((await getWorkflow(database.prisma, owner, created.id)).publishedVersion).toBeNull();
@@ -123,11 +113,11 @@ describe("publishing and versions", () => {
 
   it("enables only a published workflow, and deleting hides it", async () => {
     const created = await createWorkflow(database.prisma, owner, { name: "Switch", definition: twoSteps("x") });
-    expect((await failure(setWorkflowEnabled(database.prisma, owner, created.id, true))).code).toBe("conflict");
+    expect((await appFailure(setWorkflowEnabled(database.prisma, owner, created.id, true))).code).toBe("conflict");
     await publishWorkflow(database.prisma, owner, created.id);
     expect((await setWorkflowEnabled(database.prisma, owner, created.id, true)).enabled).toBe(true);
     await deleteWorkflow(database.prisma, owner, created.id);
-    expect((await failure(getWorkflow(database.prisma, owner, created.id))).code).toBe("not_found");
+    expect((await appFailure(getWorkflow(database.prisma, owner, created.id))).code).toBe("not_found");
   });
 
   it("gives concurrent publishes distinct consecutive numbers and loses none", async () => {
