@@ -281,7 +281,13 @@ export async function completeWaitpoint(
     waitpoint &&
     ("caller" in decider ? waitpoint.run.companyId === decider.caller.companyId : waitpoint.tokenHash !== null && waitpoint.tokenHash === hashToken(decider.token));
   if (!waitpoint || !allowed || waitpoint.kind !== "approval") throw notFound("Approval");
-  const by = "caller" in decider ? (decider.caller.userId ?? `api key ${decider.caller.apiKeyId}`) : "signed link";
+  // Shown on the run page as who decided: a person's email, the API key's name, or the link.
+  const by =
+    "token" in decider
+      ? "signed link"
+      : decider.caller.userId
+        ? ((await db.user.findUnique({ where: { id: decider.caller.userId }, select: { email: true } }))?.email ?? "a former member")
+        : `API key ${(await db.apiKey.findUnique({ where: { id: decider.caller.apiKeyId ?? "" }, select: { name: true } }))?.name ?? ""}`.trim();
   const result = { approved, by, ...(comment ? { comment } : {}) };
   await db.$transaction(async (tx) => {
     // Single use: the first decision wins, a second (or a link used twice) is refused.

@@ -147,7 +147,7 @@ describe("approvals", () => {
     await waitFor(runId, ["succeeded"]);
     expect(await records(runId)).toEqual(["ask@#1:succeeded", "late@#1:skipped", "pay@#1:succeeded", "refuse@#1:skipped"]);
     const ask = await database.prisma.workflowRunStep.findFirstOrThrow({ where: { runId, nodeId: "ask" } });
-    expect(ask.output).toMatchObject({ decision: "approved", comment: "ok" });
+    expect(ask.output).toMatchObject({ decision: "approved", comment: "ok", decidedBy: expect.stringMatching(/^owner-.*@engine\.test$/) });
   });
 
   it("continues on rejected, and refuses a second decision", async () => {
