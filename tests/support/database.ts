@@ -19,11 +19,24 @@ export async function createServerDatabase(): Promise<{ url: string; drop(): Pro
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
+    // Without FORCE: forcing would kill connections that are still closing (ours, just ended) and
+    // surface as unhandled "terminating connection" errors. Closing ones are gone within moments.
     drop: async () => {
       const client = new pg.Client({ connectionString: serverUrl });
       await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
+      try {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await client.query(`DROP DATABASE IF EXISTS ${name}`);
+            return;
+          } catch (error) {
+            if ((error as { code?: string }).code !== "55006" || attempt >= 50) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+        }
+      } finally {
+        await client.end();
+      }
     },
   };
 }
