@@ -4,6 +4,7 @@ import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/log";
 import { publishOperatorEndpoint } from "@/lib/operator/endpoint";
 import { EmbeddedWorker } from "@/lib/workflow/hosts/embedded";
+import { startTriggerDispatcher } from "@/lib/workflow/hosts/trigger";
 
 const state = globalThis as unknown as { __flowlineBooted?: boolean };
 
@@ -16,13 +17,18 @@ export async function boot(): Promise<void> {
     const env = getEnv();
     const database = await getDatabase();
     if (env.embedded) publishOperatorEndpoint(env);
-    // The embedded worker runs in the app process unless turned off (e.g. when separate
-    // `npm run worker` processes serve a Postgres server).
-    if (env.FLOWLINE_EMBEDDED_WORKER === "on") {
+    // With Trigger.dev selected, its tasks execute runs; the app only hands over runs that could
+    // not be triggered when they started.
+    if (env.TRIGGER_SECRET_KEY) {
+      if (env.embedded) logger.warn("TRIGGER_SECRET_KEY is set but the database is the embedded one, which Trigger.dev's machines cannot reach: set DATABASE_URL to a Postgres server they can reach");
+      startTriggerDispatcher(database.prisma);
+    } else if (env.FLOWLINE_EMBEDDED_WORKER === "on") {
+      // The embedded worker runs in the app process unless turned off (e.g. when separate
+      // `npm run worker` processes serve a Postgres server).
       worker = new EmbeddedWorker(database.prisma);
       await worker.start();
     }
-    logger.info({ database: database.kind, url: env.appUrl, worker: worker?.id ?? "off" }, "flowline ready");
+    logger.info({ database: database.kind, url: env.appUrl, host: env.TRIGGER_SECRET_KEY ? "trigger.dev" : "embedded", worker: worker?.id ?? "off" }, "flowline ready");
   } catch (error) {
     if (error instanceof ConfigError || error instanceof AppError) {
       console.error(`\nFlowline cannot start.\n${error.message}${error instanceof AppError && error.remediation ? `\n${error.remediation}` : ""}\n`);

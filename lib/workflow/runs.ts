@@ -6,7 +6,7 @@ import type { Db } from "@/lib/db";
 import { AppError, notFound } from "@/lib/errors";
 import { Prisma, type RunStatus } from "@/lib/generated/prisma/client";
 import { hashToken } from "./engine/interpreter";
-import { notifyRunsReady } from "./engine/signal";
+import { runHost } from "./hosts";
 import { acceptDefinition } from "./store";
 
 // Runs as people and the API see them: start, read, list, cancel, replay, and decide approvals.
@@ -97,7 +97,7 @@ export async function startRun(
   caller: Caller,
   workflowId: string,
   raw: unknown,
-  trigger: { type: string } = { type: "manual" },
+  trigger: { type: string; correlationId?: string } = { type: "manual" },
 ): Promise<{ run: RunSummary; created: boolean }> {
   const input = startRunSchema.parse(raw);
   const payload = input.payload ?? {};
@@ -131,13 +131,14 @@ export async function startRun(
         dryRun: input.dryRun,
         triggerType: trigger.type,
         triggerPayload: payload as Prisma.InputJsonValue,
+        correlationId: trigger.correlationId ?? null,
         idempotencyKey: input.idempotencyKey ?? null,
         startedById: caller.userId,
         ...(input.timeoutMs ? { timeoutAt: new Date(Date.now() + input.timeoutMs) } : {}),
       },
       include: summaryInclude,
     });
-    notifyRunsReady();
+    await runHost().enqueue(db, [run.id]);
     return { run: summarize(run), created: true };
   } catch (error) {
     // Two starts with the same key at once: the other one won; return its run.
@@ -214,6 +215,7 @@ export async function cancelRun(db: Db, caller: Caller, id: string): Promise<Run
     await tx.waitpoint.updateMany({ where: { runId: id, completedAt: null }, data: { completedAt: now, result: { cancelled: true } } });
     await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId, actorApiKey: caller.apiKeyId }, "run.cancelled", "run", id);
   });
+  await runHost().cancelled(db, id);
   return summarize(await findRun(db, caller, id));
 }
 
@@ -264,8 +266,23 @@ export async function replayRun(db: Db, caller: Caller, id: string): Promise<Run
     await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId, actorApiKey: caller.apiKeyId }, "run.replayed", "run", created.id, { of: id });
     return created;
   });
-  notifyRunsReady();
+  await runHost().enqueue(db, [replay.id]);
   return summarize(replay);
+}
+
+/**
+ * A new run of the workflow's current published version with the finished run's payload: for
+ * when the workflow was fixed after a failure. Unlike a replay, every step runs again.
+ */
+export async function rerunOnLatest(db: Db, caller: Caller, id: string): Promise<RunSummary> {
+  requireRole(caller, "admin");
+  const run = await findRun(db, caller, id);
+  if (!TERMINAL.includes(run.status)) {
+    throw new AppError("conflict", "The run has not finished yet", { remediation: "Wait for it to finish, or cancel it, before running it again." });
+  }
+  const { run: created } = await startRun(db, caller, run.workflowId, { payload: run.triggerPayload ?? {}, version: "published" }, { type: run.triggerType, correlationId: run.correlationId ?? run.id });
+  await audit(db, { companyId: caller.companyId, actorUserId: caller.userId, actorApiKey: caller.apiKeyId }, "run.rerun", "run", created.id, { of: id });
+  return created;
 }
 
 /** Approves or rejects an open approval; the run continues on the matching branch. */
@@ -299,7 +316,7 @@ export async function completeWaitpoint(
     await tx.workflowRun.updateMany({ where: { id: waitpoint.runId, status: "waiting" }, data: { wakeAt: new Date() } });
     await audit(tx, { companyId: waitpoint.run.companyId, actorUserId: "caller" in decider ? decider.caller.userId : null }, approved ? "approval.approved" : "approval.rejected", "run", waitpoint.runId);
   });
-  notifyRunsReady();
+  await runHost().resume(db, waitpointId, result);
   return { runId: waitpoint.runId, decision: approved ? "approved" : "rejected" };
 }
 

@@ -4,7 +4,8 @@ import { rotateKeys } from "@/lib/credentials/rotate";
 import { openSecret } from "@/lib/credentials/store";
 import { openTestDatabase, type TestDatabase } from "../support/database";
 import { seedCompany } from "../support/seed";
-import { connectSlack, randomKey, setTestEnv } from "../integrations/support";
+import { connectSlack, randomKey } from "../integrations/support";
+import { setTestEnv } from "../support/env";
 
 describe("credential encryption", () => {
   it("round-trips through AES-256-GCM and stores the key id beside the ciphertext", () => {

@@ -4,7 +4,8 @@ import { consumeOAuthState, createOAuthState, OAUTH_STATE_TTL_MS } from "@/lib/c
 import { AppError } from "@/lib/errors";
 import { openTestDatabase, type TestDatabase } from "../support/database";
 import { seedCompany } from "../support/seed";
-import { randomKey, setTestEnv } from "../integrations/support";
+import { randomKey } from "../integrations/support";
+import { setTestEnv } from "../support/env";
 
 let database: TestDatabase;
 let userId: string;

@@ -3,18 +3,9 @@ import type { Caller } from "@/lib/auth/roles";
 import type { Db } from "@/lib/db";
 import { saveConnection, type ConnectionOwner } from "@/lib/credentials/store";
 import { startFakeSlack, type FakeSlack, type FakeSlackOptions } from "@/fakes/slack/server";
+import { setTestEnv } from "../support/env";
 
 // Test wiring: a fake Slack on a free port, and the app's env pointing at it (fresh keys per file).
-
-const envCache = globalThis as unknown as { __flowlineEnv?: unknown };
-
-export function setTestEnv(vars: Record<string, string | undefined>): void {
-  for (const [name, value] of Object.entries(vars)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-  envCache.__flowlineEnv = undefined;
-}
 
 export const randomKey = () => randomBytes(32).toString("base64");
 

@@ -1,0 +1,31 @@
+import { getEnv } from "@/lib/config/env";
+import type { Db } from "@/lib/db";
+import { notifyRunsReady } from "../engine/signal";
+import { triggerHost } from "./trigger";
+
+// Which host executes runs, as the run service sees it: it only tells the host that something
+// happened to a run. The embedded worker finds work in the database (a nudge makes it look now);
+// the Trigger.dev host needs each run triggered as a task and each decided approval's token completed.
+
+export type RunHost = {
+  kind: "embedded" | "trigger";
+  /** Runs that are ready to start: new or replayed. */
+  enqueue(db: Db, runIds: string[]): Promise<void>;
+  /** An approval was decided; its run continues. */
+  resume(db: Db, waitpointId: string, result: unknown): Promise<void>;
+  /** A run was cancelled; whatever executes it should stop. */
+  cancelled(db: Db, runId: string): Promise<void>;
+};
+
+const embeddedHost: RunHost = {
+  kind: "embedded",
+  enqueue: async () => notifyRunsReady(),
+  resume: async () => notifyRunsReady(),
+  // A cancelled run may free a slot of its workflow's concurrency limit.
+  cancelled: async () => notifyRunsReady(),
+};
+
+/** Trigger.dev when TRIGGER_SECRET_KEY is set, otherwise the embedded worker. */
+export function runHost(): RunHost {
+  return getEnv().TRIGGER_SECRET_KEY ? triggerHost : embeddedHost;
+}

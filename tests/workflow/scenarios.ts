@@ -1,0 +1,293 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Caller } from "@/lib/auth/roles";
+import { cancelRun, completeWaitpoint, getRun, replayRun, startRun } from "@/lib/workflow/runs";
+import { createWorkflow, publishWorkflow } from "@/lib/workflow/store";
+import { definition, edge, node } from "@/lib/workflow/test-fixtures";
+import type { RunStatus } from "@/lib/generated/prisma/enums";
+import { openTestDatabase, type TestDatabase } from "../support/database";
+import { seedCompany } from "../support/seed";
+import { calls, effects, registerTestNodes } from "../support/test-nodes";
+
+// The scenario suite of the interpreter, asserted on the exact step records
+// (node@iteration#attempt:status). Each host runs it (engine.test.ts: the embedded worker;
+// trigger-host.test.ts: Trigger.dev, against its fake), on PGlite and on the Postgres server.
+
+export type ScenarioHost = {
+  /** Starts executing runs of this database. */
+  start(database: TestDatabase): Promise<void>;
+  stop(): Promise<void>;
+};
+
+export function describeScenarios(host: ScenarioHost) {
+  let database!: TestDatabase;
+  let owner!: Caller;
+  beforeAll(async () => {
+    registerTestNodes();
+    database = await openTestDatabase();
+    ({ owner } = await seedCompany(database.prisma, "Engine"));
+    await host.start(database);
+  }, 60_000);
+  afterAll(async () => {
+    await host.stop();
+    await database.close();
+  });
+
+  let counter = 0;
+  const unique = (name: string) => `${name}-${++counter}-${Date.now()}`;
+  type Def = ReturnType<typeof definition>;
+
+  async function published(def: Def, extra: { concurrencyLimit?: number } = {}) {
+    const workflow = await createWorkflow(database.prisma, owner, { name: unique("wf"), definition: def });
+    await publishWorkflow(database.prisma, owner, workflow.id);
+    if (extra.concurrencyLimit) await database.prisma.workflow.update({ where: { id: workflow.id }, data: { concurrencyLimit: extra.concurrencyLimit } });
+    return workflow.id;
+  }
+
+  async function waitFor(runId: string, statuses: RunStatus[], timeoutMs = 15_000) {
+    const started = Date.now();
+    for (;;) {
+      const run = await database.prisma.workflowRun.findUniqueOrThrow({ where: { id: runId } });
+      if (statuses.includes(run.status)) return run;
+      if (Date.now() - started > timeoutMs) throw new Error(`run ${runId} stayed ${run.status}, expected ${statuses.join("/")}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  async function records(runId: string) {
+    const steps = await database.prisma.workflowRunStep.findMany({ where: { runId } });
+    return steps.map((s) => `${s.nodeId}@${s.iterationPath}#${s.attempt}:${s.status}${s.errorCode ? `(${s.errorCode})` : ""}`).sort();
+  }
+
+  async function run(def: Def, payload: unknown = {}, until: RunStatus[] = ["succeeded", "failed", "cancelled"]) {
+    const workflowId = await published(def);
+    const { run: started } = await startRun(database.prisma, owner, workflowId, { payload });
+    const finished = await waitFor(started.id, until);
+    return { id: started.id, workflowId, status: finished.status, errorCode: finished.errorCode, steps: await records(started.id) };
+  }
+
+  const branchy = definition(
+    [
+      node("check", "control.if", { condition: { op: "gt", left: "{{trigger.payload.amount}}", right: 100 } }),
+      node("big", "core.noop", { value: "big" }),
+      node("small", "core.noop", { value: "small" }),
+      node("join", "core.noop", { value: "{{step.big.output.value ?? step.small.output.value}}" }),
+    ],
+    ["trigger→check", "check:true→big", "check:false→small", "big→join", "small→join"],
+  );
+
+  describe("control flow", () => {
+    it("takes the IF's true branch, skips the other, and runs the join once", async () => {
+      const result = await run(branchy, { amount: 500 });
+      expect(result.status).toBe("succeeded");
+      expect(result.steps).toEqual(["big@#1:succeeded", "check@#1:succeeded", "join@#1:succeeded", "small@#1:skipped"]);
+      const join = await database.prisma.workflowRunStep.findFirstOrThrow({ where: { runId: result.id, nodeId: "join" } });
+      expect(join.output).toEqual({ value: "big" });
+    });
+
+    it("takes the IF's false branch the other way", async () => {
+      const result = await run(branchy, { amount: 5 });
+      expect(result.steps).toEqual(["big@#1:skipped", "check@#1:succeeded", "join@#1:succeeded", "small@#1:succeeded"]);
+    });
+
+    it("runs a nested LOOP with an IF inside, recording iteration paths", async () => {
+      const def = definition(
+        [
+          node("rows", "control.loop", { items: "{{trigger.payload.rows}}" }),
+          node("cells", "control.loop", { items: "{{loop.item.cells}}" }),
+          node("large", "control.if", { condition: { op: "gt", left: "{{loop.item}}", right: 4 } }),
+          node("note", "core.noop", { value: "{{loop.item}} at {{loop.index}}" }),
+          node("after", "core.noop", { value: "{{step.rows.output.iterations}}" }),
+        ],
+        ["trigger→rows", "rows:body→cells", "cells:body→large", "large:true→note", "rows:done→after"],
+      );
+      const result = await run(def, { rows: [{ cells: [1, 5] }, { cells: [7] }] });
+      expect(result.status).toBe("succeeded");
+      expect(result.steps).toEqual([
+        "after@#1:succeeded",
+        "cells@0#1:succeeded",
+        "cells@1#1:succeeded",
+        "large@0.0#1:succeeded",
+        "large@0.1#1:succeeded",
+        "large@1.0#1:succeeded",
+        "note@0.0#1:skipped",
+        "note@0.1#1:succeeded",
+        "note@1.0#1:succeeded",
+        "rows@#1:succeeded",
+      ]);
+      const note = await database.prisma.workflowRunStep.findFirstOrThrow({ where: { runId: result.id, nodeId: "note", iterationPath: "1.0" } });
+      expect(note.output).toEqual({ value: "7 at 0" });
+    });
+
+    it("sleeps durably through a WAIT and continues after it", async () => {
+      const def = definition([node("pause", "control.wait", { durationMs: 300 }), node("after")], ["trigger→pause", "pause→after"]);
+      const workflowId = await published(def);
+      const { run: started } = await startRun(database.prisma, owner, workflowId, {});
+      const parked = await waitFor(started.id, ["waiting"]);
+      expect(parked.wakeAt!.getTime()).toBeGreaterThan(Date.now() - 1000);
+      expect(await records(started.id)).toEqual(["pause@#1:waiting"]);
+      await waitFor(started.id, ["succeeded"]);
+      expect(await records(started.id)).toEqual(["after@#1:succeeded", "pause@#1:succeeded"]);
+    });
+  });
+
+  describe("approvals", () => {
+    const approvalFlow = (timeoutMs = 60_000) =>
+      definition(
+        [node("ask", "control.approval", { message: "Pay {{trigger.payload.amount}}?", timeoutMs }), node("pay"), node("refuse"), node("late")],
+        ["trigger→ask", "ask:approved→pay", "ask:rejected→refuse", "ask:timeout→late"],
+      );
+
+    async function parkedApproval() {
+      const workflowId = await published(approvalFlow());
+      const { run: started } = await startRun(database.prisma, owner, workflowId, { payload: { amount: 10 } });
+      await waitFor(started.id, ["waiting"]);
+      const detail = await getRun(database.prisma, owner, started.id);
+      expect(detail.waitpoints).toEqual([expect.objectContaining({ nodeId: "ask", kind: "approval", message: "Pay 10?" })]);
+      return { runId: started.id, waitpointId: detail.waitpoints[0]!.id };
+    }
+
+    it("continues on approved", async () => {
+      const { runId, waitpointId } = await parkedApproval();
+      await completeWaitpoint(database.prisma, { caller: owner }, waitpointId, { approved: true, comment: "ok" });
+      await waitFor(runId, ["succeeded"]);
+      expect(await records(runId)).toEqual(["ask@#1:succeeded", "late@#1:skipped", "pay@#1:succeeded", "refuse@#1:skipped"]);
+      const ask = await database.prisma.workflowRunStep.findFirstOrThrow({ where: { runId, nodeId: "ask" } });
+      expect(ask.output).toMatchObject({ decision: "approved", comment: "ok", decidedBy: expect.stringMatching(/^owner-.*@engine\.test$/) });
+    });
+
+    it("continues on rejected, and refuses a second decision", async () => {
+      const { runId, waitpointId } = await parkedApproval();
+      await completeWaitpoint(database.prisma, { caller: owner }, waitpointId, { approved: false });
+      await expect(completeWaitpoint(database.prisma, { caller: owner }, waitpointId, { approved: true })).rejects.toThrow(/already decided/);
+      await waitFor(runId, ["succeeded"]);
+      expect(await records(runId)).toEqual(["ask@#1:succeeded", "late@#1:skipped", "pay@#1:skipped", "refuse@#1:succeeded"]);
+    });
+
+    it("takes the timeout branch when nobody decides in time", async () => {
+      const result = await run(approvalFlow(1000), { amount: 3 });
+      expect(result.steps).toEqual(["ask@#1:succeeded", "late@#1:succeeded", "pay@#1:skipped", "refuse@#1:skipped"]);
+    });
+
+    it("does not let another company decide", async () => {
+      const { waitpointId } = await parkedApproval();
+      const other = await seedCompany(database.prisma, "Outsider");
+      await expect(completeWaitpoint(database.prisma, { caller: other.owner }, waitpointId, { approved: true })).rejects.toThrow(/not found/);
+    });
+  });
+
+  describe("failures and retries", () => {
+    it("fails a step whose template does not resolve, naming the expression", async () => {
+      const result = await run(definition([node("pause", "control.wait", { until: "{{trigger.payload.when}}" })], ["trigger→pause"]));
+      expect(result).toMatchObject({ status: "failed", errorCode: "E_TEMPLATE" });
+      expect(result.steps).toEqual(["pause@#1:failed(E_TEMPLATE)"]);
+      const run_ = await database.prisma.workflowRun.findUniqueOrThrow({ where: { id: result.id } });
+      expect(run_.errorMessage).toContain("{{trigger.payload.when}}");
+    });
+
+    const retry = (maxAttempts: number) => ({ retry: { maxAttempts, backoff: { initialMs: 50, factor: 2, maxMs: 200 }, jitter: false } });
+
+    it("retries a retryable error with backoff, then succeeds, recording every attempt", async () => {
+      const key = unique("flaky");
+      const result = await run(definition([node("call", "test.flaky", { key, failTimes: 2 }, retry(3))], ["trigger→call"]));
+      expect(result.status).toBe("succeeded");
+      expect(result.steps).toEqual(["call@#1:failed(E_PROVIDER)", "call@#2:failed(E_PROVIDER)", "call@#3:succeeded"]);
+    });
+
+    it("turns a rate limit into a durable wait for the time asked, without a retry policy or using up retries", async () => {
+      const key = unique("limited");
+      const result = await run(definition([node("call", "test.rateLimited", { key, times: 2 })], ["trigger→call"]));
+      expect(result.status).toBe("succeeded");
+      expect(result.steps).toEqual(["call@#1:failed(E_RATE_LIMITED)", "call@#2:failed(E_RATE_LIMITED)", "call@#3:succeeded"]);
+    });
+
+    it("fails the run once retries are exhausted", async () => {
+      const key = unique("flaky");
+      const result = await run(definition([node("call", "test.flaky", { key, failTimes: 5 }, retry(2)), node("next")], ["trigger→call", "call→next"]));
+      expect(result).toMatchObject({ status: "failed", errorCode: "E_PROVIDER" });
+      expect(result.steps).toEqual(["call@#1:failed(E_PROVIDER)", "call@#2:failed(E_PROVIDER)"]);
+    });
+
+    it("does not retry a fatal error", async () => {
+      const result = await run(definition([node("bad", "test.fail", { code: "E_VALIDATION" }, retry(3))], ["trigger→bad"]));
+      expect(result).toMatchObject({ status: "failed", errorCode: "E_VALIDATION" });
+      expect(result.steps).toEqual(["bad@#1:failed(E_VALIDATION)"]);
+    });
+
+    it("continues on the error handle when the node continues on error", async () => {
+      const def = definition(
+        [node("bad", "test.fail", { code: "E_PROVIDER" }, { continueOnError: true }), node("recover"), node("normal")],
+        ["trigger→bad", edge("bad:error→recover"), "bad→normal"],
+      );
+      const result = await run(def);
+      expect(result.status).toBe("succeeded");
+      expect(result.steps).toEqual(["bad@#1:failed(E_PROVIDER)", "normal@#1:skipped", "recover@#1:succeeded"]);
+    });
+  });
+
+  describe("run control", () => {
+    it("cancels a waiting run", async () => {
+      const workflowId = await published(definition([node("pause", "control.wait", { durationMs: 60_000 }), node("after")], ["trigger→pause", "pause→after"]));
+      const { run: started } = await startRun(database.prisma, owner, workflowId, {});
+      await waitFor(started.id, ["waiting"]);
+      await cancelRun(database.prisma, owner, started.id);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect((await waitFor(started.id, ["cancelled"])).errorCode).toBe("E_CANCELLED");
+      expect(await records(started.id)).toEqual(["pause@#1:cancelled"]);
+    });
+
+    it("replays from the failed step, reusing the steps before it", async () => {
+      const before = unique("before");
+      const flaky = unique("flaky");
+      const def = definition(
+        [node("first", "test.count", { key: before }), node("call", "test.flaky", { key: flaky, failTimes: 1 }), node("last")],
+        ["trigger→first", "first→call", "call→last"],
+      );
+      const failed = await run(def);
+      expect(failed.steps).toEqual(["call@#1:failed(E_PROVIDER)", "first@#1:succeeded"]);
+      const replay = await replayRun(database.prisma, owner, failed.id);
+      await waitFor(replay.id, ["succeeded"]);
+      expect(await records(replay.id)).toEqual(["call@#1:succeeded", "first@#1:succeeded", "last@#1:succeeded"]);
+      expect(calls.get(before)).toBe(1);
+      expect((await database.prisma.workflowRun.findUniqueOrThrow({ where: { id: replay.id } })).replayOfRunId).toBe(failed.id);
+    });
+
+    it("returns the existing run for a repeated idempotency key", async () => {
+      const workflowId = await published(definition([node("a")], ["trigger→a"]));
+      const first = await startRun(database.prisma, owner, workflowId, { idempotencyKey: "order-42" });
+      const second = await startRun(database.prisma, owner, workflowId, { idempotencyKey: "order-42" });
+      expect(first.created).toBe(true);
+      expect(second).toMatchObject({ created: false, run: { id: first.run.id } });
+      const concurrent = await Promise.all([1, 2, 3].map(() => startRun(database.prisma, owner, workflowId, { idempotencyKey: "order-43" })));
+      expect(new Set(concurrent.map((c) => c.run.id)).size).toBe(1);
+    });
+
+    it("queues runs beyond the workflow's concurrency limit and runs them in order", async () => {
+      const workflowId = await published(definition([node("pause", "control.wait", { durationMs: 150 })], ["trigger→pause"]), { concurrencyLimit: 1 });
+      const started = [];
+      for (let i = 0; i < 3; i++) started.push((await startRun(database.prisma, owner, workflowId, {})).run.id);
+      let maxActive = 0;
+      const watch = setInterval(() => {
+        void database.prisma.workflowRun.count({ where: { workflowId, status: { in: ["running", "waiting"] } } }).then((n) => (maxActive = Math.max(maxActive, n)));
+      }, 10);
+      const finished = await Promise.all(started.map((id) => waitFor(id, ["succeeded"])));
+      clearInterval(watch);
+      expect(maxActive).toBe(1);
+      const order = [...finished].sort((a, b) => a.finishedAt!.getTime() - b.finishedAt!.getTime()).map((r) => r.id);
+      expect(order).toEqual(started);
+    });
+
+    it("starts a test run of the draft and a dry run with no side effects", async () => {
+      const key = unique("effect");
+      const workflow = await createWorkflow(database.prisma, owner, { name: unique("dry"), definition: definition([node("act", "test.effect", { key }), node("wait", "control.wait", { durationMs: 60_000 })], ["trigger→act", "act→wait"]) });
+      const { run: dry } = await startRun(database.prisma, owner, workflow.id, { version: "draft", dryRun: true });
+      await waitFor(dry.id, ["succeeded"]);
+      expect(await records(dry.id)).toEqual(["act@#1:succeeded", "wait@#1:succeeded"]);
+      const act = await database.prisma.workflowRunStep.findFirstOrThrow({ where: { runId: dry.id, nodeId: "act" } });
+      expect(act.output).toEqual({ key });
+      expect([...effects.keys()].length === 0 || ![...effects.keys()].some((k) => k.includes(dry.id))).toBe(true);
+      expect(await database.prisma.runEffect.count({ where: { runId: dry.id } })).toBe(0);
+    });
+  });
+
+  return { database: () => database, owner: () => owner, published, waitFor, records, unique };
+}
