@@ -1,15 +1,18 @@
 "use client";
 
-import { CircleStop, RotateCcw } from "lucide-react";
+import { CircleStop, Play, RotateCcw } from "lucide-react";
 import { useRouter } from "next/navigation";
 import type { RunSummary } from "@/lib/workflow/runs";
-import { cancelRunAction, replayRunAction } from "@/app/(app)/runs/actions";
+import { cancelRunAction, replayRunAction, rerunRunAction } from "@/app/(app)/runs/actions";
 import { ActionButton } from "@/components/action-button";
 import { isActive } from "@/components/runs/run-badges";
 import { Button } from "@/components/ui/button";
 import { useAction } from "@/components/use-action";
 
-/** Cancel while the run may still change; Replay once it failed or was cancelled. */
+/**
+ * Cancel while the run may still change; once it ended, Replay (failed or cancelled: reuse the
+ * finished steps) and Run again (every step anew, on the latest published version).
+ */
 export function RunActions({ run }: { run: Pick<RunSummary, "id" | "status"> }) {
   if (isActive(run.status)) {
     return (
@@ -29,21 +32,31 @@ export function RunActions({ run }: { run: Pick<RunSummary, "id" | "status"> }) 
       </ActionButton>
     );
   }
-  if (run.status === "failed" || run.status === "cancelled") return <ReplayButton id={run.id} />;
-  return null;
+  return (
+    <div className="flex flex-wrap gap-2">
+      {run.status !== "succeeded" && <RestartButton id={run.id} kind="replay" />}
+      <RestartButton id={run.id} kind="rerun" />
+    </div>
+  );
 }
 
-/** Starts a new run that reuses the finished steps, and opens it. */
-function ReplayButton({ id }: { id: string }) {
+const restarts = {
+  replay: { action: replayRunAction, label: "Replay run", success: "Replay started", Icon: RotateCcw },
+  rerun: { action: rerunRunAction, label: "Run again on latest version", success: "New run started", Icon: Play },
+};
+
+/** Starts the new run and opens it. */
+function RestartButton({ id, kind }: { id: string; kind: keyof typeof restarts }) {
   const router = useRouter();
-  const { run, pending } = useAction(replayRunAction, {
-    success: "Replay started",
-    onSuccess: (replay) => router.push(`/runs/${replay.id}`),
+  const { action, label, success, Icon } = restarts[kind];
+  const { run, pending } = useAction(action, {
+    success,
+    onSuccess: (created) => router.push(`/runs/${created.id}`),
   });
   return (
     <Button variant="outline" pending={pending} onClick={() => run({ id })}>
-      {!pending && <RotateCcw aria-hidden />}
-      Replay run
+      {!pending && <Icon aria-hidden />}
+      {label}
     </Button>
   );
 }

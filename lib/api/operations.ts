@@ -84,6 +84,10 @@ export const replayRunOp = defineOperation({
   id: "replayRun", method: "POST", path: "/runs/{id}/replay", summary: "Start a new run that reuses the finished steps and continues from the failed one", tag: "Runs",
   params: idParams, response: runSummarySchema, status: 202, errors: [403, 404, 409],
 });
+export const rerunRunOp = defineOperation({
+  id: "rerunRun", method: "POST", path: "/runs/{id}/rerun", summary: "Start a new run of the latest published version with this run's payload", tag: "Runs",
+  params: idParams, response: runSummarySchema, status: 202, errors: [403, 404, 409],
+});
 export const completeWaitpointOp = defineOperation({
   id: "completeWaitpoint", method: "POST", path: "/waitpoints/{id}/complete", summary: "Approve or reject an approval the run is waiting on", tag: "Runs",
   params: idParams, body: completeWaitpointSchema, response: z.object({ runId: z.string(), decision: z.enum(["approved", "rejected"]) }), errors: [404, 409, 422],
@@ -92,5 +96,5 @@ export const completeWaitpointOp = defineOperation({
 export const operations = [
   getMe, listWorkflowsOp, createWorkflowOp, getWorkflowOp, updateWorkflowOp, deleteWorkflowOp, validateWorkflowOp,
   publishWorkflowOp, listVersionsOp, getVersionOp, revertWorkflowOp, enableWorkflowOp, disableWorkflowOp,
-  startRunOp, listRunsOp, getRunOp, cancelRunOp, replayRunOp, completeWaitpointOp,
+  startRunOp, listRunsOp, getRunOp, cancelRunOp, replayRunOp, rerunRunOp, completeWaitpointOp,
 ];

@@ -90,6 +90,31 @@ describe("/api/v1 runs", () => {
     expect(await until((await body(replay)).id, "waiting")).toMatchObject({ replayOf: second.id });
   });
 
+  it("runs a finished run again on the latest published version, with every step anew", async () => {
+    const workflowId = await publishedWorkflow(definition([node("greet", "core.noop", { value: "v1 {{trigger.payload.name}}" })], ["trigger→greet"]));
+    const { run } = await body(await callRoute("POST", `/api/v1/workflows/${workflowId}/runs`, { key, body: { payload: { name: "Ada" } } }));
+    await until(run.id, "succeeded");
+    const fixed = definition([node("greet", "core.noop", { value: "v2 {{trigger.payload.name}}" })], ["trigger→greet"]);
+    expect((await callRoute("PATCH", `/api/v1/workflows/${workflowId}`, { key, body: { definition: fixed } })).status).toBe(200);
+    await callRoute("POST", `/api/v1/workflows/${workflowId}/publish`, { key, body: {} });
+
+    const rerun = await callRoute("POST", `/api/v1/runs/${run.id}/rerun`, { key });
+    expect(rerun.status).toBe(202);
+    const again = await until((await body(rerun)).id, "succeeded");
+    expect(again).toMatchObject({ version: 2, payload: { name: "Ada" }, replayOf: null });
+    expect(again.steps).toEqual([expect.objectContaining({ nodeId: "greet", output: { value: "v2 Ada" } })]);
+    expect((await database.prisma.workflowRun.findUniqueOrThrow({ where: { id: again.id } })).correlationId).toBe(run.id);
+  });
+
+  it("refuses to run again a run that has not finished", async () => {
+    const workflowId = await publishedWorkflow(definition([node("pause", "control.wait", { durationMs: 60_000 })], ["trigger→pause"]));
+    const { run } = await body(await callRoute("POST", `/api/v1/workflows/${workflowId}/runs`, { key, body: {} }));
+    await until(run.id, "waiting");
+    const refused = await callRoute("POST", `/api/v1/runs/${run.id}/rerun`, { key });
+    expect(refused.status).toBe(409);
+    expect(await body(refused)).toMatchObject({ error: { message: expect.stringMatching(/not finished/) } });
+  });
+
   it("lets a signed single-use link decide an approval without signing in", async () => {
     const workflowId = await publishedWorkflow(
       definition([node("ask", "control.approval", { message: "Sign off?", timeoutMs: 60_000 }), node("no")], ["trigger→ask", "ask:rejected→no"]),

@@ -1,0 +1,7 @@
+import { handle } from "@/lib/api/operation";
+import { rerunRunOp } from "@/lib/api/operations";
+import { rerunOnLatest } from "@/lib/workflow/runs";
+
+export const dynamic = "force-dynamic";
+
+export const POST = handle(rerunRunOp, ({ db, caller, params }) => rerunOnLatest(db, caller, params.id));
