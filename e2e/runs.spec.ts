@@ -79,6 +79,12 @@ test("a run waiting for approval is approved on its page and succeeds there with
   await expect(page.getByLabel("Output of ask")).toContainText('"decision": "approved"');
   await expect(page.getByLabel("Output of ask")).toContainText("Checked against the order");
   await shot(page, "run-approved");
+
+  // A finished run can start again on the latest version, with the same payload.
+  await page.getByRole("button", { name: "Run again on latest version" }).click();
+  await expect(page).not.toHaveURL(new RegExp(`/runs/${runId}$`));
+  await expect(page.locator("[aria-live=polite]").filter({ hasText: "Status" })).toContainText("Waiting");
+  await expect(page.getByText("Pay invoice INV-1042?", { exact: true })).toBeVisible();
 });
 
 test("an approval link opened without a session rejects once, and then no longer works", async ({ page, browser, request }) => {
