@@ -59,8 +59,9 @@ async function connect(env: Env, options: { worker: boolean }): Promise<{ run: R
   }
   const database: Database = env.embedded ? await openEmbedded({ dataDir: env.FLOWLINE_DATA_DIR }) : await openServer(env.DATABASE_URL!, { poolSize: 2 });
   const needsCurrentSchema = (command: OperatorCommand) => command !== "migrate" && command !== "doctor";
-  // Following a run needs a worker: the app's, when the CLI goes through it; otherwise its own.
-  const worker = options.worker ? new EmbeddedWorker(database.prisma) : null;
+  // Following a run needs a worker: the app's, when the CLI goes through it; otherwise its own,
+  // unless Trigger.dev executes runs.
+  const worker = options.worker && !env.TRIGGER_SECRET_KEY ? new EmbeddedWorker(database.prisma) : null;
   if (worker) {
     await assertMigrated(database);
     await worker.start();
