@@ -1,29 +1,12 @@
 import pino from "pino";
+import { REDACTED, SECRET_FIELDS } from "@/lib/redact";
 
 // The one logger. Secrets never reach a log line: these paths are redacted wherever they appear.
 export const logger = pino({
   level: process.env.LOG_LEVEL ?? "info",
   base: { service: "flowline" },
   redact: {
-    paths: [
-      "password",
-      "*.password",
-      "passwordHash",
-      "*.passwordHash",
-      "token",
-      "*.token",
-      "accessToken",
-      "*.accessToken",
-      "refreshToken",
-      "*.refreshToken",
-      "apiKey",
-      "*.apiKey",
-      "authorization",
-      "*.authorization",
-      "headers.cookie",
-      "ciphertext",
-      "*.ciphertext",
-    ],
-    censor: "[redacted]",
+    paths: [...SECRET_FIELDS.flatMap((field) => [field, `*.${field}`]), "headers.cookie"],
+    censor: REDACTED,
   },
 });
