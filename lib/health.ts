@@ -10,7 +10,8 @@ export type Health = {
   version: string;
   database: { kind: "embedded" | "server" | "unknown"; reachable: boolean; latencyMs?: number; error?: string };
   migrations: { current: boolean; pending: string[] };
-  worker: { status: "alive" | "stale" | "none"; lastSeenAt?: string; workers: number };
+  /** host: what executes runs; the status is that of embedded workers (heartbeats). */
+  worker: { host: "embedded" | "trigger.dev"; status: "alive" | "stale" | "none"; lastSeenAt?: string; workers: number };
 };
 
 export async function checkHealth(open: () => Promise<Database> = getDatabase): Promise<Health> {
@@ -27,12 +28,14 @@ export async function checkHealth(open: () => Promise<Database> = getDatabase): 
       version,
       database: { kind: safeKind(), reachable: false, error: (error as Error).message },
       migrations: { current: false, pending: [] },
-      worker: { status: "none", workers: 0 },
+      worker: { host: safeHost(), status: "none", workers: 0 },
     };
   }
   const { pending } = await database.migrationStatus();
   // Until the schema is current, the heartbeat table may not exist yet.
-  const worker = pending.length === 0 ? await workerHealth(database) : { status: "none" as const, workers: 0 };
+  // Runs on Trigger.dev need no embedded worker, so none is not a problem there.
+  const host = safeHost();
+  const worker = pending.length === 0 && host === "embedded" ? await workerHealth(database) : { host, status: "none" as const, workers: 0 };
   return {
     status: pending.length === 0 && worker.status !== "stale" ? "ok" : "degraded",
     version,
@@ -46,10 +49,19 @@ async function workerHealth(database: Database): Promise<Health["worker"]> {
   const beats = await database.prisma.workerHeartbeat.findMany({ orderBy: { lastSeenAt: "desc" }, take: 50 });
   const fresh = beats.filter((beat) => Date.now() - beat.lastSeenAt.getTime() < WORKER_STALE_MS);
   return {
+    host: "embedded",
     status: fresh.length > 0 ? "alive" : beats.length > 0 ? "stale" : "none",
     workers: fresh.length,
     ...(beats[0] ? { lastSeenAt: beats[0].lastSeenAt.toISOString() } : {}),
   };
+}
+
+function safeHost(): Health["worker"]["host"] {
+  try {
+    return getEnv().TRIGGER_SECRET_KEY ? "trigger.dev" : "embedded";
+  } catch {
+    return "embedded";
+  }
 }
 
 function safeKind(): Health["database"]["kind"] {

@@ -117,7 +117,14 @@ export async function doctor(database: Database): Promise<DoctorCheck[]> {
     {
       name: "worker",
       ok: health.worker.status !== "stale",
-      detail: health.worker.status === "alive" ? `${health.worker.workers} alive` : health.worker.status === "stale" ? `no heartbeat since ${health.worker.lastSeenAt}` : "no worker has run yet",
+      detail:
+        health.worker.host === "trigger.dev"
+          ? "runs execute on Trigger.dev (TRIGGER_SECRET_KEY is set)"
+          : health.worker.status === "alive"
+            ? `${health.worker.workers} alive`
+            : health.worker.status === "stale"
+              ? `no heartbeat since ${health.worker.lastSeenAt}`
+              : "no worker has run yet",
     },
   ];
   return checks;
