@@ -3,12 +3,12 @@ import { seedCompany } from "../tests/support/seed";
 import { openEmbedded, openServer, type Database } from "@/lib/db/open";
 import { setDatabase, closeDatabase } from "@/lib/db";
 import { advanceRun } from "@/lib/workflow/engine/interpreter";
-import { EmbeddedWorker } from "@/lib/workflow/hosts/embedded";
+import { EmbeddedWorker, workerDefaults, type WorkerOptions } from "@/lib/workflow/hosts/embedded";
 import { startRun } from "@/lib/workflow/runs";
 import { createWorkflow, publishWorkflow } from "@/lib/workflow/store";
 import { definition, node } from "@/lib/workflow/test-fixtures";
 import type { Caller } from "@/lib/auth/roles";
-import { callRoute } from "../tests/support/routes";
+import { POST as startRunRoute } from "@/app/api/v1/workflows/[id]/runs/route";
 import { ms, summarize } from "./stats";
 
 // Engine benchmarks, on the Postgres server (synchronous commit on, the server's default) and on
@@ -16,6 +16,9 @@ import { ms, summarize } from "./stats";
 // the engine) and the ratio.
 
 type Target = { name: string; met: boolean };
+
+/** The worker as the app starts it (lib/server/boot.ts): settings by database, LISTEN on a server. */
+const workerOptions = (database: Database & { url?: string }): WorkerOptions => ({ ...workerDefaults[database.kind], databaseUrl: database.url });
 
 function chain(steps: number) {
   const nodes = Array.from({ length: steps }, (_, i) => node(`s${i}`, "core.noop", { value: i }));
@@ -62,7 +65,7 @@ async function startThroughput(label: string, database: Database, owner: Caller,
   const CLIENTS = 16;
   const TOTAL = 2000;
   const workflowId = await publishedWorkflow(database, owner, chain(2));
-  const worker = new EmbeddedWorker(database.prisma, { concurrency: 8, pollMs: 50 });
+  const worker = new EmbeddedWorker(database.prisma, workerOptions(database));
   await worker.start();
   let next = 0;
   const ids: string[] = [];
@@ -71,7 +74,13 @@ async function startThroughput(label: string, database: Database, owner: Caller,
     Array.from({ length: CLIENTS }, async () => {
       while (next < TOTAL) {
         next++;
-        const response = await callRoute("POST", `/api/v1/workflows/${workflowId}/runs`, { key, body: { payload: { n: next } } });
+        // the route handler, resolved once as a running server has it (tests' callRoute looks it up on disk per call)
+        const request = new Request(`http://app.test/api/v1/workflows/${workflowId}/runs`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+          body: JSON.stringify({ payload: { n: next } }),
+        });
+        const response = await startRunRoute(request, { params: Promise.resolve({ id: workflowId }) });
         if (response.status !== 202) throw new Error(`start answered ${response.status}`);
         ids.push(((await response.json()) as { run: { id: string } }).run.id);
       }
@@ -99,14 +108,18 @@ async function startThroughput(label: string, database: Database, owner: Caller,
 async function parkedRuns(label: string, database: Database, owner: Caller, count: number): Promise<Target> {
   const workflowId = await publishedWorkflow(database, owner, definition([node("pause", "control.wait", { durationMs: 1 }), node("after")], ["trigger→pause", "pause→after"]));
   const version = await database.prisma.workflow.findUniqueOrThrow({ where: { id: workflowId }, select: { publishedVersionId: true } });
-  const dueAt = new Date(Date.now() + 8000);
-  // parked directly in the state a WAIT leaves them in, so creating them is not what is measured
+  // parked directly in the state a WAIT leaves them in, so creating them is not what is measured;
+  // parked far ahead first, then all made due 8 s from now (creating them can take longer than that)
+  const parkedAt = new Date(Date.now() + 3_600_000);
   for (let offset = 0; offset < count; offset += 1000) {
     const batch = Array.from({ length: Math.min(1000, count - offset) }, (_, i) => `park_${Date.now()}_${offset + i}`);
-    await database.prisma.workflowRun.createMany({ data: batch.map((id) => ({ id, companyId: owner.companyId, workflowId, versionId: version.publishedVersionId, status: "waiting" as const, wakeAt: dueAt, triggerType: "bench", triggerPayload: {}, startedAt: new Date() })) });
-    await database.prisma.workflowRunStep.createMany({ data: batch.map((id) => ({ runId: id, nodeId: "pause", status: "waiting" as const, input: { wakeAt: dueAt.toISOString() } })) });
+    await database.prisma.workflowRun.createMany({ data: batch.map((id) => ({ id, companyId: owner.companyId, workflowId, versionId: version.publishedVersionId, status: "waiting" as const, wakeAt: parkedAt, triggerType: "bench", triggerPayload: {}, startedAt: new Date() })) });
+    await database.prisma.workflowRunStep.createMany({ data: batch.map((id) => ({ runId: id, nodeId: "pause", status: "waiting" as const, input: { wakeAt: parkedAt.toISOString() } })) });
   }
-  const worker = new EmbeddedWorker(database.prisma, { concurrency: 8, pollMs: 250 });
+  const dueAt = new Date(Date.now() + 8000);
+  await database.prisma.workflowRun.updateMany({ where: { workflowId }, data: { wakeAt: dueAt } });
+  await database.prisma.$executeRaw`UPDATE "WorkflowRunStep" AS s SET input = ${JSON.stringify({ wakeAt: dueAt.toISOString() })}::jsonb FROM "WorkflowRun" AS r WHERE s."runId" = r.id AND r."workflowId" = ${workflowId}`;
+  const worker = new EmbeddedWorker(database.prisma, workerOptions(database));
   await worker.start();
   const cpuBefore = process.cpuUsage();
   const idleStarted = performance.now();
@@ -125,26 +138,36 @@ async function parkedRuns(label: string, database: Database, owner: Caller, coun
   return { name: `${label} parked runs`, met };
 }
 
-async function onDatabase(label: string, database: Database, parked: number): Promise<Target[]> {
+export type EngineBenchOptions = {
+  /** Whether a benchmark (by its name, e.g. "no-op step") is to run. */
+  wanted: (name: string) => boolean;
+  databases: string[];
+};
+
+async function onDatabase(label: string, database: Database, parked: number, wanted: EngineBenchOptions["wanted"]): Promise<Target[]> {
   setDatabase(database);
   const { owner, key } = await seedCompany(database.prisma, "Bench");
-  const results = [await stepOverhead(label, database, owner), await startThroughput(label, database, owner, key), await parkedRuns(label, database, owner, parked)];
+  const results: Target[] = [];
+  if (wanted("no-op step")) results.push(await stepOverhead(label, database, owner));
+  if (wanted("start throughput")) results.push(await startThroughput(label, database, owner, key));
+  if (wanted("parked runs")) results.push(await parkedRuns(label, database, owner, parked));
   await closeDatabase();
   return results;
 }
 
-export async function benchEngine(): Promise<Target[]> {
+export async function benchEngine({ wanted, databases }: EngineBenchOptions): Promise<Target[]> {
   const results: Target[] = [];
-  const server = await createServerDatabase().catch(() => null);
+  if (!["no-op step", "start throughput", "parked runs"].some(wanted)) return results;
+  const server = databases.includes("postgres") ? await createServerDatabase().catch(() => null) : null;
   if (server) {
-    const database = await openServer(server.url, { poolSize: 10 });
+    const database = { ...(await openServer(server.url)), url: server.url };
     await database.migrate();
-    results.push(...(await onDatabase("postgres", database, 10_000)));
+    results.push(...(await onDatabase("postgres", database, 10_000, wanted)));
     await server.drop();
-  } else {
+  } else if (databases.includes("postgres")) {
     console.log("[postgres] no server at FLOWLINE_TEST_PG_URL: skipped");
   }
   // PGlite has one session: fewer parked runs keep the run short; the figures are per run anyway.
-  results.push(...(await onDatabase("pglite", await openEmbedded({ memory: true }), 2_000)));
+  if (databases.includes("pglite")) results.push(...(await onDatabase("pglite", await openEmbedded({ memory: true }), 2_000, wanted)));
   return results;
 }

@@ -5,12 +5,12 @@ import { ConfigError, getEnv } from "@/lib/config/env";
 import { closeDatabase, getDatabase } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/log";
-import { EmbeddedWorker } from "@/lib/workflow/hosts/embedded";
+import { EmbeddedWorker, workerDefaults } from "@/lib/workflow/hosts/embedded";
 
 async function main() {
-  getEnv();
+  const env = getEnv();
   const database = await getDatabase();
-  const worker = new EmbeddedWorker(database.prisma);
+  const worker = new EmbeddedWorker(database.prisma, { ...workerDefaults[database.kind], databaseUrl: env.embedded ? undefined : env.DATABASE_URL });
   await worker.start();
   const stop = async (signal: string) => {
     logger.info({ signal }, "worker shutting down");

@@ -72,7 +72,9 @@ async function withPgSession<T>(pool: pg.Pool, fn: (session: SqlSession) => Prom
 
 /** A Postgres server through node-postgres. Migrations are applied by `npm run db:migrate`, not on open. */
 export async function openServer(url: string, options: { poolSize?: number } = {}): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  // Room for the embedded worker's runs in flight (workerDefaults.server in lib/workflow/hosts/embedded.ts) and requests at once;
+  // statements queue for a connection beyond it.
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 20 });
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     prisma,

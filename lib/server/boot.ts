@@ -3,7 +3,7 @@ import { closeDatabase, getDatabase } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/log";
 import { publishOperatorEndpoint } from "@/lib/operator/endpoint";
-import { EmbeddedWorker } from "@/lib/workflow/hosts/embedded";
+import { EmbeddedWorker, workerDefaults } from "@/lib/workflow/hosts/embedded";
 import { startTriggerDispatcher } from "@/lib/workflow/hosts/trigger";
 
 const state = globalThis as unknown as { __flowlineBooted?: boolean };
@@ -25,7 +25,7 @@ export async function boot(): Promise<void> {
     } else if (env.FLOWLINE_EMBEDDED_WORKER === "on") {
       // The embedded worker runs in the app process unless turned off (e.g. when separate
       // `npm run worker` processes serve a Postgres server).
-      worker = new EmbeddedWorker(database.prisma);
+      worker = new EmbeddedWorker(database.prisma, { ...workerDefaults[database.kind], databaseUrl: env.embedded ? undefined : env.DATABASE_URL });
       await worker.start();
     }
     logger.info({ database: database.kind, url: env.appUrl, host: env.TRIGGER_SECRET_KEY ? "trigger.dev" : "embedded", worker: worker?.id ?? "off" }, "flowline ready");

@@ -50,7 +50,17 @@ class LostOwnership extends Error {}
 
 const key = (nodeId: string, iterationPath: string) => `${nodeId}@${iterationPath}`;
 const childPath = (path: string, index: number) => (path === "" ? String(index) : `${path}.${index}`);
-const json = (value: unknown) => (value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as Prisma.InputJsonValue));
+let idCounter = 0;
+/** A cuid-like id for a step record: written by raw SQL, so not Prisma's @default(cuid()). */
+const newStepId = () => `c${Date.now().toString(36)}${(idCounter++ % 1_679_616).toString(36).padStart(4, "0")}${randomBytes(8).toString("hex").slice(0, 12)}`;
+const jsonText = (value: unknown): string | null => (value === undefined ? null : (JSON.stringify(value) ?? null));
+const isUniqueViolation = (error: unknown) => {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  if (error.code === "P2002") return true;
+  // raw statements report the driver's error: P2010 with the Postgres code
+  const cause = (error.meta as { driverAdapterError?: { cause?: { originalCode?: string } } } | undefined)?.driverAdapterError?.cause;
+  return error.code === "P2010" && cause?.originalCode === "23505";
+};
 export const stepIdempotencyKey = (runId: string, nodeId: string, iterationPath: string) =>
   createHash("sha256").update(`${runId}:${nodeId}:${iterationPath}`).digest("hex").slice(0, 40);
 const knownApps = new Set<string>();
@@ -89,18 +99,24 @@ class Interpreter {
   private readonly latest = new Map<string, WorkflowRunStep>();
   private readonly attemptsUsed = new Map<string, number>();
   private stepCount: number;
-  private lastStatusCheck = 0;
+  private lastStatusCheck: number;
+  /** The close of a finished WAIT, written with the next statement rather than on its own. */
+  private pending: Prisma.Sql | null = null;
+  /** Set when the last step's record also finished the run. */
+  private closed: AdvanceResult | null = null;
   /** What executors reported about their effects, written with the effect's completion. */
   private readonly reported = new Map<string, { credentialId?: string | null; externalRef?: string | null }>();
 
   constructor(
     private readonly db: Db,
     private readonly run: WorkflowRun,
-    private readonly definition: WorkflowDefinition,
+    plan: Plan,
     steps: WorkflowRunStep[],
     private readonly options: AdvanceOptions,
   ) {
-    this.plan = planDefinition(definition);
+    this.plan = plan;
+    // The run was read as ours just now (or claimed with the same statement that returned it).
+    this.lastStatusCheck = Date.now();
     this.stepCount = steps.length;
     for (const step of steps) this.remember(step);
   }
@@ -179,7 +195,7 @@ class Interpreter {
       if (error instanceof LostOwnership) return { kind: "lost" };
       throw error;
     }
-    if (flow === "continue") return this.finish("succeeded");
+    if (flow === "continue") return this.closed ?? this.finish("succeeded");
     if ("suspend" in flow) return this.suspend(flow.suspend);
     return this.finish("failed", flow.fail);
   }
@@ -264,6 +280,7 @@ class Interpreter {
       const done = { status: "succeeded" as const, attempt, input, output, startedAt };
       if (!this.run.dryRun && executorFor(node.type)?.effectful) {
         // An effect is completed in the same transaction as its step, so no crash can separate them.
+        await this.flush();
         await this.db.$transaction(async (tx) => {
           await this.assertOwner(tx);
           const idempotencyKey = stepIdempotencyKey(this.run.id, node.id, iterationPath);
@@ -309,6 +326,7 @@ class Interpreter {
     const appId = node.type.split(".")[0]!;
     await ensureApp(this.db, appId);
     const undo = executor.undo ?? { strategy: "none" as const, canUndo: false };
+    await this.flush();
     await this.db.$transaction(async (tx) => {
       await this.assertOwner(tx);
       const running = await this.record(node, iterationPath, { status: "running", attempt, input, startedAt }, tx);
@@ -408,7 +426,9 @@ class Interpreter {
     const wakeAt = new Date(((step.input ?? {}) as { wakeAt: string }).wakeAt);
     // A dry run shows the path without sleeping through it.
     if (!this.run.dryRun && wakeAt > this.now()) return { suspend: { wakeAt } };
-    await this.closeStep(step, "succeeded", { output: { resumedAt: this.now().toISOString() } });
+    // Written with the next statement (the next step's record, or the run's end): a crash before
+    // that leaves the WAIT waiting with its time passed, and it is closed again.
+    await this.closeStep(step, "succeeded", { output: { resumedAt: this.now().toISOString() } }, { defer: true });
     return "continue";
   }
 
@@ -453,36 +473,100 @@ class Interpreter {
     iterationPath: string,
     values: { status: WorkflowRunStep["status"]; attempt: number; input?: unknown; output?: unknown; error?: WorkflowError; startedAt?: Date },
     db: Db | Tx = this.db,
+    options: { defer?: boolean } = {},
   ): Promise<WorkflowRunStep> {
     const finished = values.status !== "running" && values.status !== "waiting";
     const startedAt = values.startedAt ?? this.now();
     const finishedAt = finished ? this.now() : null;
     const existing = this.latest.get(key(node.id, iterationPath));
+    const input = jsonText(values.input);
+    const output = jsonText(values.output);
     const data = {
       status: values.status,
-      input: json(values.input),
-      output: json(values.output),
+      input: input === null ? null : (JSON.parse(input) as Prisma.JsonValue),
+      output: output === null ? null : (JSON.parse(output) as Prisma.JsonValue),
       errorCode: values.error?.code ?? null,
       errorMessage: values.error?.message ?? null,
       finishedAt,
       durationMs: finishedAt ? finishedAt.getTime() - startedAt.getTime() : null,
     };
-    // The running record of an effectful attempt is completed in place.
-    const step =
-      existing && existing.attempt === values.attempt && (existing.status === "running" || existing.status === "waiting")
-        ? await db.workflowRunStep.update({ where: { id: existing.id }, data })
-        : await db.workflowRunStep.create({ data: { runId: this.run.id, nodeId: node.id, iterationPath, attempt: values.attempt, startedAt, ...data } }).catch((error: unknown) => {
-            // The (run, node, iteration, attempt) key is unique: a duplicate means another worker got here first.
-            if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") throw new LostOwnership();
-            throw error;
-          });
+    // The last node of the run, done: the run is finished in the same statement (one commit, and
+    // no moment where every step is recorded but the run is still running).
+    const closesRun = (values.status === "succeeded" || values.status === "skipped") && this.isLastNode(node, iterationPath);
+    const ctes: Prisma.Sql[] = [];
+    if (closesRun) {
+      ctes.push(Prisma.sql`closed AS (
+          UPDATE "WorkflowRun" SET status = 'succeeded', "finishedAt" = ${finishedAt}, "wakeAt" = NULL, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "errorCode" = NULL, "errorMessage" = NULL
+           WHERE id = ${this.run.id} AND status = 'running' ${this.ownerCondition()} RETURNING 1)`);
+    }
+    const inPlace = existing && existing.attempt === values.attempt && (existing.status === "running" || existing.status === "waiting");
+    if (options.defer && (!inPlace || closesRun || db !== this.db)) throw new Error("only a plain in-place close can be deferred");
+    // A deferred close goes out with this statement.
+    if (this.pending && db !== this.db) throw new Error("a deferred close must be written before a transaction");
+    const pending = options.defer ? null : this.pending;
+    if (pending) ctes.push(Prisma.sql`deferred AS (${pending})`);
+    const prefix = ctes.length > 0 ? Prisma.sql`WITH ${Prisma.join(ctes, ", ")} ` : Prisma.empty;
+    const closedCount = closesRun ? Prisma.sql` RETURNING (SELECT count(*) FROM closed)::int AS closed` : Prisma.empty;
+    let step: WorkflowRunStep;
+    let rows: { closed: number }[] | number;
+    // Raw statements: a step record is the engine's hottest write, and Prisma's model layer costs
+    // more than the commit. The record kept in memory is what the database holds.
+    if (inPlace) {
+      // The running record of an effectful attempt (or a loop, wait or approval) is completed in place.
+      step = { ...existing, ...data };
+      const update = Prisma.sql`UPDATE "WorkflowRunStep" SET status = ${data.status}::"StepStatus", input = ${input}::jsonb, output = ${output}::jsonb,
+             "errorCode" = ${data.errorCode}, "errorMessage" = ${data.errorMessage}, "finishedAt" = ${finishedAt}, "durationMs" = ${data.durationMs}
+       WHERE id = ${existing.id}`;
+      if (options.defer) {
+        if (this.pending) await this.flush();
+        this.pending = update;
+        this.remember(step);
+        return step;
+      }
+      const statement = Prisma.sql`${prefix}${update}${closedCount}`;
+      rows = closesRun ? await db.$queryRaw<{ closed: number }[]>(statement) : await db.$executeRaw(statement);
+      if (!closesRun && rows === 0) throw new Error(`step record ${existing.id} is gone`);
+    } else {
+      step = { id: newStepId(), runId: this.run.id, nodeId: node.id, iterationPath, attempt: values.attempt, startedAt, ...data };
+      const insert = Prisma.sql`${prefix}INSERT INTO "WorkflowRunStep" (id, "runId", "nodeId", "iterationPath", attempt, status, input, output, "errorCode", "errorMessage", "startedAt", "finishedAt", "durationMs")
+        VALUES (${step.id}, ${step.runId}, ${step.nodeId}, ${iterationPath}, ${values.attempt}, ${data.status}::"StepStatus", ${input}::jsonb, ${output}::jsonb,
+                ${data.errorCode}, ${data.errorMessage}, ${startedAt}, ${finishedAt}, ${data.durationMs})${closedCount}`;
+      try {
+        rows = closesRun ? await db.$queryRaw<{ closed: number }[]>(insert) : await db.$executeRaw(insert);
+      } catch (error) {
+        // The (run, node, iteration, attempt) key is unique: a duplicate means another worker got here first.
+        if (isUniqueViolation(error)) throw new LostOwnership();
+        throw error;
+      }
+    }
+    if (pending && this.pending === pending) this.pending = null;
+    if (closesRun && typeof rows !== "number") this.closed = rows[0]?.closed ? { kind: "finished", status: "succeeded" } : { kind: "lost" };
     this.remember(step);
     return step;
   }
 
-  private async closeStep(step: WorkflowRunStep, status: "succeeded" | "failed", values: { output?: unknown; error?: WorkflowError }) {
+  /** Whether a node is the run's last: the last of the top level, which every other node precedes. */
+  private isLastNode(node: WorkflowNode, iterationPath: string): boolean {
+    const order = this.plan.scopes.get("")!.order;
+    return iterationPath === "" && order[order.length - 1] === node;
+  }
+
+  private ownerCondition() {
+    return this.options.leaseOwner ? Prisma.sql`AND "leaseOwner" = ${this.options.leaseOwner}` : Prisma.empty;
+  }
+
+  private async closeStep(step: WorkflowRunStep, status: "succeeded" | "failed", values: { output?: unknown; error?: WorkflowError }, options: { defer?: boolean } = {}) {
     const node = this.plan.nodes.get(step.nodeId)!;
-    return this.record(node, step.iterationPath, { status, attempt: step.attempt, startedAt: step.startedAt, input: step.input ?? undefined, ...values });
+    if (options.defer && this.isLastNode(node, step.iterationPath)) options = {};
+    return this.record(node, step.iterationPath, { status, attempt: step.attempt, startedAt: step.startedAt, input: step.input ?? undefined, ...values }, this.db, options);
+  }
+
+  /** Writes a deferred close now: before the run is handed back, or before another deferral. */
+  private async flush() {
+    const pending = this.pending;
+    if (!pending) return;
+    await this.db.$executeRaw(pending);
+    if (this.pending === pending) this.pending = null;
   }
 
   /** Locks the run row and checks this worker still holds it; a lapsed lease means another worker took over. */
@@ -506,6 +590,7 @@ class Interpreter {
   }
 
   private async finish(status: "succeeded" | "failed", error?: WorkflowError): Promise<AdvanceResult> {
+    await this.flush();
     const { count } = await this.db.workflowRun.updateMany({
       where: this.ownership(),
       data: { status, finishedAt: this.now(), wakeAt: null, leaseOwner: null, leaseExpiresAt: null, errorCode: error?.code ?? null, errorMessage: error ? `${error.nodeId ? `${error.nodeId}: ` : ""}${error.message}` : null },
@@ -514,6 +599,7 @@ class Interpreter {
   }
 
   private async suspend({ wakeAt, waitpointId }: { wakeAt: Date | null; waitpointId?: string }): Promise<AdvanceResult> {
+    await this.flush();
     const { count } = await this.db.workflowRun.updateMany({ where: this.ownership(), data: { status: "waiting", wakeAt, leaseOwner: null, leaseExpiresAt: null } });
     return count === 0 ? { kind: "lost" } : { kind: "suspended", wakeAt, ...(waitpointId ? { waitpointId } : {}) };
   }
@@ -526,6 +612,23 @@ export async function runDefinition(db: Db, run: WorkflowRun): Promise<WorkflowD
   return loadDefinition(version.definition);
 }
 
+// Versions are immutable, so their loaded definition and plan are kept (most recently used first
+// out of a bounded map): a claim does not re-read and re-validate the version.
+const PLANS_KEPT = 200;
+const plans = new Map<string, Plan>();
+async function planOf(db: Db, run: WorkflowRun): Promise<Plan> {
+  if (!run.versionId || run.definition) return planDefinition(await runDefinition(db, run));
+  let plan = plans.get(run.versionId);
+  if (plan) {
+    plans.delete(run.versionId);
+  } else {
+    plan = planDefinition(await runDefinition(db, run));
+    if (plans.size >= PLANS_KEPT) plans.delete(plans.keys().next().value!);
+  }
+  plans.set(run.versionId, plan);
+  return plan;
+}
+
 /**
  * Advances a run its caller has claimed (status running). Returns when it finishes, suspends,
  * or turns out to be no longer the caller's.
@@ -533,9 +636,16 @@ export async function runDefinition(db: Db, run: WorkflowRun): Promise<WorkflowD
 export async function advanceRun(db: Db, runId: string, options: AdvanceOptions = {}): Promise<AdvanceResult> {
   const run = await db.workflowRun.findUnique({ where: { id: runId } });
   if (!run) return { kind: "lost" };
+  return advanceClaimedRun(db, run, null, options);
+}
+
+/**
+ * advanceRun for a host that already holds the run's row as its claim returned it, and possibly its
+ * step records (null: read them), so neither is read again.
+ */
+export async function advanceClaimedRun(db: Db, run: WorkflowRun, steps: WorkflowRunStep[] | null, options: AdvanceOptions = {}): Promise<AdvanceResult> {
   if (run.status === "succeeded" || run.status === "failed" || run.status === "cancelled") return { kind: "finished", status: run.status };
   if (run.status !== "running") return { kind: "lost" };
-  const steps = await db.workflowRunStep.findMany({ where: { runId }, orderBy: [{ attempt: "asc" }] });
-  const interpreter = new Interpreter(db, run, await runDefinition(db, run), steps, options);
-  return interpreter.advance();
+  const [records, plan] = await Promise.all([steps ?? db.workflowRunStep.findMany({ where: { runId: run.id }, orderBy: [{ attempt: "asc" }] }), planOf(db, run)]);
+  return new Interpreter(db, run, plan, records, options).advance();
 }

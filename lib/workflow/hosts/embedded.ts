@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import type { Db } from "@/lib/db";
-import { Prisma } from "@/lib/generated/prisma/client";
+import { Prisma, type WorkflowRun, type WorkflowRunStep } from "@/lib/generated/prisma/client";
 import { logger } from "@/lib/log";
-import { advanceRun, type AdvanceResult } from "../engine/interpreter";
-import { notifyRunsReady, onRunsReady } from "../engine/signal";
+import { advanceClaimedRun, type AdvanceResult } from "../engine/interpreter";
+import { connectRunsReady, notifyRunsReady, onRunsReady } from "../engine/signal";
 
 // The embedded host: a worker loop inside the app process (or `npm run worker`). It claims due
 // runs with FOR UPDATE SKIP LOCKED and a lease, so several workers on one Postgres server never
@@ -12,13 +12,47 @@ import { notifyRunsReady, onRunsReady } from "../engine/signal";
 // elsewhere. Parked runs (waits, approvals, backoff) are rows with wakeAt: they cost no CPU.
 
 export type WorkerOptions = {
-  /** Runs advanced at the same time. */
+  /**
+   * Runs advanced at the same time. A run in flight mostly waits for the database, so this can be
+   * well above the pool's size; on PGlite (one session) a few are enough.
+   */
   concurrency?: number;
   leaseMs?: number;
   /** How often to look for due runs when nothing nudged the worker. */
   pollMs?: number;
   heartbeatMs?: number;
+  /**
+   * The Postgres server's URL: runs started or freed by other processes wake this worker at once
+   * (LISTEN/NOTIFY), and its own nudges reach theirs. Without it, other processes' runs are found
+   * by polling.
+   */
+  databaseUrl?: string;
 };
+
+/**
+ * Worker settings by database. A Postgres server overlaps many runs' commits (group commit), so
+ * many runs are in flight. PGlite runs in this process, so every poll costs this process's CPU:
+ * it polls less often (every run it starts, approves or suspends nudges the worker anyway).
+ */
+export const workerDefaults = {
+  server: { concurrency: 64 },
+  embedded: { concurrency: 32, pollMs: 1000 },
+} as const satisfies Record<"server" | "embedded", WorkerOptions>;
+
+/** Limited workflows are also tried this often while free runs keep every slot busy, so they do not starve. */
+const LIMITED_EVERY_MS = 250;
+
+type ClaimedRow = WorkflowRun & { steps: (Omit<WorkflowRunStep, "startedAt" | "finishedAt"> & { startedAt: string; finishedAt: string | null })[] };
+type Claimed = { run: WorkflowRun; steps: WorkflowRunStep[] };
+
+// timestamp(3) columns hold UTC; json_agg renders them without a zone.
+const utc = (value: string) => new Date(`${value}Z`);
+function claimed({ steps, ...run }: ClaimedRow): Claimed {
+  return { run, steps: steps.map((step) => ({ ...step, startedAt: utc(step.startedAt), finishedAt: step.finishedAt === null ? null : utc(step.finishedAt) })) };
+}
+// What a claim returns: the run's row, and its step records so far (none for a new run), so
+// advancing it does not read either again.
+const CLAIMED = Prisma.sql`r.*, (SELECT COALESCE(json_agg(s ORDER BY s.attempt), '[]') FROM "WorkflowRunStep" AS s WHERE s."runId" = r.id) AS steps`;
 
 const CLAIM_LOCK = 727_073_692;
 // The runs a worker may take now. Each branch matches an index: (status, wakeAt).
@@ -34,9 +68,16 @@ export class EmbeddedWorker {
   private readonly abort = new AbortController();
   private stopping = false;
   private wake: (() => void) | null = null;
+  /** Nudged while busy claiming: look again before sleeping, or the nudge is lost until the next poll. */
+  private nudged = false;
   private loop: Promise<void> | null = null;
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | null = null;
+  private disconnect: (() => Promise<void>) | null = null;
+  private readonly databaseUrl: string | undefined;
+  private lastLimitedClaim = 0;
+  /** The earliest wakeAt this worker set on a run it suspended, and the timer for it. */
+  private nextWake: { at: number; timer: NodeJS.Timeout } | null = null;
   /** Outcome of each advance, for tests and benchmarks that wait for runs. */
   onAdvanced?: (runId: string, result: AdvanceResult) => void;
 
@@ -44,7 +85,8 @@ export class EmbeddedWorker {
     private readonly db: Db,
     options: WorkerOptions = {},
   ) {
-    this.concurrency = options.concurrency ?? 4;
+    this.concurrency = options.concurrency ?? 16;
+    this.databaseUrl = options.databaseUrl;
     this.leaseMs = options.leaseMs ?? 30_000;
     this.pollMs = options.pollMs ?? 500;
     this.heartbeatMs = options.heartbeatMs ?? 5_000;
@@ -55,9 +97,10 @@ export class EmbeddedWorker {
     this.timers.push(setInterval(() => void this.heartbeat().catch((error: unknown) => logger.warn({ err: error }, "worker heartbeat failed")), this.heartbeatMs));
     this.timers.push(setInterval(() => void this.renewLeases().catch((error: unknown) => logger.warn({ err: error }, "lease renewal failed")), this.leaseMs / 3));
     for (const timer of this.timers) timer.unref();
-    this.unsubscribe = onRunsReady(() => this.wake?.());
+    this.unsubscribe = onRunsReady(() => this.nudge());
+    if (this.databaseUrl) this.disconnect = await connectRunsReady(this.databaseUrl);
     this.loop = this.run();
-    logger.info({ worker: this.id, concurrency: this.concurrency }, "embedded worker started");
+    logger.info({ worker: this.id, concurrency: this.concurrency, notifications: this.databaseUrl ? "listen" : "in-process" }, "embedded worker started");
   }
 
   /** Stops claiming, lets runs in flight reach their next step boundary, and hands back their leases. */
@@ -67,7 +110,9 @@ export class EmbeddedWorker {
     this.abort.abort();
     this.wake?.();
     for (const timer of this.timers) clearInterval(timer);
+    if (this.nextWake) clearTimeout(this.nextWake.timer);
     this.unsubscribe?.();
+    await this.disconnect?.();
     await this.loop;
     await Promise.allSettled(this.inflight.values());
     await this.db.workflowRun.updateMany({ where: { leaseOwner: this.id, status: "running" }, data: { status: "queued", leaseOwner: null, leaseExpiresAt: null } });
@@ -75,9 +120,15 @@ export class EmbeddedWorker {
     logger.info({ worker: this.id }, "embedded worker stopped");
   }
 
+  private nudge() {
+    this.nudged = true;
+    this.wake?.();
+  }
+
   private async run(): Promise<void> {
     while (!this.stopping) {
-      let claimed: string[] = [];
+      this.nudged = false;
+      let claimed: Claimed[] = [];
       if (this.inflight.size < this.concurrency) {
         try {
           claimed = await this.claim(this.concurrency - this.inflight.size);
@@ -86,9 +137,10 @@ export class EmbeddedWorker {
         }
       }
       if (claimed.length > 0) {
-        for (const id of claimed) this.spawn(id);
+        for (const run of claimed) this.spawn(run);
         continue;
       }
+      if (this.nudged && this.inflight.size < this.concurrency) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.pollMs);
         this.wake = () => {
@@ -97,33 +149,50 @@ export class EmbeddedWorker {
         };
       });
       this.wake = null;
+      // Runs that finish together free their slots together: one claim for all of them.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
-  private spawn(runId: string) {
-    const work = advanceRun(this.db, runId, { leaseOwner: this.id, signal: this.abort.signal })
+  private spawn({ run, steps }: Claimed) {
+    const work = advanceClaimedRun(this.db, run, steps, { leaseOwner: this.id, signal: this.abort.signal })
       .then((result) => {
-        this.onAdvanced?.(runId, result);
+        this.onAdvanced?.(run.id, result);
         // A finished run may free a concurrency slot of its workflow.
         if (result.kind === "finished") notifyRunsReady();
+        if (result.kind === "suspended" && result.wakeAt) this.wakeAt(result.wakeAt);
       })
-      .catch((error: unknown) => logger.error({ err: error, runId }, "advancing a run failed; its lease will expire and it will be retried"))
+      .catch((error: unknown) => logger.error({ err: error, runId: run.id }, "advancing a run failed; its lease will expire and it will be retried"))
       .finally(() => {
-        this.inflight.delete(runId);
-        this.wake?.();
+        this.inflight.delete(run.id);
+        this.nudge();
       });
-    this.inflight.set(runId, work);
+    this.inflight.set(run.id, work);
+  }
+
+  /** A run this worker suspended is due before the next poll: look for it then. */
+  private wakeAt(at: Date) {
+    const time = at.getTime();
+    if (time - Date.now() >= this.pollMs || (this.nextWake && this.nextWake.at <= time && this.nextWake.at > Date.now())) return;
+    if (this.nextWake) clearTimeout(this.nextWake.timer);
+    const timer = setTimeout(() => {
+      this.nextWake = null;
+      this.nudge();
+    }, Math.max(0, time - Date.now()));
+    timer.unref();
+    this.nextWake = { at: time, timer };
   }
 
   /**
    * Takes due runs: queued, waiting with wakeAt passed, or running under an expired lease.
    * Runs of workflows without a concurrency limit are claimed in batches by one statement;
    * workflows with a limit are claimed one at a time under an advisory lock, so the limit holds
-   * across workers.
+   * across workers. The statement that claims also returns the runs' rows and step records.
    */
-  private async claim(slots: number): Promise<string[]> {
+  private async claim(slots: number): Promise<Claimed[]> {
     const lease = this.leaseMs / 1000;
-    const free = await this.db.$queryRaw<{ id: string }[]>`
+    const limitedDue = Date.now() - this.lastLimitedClaim >= LIMITED_EVERY_MS;
+    const free = await this.db.$queryRaw<ClaimedRow[]>`
       UPDATE "WorkflowRun" AS r
          SET status = 'running', "leaseOwner" = ${this.id}, "leaseExpiresAt" = now() + make_interval(secs => ${lease}),
              "startedAt" = COALESCE(r."startedAt", now()), "wakeAt" = NULL
@@ -131,13 +200,15 @@ export class EmbeddedWorker {
          SELECT c.id FROM "WorkflowRun" AS c JOIN "Workflow" AS w ON w.id = c."workflowId"
           WHERE ${DUE} AND w."concurrencyLimit" IS NULL
           ORDER BY c."createdAt"
-          LIMIT ${slots}
+          LIMIT ${limitedDue && slots > 1 ? slots - 1 : slots}
           FOR UPDATE OF c SKIP LOCKED)
-      RETURNING r.id`;
-    if (free.length > 0) return free.map((row) => row.id);
+      RETURNING ${CLAIMED}`;
+    // Limited workflows: when nothing free is due, and now and then a slot kept for them.
+    if ((free.length > 0 && !limitedDue) || free.length >= slots) return free.map(claimed);
+    this.lastLimitedClaim = Date.now();
     const [, limited] = await this.db.$transaction([
       this.db.$executeRaw`SELECT pg_advisory_xact_lock(${CLAIM_LOCK})`,
-      this.db.$queryRaw<{ id: string }[]>`
+      this.db.$queryRaw<ClaimedRow[]>`
         UPDATE "WorkflowRun" AS r
            SET status = 'running', "leaseOwner" = ${this.id}, "leaseExpiresAt" = now() + make_interval(secs => ${lease}),
                "startedAt" = COALESCE(r."startedAt", now()), "wakeAt" = NULL
@@ -153,9 +224,9 @@ export class EmbeddedWorker {
             ORDER BY c."createdAt"
             LIMIT 1
             FOR UPDATE OF c SKIP LOCKED)
-        RETURNING r.id`,
+        RETURNING ${CLAIMED}`,
     ]);
-    return limited.map((row) => row.id);
+    return [...free, ...limited].map(claimed);
   }
 
   private async renewLeases(): Promise<void> {
