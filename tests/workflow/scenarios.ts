@@ -84,6 +84,15 @@ export function describeScenarios(host: ScenarioHost) {
       expect(join.output).toEqual({ value: "big" });
     });
 
+    it("records a step's input with its secrets redacted, while the step itself gets the real values", async () => {
+      const key = unique("secret");
+      const result = await run(definition([node("call", "test.count", { key, value: { apiToken: "{{trigger.payload.token}}", channel: "#ops" } })], ["trigger→call"]), { token: "s3cr3t-value" });
+      expect(result.status).toBe("succeeded");
+      const step = await database.prisma.workflowRunStep.findFirstOrThrow({ where: { runId: result.id, nodeId: "call" } });
+      expect(step.input).toEqual({ key, value: { apiToken: "[redacted]", channel: "#ops" } });
+      expect(step.output).toMatchObject({ value: { apiToken: "s3cr3t-value" } });
+    });
+
     it("takes the IF's false branch the other way", async () => {
       const result = await run(branchy, { amount: 5 });
       expect(result.steps).toEqual(["big@#1:skipped", "check@#1:succeeded", "join@#1:succeeded", "small@#1:succeeded"]);
@@ -198,6 +207,14 @@ export function describeScenarios(host: ScenarioHost) {
       const result = await run(definition([node("call", "test.rateLimited", { key, times: 2 })], ["trigger→call"]));
       expect(result.status).toBe("succeeded");
       expect(result.steps).toEqual(["call@#1:failed(E_RATE_LIMITED)", "call@#2:failed(E_RATE_LIMITED)", "call@#3:succeeded"]);
+    });
+
+    it("fails a run at its time limit even while it waits, closing the wait", async () => {
+      const workflowId = await published(definition([node("pause", "control.wait", { durationMs: 60_000 }), node("after")], ["trigger→pause", "pause→after"]));
+      const { run: started } = await startRun(database.prisma, owner, workflowId, { timeoutMs: 1000 });
+      const finished = await waitFor(started.id, ["failed"], 10_000);
+      expect(finished.errorCode).toBe("E_TIMEOUT");
+      expect(await records(started.id)).toEqual(["pause@#1:failed(E_TIMEOUT)"]);
     });
 
     it("fails the run once retries are exhausted", async () => {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Db, Tx } from "@/lib/db";
 import { logger } from "@/lib/log";
+import { redactSecrets } from "@/lib/redact";
 import { Prisma, type WorkflowRun, type WorkflowRunStep } from "@/lib/generated/prisma/client";
 import { evaluateCondition, type Condition } from "../conditions";
 import { TRIGGER_ID, type WorkflowDefinition, type WorkflowNode } from "../definition";
@@ -186,7 +187,12 @@ class Interpreter {
 
   async advance(): Promise<AdvanceResult> {
     if (this.run.timeoutAt && this.run.timeoutAt <= this.now()) {
-      return this.finish("failed", new WorkflowError("E_TIMEOUT", { message: "The run exceeded its time limit" }));
+      const error = new WorkflowError("E_TIMEOUT", { message: "The run exceeded its time limit" });
+      // What it was waiting for ends with it: the step fails, an open approval can no longer be decided.
+      const now = this.now();
+      await this.db.workflowRunStep.updateMany({ where: { runId: this.run.id, status: "waiting" }, data: { status: "failed", errorCode: error.code, errorMessage: error.message, finishedAt: now } });
+      await this.db.waitpoint.updateMany({ where: { runId: this.run.id, completedAt: null }, data: { completedAt: now, result: { runTimedOut: true } } });
+      return this.finish("failed", error);
     }
     let flow: Flow;
     try {
@@ -479,7 +485,9 @@ class Interpreter {
     const startedAt = values.startedAt ?? this.now();
     const finishedAt = finished ? this.now() : null;
     const existing = this.latest.get(key(node.id, iterationPath));
-    const input = jsonText(values.input);
+    // What a step was given is kept without its secrets; control nodes keep theirs whole (a loop
+    // and a wait read their own record back).
+    const input = jsonText(node.type.startsWith("control.") ? values.input : redactSecrets(values.input));
     const output = jsonText(values.output);
     const data = {
       status: values.status,
@@ -598,7 +606,10 @@ class Interpreter {
     return count === 0 ? { kind: "lost" } : { kind: "finished", status };
   }
 
-  private async suspend({ wakeAt, waitpointId }: { wakeAt: Date | null; waitpointId?: string }): Promise<AdvanceResult> {
+  private async suspend({ wakeAt: due, waitpointId }: { wakeAt: Date | null; waitpointId?: string }): Promise<AdvanceResult> {
+    // A run with a time limit wakes up at it at the latest, to fail then rather than when the wait ends.
+    const limit = this.run.timeoutAt;
+    const wakeAt = limit && (due === null || limit < due) ? limit : due;
     await this.flush();
     const { count } = await this.db.workflowRun.updateMany({ where: this.ownership(), data: { status: "waiting", wakeAt, leaseOwner: null, leaseExpiresAt: null } });
     return count === 0 ? { kind: "lost" } : { kind: "suspended", wakeAt, ...(waitpointId ? { waitpointId } : {}) };

@@ -121,17 +121,23 @@ async function claimRun(db: Db, runId: string, owner: string): Promise<Claim> {
   });
 }
 
-/** Parks the task on the approval's waitpoint token until it is decided or times out. */
-async function waitForDecision(db: Db, runId: string, waitpointId: string): Promise<void> {
-  const waitpoint = await db.waitpoint.findUnique({ where: { id: waitpointId }, select: { completedAt: true, timeoutAt: true } });
+/**
+ * Parks the task on the approval's waitpoint token until it is decided or times out; wakeAt is
+ * when the run must look again anyway (the approval's timeout, or the run's time limit).
+ */
+async function waitForDecision(db: Db, runId: string, waitpointId: string, wakeAt: Date | null): Promise<void> {
+  const waitpoint = await db.waitpoint.findUnique({ where: { id: waitpointId }, select: { completedAt: true } });
   if (!waitpoint || waitpoint.completedAt) return;
-  const token = await wait.createToken({ idempotencyKey: waitpointId, ...(waitpoint.timeoutAt ? { timeout: waitpoint.timeoutAt } : {}), tags: [`run_${runId}`] });
+  const token = await wait.createToken({ idempotencyKey: waitpointId, ...(wakeAt ? { timeout: wakeAt } : {}), tags: [`run_${runId}`] });
   // Conditional on the approval being open: a decision that landed before the token was stored
   // found no token to complete, so the task must not wait for one.
   const { count } = await db.waitpoint.updateMany({ where: { id: waitpointId, completedAt: null }, data: { externalId: token.id } });
   if (count === 0) return;
   // Decided or timed out, the interpreter reads the outcome from the Waitpoint row.
-  await wait.forToken(token);
+  const outcome = await wait.forToken(token);
+  // A token that timed out by Trigger.dev's clock a little before ours would be handed back at
+  // once (same idempotency key) until ours catches up: sleep off the difference instead.
+  if (!outcome.ok && wakeAt && wakeAt > new Date()) await wait.until({ date: wakeAt });
 }
 
 /** The body of the workflow-runner task: advances the run until it finishes, sleeping durably in between. */
@@ -153,7 +159,7 @@ export async function executeOnTrigger(db: Db, runId: string, taskRunId: string,
     const result = await advanceRun(db, runId, { leaseOwner: owner, signal });
     if (result.kind === "finished") return { status: result.status };
     if (result.kind === "lost" || signal.aborted) return { status: "released" };
-    if (result.waitpointId) await waitForDecision(db, runId, result.waitpointId);
+    if (result.waitpointId) await waitForDecision(db, runId, result.waitpointId, result.wakeAt);
     else if (result.wakeAt) await wait.until({ date: result.wakeAt });
     else return { status: "released" };
   }
