@@ -9,6 +9,10 @@ import { EmbeddedWorker, workerDefaults } from "@/lib/workflow/hosts/embedded";
 
 async function main() {
   const env = getEnv();
+  if (env.TRIGGER_SECRET_KEY) {
+    console.error("flowline worker: TRIGGER_SECRET_KEY is set, so runs execute as Trigger.dev tasks; an embedded worker would compete with them.\nUnset TRIGGER_SECRET_KEY to run workflows on embedded workers instead.");
+    process.exit(2);
+  }
   const database = await getDatabase();
   const worker = new EmbeddedWorker(database.prisma, { ...workerDefaults[database.kind], databaseUrl: env.embedded ? undefined : env.DATABASE_URL });
   await worker.start();

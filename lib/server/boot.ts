@@ -5,6 +5,7 @@ import { logger } from "@/lib/log";
 import { publishOperatorEndpoint } from "@/lib/operator/endpoint";
 import { EmbeddedWorker, workerDefaults } from "@/lib/workflow/hosts/embedded";
 import { startTriggerDispatcher } from "@/lib/workflow/hosts/trigger";
+import { connectRunsReady } from "@/lib/workflow/engine/signal";
 
 const state = globalThis as unknown as { __flowlineBooted?: boolean };
 
@@ -13,6 +14,7 @@ export async function boot(): Promise<void> {
   if (state.__flowlineBooted) return;
   state.__flowlineBooted = true;
   let worker: EmbeddedWorker | null = null;
+  let leaveRunsReady: (() => Promise<void>) | null = null;
   try {
     const env = getEnv();
     const database = await getDatabase();
@@ -27,6 +29,9 @@ export async function boot(): Promise<void> {
       // `npm run worker` processes serve a Postgres server).
       worker = new EmbeddedWorker(database.prisma, { ...workerDefaults[database.kind], databaseUrl: env.embedded ? undefined : env.DATABASE_URL });
       await worker.start();
+    } else if (!env.embedded) {
+      // Separate `npm run worker` processes execute runs: they hear of new ones through NOTIFY.
+      leaveRunsReady = await connectRunsReady(env.DATABASE_URL!);
     }
     logger.info({ database: database.kind, url: env.appUrl, host: env.TRIGGER_SECRET_KEY ? "trigger.dev" : "embedded", worker: worker?.id ?? "off" }, "flowline ready");
   } catch (error) {
@@ -39,6 +44,7 @@ export async function boot(): Promise<void> {
   const shutdown = async (signal: string) => {
     logger.info({ signal }, "shutting down");
     await worker?.stop().catch((error: unknown) => logger.error({ err: error }, "stopping the worker failed"));
+    await leaveRunsReady?.().catch((error: unknown) => logger.warn({ err: error }, "closing the run notification connection failed"));
     await closeDatabase().catch((error: unknown) => logger.error({ err: error }, "closing the database failed"));
     process.exit(0);
   };

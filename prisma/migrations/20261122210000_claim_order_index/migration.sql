@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "WorkflowRun_status_createdAt_idx" ON "WorkflowRun"("status", "createdAt");
+
