@@ -139,6 +139,48 @@ export function describeScenarios(host: ScenarioHost) {
     });
   });
 
+  describe("parallel branches", () => {
+    it("goes on with the other branch while one waits, and joins once both are done", async () => {
+      const def = definition(
+        [node("pause", "control.wait", { durationMs: 800 }), node("late"), node("quick"), node("quick2"), node("join")],
+        ["trigger→pause", "pause→late", "trigger→quick", "quick→quick2", "late→join", "quick2→join"],
+      );
+      const workflowId = await published(def);
+      const { run: started } = await startRun(database.prisma, owner, workflowId, {});
+      await waitFor(started.id, ["waiting"]);
+      expect(await records(started.id)).toEqual(["pause@#1:waiting", "quick2@#1:succeeded", "quick@#1:succeeded"]);
+      await waitFor(started.id, ["succeeded"]);
+      expect(await records(started.id)).toEqual(["join@#1:succeeded", "late@#1:succeeded", "pause@#1:succeeded", "quick2@#1:succeeded", "quick@#1:succeeded"]);
+    });
+
+    it("waits on two approvals at once and continues each branch as soon as it is decided", async () => {
+      const def = definition(
+        [node("askA", "control.approval", { message: "A?", timeoutMs: 60_000 }), node("payA"), node("askB", "control.approval", { message: "B?", timeoutMs: 60_000 }), node("payB")],
+        ["trigger→askA", "askA:approved→payA", "trigger→askB", "askB:approved→payB"],
+      );
+      const workflowId = await published(def);
+      const { run: started } = await startRun(database.prisma, owner, workflowId, {});
+      await waitFor(started.id, ["waiting"]);
+      const open = (await getRun(database.prisma, owner, started.id)).waitpoints;
+      expect(open.map((w) => w.nodeId).sort()).toEqual(["askA", "askB"]);
+      await completeWaitpoint(database.prisma, { caller: owner }, open.find((w) => w.nodeId === "askB")!.id, { approved: true });
+      await expect.poll(() => records(started.id), { timeout: 10_000 }).toContain("payB@#1:succeeded");
+      await waitFor(started.id, ["waiting"]);
+      expect(await records(started.id)).toEqual(["askA@#1:waiting", "askB@#1:succeeded", "payB@#1:succeeded"]);
+      await completeWaitpoint(database.prisma, { caller: owner }, open.find((w) => w.nodeId === "askA")!.id, { approved: true });
+      await waitFor(started.id, ["succeeded"]);
+      expect(await records(started.id)).toEqual(["askA@#1:succeeded", "askB@#1:succeeded", "payA@#1:succeeded", "payB@#1:succeeded"]);
+    });
+
+    it("fails the run when one branch fails while another waits, and ends that wait", async () => {
+      const def = definition([node("ask", "control.approval", { message: "Go?", timeoutMs: 60_000 }), node("bad", "test.fail", { code: "E_VALIDATION" })], ["trigger→ask", "trigger→bad"]);
+      const result = await run(def);
+      expect(result).toMatchObject({ status: "failed", errorCode: "E_VALIDATION" });
+      expect(result.steps).toEqual(["ask@#1:cancelled", "bad@#1:failed(E_VALIDATION)"]);
+      expect(await database.prisma.waitpoint.count({ where: { runId: result.id, completedAt: null } })).toBe(0);
+    });
+  });
+
   describe("approvals", () => {
     const approvalFlow = (timeoutMs = 60_000) =>
       definition(

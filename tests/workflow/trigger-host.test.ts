@@ -68,7 +68,7 @@ describe("Trigger.dev host", () => {
     const waitpointId = (await getRun(db(), scenarios.owner(), run.id)).waitpoints[0]!.id;
     await expect.poll(async () => (await db().waitpoint.findUniqueOrThrow({ where: { id: waitpointId } })).externalId).toMatch(/^waitpoint_/);
     const token = (await db().waitpoint.findUniqueOrThrow({ where: { id: waitpointId } })).externalId!;
-    expect(callsTo(/^\/api\/v1\/waitpoints\/tokens$/).some((call) => (call.body as { idempotencyKey?: string }).idempotencyKey === waitpointId)).toBe(true);
+    expect(callsTo(/^\/api\/v1\/waitpoints\/tokens$/).some((call) => (call.body as { tags?: string[] }).tags?.includes(`run_${run.id}`))).toBe(true);
 
     await completeWaitpoint(db(), { caller: scenarios.owner() }, waitpointId, { approved: true });
     expect(callsTo(new RegExp(`^/api/v1/waitpoints/tokens/${token}/complete$`))).toHaveLength(1);

@@ -20,13 +20,15 @@ import "./integration-executors";
 // It knows nothing of hosts: waiting is returned as a suspension that the embedded worker turns
 // into a row with wakeAt, and the Trigger.dev task into wait.until / wait.forToken.
 //
-// Execution is sequential in topological order; a node runs once all its live predecessors are
-// done, and a node none of whose incoming edges was taken is recorded as skipped.
+// Nodes execute one at a time in topological order; a node runs once all its live predecessors
+// are done, and a node none of whose incoming edges was taken is recorded as skipped. A node that
+// has to wait (WAIT, APPROVAL, retry backoff, rate limit) holds only what comes after it: the
+// other branches go on, and the run suspends until the earliest of its waits is due.
 
 export type AdvanceResult =
   | { kind: "finished"; status: "succeeded" | "failed" | "cancelled" }
-  /** wakeAt: when to continue (null: only when a waitpoint is completed). */
-  | { kind: "suspended"; wakeAt: Date | null; waitpointId?: string }
+  /** wakeAt: when to continue (null: only when a waitpoint is completed); waitpointIds: the open approvals it waits on. */
+  | { kind: "suspended"; wakeAt: Date | null; waitpointIds: string[] }
   /** The run is no longer ours (cancelled, or another worker took it): stop without writing. */
   | { kind: "lost" };
 
@@ -42,7 +44,9 @@ export const engineLimits = { maxStepsPerRun: 10_000, maxRateLimitWaits: 50 } as
 const WAIT_NOT_FAIL = new Set(["E_INTERRUPTED", "E_RATE_LIMITED"]);
 
 type Outcome = { status: "succeeded" | "failed" | "skipped"; handle: string | null; output: unknown; error?: unknown };
-type Suspension = { suspend: { wakeAt: Date | null; waitpointId?: string } };
+type Wait = { wakeAt: Date | null; waitpointIds: string[] };
+/** halt: stop the walk now (shutting down, or the run is no longer ours) instead of going on with other branches. */
+type Suspension = { suspend: Wait; halt?: true };
 type Failure = { fail: WorkflowError };
 type Flow = "continue" | Suspension | Failure;
 
@@ -100,6 +104,8 @@ class Interpreter {
   private readonly latest = new Map<string, WorkflowRunStep>();
   private readonly attemptsUsed = new Map<string, number>();
   private stepCount: number;
+  /** Some node of this walk has to wait: the run cannot finish in this walk. */
+  private waiting = false;
   private lastStatusCheck: number;
   /** The close of a finished WAIT, written with the next statement rather than on its own. */
   private pending: Prisma.Sql | null = null;
@@ -208,6 +214,9 @@ class Interpreter {
 
   private async runScope(scopeKey: string, iterationPath: string, loop: { item: unknown; index: number } | undefined): Promise<Flow> {
     const scope = this.plan.scopes.get(scopeKey)!;
+    const waits: Wait[] = [];
+    // Nodes of this scope that have to wait, and everything after them.
+    const held = new Set<string>();
     for (const node of scope.order) {
       const existing = this.latest.get(key(node.id, iterationPath));
       if (existing && this.finishedOutcome(node, existing)) {
@@ -215,14 +224,24 @@ class Interpreter {
         if (outcome.status === "failed" && !node.continueOnError) return { fail: this.errorFromStep(node, existing) };
         continue;
       }
+      if (!existing && (this.plan.incoming.get(node.id) ?? []).some((edge) => held.has(edge.source))) {
+        held.add(node.id);
+        continue;
+      }
       if (!existing && !this.isActivated(node, scope.loopId, iterationPath)) {
         await this.record(node, iterationPath, { status: "skipped", attempt: 1 });
         continue;
       }
       const flow = await this.execute(node, iterationPath, loop, existing);
-      if (flow !== "continue") return flow;
+      if (flow === "continue") continue;
+      if ("fail" in flow || flow.halt) return flow;
+      waits.push(flow.suspend);
+      held.add(node.id);
+      this.waiting = true;
     }
-    return "continue";
+    if (waits.length === 0) return "continue";
+    const due = waits.map((w) => w.wakeAt).filter((d): d is Date => d !== null);
+    return { suspend: { wakeAt: due.length ? new Date(Math.min(...due.map((d) => d.getTime()))) : null, waitpointIds: waits.flatMap((w) => w.waitpointIds) } };
   }
 
   /** Whether any incoming edge was taken. Predecessors come first in topological order. */
@@ -244,8 +263,8 @@ class Interpreter {
       return { fail: new WorkflowError("E_POLICY_BLOCKED", { message: `The run exceeded ${engineLimits.maxStepsPerRun} steps`, nodeId: node.id }) };
     }
     // A worker shutting down yields between steps; the run stays due, for any worker to continue.
-    if (this.options.signal?.aborted) return { suspend: { wakeAt: this.now() } };
-    if (!(await this.stillOurs())) return { suspend: { wakeAt: null } };
+    if (this.options.signal?.aborted) return { suspend: { wakeAt: this.now(), waitpointIds: [] }, halt: true };
+    if (!(await this.stillOurs())) return { suspend: { wakeAt: null, waitpointIds: [] }, halt: true };
     try {
       switch (node.type) {
         case "control.loop":
@@ -306,13 +325,13 @@ class Interpreter {
       await this.record(node, iterationPath, { status: "failed", attempt, input, error, startedAt });
       // A rate limit (ours or the provider's) is a durable wait for the time asked, whatever the retry policy.
       if (error.code === "E_RATE_LIMITED" && attempt < engineLimits.maxRateLimitWaits) {
-        return { suspend: { wakeAt: new Date(this.now().getTime() + (error.retryAfterMs ?? 1000)) } };
+        return { suspend: { wakeAt: new Date(this.now().getTime() + (error.retryAfterMs ?? 1000)), waitpointIds: [] } };
       }
       const used = this.attemptsUsed.get(k) ?? attempt;
       const maxAttempts = node.retry?.maxAttempts ?? 1;
       if (error.retryable && used < maxAttempts) {
         const delay = error.retryAfterMs ?? retryDelayMs(node.retry!, used);
-        return { suspend: { wakeAt: new Date(this.now().getTime() + delay) } };
+        return { suspend: { wakeAt: new Date(this.now().getTime() + delay), waitpointIds: [] } };
       }
       if (node.continueOnError) return "continue";
       return { fail: error };
@@ -431,7 +450,7 @@ class Interpreter {
     }
     const wakeAt = new Date(((step.input ?? {}) as { wakeAt: string }).wakeAt);
     // A dry run shows the path without sleeping through it.
-    if (!this.run.dryRun && wakeAt > this.now()) return { suspend: { wakeAt } };
+    if (!this.run.dryRun && wakeAt > this.now()) return { suspend: { wakeAt, waitpointIds: [] } };
     // Written with the next statement (the next step's record, or the run's end): a crash before
     // that leaves the WAIT waiting with its time passed, and it is closed again.
     await this.closeStep(step, "succeeded", { output: { resumedAt: this.now().toISOString() } }, { defer: true });
@@ -469,7 +488,7 @@ class Interpreter {
       await this.closeStep(step, "succeeded", { output: { decision: "timeout", decidedAt: this.now().toISOString() } });
       return "continue";
     }
-    return { suspend: { wakeAt: waitpoint.timeoutAt, waitpointId: waitpoint.id } };
+    return { suspend: { wakeAt: waitpoint.timeoutAt, waitpointIds: [waitpoint.id] } };
   }
 
   // ───────────── records ─────────────
@@ -553,10 +572,11 @@ class Interpreter {
     return step;
   }
 
-  /** Whether a node is the run's last: the last of the top level, which every other node precedes. */
+  /** Whether a node is the run's last: the last of the top level in walk order, with nothing of this walk waiting. */
   private isLastNode(node: WorkflowNode, iterationPath: string): boolean {
     const order = this.plan.scopes.get("")!.order;
-    return iterationPath === "" && order[order.length - 1] === node;
+    // Not while another branch waits: then the run is not done when its last node is.
+    return iterationPath === "" && order[order.length - 1] === node && !this.waiting;
   }
 
   private ownerCondition() {
@@ -603,16 +623,23 @@ class Interpreter {
       where: this.ownership(),
       data: { status, finishedAt: this.now(), wakeAt: null, leaseOwner: null, leaseExpiresAt: null, errorCode: error?.code ?? null, errorMessage: error ? `${error.nodeId ? `${error.nodeId}: ` : ""}${error.message}` : null },
     });
-    return count === 0 ? { kind: "lost" } : { kind: "finished", status };
+    if (count === 0) return { kind: "lost" };
+    if (status === "failed") {
+      // A branch that was waiting when another one failed the run: its wait ends with the run.
+      const now = this.now();
+      await this.db.workflowRunStep.updateMany({ where: { runId: this.run.id, status: "waiting" }, data: { status: "cancelled", finishedAt: now } });
+      await this.db.waitpoint.updateMany({ where: { runId: this.run.id, completedAt: null }, data: { completedAt: now, result: { runEnded: true } } });
+    }
+    return { kind: "finished", status };
   }
 
-  private async suspend({ wakeAt: due, waitpointId }: { wakeAt: Date | null; waitpointId?: string }): Promise<AdvanceResult> {
+  private async suspend({ wakeAt: due, waitpointIds }: Wait): Promise<AdvanceResult> {
     // A run with a time limit wakes up at it at the latest, to fail then rather than when the wait ends.
     const limit = this.run.timeoutAt;
     const wakeAt = limit && (due === null || limit < due) ? limit : due;
     await this.flush();
     const { count } = await this.db.workflowRun.updateMany({ where: this.ownership(), data: { status: "waiting", wakeAt, leaseOwner: null, leaseExpiresAt: null } });
-    return count === 0 ? { kind: "lost" } : { kind: "suspended", wakeAt, ...(waitpointId ? { waitpointId } : {}) };
+    return count === 0 ? { kind: "lost" } : { kind: "suspended", wakeAt, waitpointIds };
   }
 }
 

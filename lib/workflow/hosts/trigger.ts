@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { configure, idempotencyKeys, runs, tasks, wait } from "@trigger.dev/sdk";
 import { getEnv } from "@/lib/config/env";
 import type { Db } from "@/lib/db";
@@ -122,18 +123,18 @@ async function claimRun(db: Db, runId: string, owner: string): Promise<Claim> {
 }
 
 /**
- * Parks the task on the approval's waitpoint token until it is decided or times out; wakeAt is
- * when the run must look again anyway (the approval's timeout, or the run's time limit).
+ * Parks the task on one waitpoint token for the open approvals until one is decided or the run's
+ * next wake-up time (an approval's timeout, a WAIT on another branch, the run's time limit).
  */
-async function waitForDecision(db: Db, runId: string, waitpointId: string, wakeAt: Date | null): Promise<void> {
-  const waitpoint = await db.waitpoint.findUnique({ where: { id: waitpointId }, select: { completedAt: true } });
-  if (!waitpoint || waitpoint.completedAt) return;
-  const token = await wait.createToken({ idempotencyKey: waitpointId, ...(wakeAt ? { timeout: wakeAt } : {}), tags: [`run_${runId}`] });
-  // Conditional on the approval being open: a decision that landed before the token was stored
-  // found no token to complete, so the task must not wait for one.
-  const { count } = await db.waitpoint.updateMany({ where: { id: waitpointId, completedAt: null }, data: { externalId: token.id } });
-  if (count === 0) return;
-  // Decided or timed out, the interpreter reads the outcome from the Waitpoint row.
+async function waitForDecision(db: Db, runId: string, waitpointIds: string[], wakeAt: Date | null): Promise<void> {
+  // A token per (approvals, deadline): a later wait on the same approvals gets a fresh one.
+  const idempotencyKey = createHash("sha256").update(`${runId}:${[...waitpointIds].sort().join(",")}:${wakeAt?.toISOString() ?? ""}`).digest("hex");
+  const token = await wait.createToken({ idempotencyKey, ...(wakeAt ? { timeout: wakeAt } : {}), tags: [`run_${runId}`] });
+  // Stored only on approvals still open: one decided before the token was stored found no token
+  // to complete, so the task must not wait for one.
+  const { count } = await db.waitpoint.updateMany({ where: { id: { in: waitpointIds }, completedAt: null }, data: { externalId: token.id } });
+  if (count < waitpointIds.length) return;
+  // Decided or timed out, the interpreter reads the outcome from the Waitpoint rows.
   const outcome = await wait.forToken(token);
   // A token that timed out by Trigger.dev's clock a little before ours would be handed back at
   // once (same idempotency key) until ours catches up: sleep off the difference instead.
@@ -159,7 +160,7 @@ export async function executeOnTrigger(db: Db, runId: string, taskRunId: string,
     const result = await advanceRun(db, runId, { leaseOwner: owner, signal });
     if (result.kind === "finished") return { status: result.status };
     if (result.kind === "lost" || signal.aborted) return { status: "released" };
-    if (result.waitpointId) await waitForDecision(db, runId, result.waitpointId, result.wakeAt);
+    if (result.waitpointIds.length > 0) await waitForDecision(db, runId, result.waitpointIds, result.wakeAt);
     else if (result.wakeAt) await wait.until({ date: result.wakeAt });
     else return { status: "released" };
   }
