@@ -40,6 +40,9 @@ export type AdvanceOptions = {
 };
 
 export const engineLimits = { maxStepsPerRun: 10_000, maxRateLimitWaits: 50 } as const;
+// How long, and how many, finished records of steps without effects may wait for a commit.
+const FLUSH_AFTER_MS = 20;
+const FLUSH_AFTER_RECORDS = 100;
 
 const WAIT_NOT_FAIL = new Set(["E_INTERRUPTED", "E_RATE_LIMITED"]);
 
@@ -107,8 +110,14 @@ class Interpreter {
   /** Some node of this walk has to wait: the run cannot finish in this walk. */
   private waiting = false;
   private lastStatusCheck: number;
-  /** The close of a finished WAIT, written with the next statement rather than on its own. */
-  private pending: Prisma.Sql | null = null;
+  /**
+   * Records written with a later statement rather than each in its own commit: finished records of
+   * steps without effects (running one again after a crash is harmless) and a finished WAIT's close.
+   * They go out with the next record that is not deferred, before any transaction, before the run
+   * is handed back, and once the oldest is FLUSH_AFTER_MS old.
+   */
+  private pending: Prisma.Sql[] = [];
+  private pendingSince = 0;
   /** Set when the last step's record also finished the run. */
   private closed: AdvanceResult | null = null;
   /** What executors reported about their effects, written with the effect's completion. */
@@ -200,16 +209,15 @@ class Interpreter {
       await this.db.waitpoint.updateMany({ where: { runId: this.run.id, completedAt: null }, data: { completedAt: now, result: { runTimedOut: true } } });
       return this.finish("failed", error);
     }
-    let flow: Flow;
     try {
-      flow = await this.runScope("", "", undefined);
+      const flow = await this.runScope("", "", undefined);
+      if (flow === "continue") return this.closed ?? (await this.finish("succeeded"));
+      if ("suspend" in flow) return await this.suspend(flow.suspend);
+      return await this.finish("failed", flow.fail);
     } catch (error) {
       if (error instanceof LostOwnership) return { kind: "lost" };
       throw error;
     }
-    if (flow === "continue") return this.closed ?? this.finish("succeeded");
-    if ("suspend" in flow) return this.suspend(flow.suspend);
-    return this.finish("failed", flow.fail);
   }
 
   private async runScope(scopeKey: string, iterationPath: string, loop: { item: unknown; index: number } | undefined): Promise<Flow> {
@@ -229,7 +237,7 @@ class Interpreter {
         continue;
       }
       if (!existing && !this.isActivated(node, scope.loopId, iterationPath)) {
-        await this.record(node, iterationPath, { status: "skipped", attempt: 1 });
+        await this.record(node, iterationPath, { status: "skipped", attempt: 1 }, this.db, { defer: true });
         continue;
       }
       const flow = await this.execute(node, iterationPath, loop, existing);
@@ -262,6 +270,7 @@ class Interpreter {
     if (++this.stepCount > engineLimits.maxStepsPerRun) {
       return { fail: new WorkflowError("E_POLICY_BLOCKED", { message: `The run exceeded ${engineLimits.maxStepsPerRun} steps`, nodeId: node.id }) };
     }
+    if (this.pending.length > 0 && (Date.now() - this.pendingSince >= FLUSH_AFTER_MS || this.pending.length >= FLUSH_AFTER_RECORDS)) await this.flush();
     // A worker shutting down yields between steps; the run stays due, for any worker to continue.
     if (this.options.signal?.aborted) return { suspend: { wakeAt: this.now(), waitpointIds: [] }, halt: true };
     if (!(await this.stillOurs())) return { suspend: { wakeAt: null, waitpointIds: [] }, halt: true };
@@ -313,8 +322,8 @@ class Interpreter {
           await this.record(node, iterationPath, done, tx);
         });
       } else {
-        // Everything else costs one commit per step: the step's record.
-        await this.record(node, iterationPath, done);
+        // Without effects a step's record can wait for the next commit.
+        await this.record(node, iterationPath, done, this.db, { defer: true });
       }
       return "continue";
     } catch (thrown) {
@@ -527,11 +536,13 @@ class Interpreter {
            WHERE id = ${this.run.id} AND status = 'running' ${this.ownerCondition()} RETURNING 1)`);
     }
     const inPlace = existing && existing.attempt === values.attempt && (existing.status === "running" || existing.status === "waiting");
-    if (options.defer && (!inPlace || closesRun || db !== this.db)) throw new Error("only a plain in-place close can be deferred");
-    // A deferred close goes out with this statement.
-    if (this.pending && db !== this.db) throw new Error("a deferred close must be written before a transaction");
-    const pending = options.defer ? null : this.pending;
-    if (pending) ctes.push(Prisma.sql`deferred AS (${pending})`);
+    // The run's last record goes out at once, with the run's finish.
+    const defer = options.defer === true && !closesRun;
+    if (defer && (!finished || db !== this.db)) throw new Error("only a finished record outside a transaction can be deferred");
+    if (this.pending.length > 0 && db !== this.db) throw new Error("deferred records must be written before a transaction");
+    // Deferred records go out with this statement.
+    const pending = defer ? [] : this.pending;
+    pending.forEach((statement, i) => ctes.push(Prisma.sql`${Prisma.raw(`deferred${i}`)} AS (${statement})`));
     const prefix = ctes.length > 0 ? Prisma.sql`WITH ${Prisma.join(ctes, ", ")} ` : Prisma.empty;
     const closedCount = closesRun ? Prisma.sql` RETURNING (SELECT count(*) FROM closed)::int AS closed` : Prisma.empty;
     let step: WorkflowRunStep;
@@ -544,20 +555,23 @@ class Interpreter {
       const update = Prisma.sql`UPDATE "WorkflowRunStep" SET status = ${data.status}::"StepStatus", input = ${input}::jsonb, output = ${output}::jsonb,
              "errorCode" = ${data.errorCode}, "errorMessage" = ${data.errorMessage}, "finishedAt" = ${finishedAt}, "durationMs" = ${data.durationMs}
        WHERE id = ${existing.id}`;
-      if (options.defer) {
-        if (this.pending) await this.flush();
-        this.pending = update;
-        this.remember(step);
-        return step;
-      }
+      if (defer) return this.deferred(update, step);
       const statement = Prisma.sql`${prefix}${update}${closedCount}`;
-      rows = closesRun ? await db.$queryRaw<{ closed: number }[]>(statement) : await db.$executeRaw(statement);
+      try {
+        rows = closesRun ? await db.$queryRaw<{ closed: number }[]>(statement) : await db.$executeRaw(statement);
+      } catch (error) {
+        // A deferred record of a step another worker recorded first: the run is no longer ours.
+        if (isUniqueViolation(error)) throw new LostOwnership();
+        throw error;
+      }
       if (!closesRun && rows === 0) throw new Error(`step record ${existing.id} is gone`);
     } else {
       step = { id: newStepId(), runId: this.run.id, nodeId: node.id, iterationPath, attempt: values.attempt, startedAt, ...data };
-      const insert = Prisma.sql`${prefix}INSERT INTO "WorkflowRunStep" (id, "runId", "nodeId", "iterationPath", attempt, status, input, output, "errorCode", "errorMessage", "startedAt", "finishedAt", "durationMs")
+      const row = Prisma.sql`INSERT INTO "WorkflowRunStep" (id, "runId", "nodeId", "iterationPath", attempt, status, input, output, "errorCode", "errorMessage", "startedAt", "finishedAt", "durationMs")
         VALUES (${step.id}, ${step.runId}, ${step.nodeId}, ${iterationPath}, ${values.attempt}, ${data.status}::"StepStatus", ${input}::jsonb, ${output}::jsonb,
-                ${data.errorCode}, ${data.errorMessage}, ${startedAt}, ${finishedAt}, ${data.durationMs})${closedCount}`;
+                ${data.errorCode}, ${data.errorMessage}, ${startedAt}, ${finishedAt}, ${data.durationMs})`;
+      if (defer) return this.deferred(row, step);
+      const insert = Prisma.sql`${prefix}${row}${closedCount}`;
       try {
         rows = closesRun ? await db.$queryRaw<{ closed: number }[]>(insert) : await db.$executeRaw(insert);
       } catch (error) {
@@ -566,7 +580,7 @@ class Interpreter {
         throw error;
       }
     }
-    if (pending && this.pending === pending) this.pending = null;
+    if (pending.length > 0) this.pending = this.pending.slice(pending.length);
     if (closesRun && typeof rows !== "number") this.closed = rows[0]?.closed ? { kind: "finished", status: "succeeded" } : { kind: "lost" };
     this.remember(step);
     return step;
@@ -585,16 +599,30 @@ class Interpreter {
 
   private async closeStep(step: WorkflowRunStep, status: "succeeded" | "failed", values: { output?: unknown; error?: WorkflowError }, options: { defer?: boolean } = {}) {
     const node = this.plan.nodes.get(step.nodeId)!;
-    if (options.defer && this.isLastNode(node, step.iterationPath)) options = {};
     return this.record(node, step.iterationPath, { status, attempt: step.attempt, startedAt: step.startedAt, input: step.input ?? undefined, ...values }, this.db, options);
   }
 
-  /** Writes a deferred close now: before the run is handed back, or before another deferral. */
+  private deferred(statement: Prisma.Sql, step: WorkflowRunStep): WorkflowRunStep {
+    if (this.pending.length === 0) this.pendingSince = Date.now();
+    this.pending.push(statement);
+    this.remember(step);
+    return step;
+  }
+
+  /** Writes the deferred records now, in one statement. */
   private async flush() {
     const pending = this.pending;
-    if (!pending) return;
-    await this.db.$executeRaw(pending);
-    if (this.pending === pending) this.pending = null;
+    if (pending.length === 0) return;
+    const [first, ...rest] = pending;
+    try {
+      // Data-modifying WITH clauses all run, read or not.
+      await this.db.$executeRaw(rest.length === 0 ? first! : Prisma.sql`WITH ${Prisma.join(rest.map((statement, i) => Prisma.sql`${Prisma.raw(`deferred${i}`)} AS (${statement})`), ", ")} ${first!}`);
+    } catch (error) {
+      // A record of the same step already there: another worker took the run over.
+      if (isUniqueViolation(error)) throw new LostOwnership();
+      throw error;
+    }
+    this.pending = this.pending.slice(pending.length);
   }
 
   /** Locks the run row and checks this worker still holds it; a lapsed lease means another worker took over. */
@@ -619,18 +647,24 @@ class Interpreter {
 
   private async finish(status: "succeeded" | "failed", error?: WorkflowError): Promise<AdvanceResult> {
     await this.flush();
-    const { count } = await this.db.workflowRun.updateMany({
-      where: this.ownership(),
-      data: { status, finishedAt: this.now(), wakeAt: null, leaseOwner: null, leaseExpiresAt: null, errorCode: error?.code ?? null, errorMessage: error ? `${error.nodeId ? `${error.nodeId}: ` : ""}${error.message}` : null },
-    });
-    if (count === 0) return { kind: "lost" };
-    if (status === "failed") {
-      // A branch that was waiting when another one failed the run: its wait ends with the run.
-      const now = this.now();
-      await this.db.workflowRunStep.updateMany({ where: { runId: this.run.id, status: "waiting" }, data: { status: "cancelled", finishedAt: now } });
-      await this.db.waitpoint.updateMany({ where: { runId: this.run.id, completedAt: null }, data: { completedAt: now, result: { runEnded: true } } });
-    }
-    return { kind: "finished", status };
+    const end = (db: Db | Tx) =>
+      db.workflowRun.updateMany({
+        where: this.ownership(),
+        data: { status, finishedAt: this.now(), wakeAt: null, leaseOwner: null, leaseExpiresAt: null, errorCode: error?.code ?? null, errorMessage: error ? `${error.nodeId ? `${error.nodeId}: ` : ""}${error.message}` : null },
+      });
+    const { count } =
+      status === "succeeded"
+        ? await end(this.db)
+        : await this.db.$transaction(async (tx) => {
+            const ended = await end(tx);
+            if (ended.count === 0) return ended;
+            // A branch that was waiting when another one failed the run: its wait ends with the run.
+            const now = this.now();
+            await tx.workflowRunStep.updateMany({ where: { runId: this.run.id, status: "waiting" }, data: { status: "cancelled", finishedAt: now } });
+            await tx.waitpoint.updateMany({ where: { runId: this.run.id, completedAt: null }, data: { completedAt: now, result: { runEnded: true } } });
+            return ended;
+          });
+    return count === 0 ? { kind: "lost" } : { kind: "finished", status };
   }
 
   private async suspend({ wakeAt: due, waitpointIds }: Wait): Promise<AdvanceResult> {
