@@ -69,6 +69,20 @@ const isUniqueViolation = (error: unknown) => {
   const cause = (error.meta as { driverAdapterError?: { cause?: { originalCode?: string } } } | undefined)?.driverAdapterError?.cause;
   return error.code === "P2010" && cause?.originalCode === "23505";
 };
+/** Deferred statements as WITH clauses of another statement: data-modifying WITH clauses all run, read or not. */
+const deferredClauses = (statements: Prisma.Sql[]) => statements.map((statement, i) => Prisma.sql`${Prisma.raw(`deferred${i}`)} AS (${statement})`);
+/**
+ * A write of step records. The (run, node, iteration, attempt) key is unique: a record another
+ * worker wrote first means our lease lapsed and the run is no longer ours.
+ */
+async function ownedWrite<T>(write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new LostOwnership();
+    throw error;
+  }
+}
 export const stepIdempotencyKey = (runId: string, nodeId: string, iterationPath: string) =>
   createHash("sha256").update(`${runId}:${nodeId}:${iterationPath}`).digest("hex").slice(0, 40);
 const knownApps = new Set<string>();
@@ -542,44 +556,29 @@ class Interpreter {
     if (this.pending.length > 0 && db !== this.db) throw new Error("deferred records must be written before a transaction");
     // Deferred records go out with this statement.
     const pending = defer ? [] : this.pending;
-    pending.forEach((statement, i) => ctes.push(Prisma.sql`${Prisma.raw(`deferred${i}`)} AS (${statement})`));
+    ctes.push(...deferredClauses(pending));
     const prefix = ctes.length > 0 ? Prisma.sql`WITH ${Prisma.join(ctes, ", ")} ` : Prisma.empty;
     const closedCount = closesRun ? Prisma.sql` RETURNING (SELECT count(*) FROM closed)::int AS closed` : Prisma.empty;
     let step: WorkflowRunStep;
-    let rows: { closed: number }[] | number;
+    let write: Prisma.Sql;
     // Raw statements: a step record is the engine's hottest write, and Prisma's model layer costs
     // more than the commit. The record kept in memory is what the database holds.
     if (inPlace) {
       // The running record of an effectful attempt (or a loop, wait or approval) is completed in place.
       step = { ...existing, ...data };
-      const update = Prisma.sql`UPDATE "WorkflowRunStep" SET status = ${data.status}::"StepStatus", input = ${input}::jsonb, output = ${output}::jsonb,
+      write = Prisma.sql`UPDATE "WorkflowRunStep" SET status = ${data.status}::"StepStatus", input = ${input}::jsonb, output = ${output}::jsonb,
              "errorCode" = ${data.errorCode}, "errorMessage" = ${data.errorMessage}, "finishedAt" = ${finishedAt}, "durationMs" = ${data.durationMs}
        WHERE id = ${existing.id}`;
-      if (defer) return this.deferred(update, step);
-      const statement = Prisma.sql`${prefix}${update}${closedCount}`;
-      try {
-        rows = closesRun ? await db.$queryRaw<{ closed: number }[]>(statement) : await db.$executeRaw(statement);
-      } catch (error) {
-        // A deferred record of a step another worker recorded first: the run is no longer ours.
-        if (isUniqueViolation(error)) throw new LostOwnership();
-        throw error;
-      }
-      if (!closesRun && rows === 0) throw new Error(`step record ${existing.id} is gone`);
     } else {
       step = { id: newStepId(), runId: this.run.id, nodeId: node.id, iterationPath, attempt: values.attempt, startedAt, ...data };
-      const row = Prisma.sql`INSERT INTO "WorkflowRunStep" (id, "runId", "nodeId", "iterationPath", attempt, status, input, output, "errorCode", "errorMessage", "startedAt", "finishedAt", "durationMs")
+      write = Prisma.sql`INSERT INTO "WorkflowRunStep" (id, "runId", "nodeId", "iterationPath", attempt, status, input, output, "errorCode", "errorMessage", "startedAt", "finishedAt", "durationMs")
         VALUES (${step.id}, ${step.runId}, ${step.nodeId}, ${iterationPath}, ${values.attempt}, ${data.status}::"StepStatus", ${input}::jsonb, ${output}::jsonb,
                 ${data.errorCode}, ${data.errorMessage}, ${startedAt}, ${finishedAt}, ${data.durationMs})`;
-      if (defer) return this.deferred(row, step);
-      const insert = Prisma.sql`${prefix}${row}${closedCount}`;
-      try {
-        rows = closesRun ? await db.$queryRaw<{ closed: number }[]>(insert) : await db.$executeRaw(insert);
-      } catch (error) {
-        // The (run, node, iteration, attempt) key is unique: a duplicate means another worker got here first.
-        if (isUniqueViolation(error)) throw new LostOwnership();
-        throw error;
-      }
     }
+    if (defer) return this.deferred(write, step);
+    const statement = Prisma.sql`${prefix}${write}${closedCount}`;
+    const rows = await ownedWrite<number | { closed: number }[]>(closesRun ? db.$queryRaw<{ closed: number }[]>(statement) : db.$executeRaw(statement));
+    if (inPlace && rows === 0) throw new Error(`step record ${existing.id} is gone`);
     if (pending.length > 0) this.pending = this.pending.slice(pending.length);
     if (closesRun && typeof rows !== "number") this.closed = rows[0]?.closed ? { kind: "finished", status: "succeeded" } : { kind: "lost" };
     this.remember(step);
@@ -614,14 +613,7 @@ class Interpreter {
     const pending = this.pending;
     if (pending.length === 0) return;
     const [first, ...rest] = pending;
-    try {
-      // Data-modifying WITH clauses all run, read or not.
-      await this.db.$executeRaw(rest.length === 0 ? first! : Prisma.sql`WITH ${Prisma.join(rest.map((statement, i) => Prisma.sql`${Prisma.raw(`deferred${i}`)} AS (${statement})`), ", ")} ${first!}`);
-    } catch (error) {
-      // A record of the same step already there: another worker took the run over.
-      if (isUniqueViolation(error)) throw new LostOwnership();
-      throw error;
-    }
+    await ownedWrite(this.db.$executeRaw(rest.length === 0 ? first! : Prisma.sql`WITH ${Prisma.join(deferredClauses(rest), ", ")} ${first!}`));
     this.pending = this.pending.slice(pending.length);
   }
 
