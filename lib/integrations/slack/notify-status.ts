@@ -1,7 +1,7 @@
 import type { WebClient } from "@slack/web-api";
 import { z } from "zod";
 import { defineAction } from "@/lib/integrations/types";
-import { channelArg, channelField, deleteMessage, messageRateLimit, messageRef, previewTs, stepMetadata } from "./shared";
+import { channelArg, channelField, previewTs, stepMetadata, postsMessage } from "./shared";
 
 const statuses = { info: "ℹ️ Update", started: "▶️ Started", succeeded: "✅ Succeeded", failed: "❌ Failed", waiting: "⏳ Waiting for approval" } as const;
 
@@ -24,11 +24,7 @@ export const notifyStatus = defineAction<WebClient, typeof config, typeof output
   description: "Posts a message about the current run, with a link to its run page.",
   config,
   output,
-  effectful: true,
-  idempotency: "none",
-  undo: { strategy: "api_delete", run: deleteMessage },
-  externalRef: messageRef,
-  rateLimit: messageRateLimit,
+  ...postsMessage,
   preview: (input, ctx) => ({ channel: input.channel, ts: previewTs, runUrl: ctx.runUrl }),
   async execute(ctx, input) {
     const result = await ctx.client.chat.postMessage({

@@ -2,7 +2,7 @@ import type { WebClient } from "@slack/web-api";
 import { z } from "zod";
 import { defineAction } from "@/lib/integrations/types";
 import { valueOrExpression } from "@/lib/integrations/fields";
-import { blocksArg, blocksField, tsField, channelArg, channelField, deleteMessage, messageOutput, messageRateLimit, messageRef, previewTs, stepMetadata, textField } from "./shared";
+import { blocksArg, blocksField, tsField, channelArg, channelField, messageOutput, previewTs, stepMetadata, textField, postsMessage } from "./shared";
 
 const config = z.object({
   channel: channelField,
@@ -18,11 +18,7 @@ export const replyInThread = defineAction<WebClient, typeof config, typeof messa
   description: "Replies in the thread of an earlier message, e.g. the one a previous Send message step posted.",
   config,
   output: messageOutput,
-  effectful: true,
-  idempotency: "none",
-  undo: { strategy: "api_delete", run: deleteMessage },
-  externalRef: messageRef,
-  rateLimit: messageRateLimit,
+  ...postsMessage,
   preview: (input) => ({ channel: input.channel, ts: previewTs, threadTs: input.threadTs }),
   async execute(ctx, input) {
     const result = await ctx.client.chat.postMessage({

@@ -1,7 +1,7 @@
 import type { WebClient } from "@slack/web-api";
 import { z } from "zod";
 import { defineAction } from "@/lib/integrations/types";
-import { blocksArg, blocksField, channelArg, channelField, deleteMessage, messageOutput, messageRateLimit, messageRef, previewTs, stepMetadata, textField } from "./shared";
+import { blocksArg, blocksField, channelArg, channelField, messageOutput, previewTs, stepMetadata, textField, postsMessage } from "./shared";
 
 const config = z.object({ channel: channelField, text: textField, blocks: blocksField });
 
@@ -11,11 +11,7 @@ export const sendMessage = defineAction<WebClient, typeof config, typeof message
   description: "Posts a message to a Slack channel. The text is also the notification and fallback when blocks are given.",
   config,
   output: messageOutput,
-  effectful: true,
-  idempotency: "none",
-  undo: { strategy: "api_delete", run: deleteMessage },
-  externalRef: messageRef,
-  rateLimit: messageRateLimit,
+  ...postsMessage,
   preview: (input) => ({ channel: input.channel, ts: previewTs, threadTs: previewTs }),
   async execute(ctx, input) {
     const result = await ctx.client.chat.postMessage({

@@ -55,3 +55,12 @@ export async function deleteMessage(ctx: UndoContext<WebClient>, externalRef: st
 }
 
 export const previewTs = "0000000000.000000";
+
+/** What every action that posts one message shares: an effect Slack does not deduplicate, undone by deleting the message. */
+export const postsMessage = {
+  effectful: true,
+  idempotency: "none",
+  undo: { strategy: "api_delete", run: deleteMessage },
+  externalRef: messageRef,
+  rateLimit: messageRateLimit,
+} as const;
