@@ -1,16 +1,10 @@
 import { expect, test, type Page } from "@playwright/test";
+import { fillSignUp, shot } from "./support/pages";
 
 const person = { name: "Grace Hopper", email: `grace-${Date.now()}@navy.test`, password: "compilers are great", company: "Harvard Mark I" };
-const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
 
-async function fillSignUp(page: Page, values: Partial<typeof person>) {
-  const all = { ...person, ...values };
-  await page.getByLabel("Your name").fill(all.name);
-  await page.getByLabel("Work email").fill(all.email);
-  await page.getByLabel("Password").fill(all.password);
-  await page.getByLabel("Company name").fill(all.company);
-  await page.getByRole("button", { name: "Create account" }).click();
-}
+/** The form with Grace's details, some replaced. */
+const fillAs = (page: Page, values: Partial<typeof person>) => fillSignUp(page, { ...person, ...values });
 
 async function signIn(page: Page, email: string, password: string) {
   await page.goto("/signin");
@@ -27,7 +21,7 @@ test("a signed-out visitor is sent to sign in", async ({ page }) => {
 
 test("bad sign-up input gets a message on each field and creates nothing", async ({ page }) => {
   await page.goto("/signup");
-  await fillSignUp(page, { email: "not-an-email", password: "short", company: "x" });
+  await fillAs(page, { email: "not-an-email", password: "short", company: "x" });
   await expect(page.getByText("Enter a valid email address")).toBeVisible();
   await expect(page.getByText("Use at least 10 characters")).toBeVisible();
   await expect(page.getByText("Company name needs at least 2 characters")).toBeVisible();
@@ -38,7 +32,7 @@ test("bad sign-up input gets a message on each field and creates nothing", async
 
 test("sign up, sign out and sign in again, in a real browser", async ({ page }) => {
   await page.goto("/signup");
-  await fillSignUp(page, {});
+  await fillAs(page, {});
   await expect(page).toHaveURL(/\/workflows/);
   await expect(page.getByRole("heading", { name: "No workflows yet" })).toBeVisible();
   await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Workflows" })).toHaveAttribute("aria-current", "page");
@@ -63,11 +57,11 @@ test("sign up, sign out and sign in again, in a real browser", async ({ page }) 
 test("a second sign-up with the same email is refused on the email field", async ({ page }) => {
   const email = `twice-${Date.now()}@navy.test`;
   await page.goto("/signup");
-  await fillSignUp(page, { email });
+  await fillAs(page, { email });
   await expect(page).toHaveURL(/\/workflows/);
   await page.context().clearCookies();
   await page.goto("/signup");
-  await fillSignUp(page, { email, company: "Another Company" });
+  await fillAs(page, { email, company: "Another Company" });
   await expect(page.getByText("An account with this email already exists")).toBeVisible();
   await expect(page).toHaveURL(/\/signup/);
 });
@@ -75,7 +69,7 @@ test("a second sign-up with the same email is refused on the email field", async
 test("settings: create an API key shown once, and use it against the API", async ({ page, request }) => {
   const company = "Key Holders";
   await page.goto("/signup");
-  await fillSignUp(page, { email: `keys-${Date.now()}@navy.test`, company });
+  await fillAs(page, { email: `keys-${Date.now()}@navy.test`, company });
   await expect(page).toHaveURL(/\/workflows/);
   await page.goto("/settings/api-keys");
   await page.getByRole("button", { name: "Create API key" }).click();

@@ -1,18 +1,12 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import { shot, signUp } from "./support/pages";
 
 // Settings > Integrations against the fake Slack the config starts (fakes/slack): connect through
 // its consent page, see the connection, use its controls, disconnect.
 
-const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
 
 test("connect Slack from Settings > Integrations through the consent page, then disconnect", async ({ page }) => {
-  await page.goto("/signup");
-  await page.getByLabel("Your name").fill("Katherine Johnson");
-  await page.getByLabel("Work email").fill(`katherine-${Date.now()}@nasa.test`);
-  await page.getByLabel("Password").fill("orbital mechanics");
-  await page.getByLabel("Company name").fill("Langley Research");
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page).toHaveURL(/\/workflows/);
+  await signUp(page, { name: "Katherine Johnson", email: `katherine-${Date.now()}@nasa.test`, password: "orbital mechanics", company: "Langley Research" });
 
   await page.goto("/settings");
   await page.getByRole("navigation", { name: "Settings" }).getByRole("link", { name: "Integrations" }).click();
@@ -49,13 +43,7 @@ test("connect Slack from Settings > Integrations through the consent page, then 
 });
 
 test("a refused consent comes back as an error toast and connects nothing", async ({ page }) => {
-  await page.goto("/signup");
-  await page.getByLabel("Your name").fill("Dorothy Vaughan");
-  await page.getByLabel("Work email").fill(`dorothy-${Date.now()}@nasa.test`);
-  await page.getByLabel("Password").fill("fortran for everyone");
-  await page.getByLabel("Company name").fill("West Computing");
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page).toHaveURL(/\/workflows/);
+  await signUp(page, { name: "Dorothy Vaughan", email: `dorothy-${Date.now()}@nasa.test`, password: "fortran for everyone", company: "West Computing" });
   await page.goto("/settings/integrations");
   await page.getByRole("link", { name: "Connect Slack" }).click();
   await page.getByRole("button", { name: "Cancel" }).click();

@@ -1,14 +1,9 @@
 import { expect, test } from "@playwright/test";
+import { signUp } from "./support/pages";
 
 test("an owner invites by link; the invitee signs up from it and lands in that company as member", async ({ page, browser }) => {
   const stamp = Date.now();
-  await page.goto("/signup");
-  await page.getByLabel("Your name").fill("Owner Olga");
-  await page.getByLabel("Work email").fill(`olga-${stamp}@invite.test`);
-  await page.getByLabel("Password").fill("a long enough password");
-  await page.getByLabel("Company name").fill("Olga Logistics");
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page).toHaveURL(/\/workflows/);
+  await signUp(page, { name: "Owner Olga", email: `olga-${stamp}@invite.test`, password: "a long enough password", company: "Olga Logistics" });
 
   await page.goto("/settings/members");
   await page.getByRole("button", { name: "Create invite link" }).click();

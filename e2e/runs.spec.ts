@@ -1,17 +1,11 @@
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { shot, signUp } from "./support/pages";
 
-const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
 
 /** A fresh owner with an API key made in Settings > API keys, as a person would. */
 async function signUpWithApiKey(page: Page, label: string): Promise<string> {
   const stamp = Date.now();
-  await page.goto("/signup");
-  await page.getByLabel("Your name").fill("Rita Runner");
-  await page.getByLabel("Work email").fill(`rita-${label}-${stamp}@runs.test`);
-  await page.getByLabel("Password").fill("a long enough password");
-  await page.getByLabel("Company name").fill("Rita Freight");
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page).toHaveURL(/\/workflows/);
+  await signUp(page, { name: "Rita Runner", email: `rita-${label}-${stamp}@runs.test`, password: "a long enough password", company: "Rita Freight" });
 
   await page.goto("/settings/api-keys");
   await page.getByRole("button", { name: "Create API key" }).click();

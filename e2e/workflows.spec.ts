@@ -1,14 +1,8 @@
 import { expect, test, type Page } from "@playwright/test";
-
-const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
+import { shot, signUp } from "./support/pages";
 
 async function signUpAndCreateWorkflow(page: Page, name: string) {
-  await page.goto("/signup");
-  await page.getByLabel("Your name").fill("Wilma Workflow");
-  await page.getByLabel("Work email").fill(`wilma-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@workflows.test`);
-  await page.getByLabel("Password").fill("a long enough password");
-  await page.getByLabel("Company name").fill("Workflow Works");
-  await page.getByRole("button", { name: "Create account" }).click();
+  await signUp(page, { name: "Wilma Workflow", email: `wilma-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@workflows.test`, password: "a long enough password", company: "Workflow Works" });
   await expect(page.getByRole("heading", { name: "No workflows yet" })).toBeVisible();
 
   await page.getByRole("button", { name: "New workflow" }).click();
