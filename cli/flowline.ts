@@ -61,7 +61,7 @@ async function connect(env: Env, options: { worker: boolean }): Promise<{ run: R
   const needsCurrentSchema = (command: OperatorCommand) => command !== "migrate" && command !== "doctor";
   // Following a run needs a worker: the app's, when the CLI goes through it; otherwise its own,
   // unless Trigger.dev executes runs.
-  const worker = options.worker && !env.TRIGGER_SECRET_KEY ? new EmbeddedWorker(database.prisma) : null;
+  const worker = options.worker && env.runsOn === "embedded" ? new EmbeddedWorker(database.prisma) : null;
   if (worker) {
     await assertMigrated(database);
     await worker.start();

@@ -9,7 +9,7 @@ import { EmbeddedWorker, workerDefaults } from "@/lib/workflow/hosts/embedded";
 
 async function main() {
   const env = getEnv();
-  if (env.TRIGGER_SECRET_KEY) {
+  if (env.runsOn === "trigger.dev") {
     console.error("flowline worker: TRIGGER_SECRET_KEY is set, so runs execute as Trigger.dev tasks; an embedded worker would compete with them.\nUnset TRIGGER_SECRET_KEY to run workflows on embedded workers instead.");
     process.exit(2);
   }

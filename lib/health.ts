@@ -1,4 +1,4 @@
-import { getEnv } from "@/lib/config/env";
+import { getEnv, type Env } from "@/lib/config/env";
 import { getDatabase, type Database } from "@/lib/db";
 import { version } from "@/lib/version";
 
@@ -56,18 +56,16 @@ async function workerHealth(database: Database): Promise<Health["worker"]> {
   };
 }
 
-function safeHost(): Health["worker"]["host"] {
+/** The settings, or null when they do not parse (health still answers then). */
+function safeEnv(): Env | null {
   try {
-    return getEnv().TRIGGER_SECRET_KEY ? "trigger.dev" : "embedded";
+    return getEnv();
   } catch {
-    return "embedded";
+    return null;
   }
 }
-
-function safeKind(): Health["database"]["kind"] {
-  try {
-    return getEnv().embedded ? "embedded" : "server";
-  } catch {
-    return "unknown";
-  }
-}
+const safeHost = (): Health["worker"]["host"] => safeEnv()?.runsOn ?? "embedded";
+const safeKind = (): Health["database"]["kind"] => {
+  const env = safeEnv();
+  return env === null ? "unknown" : env.embedded ? "embedded" : "server";
+};

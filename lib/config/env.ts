@@ -72,6 +72,8 @@ export type Env = RawEnv & {
   authSecret: string;
   encryptionKey: string;
   embedded: boolean;
+  /** What executes runs: Trigger.dev tasks when TRIGGER_SECRET_KEY is set, else the embedded worker. */
+  runsOn: "embedded" | "trigger.dev";
 };
 
 export class ConfigError extends Error {
@@ -96,6 +98,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     authSecret: env.NEXTAUTH_SECRET ?? local!.authSecret,
     encryptionKey: env.ENCRYPTION_KEY ?? local!.encryptionKey,
     embedded: !env.DATABASE_URL,
+    runsOn: env.TRIGGER_SECRET_KEY ? "trigger.dev" : "embedded",
   };
 }
 

@@ -21,7 +21,7 @@ export async function boot(): Promise<void> {
     if (env.embedded) publishOperatorEndpoint(env);
     // With Trigger.dev selected, its tasks execute runs; the app only hands over runs that could
     // not be triggered when they started.
-    if (env.TRIGGER_SECRET_KEY) {
+    if (env.runsOn === "trigger.dev") {
       if (env.embedded) logger.warn("TRIGGER_SECRET_KEY is set but the database is the embedded one, which Trigger.dev's machines cannot reach: set DATABASE_URL to a Postgres server they can reach");
       startTriggerDispatcher(database.prisma);
     } else if (env.FLOWLINE_EMBEDDED_WORKER === "on") {
@@ -33,7 +33,7 @@ export async function boot(): Promise<void> {
       // Separate `npm run worker` processes execute runs: they hear of new ones through NOTIFY.
       leaveRunsReady = await connectRunsReady(env.DATABASE_URL!);
     }
-    logger.info({ database: database.kind, url: env.appUrl, host: env.TRIGGER_SECRET_KEY ? "trigger.dev" : "embedded", worker: worker?.id ?? "off" }, "flowline ready");
+    logger.info({ database: database.kind, url: env.appUrl, host: env.runsOn, worker: worker?.id ?? "off" }, "flowline ready");
   } catch (error) {
     if (error instanceof ConfigError || error instanceof AppError) {
       console.error(`\nFlowline cannot start.\n${error.message}${error instanceof AppError && error.remediation ? `\n${error.remediation}` : ""}\n`);

@@ -25,7 +25,6 @@ const embeddedHost: RunHost = {
   cancelled: async () => notifyRunsReady(),
 };
 
-/** Trigger.dev when TRIGGER_SECRET_KEY is set, otherwise the embedded worker. */
 export function runHost(): RunHost {
-  return getEnv().TRIGGER_SECRET_KEY ? triggerHost : embeddedHost;
+  return getEnv().runsOn === "trigger.dev" ? triggerHost : embeddedHost;
 }
