@@ -24,7 +24,7 @@ let workflowId: string;
 let revision: string;
 
 const simple = definition([node("a", "core.noop", { value: "{{trigger.payload.x}}" })], ["trigger→a"]);
-type Json = Parameters<typeof JSON.stringify>[0];
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 const json = async (response: Response) => (await response.json()) as { error?: { code: string; message: string; issues?: { path: (string | number)[] }[] } };
 
 beforeAll(async () => {
@@ -90,7 +90,7 @@ function mutate(body: Record<string, Json>): Json {
   const keys = Object.keys(target);
   const hostile: Json = random() < 0.1 ? DEEP : pick(HOSTILE_TEXT);
   const choice = random();
-  if (choice < 0.2 && !Array.isArray(target)) target[pick(HOSTILE_TEXT)] = "value"; // a hostile key
+  if (choice < 0.2 && !Array.isArray(target as unknown)) target[pick(HOSTILE_TEXT)] = "value"; // a hostile key
   else if (keys.length > 0 && choice < 0.9) target[pick(keys)] = hostile;
   else target["payload"] = hostile;
   return copy;
