@@ -79,6 +79,8 @@ export function buildAuthOptions(db: Db, env: Env): NextAuthOptions {
     secret: env.authSecret,
     // Credentials sign-in only works with JWT sessions; the adapter is there for magic links and OAuth accounts.
     session: { strategy: "jwt", maxAge: 30 * 24 * 60 * 60 },
+    // Secure, __Secure- prefixed cookies whenever the app is served over HTTPS (production).
+    useSecureCookies: env.appUrl.startsWith("https://"),
     // Prisma 7 generates the client to our own path, which the adapter's types do not know.
     ...(extra.length > 0 ? { adapter: PrismaAdapter(db as unknown as Parameters<typeof PrismaAdapter>[0]) as Adapter } : {}),
     pages: { signIn: "/signin", error: "/signin" },

@@ -1,5 +1,6 @@
 import { AppError, type FieldIssue } from "@/lib/errors";
 import { logger } from "@/lib/log";
+import { BODY_TOO_LARGE_MESSAGE, BODY_TOO_LARGE_REMEDIATION, MAX_BODY_BYTES } from "@/lib/http/limits";
 
 // The one gate every piece of client input passes before lib/ sees it: route bodies, path and
 // query parameters (lib/http/route.ts) and server action arguments (lib/auth/action.ts). It
@@ -8,20 +9,14 @@ import { logger } from "@/lib/log";
 // without end, and names where each one is.
 
 export const inputLimits = {
-  /** The same limit Next.js applies to server action bodies (its default, 1 MB), so routes and actions agree. */
-  maxBodyBytes: 1024 * 1024,
+  maxBodyBytes: MAX_BODY_BYTES,
   /** Definition configs allow 32 levels inside a body that is itself a few levels deep; payloads get the same room. */
   maxDepth: 64,
   /** Enough to say what is wrong without echoing thousands of problems back. */
   maxIssues: 20,
 } as const;
 
-export const BODY_LIMIT_LABEL = `${inputLimits.maxBodyBytes / 1024 / 1024} MB`;
-
-export const tooLarge = () =>
-  new AppError("payload_too_large", `The request is larger than the ${BODY_LIMIT_LABEL} limit`, {
-    remediation: `Send less than ${BODY_LIMIT_LABEL}: shorten the payload or definition, or pass large content by reference.`,
-  });
+export const tooLarge = () => new AppError("payload_too_large", BODY_TOO_LARGE_MESSAGE, { remediation: BODY_TOO_LARGE_REMEDIATION });
 
 function textProblem(text: string): string | null {
   if (text.includes("\u0000")) return "contains a NUL character (\\u0000), which cannot be stored; remove it";
