@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineOperation } from "@/lib/api/operation";
+import { auditEntrySchema, listAuditSchema } from "@/lib/audit";
 import { meResponseSchema, problemSchema, runDetailSchema, runSummarySchema, versionSummarySchema, workflowDetailSchema, workflowSummarySchema } from "@/lib/api/schemas";
 import { completeWaitpointSchema, listRunsSchema, startRunSchema } from "@/lib/workflow/runs";
 import { definitionSchema } from "@/lib/workflow/definition";
@@ -93,8 +94,14 @@ export const completeWaitpointOp = defineOperation({
   params: idParams, body: completeWaitpointSchema, response: z.object({ runId: z.string(), decision: z.enum(["approved", "rejected"]) }), errors: [404, 409, 422],
 });
 
+export const listAuditOp = defineOperation({
+  id: "listAudit", method: "GET", path: "/audit", summary: "The company's audit log, newest first: who did what and when, with a before → after summary (admins and API keys only)", tag: "Account",
+  query: listAuditSchema, response: z.object({ entries: z.array(auditEntrySchema), nextCursor: z.string().nullable() }), errors: [403],
+});
+
 export const operations = [
   getMe, listWorkflowsOp, createWorkflowOp, getWorkflowOp, updateWorkflowOp, deleteWorkflowOp, validateWorkflowOp,
   publishWorkflowOp, listVersionsOp, getVersionOp, revertWorkflowOp, enableWorkflowOp, disableWorkflowOp,
-  startRunOp, listRunsOp, getRunOp, cancelRunOp, replayRunOp, rerunRunOp, completeWaitpointOp,
+  startRunOp, listRunsOp, getRunOp, cancelRunOp, replayRunOp, rerunRunOp, completeWaitpointOp, listAuditOp,
 ];
+

@@ -1,4 +1,5 @@
 import type { WebClient } from "@slack/web-api";
+import { audit, auditActor } from "@/lib/audit";
 import { z } from "zod";
 import type { Caller } from "@/lib/auth/roles";
 import { getEnv } from "@/lib/config/env";
@@ -128,6 +129,7 @@ export async function disconnect(db: Db, caller: Caller, raw: unknown): Promise<
     }
   }
   await deleteConnection(db, id);
+  await audit(db, auditActor(caller), "connection.disconnected", "connection", id, { app: row.appId, account: row.displayName, revoked });
   return { id, revoked };
 }
 
@@ -167,6 +169,7 @@ export async function connectWithToken(db: Db, caller: Caller, raw: unknown): Pr
     createdById: caller.userId,
   });
   logger.info({ connectionId: row.id, app: integration.id, owner: input.owner }, "connected with a pasted token");
+  await audit(db, auditActor(caller), "connection.connected", "connection", row.id, { app: integration.id, account: account.displayName, via: "pasted token" });
   return summarize(row);
 }
 
@@ -220,6 +223,7 @@ export async function completeOAuth(db: Db, caller: Caller, input: { provider: s
     createdById: caller.userId,
   });
   logger.info({ connectionId: row.id, app: integration.id, owner: state.owner }, "connected through OAuth");
+  await audit(db, auditActor(caller), "connection.connected", "connection", row.id, { app: integration.id, account: grant.account.displayName, via: "OAuth" });
   return summarize(row);
 }
 

@@ -216,7 +216,7 @@ export async function cancelRun(db: Db, caller: Caller, id: string): Promise<Run
     });
     await tx.workflowRunStep.updateMany({ where: { runId: id, status: { in: ["running", "waiting"] } }, data: { status: "cancelled", finishedAt: now } });
     await tx.waitpoint.updateMany({ where: { runId: id, completedAt: null }, data: { completedAt: now, result: { cancelled: true } } });
-    await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId, actorApiKey: caller.apiKeyId }, "run.cancelled", "run", id);
+    await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId, actorApiKey: caller.apiKeyId }, "run.cancelled", "run", id, { from: run.status });
   });
   await runHost().cancelled(db, id);
   return summarize(await findRun(db, caller, id));
