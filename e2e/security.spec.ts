@@ -8,6 +8,14 @@ import { shot, signUp } from "./support/pages";
 const stamp = Date.now();
 const owner = { name: "Sam Secure", email: `sam-${stamp}@security.test`, password: "a long enough password", company: "Sam Safes" };
 
+async function signInAsOwner(page: Page) {
+  await page.goto("/signin");
+  await page.getByLabel("Work email").fill(owner.email);
+  await page.getByLabel("Password").fill(owner.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/workflows/);
+}
+
 /** Collects Content-Security-Policy violations the browser reports. */
 function cspViolations(page: Page): string[] {
   const violations: string[] = [];
@@ -48,11 +56,7 @@ test("every response carries the security headers, and pages run under a nonce C
 });
 
 test("a server action body over 1 MB answers 413 and the page says the limit in a toast", async ({ page }) => {
-  await page.goto("/signin");
-  await page.getByLabel("Work email").fill(owner.email);
-  await page.getByLabel("Password").fill(owner.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/workflows/);
+  await signInAsOwner(page);
   await page.getByRole("button", { name: "New workflow" }).click();
   await page.getByLabel("Workflow name").fill("Big payloads");
   await page.getByRole("button", { name: "Create workflow" }).click();
@@ -71,11 +75,7 @@ test("a server action body over 1 MB answers 413 and the page says the limit in 
 });
 
 test("Settings > Audit log lists who did what, and filters by event", async ({ page }) => {
-  await page.goto("/signin");
-  await page.getByLabel("Work email").fill(owner.email);
-  await page.getByLabel("Password").fill(owner.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/workflows/);
+  await signInAsOwner(page);
   await page.goto("/settings/audit");
   const table = page.getByRole("table", { name: /Audit log entries/ });
   await expect(table.getByRole("row").filter({ hasText: "Workflow created" })).toContainText(owner.email);
@@ -110,9 +110,5 @@ test("a forged X-Forwarded-For per attempt does not reset the per-address sign-i
   const seconds = Number((await locked.textContent())?.match(/in (\d+) seconds/)?.[1] ?? 30);
   await page.waitForTimeout((seconds + 1) * 1000);
   await page.setExtraHTTPHeaders({});
-  await page.goto("/signin");
-  await page.getByLabel("Work email").fill(owner.email);
-  await page.getByLabel("Password").fill(owner.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/workflows/);
+  await signInAsOwner(page);
 });
