@@ -118,6 +118,8 @@ export type ActionDefinition<Client = unknown, Config extends z.ZodType = z.ZodT
   description: string;
   /** Drives the editor's modal, the API's validation and execute's typed input. */
   config: Config;
+  /** A config that is valid as it is (the catalog's example). */
+  example: z.input<Config>;
   output: Output;
   /** Changes something outside Flowline: the engine records a RunEffect around it. */
   effectful: boolean;
@@ -165,6 +167,16 @@ export type Integration<Client = unknown> = {
   mapError(error: unknown, context: { action?: string; input?: unknown }): WorkflowError;
   actions: readonly AnyAction[];
   triggers: readonly TriggerDefinition[];
+};
+
+/** A provider with its types erased, as the catalog holds it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyIntegration = Integration<any>;
+
+/** How code outside lib/catalog finds providers: the catalog is passed in, never imported. */
+export type ProviderLookup = {
+  providers: readonly AnyIntegration[];
+  provider(id: string): AnyIntegration | undefined;
 };
 
 /** Helps providers declare actions with inferred config/output types. */

@@ -12,4 +12,6 @@ export const noopNodeType = {
   config: z.object({ value: z.unknown().optional() }),
   outputs: [{ id: "out", multiple: true }],
   output: z.object({ value: z.unknown().optional() }),
+  example: { value: "{{trigger.payload}}" },
+  executor: { effectful: false, execute: async (_ctx, input) => ({ value: input.value }), preview: (_ctx, input) => ({ value: input.value }) },
 } satisfies NodeTypeSpec;
