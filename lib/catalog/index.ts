@@ -25,3 +25,4 @@ export const catalogLists: CatalogLists = {
 export const catalog = createCatalog(catalogLists);
 
 export { createCatalog, type Catalog, type CatalogLists } from "./catalog";
+export { describeCatalog } from "./describe";

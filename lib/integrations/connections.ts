@@ -1,9 +1,7 @@
-import type { WebClient } from "@slack/web-api";
 import { z } from "zod";
 import type { Caller } from "@/lib/auth/roles";
 import { getEnv } from "@/lib/config/env";
 import { consumeOAuthState, createOAuthState } from "@/lib/credentials/oauth";
-import { resolveCredential } from "@/lib/credentials/resolve";
 import {
   connectionIdSchema,
   deleteConnection,
@@ -22,7 +20,6 @@ import { AppError, notFound } from "@/lib/errors";
 import type { Credential } from "@/lib/generated/prisma/client";
 import { logger } from "@/lib/log";
 import { WorkflowError } from "@/lib/workflow/errors";
-import { listSlackChannels, type SlackChannel } from "@/lib/integrations/slack/channels";
 import type { AccountInfo, CredentialSecret, Integration, ProviderLookup } from "@/lib/integrations/types";
 
 // What Settings > Integrations and the OAuth routes do: connect (OAuth or pasted token), test,
@@ -220,31 +217,4 @@ export async function completeOAuth(db: Db, caller: Caller, input: { provider: s
   });
   logger.info({ connectionId: row.id, app: integration.id, owner: state.owner }, "connected through OAuth");
   return summarize(row);
-}
-
-export const channelPickerSchema = z.object({ connectionId: z.string().min(1).max(64).optional(), cursor: z.string().max(500).optional() });
-
-/**
- * The editor's Slack channel picker: channels of the connection a step would use (the one it
- * names, else the caller's resolution), one page at a time.
- */
-export async function slackChannelsFor(db: Db, caller: Caller, raw: unknown, catalog: ProviderLookup): Promise<{ connectionId: string; channels: SlackChannel[]; nextCursor: string | null }> {
-  const input = channelPickerSchema.parse(raw);
-  const integration = requireIntegration(catalog, "slack") as Integration<WebClient>;
-  try {
-    const { credential } = await resolveCredential(db, { companyId: caller.companyId, userId: caller.userId, app: { id: integration.id, name: integration.name }, connectionId: input.connectionId ?? null });
-    let secret: CredentialSecret;
-    try {
-      secret = openSecret<CredentialSecret>(credential);
-    } catch {
-      throw new WorkflowError("E_CREDENTIAL_INVALID", { message: "The Slack connection's stored credentials cannot be decrypted on this server", remediation: "Reconnect Slack in Settings > Integrations" });
-    }
-    const client = integration.createClient(secret, { env: getEnv(), timeoutMs: 10_000 });
-    const page = await listSlackChannels(client, input.cursor).catch((error: unknown) => {
-      throw integration.mapError(error, { action: "channels" });
-    });
-    return { connectionId: credential.id, ...page };
-  } catch (error) {
-    throw toAppFacingError(error);
-  }
 }

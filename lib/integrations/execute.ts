@@ -264,18 +264,35 @@ export async function undoEffect(db: Db, request: UndoEffectRequest): Promise<vo
   const app = { id: integration.id, name: integration.name };
   const { credential } = await resolveCredential(db, { companyId: request.companyId, userId: request.userId, app, connectionId: request.connectionId });
   const log = (request.logger ?? appLogger).child({ nodeType: nodeTypeOf(request), connectionId: credential.id, undo: true });
-  const env = getEnv();
-  const session = await openSession(db, env, integration, credential, log, new Date());
   const signal = request.signal ?? new AbortController().signal;
-  await withClient(
-    session,
-    log,
-    request.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  await callProvider(
+    db,
+    integration,
+    credential,
+    { action: `undo ${action.id}` },
     (client) =>
       undo(
         { client, connection: { id: credential.id, appId: credential.appId, displayName: credential.displayName, accountId: credential.accountId }, companyId: request.companyId, logger: log, signal },
         request.externalRef,
       ),
-    { action: `undo ${action.id}` },
+    { logger: log, timeoutMs: request.timeoutMs },
   );
+}
+
+/**
+ * Calls a provider with a resolved connection outside a step (undo, options loaders): decrypted
+ * here only, an expiring token refreshed under the lock, one refresh on a rejected token, and the
+ * connection marked needs_attention when that cannot fix it. Errors come back mapped to the taxonomy.
+ */
+export async function callProvider<T>(
+  db: Db,
+  provider: AnyIntegration,
+  credential: Credential,
+  context: { action: string; input?: unknown },
+  call: (client: unknown) => Promise<T>,
+  options: { logger?: Logger; timeoutMs?: number } = {},
+): Promise<T> {
+  const log = options.logger ?? appLogger.child({ connectionId: credential.id, app: provider.id, action: context.action });
+  const session = await openSession(db, getEnv(), provider, credential, log, new Date());
+  return withClient(session, log, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, call, context);
 }

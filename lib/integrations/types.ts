@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { z } from "zod";
+import type { OptionItem } from "@/lib/catalog/description";
 import type { Env } from "@/lib/config/env";
 import type { WorkflowError } from "@/lib/workflow/errors";
 
@@ -144,6 +145,19 @@ export type AnyAction = ActionDefinition<any, z.ZodType<any>, z.ZodType<any>>;
 
 export type TriggerDefinition = { id: string; name: string; description: string };
 
+/**
+ * Lists the choices of a config field (Slack channels, Fatture in Cloud clients…) with the
+ * connection a step would use. Fields name it as "<provider>.<id>" in their `ui.loader` hint.
+ */
+export type OptionsLoader<Client> = {
+  id: string;
+  /** e.g. "Slack channels" */
+  label: string;
+  /** Whether `search` narrows the list at the provider (or over the pages read). */
+  searchable: boolean;
+  load(client: Client, query: { search?: string; cursor?: string }): Promise<{ options: OptionItem[]; nextCursor: string | null }>;
+};
+
 export type Integration<Client = unknown> = {
   /** Lowercase; the App row's id and the node types' namespace. */
   id: string;
@@ -166,6 +180,8 @@ export type Integration<Client = unknown> = {
    */
   mapError(error: unknown, context: { action?: string; input?: unknown }): WorkflowError;
   actions: readonly AnyAction[];
+  /** Pickers for config fields, run on the server with the step's connection. */
+  options?: readonly OptionsLoader<Client>[];
   triggers: readonly TriggerDefinition[];
 };
 

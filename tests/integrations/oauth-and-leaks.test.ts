@@ -137,7 +137,7 @@ describe("secrets never leave", () => {
     const results = [
       output,
       await runAsCaller(owner, () => actions.testConnectionAction({ id: companyRow.id })),
-      await runAsCaller(owner, () => actions.slackChannelsAction({})),
+      await runAsCaller(owner, () => actions.loadOptionsAction({ loader: "slack.channels" })),
       await runAsCaller(owner, () => actions.pauseConnectionAction({ id: companyRow.id })),
       await runAsCaller(owner, () => actions.resumeConnectionAction({ id: companyRow.id })),
       await runAsCaller(owner, () => actions.connectWithTokenAction({ appId: "slack", owner: "user", token: "xoxb-not-valid" })),

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Caller } from "@/lib/auth/roles";
 import { describeAction, executeIntegrationAction, undoEffect, type ExecuteActionRequest } from "@/lib/integrations/execute";
-import { slackChannelsFor } from "@/lib/integrations/connections";
+import { loadOptions } from "@/lib/integrations/options";
 import { validateDefinition } from "@/lib/workflow/validate";
 import { catalog } from "@/lib/catalog";
 import type { FakeSlack } from "@/fakes/slack/server";
@@ -197,10 +197,10 @@ describe("Slack actions against the fake", () => {
   });
 
   it("the channel picker pages through conversations.list", async () => {
-    const first = await slackChannelsFor(database.prisma, owner, {}, catalog);
+    const first = await loadOptions(database.prisma, owner, { loader: "slack.channels" }, catalog);
     expect(first.connectionId).toBe(connectionId);
-    expect(first.channels.map((c) => c.name)).toContain("general");
-    expect(first.channels.map((c) => c.name)).not.toContain("old-news");
+    expect(first.options.map((c) => c.label)).toContain("#general");
+    expect(first.options.map((c) => c.label)).not.toContain("#old-news");
     expect(fake.callsTo("conversations.list")[0]?.params).toMatchObject({ types: "public_channel,private_channel", exclude_archived: "true" });
   });
 });

@@ -3,7 +3,8 @@
 import { companyAction } from "@/lib/auth/action";
 import { catalog } from "@/lib/catalog";
 import { makePreferred, setPaused } from "@/lib/credentials/store";
-import { connectWithToken, disconnect, slackChannelsFor, testConnection } from "@/lib/integrations/connections";
+import { connectWithToken, disconnect, testConnection } from "@/lib/integrations/connections";
+import { loadOptions } from "@/lib/integrations/options";
 
 export const connectWithTokenAction = companyAction((db, caller, input: unknown) => connectWithToken(db, caller, input, catalog));
 export const testConnectionAction = companyAction((db, caller, input: unknown) => testConnection(db, caller, input, catalog));
@@ -11,5 +12,5 @@ export const disconnectAction = companyAction((db, caller, input: unknown) => di
 export const pauseConnectionAction = companyAction((db, caller, input: unknown) => setPaused(db, caller, input, true));
 export const resumeConnectionAction = companyAction((db, caller, input: unknown) => setPaused(db, caller, input, false));
 export const makePreferredAction = companyAction((db, caller, input: unknown) => makePreferred(db, caller, input));
-/** The editor's Slack channel picker: { connectionId?, cursor? }. */
-export const slackChannelsAction = companyAction((db, caller, input: unknown) => slackChannelsFor(db, caller, input, catalog));
+/** Every picker of the editor (Slack channels, …): { loader: "slack.channels", connectionId?, search?, cursor? }. */
+export const loadOptionsAction = companyAction((db, caller, input: unknown) => loadOptions(db, caller, input, catalog));
