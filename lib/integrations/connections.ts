@@ -20,6 +20,8 @@ import { AppError, notFound } from "@/lib/errors";
 import type { Credential } from "@/lib/generated/prisma/client";
 import { logger } from "@/lib/log";
 import { WorkflowError } from "@/lib/workflow/errors";
+import { providerIconPath } from "@/lib/integrations/icons";
+import { authorizationUrl, exchangeCode, oauthConfigured } from "@/lib/integrations/oauth2";
 import type { AccountInfo, CredentialSecret, Integration, ProviderLookup } from "@/lib/integrations/types";
 
 // What Settings > Integrations and the OAuth routes do: connect (OAuth or pasted token), test,
@@ -45,22 +47,21 @@ export function appStatus(integration: Integration<unknown>, connections: readon
   if (statuses.has("connected")) return "connected";
   if (statuses.has("needs_attention")) return "needs_attention";
   if (statuses.has("paused")) return "paused";
-  return integration.auth.oauth2?.configured(getEnv()) || !integration.auth.oauth2 ? "not_connected" : "not_configured";
+  return oauthConfigured(integration) || !integration.auth.oauth2 ? "not_connected" : "not_configured";
 }
 
 export async function listIntegrationCards(db: Db, caller: Caller, catalog: ProviderLookup): Promise<IntegrationCard[]> {
   const all = await listConnections(db, caller);
-  const env = getEnv();
   return catalog.providers.map((integration) => {
     const connections = all.filter((c) => c.appId === integration.id);
     const { oauth2, token } = integration.auth;
     return {
       id: integration.id,
       name: integration.name,
-      icon: integration.icon,
+      icon: providerIconPath(integration.id),
       description: integration.description,
       status: appStatus(integration, connections),
-      oauth: oauth2 ? { configured: oauth2.configured(env), scopes: [...oauth2.scopes] } : null,
+      oauth: oauth2 ? { configured: oauthConfigured(integration), scopes: [...oauth2.scopes] } : null,
       token: token ? { label: token.label, placeholder: token.placeholder, help: token.help } : null,
       connections,
     };
@@ -173,7 +174,7 @@ export async function startOAuth(db: Db, caller: Caller, input: { provider: stri
   const integration = requireIntegration(catalog, input.provider);
   const oauth = integration.auth.oauth2;
   const env = getEnv();
-  if (!oauth || !oauth.configured(env)) {
+  if (!oauth || !oauthConfigured(integration)) {
     throw new AppError("bad_request", `Connecting ${integration.name} is not configured on this server`, {
       remediation: integration.auth.token ? `Paste a ${integration.auth.token.label.toLowerCase()} instead, or ask the operator to set its client id and secret.` : "Ask the operator to set its client id and secret.",
     });
@@ -182,7 +183,7 @@ export async function startOAuth(db: Db, caller: Caller, input: { provider: stri
   ensureConnectionOwner(caller, input.owner);
   const redirectUri = redirectUriFor(input.appUrl ?? env.appUrl, integration.id);
   const { state, pkce } = await createOAuthState(db, { provider: integration.id, userId: caller.userId, companyId: caller.companyId, owner: input.owner, redirectUri, pkce: oauth.pkce });
-  return { url: oauth.authorizeUrl({ env, state, redirectUri, ...(pkce ? { codeChallenge: pkce.challenge } : {}) }) };
+  return { url: authorizationUrl(integration, { state, redirectUri, ...(pkce ? { codeChallenge: pkce.challenge } : {}) }) };
 }
 
 export const callbackQuerySchema = z.object({ code: z.string().min(1).max(500).optional(), state: z.string().min(1).max(200), error: z.string().max(200).optional() });
@@ -200,7 +201,7 @@ export async function completeOAuth(db: Db, caller: Caller, input: { provider: s
   const owner = ensureConnectionOwner(caller, state.owner);
   let grant;
   try {
-    grant = await oauth.exchangeCode({ env: getEnv(), code: query.code, redirectUri: state.redirectUri, ...(state.codeVerifier ? { codeVerifier: state.codeVerifier } : {}) });
+    grant = await exchangeCode(integration, { code: query.code, redirectUri: state.redirectUri, codeVerifier: state.codeVerifier });
   } catch (error) {
     throw toAppFacingError(integration.mapError(error, { action: "oauth" }));
   }
