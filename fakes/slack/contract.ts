@@ -1,5 +1,5 @@
 import type { Db } from "@/lib/db";
-import { saveConnection } from "@/lib/credentials/store";
+import { saveGrant } from "@/lib/integrations/connections";
 import { exchangeCode } from "@/lib/integrations/oauth2";
 import { slack } from "@/lib/integrations/slack";
 import type { ProviderContract } from "../contract";
@@ -21,18 +21,7 @@ export const contract: ProviderContract = {
         approve.search = new URLSearchParams({ client_id: fake.clientId, redirect_uri: "http://flowline.test/cb", state: "s", scope: "chat:write", decision: "allow" }).toString();
         const code = new URL((await fetch(approve, { redirect: "manual" })).headers.get("location")!).searchParams.get("code")!;
         const grant = await exchangeCode(slack, { code, redirectUri: "http://flowline.test/cb" });
-        const row = await saveConnection(db, {
-          owner: { companyId },
-          app: { id: slack.id, name: slack.name },
-          type: "oauth",
-          secret: grant.secret,
-          displayName: grant.account.displayName,
-          accountId: grant.account.accountId,
-          scopes: grant.account.scopes ?? [],
-          tokenExpiresAt: grant.expiresAt,
-          createdById: null,
-        });
-        return row.id;
+        return (await saveGrant(db, slack, { companyId }, grant, null)).id;
       },
     };
   },

@@ -13,6 +13,7 @@ import {
   openSecret,
   saveConnection,
   summarize,
+  type ConnectionOwner,
   type ConnectionSummary,
 } from "@/lib/credentials/store";
 import type { Db } from "@/lib/db";
@@ -22,7 +23,7 @@ import { logger } from "@/lib/log";
 import { WorkflowError } from "@/lib/workflow/errors";
 import { providerIconPath } from "@/lib/integrations/icons";
 import { authorizationUrl, exchangeCode, oauthConfigured } from "@/lib/integrations/oauth2";
-import type { AccountInfo, CredentialSecret, Integration, ProviderLookup } from "@/lib/integrations/types";
+import type { AccountInfo, AnyIntegration, CredentialSecret, Integration, ProviderLookup, TokenGrant } from "@/lib/integrations/types";
 
 // What Settings > Integrations and the OAuth routes do: connect (OAuth or pasted token), test,
 // disconnect (revoking at the provider), plus the editor's Slack channel picker. Role checks live
@@ -205,17 +206,22 @@ export async function completeOAuth(db: Db, caller: Caller, input: { provider: s
   } catch (error) {
     throw toAppFacingError(integration.mapError(error, { action: "oauth" }));
   }
-  const row = await saveConnection(db, {
+  const row = await saveGrant(db, integration, owner, grant, caller.userId);
+  logger.info({ connectionId: row.id, app: integration.id, owner: state.owner }, "connected through OAuth");
+  return summarize(row);
+}
+
+/** Stores what an OAuth exchange gave, sealed. */
+export function saveGrant(db: Db, provider: AnyIntegration, owner: ConnectionOwner, grant: TokenGrant, createdById: string | null) {
+  return saveConnection(db, {
     owner,
-    app: { id: integration.id, name: integration.name },
+    app: { id: provider.id, name: provider.name },
     type: "oauth",
     secret: grant.secret,
     displayName: grant.account.displayName,
     accountId: grant.account.accountId,
     scopes: grant.account.scopes ?? [],
     tokenExpiresAt: grant.expiresAt,
-    createdById: caller.userId,
+    createdById,
   });
-  logger.info({ connectionId: row.id, app: integration.id, owner: state.owner }, "connected through OAuth");
-  return summarize(row);
 }
