@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { providers } from "@/lib/catalog/providers";
 import { loadOrCreateLocalSecrets } from "@/lib/config/local-secrets";
 
 // Every environment variable Flowline reads, validated once. Modules read config through
@@ -37,15 +38,14 @@ const schema = z
     GOOGLE_CLIENT_SECRET: optionalSecret,
     GITHUB_CLIENT_ID: optionalSecret,
     GITHUB_CLIENT_SECRET: optionalSecret,
-    SLACK_CLIENT_ID: optionalSecret,
-    SLACK_CLIENT_SECRET: optionalSecret,
     TRUST_PROXY: z
       .string()
       .regex(/^(\d{1,2}|[0-9A-Fa-f.:/]+|loopback|linklocal|uniquelocal)(\s*,\s*([0-9A-Fa-f.:/]+|loopback|linklocal|uniquelocal))*$/, "must be a number of proxy hops (1) or a comma-separated list of proxy addresses or CIDRs (10.0.0.0/8, loopback)")
       .optional(),
     FLOWLINE_OUTBOUND_ALLOW: z.string().regex(/^[\w.:[\]-]+(\s*,\s*[\w.:[\]-]+)*$/, "must be a comma-separated list of host or host:port entries").optional(),
-    SLACK_API_URL: z.url({ message: "must be a URL such as https://slack.com/api/" }).default("https://slack.com/api/"),
   })
+  // Each provider brings its own variables (lib/integrations/<provider>/env.ts).
+  .extend(Object.assign({}, ...providers.map((provider) => provider.env.shape)) as Record<never, z.ZodType>)
   .superRefine((env, ctx) => {
     // A production deployment on a Postgres server must bring its own secrets; the embedded
     // default generates them once into the data folder so a fresh clone starts with no setup.
@@ -54,13 +54,15 @@ const schema = z
         if (!env[name]) ctx.addIssue({ code: "custom", path: [name], message: "is required in production with DATABASE_URL" });
       }
     }
-    for (const [id, secret] of [
+    const pairs = [
       ["GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET"],
       ["GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET"],
-      ["SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"],
-    ] as const) {
-      if (Boolean(env[id]) !== Boolean(env[secret])) {
-        ctx.addIssue({ code: "custom", path: [env[id] ? secret : id], message: `must be set together with ${env[id] ? id : secret}` });
+      ...providers.flatMap((provider) => (provider.auth.oauth2 ? [[provider.auth.oauth2.clientIdVar, provider.auth.oauth2.clientSecretVar]] : [])),
+    ] as [string, string][];
+    const values = env as Record<string, unknown>;
+    for (const [id, secret] of pairs) {
+      if (Boolean(values[id]) !== Boolean(values[secret])) {
+        ctx.addIssue({ code: "custom", path: [values[id] ? secret : id], message: `must be set together with ${values[id] ? id : secret}` });
       }
     }
     if (env.RESEND_API_KEY && !env.EMAIL_FROM) {

@@ -12,6 +12,7 @@ import { decideApprovalAction } from "@/app/(app)/runs/actions";
 import { openTestDatabase, type TestDatabase } from "../support/database";
 import { callRoute } from "../support/routes";
 import { seedCompany } from "../support/seed";
+import { testCatalog } from "../support/test-nodes";
 
 // Who may decide an approval (lib/workflow/approvers.ts), through the UI's server action, the API
 // and signed links: the matrix of member, admin, owner, listed, unlisted, API key and link.
@@ -41,7 +42,7 @@ beforeAll(async () => {
   people.admin = await addPerson("admin", `admin-${suffix}@approvers.test`);
   people.cfo = await addPerson("member", cfoEmail);
   keys = { plain: seeded.key, ops: (await createApiKey(database.prisma, owner, { name: "Ops key" })).key };
-  worker = new EmbeddedWorker(database.prisma, { pollMs: 25 });
+  worker = new EmbeddedWorker(database.prisma, { catalog: testCatalog, pollMs: 25 });
   await worker.start();
 }, 60_000);
 afterAll(async () => {

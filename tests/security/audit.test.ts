@@ -10,7 +10,7 @@ import { changeRole, removeMember } from "@/lib/companies/members";
 import { setPaused } from "@/lib/credentials/store";
 import { closeDatabase, setDatabase } from "@/lib/db";
 import { connectWithToken, disconnect } from "@/lib/integrations/connections";
-import "@/lib/integrations/registry";
+import { catalog } from "@/lib/catalog";
 import { cancelRun, completeWaitpoint, replayRun, startRun } from "@/lib/workflow/runs";
 import { createWorkflow, deleteWorkflow, publishWorkflow, setWorkflowEnabled } from "@/lib/workflow/store";
 import { definition, node } from "@/lib/workflow/test-fixtures";
@@ -48,15 +48,15 @@ const json = async (response: Response) => (await response.json()) as Record<str
 describe("audit log", () => {
   it("records publish, enable/disable, delete, connections, members and roles, API keys, approvals, cancel and replay, and lists them with a summary", async () => {
     const db = database.prisma;
-    const workflow = await createWorkflow(db, owner, { name: "Audited flow", definition: definition([node("ask", "control.approval", { message: "Ok?", timeoutMs: 60_000 })], ["trigger→ask"]) });
-    await publishWorkflow(db, owner, workflow.id);
-    await setWorkflowEnabled(db, owner, workflow.id, true);
-    await setWorkflowEnabled(db, owner, workflow.id, false);
+    const workflow = await createWorkflow(db, catalog, owner, { name: "Audited flow", definition: definition([node("ask", "control.approval", { message: "Ok?", timeoutMs: 60_000 })], ["trigger→ask"]) });
+    await publishWorkflow(db, catalog, owner, workflow.id);
+    await setWorkflowEnabled(db, catalog, owner, workflow.id, true);
+    await setWorkflowEnabled(db, catalog, owner, workflow.id, false);
 
-    const connection = await connectWithToken(db, owner, { appId: "slack", token: fake.issueBotToken() });
+    const connection = await connectWithToken(db, owner, { appId: "slack", token: fake.issueBotToken() }, catalog);
     await setPaused(db, owner, { id: connection.id }, true);
     await setPaused(db, owner, { id: connection.id }, false);
-    await disconnect(db, owner, { id: connection.id });
+    await disconnect(db, owner, { id: connection.id }, catalog);
 
     const membership = await db.membership.findFirstOrThrow({ where: { companyId: owner.companyId, userId: member.userId! } });
     await changeRole(db, owner, { membershipId: membership.id, role: "admin" });
@@ -64,11 +64,11 @@ describe("audit log", () => {
     await revokeApiKey(db, owner, { id: apiKey.id });
 
     // a run waiting on its approval: the waitpoint and step a worker would write, then decided
-    const { run } = await startRun(db, owner, workflow.id, {});
+    const { run } = await startRun(db, catalog, owner, workflow.id, {});
     await db.workflowRunStep.create({ data: { runId: run.id, nodeId: "ask", status: "waiting", input: { message: "Ok?", approvers: null } } });
     const waitpoint = await db.waitpoint.create({ data: { runId: run.id, nodeId: "ask", kind: "approval" } });
     await completeWaitpoint(db, { caller: owner }, waitpoint.id, { approved: true, comment: "fine" });
-    const { run: second } = await startRun(db, owner, workflow.id, {});
+    const { run: second } = await startRun(db, catalog, owner, workflow.id, {});
     await cancelRun(db, owner, second.id);
     await replayRun(db, owner, second.id);
     await removeMember(db, owner, { id: membership.id });

@@ -2,14 +2,13 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executeIntegrationAction } from "@/lib/integrations/execute";
-import "@/lib/integrations/registry";
 import { addressRefusal, guardedFetch } from "@/lib/net/guarded-fetch";
 import { WorkflowError } from "@/lib/workflow/errors";
 import type { FakeSlack } from "@/fakes/slack/server";
 import { openTestDatabase, type TestDatabase } from "../support/database";
 import { setTestEnv } from "../support/env";
 import { seedCompany } from "../support/seed";
-import { connectSlack, createRun, startSlackForTests } from "../integrations/support";
+import { connectSlack, createRun, startSlackForTests, target } from "../integrations/support";
 
 // The guarded fetch against real servers on 127.0.0.1: refused unless explicitly allowed, on the
 // first request and on every redirect hop, with caps on size, time and redirects.
@@ -117,7 +116,7 @@ describe("Slack upload from a URL", () => {
     const { runId, stepId } = await createRun(database.prisma, owner);
     const input = { channel: "C0GENERAL", filename: "secret.txt", url: `http://127.0.0.1:${port}/file` };
     const error = await failure(
-      executeIntegrationAction(database.prisma, { companyId: owner.companyId, userId: owner.userId, nodeType: "slack.upload_file", input, runId, stepId, idempotencyKey: `${runId}:${stepId}` }),
+      executeIntegrationAction(database.prisma, { companyId: owner.companyId, userId: owner.userId, ...target("slack.upload_file"), input, runId, stepId, idempotencyKey: `${runId}:${stepId}` }),
     );
     expect(error.code).toBe("E_VALIDATION");
     expect(error.message).toMatch(/127\.0\.0\.1 is a loopback address/);
