@@ -88,8 +88,9 @@ export async function linkApproverFor(db: Db, companyId: string, approval: OpenA
   const approver = requested?.trim().toLowerCase() || (emails.length === 1 && approvers!.length === 1 ? emails[0]!.toLowerCase() : undefined);
   if (!approvers) return approver ?? null;
   if (!approver) {
-    throw new AppError("validation_failed", "Say which approver the link is for", {
-      issues: [{ path: ["approver"], message: `One of: ${approvers.join(", ")}` }],
+    // No field issue: the run page's link button has no approver field to show it next to, so the message says it all.
+    throw new AppError("validation_failed", `Say which approver the link is for: one of ${approvers.join(", ")}`, {
+      remediation: "A signed link decides as one named approver; with a single person on the list it is made for them.",
     });
   }
   const user = await db.user.findUnique({ where: { email: approver }, select: { id: true } });

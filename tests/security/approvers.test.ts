@@ -118,7 +118,7 @@ describe("approvers are enforced", () => {
 
   it("a signed link is made for a named approver on the list and records who decided", async () => {
     const { waitpointId, runId } = await waitingApproval([cfoEmail, "role:owner"]);
-    await expect(approvalLinkToken(database.prisma, owner, waitpointId)).rejects.toMatchObject({ code: "validation_failed", issues: [{ path: ["approver"] }] });
+    await expect(approvalLinkToken(database.prisma, owner, waitpointId)).rejects.toMatchObject({ code: "validation_failed", message: `Say which approver the link is for: one of ${cfoEmail}, role:owner` });
     await expect(approvalLinkToken(database.prisma, owner, waitpointId, people.admin.email)).rejects.toMatchObject({ code: "forbidden" });
     await expect(approvalLinkToken(database.prisma, owner, waitpointId, "outsider@elsewhere.test")).rejects.toMatchObject({ code: "forbidden" });
     // an owner may be named: the list has role:owner
