@@ -26,7 +26,9 @@ async function approversOf(db: Db, approval: OpenApproval): Promise<string[] | n
     orderBy: [{ startedAt: "desc" }, { attempt: "desc" }],
     select: { input: true },
   });
-  const listed = (step?.input as { approvers?: unknown } | null)?.approvers;
+  // The step's record is written before its waitpoint; without it nobody can tell who may decide, so nobody does.
+  if (!step) throw new AppError("conflict", "This approval's step is not recorded", { remediation: "Open the run: if it is still waiting, try again in a moment." });
+  const listed = (step.input as { approvers?: unknown } | null)?.approvers;
   if (!Array.isArray(listed) || listed.length === 0) return null;
   // An expression that resolved to nothing leaves a blank entry: it names nobody (fail closed).
   return listed.filter((entry): entry is string => typeof entry === "string").map((entry) => entry.trim()).filter(Boolean);

@@ -114,6 +114,10 @@ describe("approvers are enforced", () => {
   it("an expression that resolves to nobody lets nobody decide", async () => {
     const { waitpointId } = await waitingApproval(["{{trigger.payload.missing ?? \"\"}}"]);
     for (const caller of [people.member, people.admin, owner]) expect(await asPerson(caller, waitpointId)).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    // and an approval whose step record is missing is decided by nobody rather than by anyone
+    const { runId } = await waitingApproval(undefined);
+    const orphan = await database.prisma.waitpoint.create({ data: { runId, nodeId: "elsewhere", kind: "approval" } });
+    expect(await asPerson(owner, orphan.id)).toMatchObject({ ok: false, error: { code: "conflict" } });
   });
 
   it("a signed link is made for a named approver on the list and records who decided", async () => {
