@@ -144,6 +144,10 @@ export async function connectWithToken(db: Db, caller: Caller, raw: unknown, cat
   const tokenAuth = integration.auth.token;
   if (!tokenAuth) throw new AppError("bad_request", `${integration.name} cannot be connected with a pasted token`, { remediation: "Use Connect instead." });
   const owner = ensureConnectionOwner(caller, input.owner);
+  // A token of the wrong shape is refused here, before anything is sent to the provider.
+  if (tokenAuth.format && !tokenAuth.format.pattern.test(input.token.trim())) {
+    throw new AppError("validation_failed", tokenAuth.format.message, { issues: [{ path: ["token"], message: tokenAuth.format.message }] });
+  }
   const secret = tokenAuth.toSecret(input.token);
   let account: AccountInfo;
   try {
@@ -151,7 +155,7 @@ export async function connectWithToken(db: Db, caller: Caller, raw: unknown, cat
   } catch (error) {
     const mapped = integration.mapError(error, { action: "test" });
     if (mapped.code === "E_CREDENTIAL_INVALID") {
-      throw new AppError("validation_failed", `${integration.name} did not accept this token`, { issues: [{ path: ["token"], message: `${integration.name} did not accept this token (${String(mapped.details?.slackError ?? mapped.code)})` }] });
+      throw new AppError("validation_failed", `${integration.name} did not accept this token`, { issues: [{ path: ["token"], message: `${integration.name} did not accept this token (${mapped.message})` }] });
     }
     throw toAppFacingError(mapped);
   }

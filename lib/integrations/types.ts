@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { z } from "zod";
 import type { OptionItem } from "@/lib/catalog/description";
 import type { WorkflowError } from "@/lib/workflow/errors";
+import type { TriggerTypeSpec } from "@/lib/workflow/trigger-types";
 
 // The integration contract. A provider is one folder (index.ts, client.ts, one file per action)
 // that exports an `Integration`; lib/integrations/registry.ts lists them, and every action becomes
@@ -89,6 +90,8 @@ export type TokenAuth = {
   /** A harmless example shape, e.g. "xoxb-…" */
   placeholder: string;
   help: string;
+  /** The shape a token has, checked before the provider is asked (a clear 422 for a paste of the wrong thing). */
+  format?: { pattern: RegExp; message: string };
   /** Turns the pasted text into key material; the token is then validated with testConnection before it is saved. */
   toSecret(token: string): CredentialSecret;
 };
@@ -161,7 +164,6 @@ export type ActionDefinition<Client = unknown, Config extends z.ZodType = z.ZodT
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyAction = ActionDefinition<any, z.ZodType<any>, z.ZodType<any>>;
 
-export type TriggerDefinition = { id: string; name: string; description: string };
 
 /**
  * Lists the choices of a config field (Slack channels, Fatture in Cloud clients…) with the
@@ -201,7 +203,8 @@ export type Integration<Client = unknown> = {
   actions: readonly AnyAction[];
   /** Pickers for config fields, run on the server with the step's connection. */
   options?: readonly OptionsLoader<Client>[];
-  triggers: readonly TriggerDefinition[];
+  /** Trigger types it brings (inbound events of the provider), listed in the catalog with the built-in ones. */
+  triggers: readonly TriggerTypeSpec[];
 };
 
 /** A provider with its types erased, as the catalog holds it. */

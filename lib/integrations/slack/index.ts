@@ -22,6 +22,7 @@ export const slack: Integration<WebClient> = {
       kind: "token",
       label: "Bot token",
       placeholder: "xoxb-…",
+      format: { pattern: /^xox[bpe]-[A-Za-z0-9-]{4,}$/, message: "A Slack bot token starts with xoxb- (OAuth & Permissions > Bot User OAuth Token)" },
       help: "From your Slack app's OAuth & Permissions page (Bot User OAuth Token). It needs the scopes chat:write, channels:read, groups:read, files:write and users:read.",
       toSecret: (token) => ({ accessToken: token.trim(), tokenType: "bot" }),
     },
