@@ -3,7 +3,6 @@ import http from "node:http";
 import https from "node:https";
 import net from "node:net";
 import ipaddr from "ipaddr.js";
-import { getEnv } from "@/lib/config/env";
 import { WorkflowError } from "@/lib/workflow/errors";
 
 // The one way Flowline fetches a URL a user gave (Slack "upload file from a URL", later Doc
@@ -101,7 +100,10 @@ function requestOnce(url: URL, guarded: boolean, maxBytes: number, signal: Abort
 
 const formatBytes = (bytes: number) => (bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MB` : `${bytes} bytes`);
 
-const allowFromEnv = () => (getEnv().FLOWLINE_OUTBOUND_ALLOW ?? "").split(",").map((entry) => entry.trim().toLowerCase()).filter(Boolean);
+// Read from process.env rather than getEnv(): lib/config/env.ts imports every provider, whose actions
+// import this module, so getEnv() here would close an import cycle. env.ts still validates the
+// variable at start, so a malformed value stops the app before anything is fetched.
+const allowFromEnv = () => (process.env.FLOWLINE_OUTBOUND_ALLOW ?? "").split(",").map((entry) => entry.trim().toLowerCase()).filter(Boolean);
 
 /** GETs a user-given URL, following up to maxRedirects redirects, each hop checked like the first. */
 export async function guardedFetch(rawUrl: string, options: GuardedFetchOptions): Promise<GuardedResponse> {
