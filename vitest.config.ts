@@ -8,6 +8,8 @@ export default defineConfig({
     // *.pg.test.ts need several processes on one database: the Postgres server only.
     exclude: ["**/node_modules/**", ...(process.env.FLOWLINE_TEST_DB === "postgres" ? [] : ["**/*.pg.test.ts"])],
     environment: "node",
+    // A migrated database made once, copied by each test file.
+    globalSetup: ["tests/support/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // two cores: files run in two workers; database tests each own their database.
