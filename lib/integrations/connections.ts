@@ -1,9 +1,7 @@
-import type { WebClient } from "@slack/web-api";
 import { z } from "zod";
 import type { Caller } from "@/lib/auth/roles";
 import { getEnv } from "@/lib/config/env";
 import { consumeOAuthState, createOAuthState } from "@/lib/credentials/oauth";
-import { resolveCredential } from "@/lib/credentials/resolve";
 import {
   connectionIdSchema,
   deleteConnection,
@@ -22,9 +20,7 @@ import { AppError, notFound } from "@/lib/errors";
 import type { Credential } from "@/lib/generated/prisma/client";
 import { logger } from "@/lib/log";
 import { WorkflowError } from "@/lib/workflow/errors";
-import { getIntegration, integrations } from "@/lib/integrations/registry";
-import { listSlackChannels, type SlackChannel } from "@/lib/integrations/slack/channels";
-import type { AccountInfo, CredentialSecret, Integration } from "@/lib/integrations/types";
+import type { AccountInfo, CredentialSecret, Integration, ProviderLookup } from "@/lib/integrations/types";
 
 // What Settings > Integrations and the OAuth routes do: connect (OAuth or pasted token), test,
 // disconnect (revoking at the provider), plus the editor's Slack channel picker. Role checks live
@@ -52,10 +48,10 @@ export function appStatus(integration: Integration<unknown>, connections: readon
   return integration.auth.oauth2?.configured(getEnv()) || !integration.auth.oauth2 ? "not_connected" : "not_configured";
 }
 
-export async function listIntegrationCards(db: Db, caller: Caller): Promise<IntegrationCard[]> {
+export async function listIntegrationCards(db: Db, caller: Caller, catalog: ProviderLookup): Promise<IntegrationCard[]> {
   const all = await listConnections(db, caller);
   const env = getEnv();
-  return integrations.map((integration) => {
+  return catalog.providers.map((integration) => {
     const connections = all.filter((c) => c.appId === integration.id);
     const { oauth2, token } = integration.auth;
     return {
@@ -71,8 +67,8 @@ export async function listIntegrationCards(db: Db, caller: Caller): Promise<Inte
   });
 }
 
-function requireIntegration(id: string): Integration<unknown> {
-  const integration = getIntegration(id);
+function requireIntegration(catalog: ProviderLookup, id: string): Integration<unknown> {
+  const integration = catalog.provider(id);
   if (!integration) throw notFound("Integration");
   return integration;
 }
@@ -103,20 +99,20 @@ async function checkWithProvider(db: Db, integration: Integration<unknown>, row:
 }
 
 /** Calls the provider with the connection (Slack: auth.test) and records the outcome. */
-export async function testConnection(db: Db, caller: Caller, raw: unknown): Promise<{ connection: ConnectionSummary; account: AccountInfo }> {
+export async function testConnection(db: Db, caller: Caller, raw: unknown, catalog: ProviderLookup): Promise<{ connection: ConnectionSummary; account: AccountInfo }> {
   const { id } = connectionIdSchema.parse(raw);
   const row = await findManageable(db, caller, id);
-  const integration = requireIntegration(row.appId);
+  const integration = requireIntegration(catalog, row.appId);
   const account = await checkWithProvider(db, integration, row);
   await markValidated(db, row.id);
   return { connection: summarize(await db.credential.findUniqueOrThrow({ where: { id } })), account: { displayName: account.displayName, accountId: account.accountId, ...(account.details ? { details: account.details } : {}) } };
 }
 
 /** Revokes the token at the provider where it allows (best effort), then forgets the connection. */
-export async function disconnect(db: Db, caller: Caller, raw: unknown): Promise<{ id: string; revoked: boolean }> {
+export async function disconnect(db: Db, caller: Caller, raw: unknown, catalog: ProviderLookup): Promise<{ id: string; revoked: boolean }> {
   const { id } = connectionIdSchema.parse(raw);
   const row = await findManageable(db, caller, id);
-  const integration = getIntegration(row.appId);
+  const integration = catalog.provider(row.appId);
   let revoked = false;
   if (integration?.revoke) {
     try {
@@ -138,9 +134,9 @@ export const tokenConnectSchema = z.object({
 });
 
 /** Connects with a pasted token, checked with the provider before anything is saved. */
-export async function connectWithToken(db: Db, caller: Caller, raw: unknown): Promise<ConnectionSummary> {
+export async function connectWithToken(db: Db, caller: Caller, raw: unknown, catalog: ProviderLookup): Promise<ConnectionSummary> {
   const input = tokenConnectSchema.parse(raw);
-  const integration = requireIntegration(input.appId);
+  const integration = requireIntegration(catalog, input.appId);
   const tokenAuth = integration.auth.token;
   if (!tokenAuth) throw new AppError("bad_request", `${integration.name} cannot be connected with a pasted token`, { remediation: "Use Connect instead." });
   const owner = ensureConnectionOwner(caller, input.owner);
@@ -173,8 +169,8 @@ export async function connectWithToken(db: Db, caller: Caller, raw: unknown): Pr
 export const redirectUriFor = (appUrl: string, provider: string) => `${appUrl}/api/integrations/${provider}/callback`;
 
 /** Starts OAuth: the URL of the provider's consent page, with a fresh state bound to this user. */
-export async function startOAuth(db: Db, caller: Caller, input: { provider: string; owner: "company" | "user"; appUrl?: string }): Promise<{ url: string }> {
-  const integration = requireIntegration(input.provider);
+export async function startOAuth(db: Db, caller: Caller, input: { provider: string; owner: "company" | "user"; appUrl?: string }, catalog: ProviderLookup): Promise<{ url: string }> {
+  const integration = requireIntegration(catalog, input.provider);
   const oauth = integration.auth.oauth2;
   const env = getEnv();
   if (!oauth || !oauth.configured(env)) {
@@ -192,8 +188,8 @@ export async function startOAuth(db: Db, caller: Caller, input: { provider: stri
 export const callbackQuerySchema = z.object({ code: z.string().min(1).max(500).optional(), state: z.string().min(1).max(200), error: z.string().max(200).optional() });
 
 /** Finishes OAuth: checks the state, exchanges the code and stores the tokens sealed. */
-export async function completeOAuth(db: Db, caller: Caller, input: { provider: string; query: unknown }): Promise<ConnectionSummary> {
-  const integration = requireIntegration(input.provider);
+export async function completeOAuth(db: Db, caller: Caller, input: { provider: string; query: unknown }, catalog: ProviderLookup): Promise<ConnectionSummary> {
+  const integration = requireIntegration(catalog, input.provider);
   const oauth = integration.auth.oauth2;
   if (!oauth) throw notFound("Integration");
   if (!caller.userId) throw new AppError("unauthenticated", "Sign in to connect an account");
@@ -221,31 +217,4 @@ export async function completeOAuth(db: Db, caller: Caller, input: { provider: s
   });
   logger.info({ connectionId: row.id, app: integration.id, owner: state.owner }, "connected through OAuth");
   return summarize(row);
-}
-
-export const channelPickerSchema = z.object({ connectionId: z.string().min(1).max(64).optional(), cursor: z.string().max(500).optional() });
-
-/**
- * The editor's Slack channel picker: channels of the connection a step would use (the one it
- * names, else the caller's resolution), one page at a time.
- */
-export async function slackChannelsFor(db: Db, caller: Caller, raw: unknown): Promise<{ connectionId: string; channels: SlackChannel[]; nextCursor: string | null }> {
-  const input = channelPickerSchema.parse(raw);
-  const integration = requireIntegration("slack") as Integration<WebClient>;
-  try {
-    const { credential } = await resolveCredential(db, { companyId: caller.companyId, userId: caller.userId, app: { id: integration.id, name: integration.name }, connectionId: input.connectionId ?? null });
-    let secret: CredentialSecret;
-    try {
-      secret = openSecret<CredentialSecret>(credential);
-    } catch {
-      throw new WorkflowError("E_CREDENTIAL_INVALID", { message: "The Slack connection's stored credentials cannot be decrypted on this server", remediation: "Reconnect Slack in Settings > Integrations" });
-    }
-    const client = integration.createClient(secret, { env: getEnv(), timeoutMs: 10_000 });
-    const page = await listSlackChannels(client, input.cursor).catch((error: unknown) => {
-      throw integration.mapError(error, { action: "channels" });
-    });
-    return { connectionId: credential.id, ...page };
-  } catch (error) {
-    throw toAppFacingError(error);
-  }
 }

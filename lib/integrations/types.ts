@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { z } from "zod";
+import type { OptionItem } from "@/lib/catalog/description";
 import type { Env } from "@/lib/config/env";
 import type { WorkflowError } from "@/lib/workflow/errors";
 
@@ -118,6 +119,8 @@ export type ActionDefinition<Client = unknown, Config extends z.ZodType = z.ZodT
   description: string;
   /** Drives the editor's modal, the API's validation and execute's typed input. */
   config: Config;
+  /** A config that is valid as it is (the catalog's example). */
+  example: z.input<Config>;
   output: Output;
   /** Changes something outside Flowline: the engine records a RunEffect around it. */
   effectful: boolean;
@@ -142,6 +145,19 @@ export type AnyAction = ActionDefinition<any, z.ZodType<any>, z.ZodType<any>>;
 
 export type TriggerDefinition = { id: string; name: string; description: string };
 
+/**
+ * Lists the choices of a config field (Slack channels, Fatture in Cloud clients…) with the
+ * connection a step would use. Fields name it as "<provider>.<id>" in their `ui.loader` hint.
+ */
+export type OptionsLoader<Client> = {
+  id: string;
+  /** e.g. "Slack channels" */
+  label: string;
+  /** Whether `search` narrows the list at the provider (or over the pages read). */
+  searchable: boolean;
+  load(client: Client, query: { search?: string; cursor?: string }): Promise<{ options: OptionItem[]; nextCursor: string | null }>;
+};
+
 export type Integration<Client = unknown> = {
   /** Lowercase; the App row's id and the node types' namespace. */
   id: string;
@@ -164,7 +180,19 @@ export type Integration<Client = unknown> = {
    */
   mapError(error: unknown, context: { action?: string; input?: unknown }): WorkflowError;
   actions: readonly AnyAction[];
+  /** Pickers for config fields, run on the server with the step's connection. */
+  options?: readonly OptionsLoader<Client>[];
   triggers: readonly TriggerDefinition[];
+};
+
+/** A provider with its types erased, as the catalog holds it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyIntegration = Integration<any>;
+
+/** How code outside lib/catalog finds providers: the catalog is passed in, never imported. */
+export type ProviderLookup = {
+  providers: readonly AnyIntegration[];
+  provider(id: string): AnyIntegration | undefined;
 };
 
 /** Helps providers declare actions with inferred config/output types. */

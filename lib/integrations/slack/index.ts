@@ -1,6 +1,7 @@
 import type { WebClient } from "@slack/web-api";
 import type { Integration } from "@/lib/integrations/types";
 import { createSlackClient, grantFromOAuthResponse, mapSlackError, SLACK_BOT_SCOPES, slackAccount, slackAuthorizeUrl } from "./client";
+import { channelOptions } from "./channels";
 import { notifyStatus } from "./notify-status";
 import { replyInThread } from "./reply-in-thread";
 import { sendMessage } from "./send-message";
@@ -57,5 +58,6 @@ export const slack: Integration<WebClient> = {
   },
   mapError: mapSlackError,
   actions: [sendMessage, replyInThread, uploadFile, notifyStatus],
+  options: [channelOptions],
   triggers: [],
 };

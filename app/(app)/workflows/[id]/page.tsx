@@ -1,3 +1,4 @@
+import { catalog } from "@/lib/catalog";
 import { ArrowLeft, Power, PowerOff, Trash } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
@@ -34,7 +35,7 @@ const loadWorkflow = cache(async (id: string) => {
   const caller = await pageCaller();
   const db = await getDb();
   try {
-    const [workflow, versions] = await Promise.all([getWorkflow(db, caller, id), listVersions(db, caller, id)]);
+    const [workflow, versions] = await Promise.all([getWorkflow(db, catalog, caller, id), listVersions(db, caller, id)]);
     return { caller, workflow, versions };
   } catch (error) {
     // Another company's workflow is not found either, so a guessed id reveals nothing.
@@ -54,7 +55,7 @@ export async function generateMetadata({ params }: PageProps): Promise<Metadata>
  */
 function checkForPublishing(workflow: WorkflowDetail) {
   const key = (problem: Problem) => `${problem.code} ${JSON.stringify(problem.path)}`;
-  const strictErrors = validateDefinition(workflow.draft, { mode: "strict" }).filter((problem) => problem.severity === "error");
+  const strictErrors = validateDefinition(workflow.draft, { mode: "strict", catalog }).filter((problem) => problem.severity === "error");
   const blocking = new Set(strictErrors.map(key));
   return {
     problems: workflow.problems.map((problem) => ({ ...problem, blocksPublishing: problem.severity === "warning" && blocking.has(key(problem)) })),
