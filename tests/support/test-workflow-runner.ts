@@ -1,4 +1,4 @@
-import { defineWorkflowRunner } from "@/lib/workflow/hosts/trigger";
+import { defineWorkflowRunner } from "@/lib/workflow/hosts/trigger-task";
 import { testCatalog } from "./test-nodes";
 
 // The workflow-runner task as the fake Trigger.dev platform executes it in tests: with the test nodes.
