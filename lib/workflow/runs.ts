@@ -6,6 +6,7 @@ import type { Db } from "@/lib/db";
 import { AppError, notFound } from "@/lib/errors";
 import { Prisma, type RunStatus } from "@/lib/generated/prisma/client";
 import { hashToken } from "./control/approval";
+import { systemClock, type Clock } from "./engine/clock";
 import { cancelRunState, wakeRun } from "./engine/run-state";
 import { runHost } from "./hosts";
 import type { NodeCatalog } from "./node-types";
@@ -108,6 +109,8 @@ export async function startRun(
   workflowId: string,
   raw: unknown,
   trigger: { type: string; source?: string; correlationId?: string } = { type: "manual", source: "ui" },
+  /** The hosts' clock, which the run's time limit is measured against (tests move it forward). */
+  clock: Clock = systemClock,
 ): Promise<{ run: RunSummary; created: boolean }> {
   const input = startRunSchema.parse(raw);
   const payload = input.payload ?? {};
@@ -147,7 +150,7 @@ export async function startRun(
         correlationId: trigger.correlationId ?? null,
         idempotencyKey: input.idempotencyKey ?? null,
         startedById: caller.userId,
-        ...(input.timeoutMs ? { timeoutAt: new Date(Date.now() + input.timeoutMs) } : {}),
+        ...(input.timeoutMs ? { timeoutAt: new Date(clock.now().getTime() + input.timeoutMs) } : {}),
       },
     });
     await runHost().enqueue(db, [run.id]);
