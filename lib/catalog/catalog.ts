@@ -18,7 +18,10 @@ export type Catalog = NodeCatalog &
   };
 
 export function createCatalog(lists: CatalogLists): Catalog {
-  const nodes = createNodeCatalog({ nodeTypes: [...lists.nodeTypes, ...lists.providers.flatMap(providerNodeTypes)], triggerTypes: lists.triggerTypes });
+  const nodes = createNodeCatalog({
+    nodeTypes: [...lists.nodeTypes, ...lists.providers.flatMap(providerNodeTypes)],
+    triggerTypes: [...lists.triggerTypes, ...lists.providers.flatMap((provider) => provider.triggers)],
+  });
   const byId = new Map(lists.providers.map((provider) => [provider.id, provider]));
   if (byId.size !== lists.providers.length) throw new Error("A provider is listed twice");
   const actions = new Map(lists.providers.flatMap((provider) => provider.actions.map((action) => [actionNodeType(provider, action), { provider, action }] as const)));

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { providerIconPath } from "@/lib/integrations/icons";
 import type { NodeType } from "@/lib/workflow/node-types";
 import type { TriggerTypeSpec } from "@/lib/workflow/trigger-types";
 import type { Catalog } from "./catalog";
@@ -120,8 +121,6 @@ function handles(list: readonly { id: string; label?: string; multiple?: boolean
 const controlIcons: Record<string, BuiltinIcon> = { "control.if": "if", "control.loop": "loop", "control.wait": "wait", "control.approval": "approval", "core.noop": "noop" };
 const triggerIcons: Record<string, BuiltinIcon> = { manual: "manual", webhook: "webhook", schedule: "schedule", "email.inbound": "email", "document.completed": "document" };
 
-/** Provider icons are the SVG in their folder, served at /icons/<provider>.svg. */
-export const providerIconPath = (providerId: string) => `/icons/${providerId}.svg`;
 
 function iconOf(nodeType: NodeType, isProvider: boolean): IconDescription {
   if (isProvider) return { src: providerIconPath(nodeType.category) };

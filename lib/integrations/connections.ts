@@ -13,6 +13,7 @@ import {
   openSecret,
   saveConnection,
   summarize,
+  type ConnectionOwner,
   type ConnectionSummary,
 } from "@/lib/credentials/store";
 import type { Db } from "@/lib/db";
@@ -20,7 +21,9 @@ import { AppError, notFound } from "@/lib/errors";
 import type { Credential } from "@/lib/generated/prisma/client";
 import { logger } from "@/lib/log";
 import { WorkflowError } from "@/lib/workflow/errors";
-import type { AccountInfo, CredentialSecret, Integration, ProviderLookup } from "@/lib/integrations/types";
+import { providerIconPath } from "@/lib/integrations/icons";
+import { authorizationUrl, exchangeCode, oauthConfigured } from "@/lib/integrations/oauth2";
+import type { AccountInfo, AnyIntegration, CredentialSecret, Integration, ProviderLookup, TokenGrant } from "@/lib/integrations/types";
 
 // What Settings > Integrations and the OAuth routes do: connect (OAuth or pasted token), test,
 // disconnect (revoking at the provider), plus the editor's Slack channel picker. Role checks live
@@ -45,22 +48,21 @@ export function appStatus(integration: Integration<unknown>, connections: readon
   if (statuses.has("connected")) return "connected";
   if (statuses.has("needs_attention")) return "needs_attention";
   if (statuses.has("paused")) return "paused";
-  return integration.auth.oauth2?.configured(getEnv()) || !integration.auth.oauth2 ? "not_connected" : "not_configured";
+  return oauthConfigured(integration) || !integration.auth.oauth2 ? "not_connected" : "not_configured";
 }
 
 export async function listIntegrationCards(db: Db, caller: Caller, catalog: ProviderLookup): Promise<IntegrationCard[]> {
   const all = await listConnections(db, caller);
-  const env = getEnv();
   return catalog.providers.map((integration) => {
     const connections = all.filter((c) => c.appId === integration.id);
     const { oauth2, token } = integration.auth;
     return {
       id: integration.id,
       name: integration.name,
-      icon: integration.icon,
+      icon: providerIconPath(integration.id),
       description: integration.description,
       status: appStatus(integration, connections),
-      oauth: oauth2 ? { configured: oauth2.configured(env), scopes: [...oauth2.scopes] } : null,
+      oauth: oauth2 ? { configured: oauthConfigured(integration), scopes: [...oauth2.scopes] } : null,
       token: token ? { label: token.label, placeholder: token.placeholder, help: token.help } : null,
       connections,
     };
@@ -140,6 +142,10 @@ export async function connectWithToken(db: Db, caller: Caller, raw: unknown, cat
   const tokenAuth = integration.auth.token;
   if (!tokenAuth) throw new AppError("bad_request", `${integration.name} cannot be connected with a pasted token`, { remediation: "Use Connect instead." });
   const owner = ensureConnectionOwner(caller, input.owner);
+  // A token of the wrong shape is refused here, before anything is sent to the provider.
+  if (tokenAuth.format && !tokenAuth.format.pattern.test(input.token.trim())) {
+    throw new AppError("validation_failed", tokenAuth.format.message, { issues: [{ path: ["token"], message: tokenAuth.format.message }] });
+  }
   const secret = tokenAuth.toSecret(input.token);
   let account: AccountInfo;
   try {
@@ -147,7 +153,7 @@ export async function connectWithToken(db: Db, caller: Caller, raw: unknown, cat
   } catch (error) {
     const mapped = integration.mapError(error, { action: "test" });
     if (mapped.code === "E_CREDENTIAL_INVALID") {
-      throw new AppError("validation_failed", `${integration.name} did not accept this token`, { issues: [{ path: ["token"], message: `${integration.name} did not accept this token (${String(mapped.details?.slackError ?? mapped.code)})` }] });
+      throw new AppError("validation_failed", `${integration.name} did not accept this token`, { issues: [{ path: ["token"], message: `${integration.name} did not accept this token (${mapped.message})` }] });
     }
     throw toAppFacingError(mapped);
   }
@@ -173,7 +179,7 @@ export async function startOAuth(db: Db, caller: Caller, input: { provider: stri
   const integration = requireIntegration(catalog, input.provider);
   const oauth = integration.auth.oauth2;
   const env = getEnv();
-  if (!oauth || !oauth.configured(env)) {
+  if (!oauth || !oauthConfigured(integration)) {
     throw new AppError("bad_request", `Connecting ${integration.name} is not configured on this server`, {
       remediation: integration.auth.token ? `Paste a ${integration.auth.token.label.toLowerCase()} instead, or ask the operator to set its client id and secret.` : "Ask the operator to set its client id and secret.",
     });
@@ -182,7 +188,7 @@ export async function startOAuth(db: Db, caller: Caller, input: { provider: stri
   ensureConnectionOwner(caller, input.owner);
   const redirectUri = redirectUriFor(input.appUrl ?? env.appUrl, integration.id);
   const { state, pkce } = await createOAuthState(db, { provider: integration.id, userId: caller.userId, companyId: caller.companyId, owner: input.owner, redirectUri, pkce: oauth.pkce });
-  return { url: oauth.authorizeUrl({ env, state, redirectUri, ...(pkce ? { codeChallenge: pkce.challenge } : {}) }) };
+  return { url: authorizationUrl(integration, { state, redirectUri, ...(pkce ? { codeChallenge: pkce.challenge } : {}) }) };
 }
 
 export const callbackQuerySchema = z.object({ code: z.string().min(1).max(500).optional(), state: z.string().min(1).max(200), error: z.string().max(200).optional() });
@@ -200,21 +206,26 @@ export async function completeOAuth(db: Db, caller: Caller, input: { provider: s
   const owner = ensureConnectionOwner(caller, state.owner);
   let grant;
   try {
-    grant = await oauth.exchangeCode({ env: getEnv(), code: query.code, redirectUri: state.redirectUri, ...(state.codeVerifier ? { codeVerifier: state.codeVerifier } : {}) });
+    grant = await exchangeCode(integration, { code: query.code, redirectUri: state.redirectUri, codeVerifier: state.codeVerifier });
   } catch (error) {
     throw toAppFacingError(integration.mapError(error, { action: "oauth" }));
   }
-  const row = await saveConnection(db, {
+  const row = await saveGrant(db, integration, owner, grant, caller.userId);
+  logger.info({ connectionId: row.id, app: integration.id, owner: state.owner }, "connected through OAuth");
+  return summarize(row);
+}
+
+/** Stores what an OAuth exchange gave, sealed. */
+export function saveGrant(db: Db, provider: AnyIntegration, owner: ConnectionOwner, grant: TokenGrant, createdById: string | null) {
+  return saveConnection(db, {
     owner,
-    app: { id: integration.id, name: integration.name },
+    app: { id: provider.id, name: provider.name },
     type: "oauth",
     secret: grant.secret,
     displayName: grant.account.displayName,
     accountId: grant.account.accountId,
     scopes: grant.account.scopes ?? [],
     tokenExpiresAt: grant.expiresAt,
-    createdById: caller.userId,
+    createdById,
   });
-  logger.info({ connectionId: row.id, app: integration.id, owner: state.owner }, "connected through OAuth");
-  return summarize(row);
 }

@@ -8,6 +8,7 @@ import type { Db } from "@/lib/db";
 import type { Credential } from "@/lib/generated/prisma/client";
 import { logger as appLogger } from "@/lib/log";
 import { WorkflowError } from "@/lib/workflow/errors";
+import { canRefresh as canRefreshGrant, refreshGrant } from "@/lib/integrations/oauth2";
 import { takeRateLimitSlot } from "@/lib/integrations/rate-limit";
 import type { ActionContext, AnyAction, AnyIntegration, CredentialSecret, IdempotencyStrategy, Integration, UndoStrategy } from "@/lib/integrations/types";
 
@@ -123,14 +124,13 @@ type Session = {
   refreshed: boolean;
 };
 
-const canRefresh = (session: Session) => Boolean(session.integration.auth.oauth2?.refresh && session.secret.refreshToken);
+const canRefresh = (session: Session) => canRefreshGrant(session.integration, session.secret);
 
 async function refreshSession(session: Session, log: Logger): Promise<void> {
-  const oauth = session.integration.auth.oauth2!;
   const name = session.integration.name;
   try {
     const result = await refreshCredentialLocked<CredentialSecret>(session.db, { id: session.credential.id, ciphertext: session.ciphertext }, async (secret) => {
-      const grant = await oauth.refresh!({ env: session.env, secret });
+      const grant = await refreshGrant(session.integration, secret);
       return { secret: grant.secret, expiresAt: grant.expiresAt, ...(grant.account.scopes?.length ? { scopes: grant.account.scopes } : {}) };
     });
     session.secret = result.secret;

@@ -213,7 +213,7 @@ describe("token refresh", () => {
       await database.prisma.credential.deleteMany({ where: { companyId: rotating.companyId } });
       // an OAuth install through the fake gives an access + refresh token pair
       const code = await fakeInstall();
-      const grant = await (await import("@/lib/integrations/slack")).slack.auth.oauth2!.exchangeCode({ env: (await import("@/lib/config/env")).getEnv(), code, redirectUri: "http://flowline.test/cb" });
+      const grant = await (await import("@/lib/integrations/oauth2")).exchangeCode((await import("@/lib/integrations/slack")).slack, { code, redirectUri: "http://flowline.test/cb" });
       const row = await connectSlack(database.prisma, { companyId: rotating.companyId }, grant.secret.accessToken, { refreshToken: grant.secret.refreshToken as string, expiresAt: new Date(Date.now() + 60_000) });
       fake.reset();
       fake.fail("oauth.v2.access", { type: "delay", ms: 300 });

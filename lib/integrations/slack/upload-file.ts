@@ -35,7 +35,9 @@ const config = z
       .default("utf8")
       .meta({ ui: { label: "Content encoding", widget: "select", choices: [{ value: "utf8", label: "Text (UTF-8)" }, { value: "base64", label: "Base64" }], advanced: true } }),
   })
-  .refine((c) => (c.url === undefined) !== (c.content === undefined), { message: "Give either a URL or the content, not both", path: ["url"] });
+  .refine((c) => (c.url === undefined) !== (c.content === undefined), { message: "Give either a URL or the content, not both", path: ["url"] })
+  // The same rule for the editor's JSON Schema.
+  .meta({ oneOf: [{ required: ["url"] }, { required: ["content"] }] });
 
 const output = z.object({ fileId: z.string(), channel: z.string(), title: z.string() });
 

@@ -40,7 +40,9 @@ export const waitNodeType = {
       } else if (until !== undefined && !until.includes("{{") && !isoInstant.safeParse(until).success) {
         ctx.addIssue({ code: "custom", path: ["until"], message: "until must be a date-time with offset, like 2025-01-31T09:00:00Z, or a {{…}} expression" });
       }
-    }),
+    })
+    // The same rule for the editor's JSON Schema: exactly one of the two.
+    .meta({ oneOf: [{ required: ["durationMs"] }, { required: ["until"] }] }),
   example: { durationMs: 3_600_000 },
   outputs: [{ id: "out" }],
   output: z.object({ resumedAt: z.iso.datetime() }),
