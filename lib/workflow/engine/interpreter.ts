@@ -279,24 +279,42 @@ class Interpreter {
     if (!executor.effectful) return executor.execute(ctx, input);
     // The effect is on record before the call, so a crash in between is detectable afterwards;
     // and only while this worker still holds the run, so two workers never both call out.
-    const appId = node.type.split(".")[0]!;
-    await ensureApp(this.db, appId);
-    const undo = executor.undo ?? { strategy: "none" as const, canUndo: false };
-    await this.journal.flush();
-    await this.db.$transaction(async (tx) => {
-      await this.journal.assertOwner(tx);
-      const running = await this.journal.record(node, iterationPath, { status: "running", attempt, input, startedAt }, tx);
-      ctx.stepId = running.id;
-      await tx.runEffect.upsert({
-        where: { idempotencyKey: ctx.idempotencyKey },
-        create: { runId: this.run.id, stepId: running.id, nodeId: node.id, appId, action: node.type, idempotencyKey: ctx.idempotencyKey, undoStrategy: undo.strategy, canUndo: undo.canUndo },
-        update: { stepId: running.id, status: "pending" },
+    let begun = false;
+    ctx.beginEffect = async () => {
+      if (begun) return;
+      begun = true;
+      const appId = node.type.split(".")[0]!;
+      await ensureApp(this.db, appId);
+      const undo = executor.undo ?? { strategy: "none" as const, canUndo: false };
+      await this.journal.flush();
+      await this.db.$transaction(async (tx) => {
+        await this.journal.assertOwner(tx);
+        const running = await this.journal.record(node, iterationPath, { status: "running", attempt, input, startedAt }, tx);
+        ctx.stepId = running.id;
+        await tx.runEffect.upsert({
+          where: { idempotencyKey: ctx.idempotencyKey },
+          create: {
+            runId: this.run.id,
+            stepId: running.id,
+            nodeId: node.id,
+            appId,
+            action: node.type,
+            idempotencyKey: ctx.idempotencyKey,
+            undoStrategy: undo.strategy,
+            canUndo: undo.canUndo,
+            credentialId: this.reported.get(ctx.idempotencyKey)?.credentialId ?? null,
+          },
+          update: { stepId: running.id, status: "pending", credentialId: this.reported.get(ctx.idempotencyKey)?.credentialId ?? null },
+        });
       });
-    });
+    };
+    if (!executor.announcesEffect) await ctx.beginEffect();
     try {
-      return await executor.execute(ctx, input);
+      const output = await executor.execute(ctx, input);
+      if (!begun) throw new Error(`the executor of ${node.type} finished without putting its effect on record (beginEffect)`);
+      return output;
     } catch (error) {
-      if (error instanceof LostOwnership) throw error;
+      if (error instanceof LostOwnership || !begun) throw error;
       await this.db.runEffect.update({ where: { idempotencyKey: ctx.idempotencyKey }, data: { status: "failed", completedAt: this.now(), ...this.reported.get(ctx.idempotencyKey) } });
       throw error;
     }
@@ -316,6 +334,7 @@ class Interpreter {
       attempt,
       idempotencyKey,
       signal: this.options.signal ?? new AbortController().signal,
+      beginEffect: async () => {},
     };
   }
 
@@ -332,7 +351,9 @@ class Interpreter {
       return "retry";
     }
     const input = (step.input ?? {}) as Record<string, unknown>;
-    const check = executor.reconcile ? await executor.reconcile(this.context(node, step.iterationPath, step.attempt), input) : { outcome: "unknown" as const };
+    // Asked through the connection the effect was made with, when its record names one.
+    const through = effect.credentialId ? { ...node, connectionId: effect.credentialId } : node;
+    const check = executor.reconcile ? await executor.reconcile(this.context(through, step.iterationPath, step.attempt), input) : { outcome: "unknown" as const };
     if (check.outcome === "done") {
       await this.db.runEffect.update({ where: { id: effect.id }, data: { status: "completed", completedAt: this.now() } });
       await this.journal.close(step, "succeeded", { output: check.output });
