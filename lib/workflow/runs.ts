@@ -239,7 +239,14 @@ export async function cancelRun(db: Db, caller: Caller, id: string): Promise<Run
   await db.$transaction(async (tx) => {
     const now = new Date();
     await cancelRunState(tx, id, now);
-    await tx.workflowRunStep.updateMany({ where: { runId: id, status: { in: ["running", "waiting"] } }, data: { status: "cancelled", finishedAt: now } });
+    // A call with effects in flight is let finish: the worker still records its outcome. Until it
+    // does (it may never, if it dies) the effect is unknown and the run needs a person's look.
+    const inFlight = await tx.runEffect.updateMany({ where: { runId: id, status: "pending", step: { status: "running" } }, data: { status: "unknown" } });
+    if (inFlight.count > 0) await tx.workflowRun.update({ where: { id }, data: { needsAttention: true } });
+    await tx.workflowRunStep.updateMany({
+      where: { runId: id, OR: [{ status: "waiting" }, { status: "running", effects: { none: { status: "unknown" } } }] },
+      data: { status: "cancelled", finishedAt: now },
+    });
     await tx.waitpoint.updateMany({ where: { runId: id, completedAt: null }, data: { completedAt: now, result: { cancelled: true } } });
     await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId, actorApiKey: caller.apiKeyId }, "run.cancelled", "run", id);
   });

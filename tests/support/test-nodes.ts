@@ -104,6 +104,23 @@ export const testNodeTypes: NodeTypeSpec[] = [
   },
   {
     ...counted,
+    type: "test.effectGate",
+    label: "Effect gate",
+    config: z.object({ key: z.string() }),
+    executor: {
+      effectful: true,
+      // A slow provider call with effects: it finishes whatever happens to the run meanwhile.
+      execute: async (ctx, input) => {
+        const held = gate(String(input.key));
+        held.enter();
+        await held.released;
+        effects.set(ctx.idempotencyKey, (effects.get(ctx.idempotencyKey) ?? 0) + 1);
+        return { posted: true };
+      },
+    },
+  },
+  {
+    ...counted,
     type: "test.rateLimited",
     label: "Rate limited",
     config: z.object({ key: z.string(), times: z.number().int() }),

@@ -357,6 +357,23 @@ export function describeScenarios(host: ScenarioHost) {
   });
 
   describe("run control", () => {
+    it("cancelled during a call with effects, records the call's outcome and flags the run until it is known", async () => {
+      const key = unique("inflight");
+      const workflowId = await published(definition([node("post", "test.effectGate", { key }), node("after")], ["trigger→post", "post→after"]));
+      const { run: started } = await startRun(database.prisma, testCatalog, owner, workflowId, {});
+      await gate(key).entered;
+      await cancelRun(database.prisma, owner, started.id);
+      const flagged = await database.prisma.workflowRun.findUniqueOrThrow({ where: { id: started.id }, include: { effects: true } });
+      expect(flagged).toMatchObject({ status: "cancelled", needsAttention: true });
+      expect(flagged.effects.map((e) => e.status)).toEqual(["unknown"]);
+      gate(key).release();
+      await expect.poll(() => records(started.id), { timeout: 10_000 }).toEqual(["post@#1:succeeded"]);
+      const settled = await database.prisma.workflowRun.findUniqueOrThrow({ where: { id: started.id }, include: { effects: true, steps: true } });
+      expect(settled).toMatchObject({ status: "cancelled", needsAttention: false });
+      expect(settled.effects.map((e) => e.status)).toEqual(["completed"]);
+      expect(settled.steps[0]!.output).toEqual({ posted: true });
+    });
+
     it("cancels a waiting run", async () => {
       const workflowId = await published(definition([node("pause", "control.wait", { durationMs: 60_000 }), node("after")], ["trigger→pause", "pause→after"]));
       const { run: started } = await startRun(database.prisma, testCatalog, owner, workflowId, {});

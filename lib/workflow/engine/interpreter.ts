@@ -233,13 +233,17 @@ class Interpreter {
       const done = { status: "succeeded" as const, attempt, input, output, startedAt };
       if (!this.run.dryRun && executor.effectful) {
         // An effect is completed in the same transaction as its step, so no crash can separate them.
+        // Cancelled during the call: the outcome is still recorded, then the walk stops.
         await this.journal.flush();
-        await this.db.$transaction(async (tx) => {
-          await this.journal.assertOwner(tx);
+        const owner = await this.db.$transaction(async (tx) => {
+          const owner = await this.journal.ownerAfterCall(tx);
           const idempotencyKey = stepIdempotencyKey(this.run.id, node.id, iterationPath);
           await tx.runEffect.update({ where: { idempotencyKey }, data: { status: "completed", completedAt: this.now(), ...this.reported.get(idempotencyKey) } });
           await this.journal.record(node, iterationPath, done, tx);
+          if (owner === "cancelled") await this.journal.settleAttention(tx);
+          return owner;
         });
+        if (owner === "cancelled") throw new LostOwnership();
       } else {
         // Without effects a step's record can wait for the next commit.
         await this.journal.record(node, iterationPath, done, this.db, { defer: true });
@@ -316,6 +320,8 @@ class Interpreter {
     } catch (error) {
       if (error instanceof LostOwnership || !begun) throw error;
       await this.db.runEffect.update({ where: { idempotencyKey: ctx.idempotencyKey }, data: { status: "failed", completedAt: this.now(), ...this.reported.get(ctx.idempotencyKey) } });
+      // Cancelled during the call: the effect is known now (it failed).
+      await this.journal.settleAttention();
       throw error;
     }
   }

@@ -266,9 +266,24 @@ export class Journal {
 
   /** Locks the run row and checks this worker still holds it; a lapsed lease means another worker took over. */
   async assertOwner(tx: Tx) {
-    if (!this.options.leaseOwner) return;
-    const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "WorkflowRun" WHERE id = ${this.run.id} AND status = 'running' AND "leaseOwner" = ${this.options.leaseOwner} FOR UPDATE`;
-    if (rows.length === 0) throw new LostOwnership();
+    if ((await this.ownerAfterCall(tx)) !== "ours") throw new LostOwnership();
+  }
+
+  /**
+   * assertOwner for a call with effects that has returned: the run may have been cancelled
+   * meanwhile, and then the call's outcome is still this walk's to record ("cancelled").
+   */
+  async ownerAfterCall(tx: Tx): Promise<"ours" | "cancelled"> {
+    const [row] = await tx.$queryRaw<{ status: string; leaseOwner: string | null }[]>`SELECT status, "leaseOwner" FROM "WorkflowRun" WHERE id = ${this.run.id} FOR UPDATE`;
+    if (row?.status === "cancelled") return "cancelled";
+    if (row?.status === "running" && (!this.options.leaseOwner || row.leaseOwner === this.options.leaseOwner)) return "ours";
+    throw new LostOwnership();
+  }
+
+  /** A cancelled run needs attention while, and only while, one of its effects is unknown. */
+  async settleAttention(db: Db | Tx = this.db) {
+    await db.$executeRaw`UPDATE "WorkflowRun" SET "needsAttention" = EXISTS (SELECT 1 FROM "RunEffect" WHERE "runId" = ${this.run.id} AND status = 'unknown')
+      WHERE id = ${this.run.id} AND status = 'cancelled'`;
   }
 
   /** Cheap, rate-limited check that the run was not cancelled or taken over meanwhile. */
