@@ -135,5 +135,24 @@ export const testNodeTypes: NodeTypeSpec[] = [
   },
 ];
 
+/**
+ * A SWITCH written the way a new control node is: one spec with its behaviour (the handle its
+ * record leaves through), added to the catalog's list. The interpreter needs no change for it.
+ */
+export const switchNodeType: NodeTypeSpec = {
+  type: "test.switch",
+  label: "Switch",
+  category: "control",
+  version: 1,
+  config: z.object({ value: z.string(), cases: z.array(z.string()) }),
+  outputs: [{ id: "a" }, { id: "b" }, { id: "other" }],
+  output: z.object({ match: z.string() }),
+  executor: {
+    effectful: false,
+    execute: async (_ctx, input) => ({ match: (input.cases as string[]).includes(String(input.value)) ? String(input.value) : "other" }),
+  },
+  behaviour: { handle: (output) => (output as { match: string }).match },
+};
+
 /** The real catalog plus the test nodes: what tests hand to validation, the store and workers. */
-export const testCatalog = createCatalog({ ...catalogLists, nodeTypes: [...catalogLists.nodeTypes, ...testNodeTypes] });
+export const testCatalog = createCatalog({ ...catalogLists, nodeTypes: [...catalogLists.nodeTypes, ...testNodeTypes, switchNodeType] });

@@ -119,6 +119,15 @@ export function describeScenarios(host: ScenarioHost) {
       expect(step.output).toMatchObject({ value: { apiToken: "s3cr3t-value" } });
     });
 
+    it("runs a control node that is only a module in the catalog: a SWITCH takes the matching handle", async () => {
+      const def = definition(
+        [node("route", "test.switch", { value: "{{trigger.payload.kind}}", cases: ["a", "b"] }), node("onA"), node("onB"), node("onOther")],
+        ["trigger→route", "route:a→onA", "route:b→onB", "route:other→onOther"],
+      );
+      expect((await run(def, { kind: "b" })).steps).toEqual(["onA@#1:skipped", "onB@#1:succeeded", "onOther@#1:skipped", "route@#1:succeeded"]);
+      expect((await run(def, { kind: "z" })).steps).toEqual(["onA@#1:skipped", "onB@#1:skipped", "onOther@#1:succeeded", "route@#1:succeeded"]);
+    });
+
     it("takes the IF's false branch the other way", async () => {
       const result = await run(branchy, { amount: 5 });
       expect(result.steps).toEqual(["big@#1:skipped", "check@#1:succeeded", "join@#1:succeeded", "small@#1:succeeded"]);
