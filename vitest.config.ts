@@ -10,7 +10,9 @@ export default defineConfig({
     environment: "node",
     // A migrated database made once, copied by each test file.
     globalSetup: ["tests/support/global-setup.ts"],
-    testTimeout: 30_000,
+    // Generous: on a loaded 2-core machine a test that spawns processes (CLI, a second database
+    // opener) can take tens of seconds without anything being wrong.
+    testTimeout: 60_000,
     hookTimeout: 60_000,
     // two cores: files run in two workers; database tests each own their database.
     maxWorkers: 2,
