@@ -1,5 +1,5 @@
 import type { NodeTypeSpec } from "@/lib/workflow/node-types";
-import { describeAction, executeIntegrationAction, type ActionTarget } from "@/lib/integrations/execute";
+import { describeAction, executeIntegrationAction, reconcileIntegrationAction, type ActionTarget } from "@/lib/integrations/execute";
 import type { ExecutionContext } from "@/lib/workflow/engine/executors";
 import type { AnyIntegration } from "@/lib/integrations/types";
 
@@ -44,12 +44,23 @@ export function providerNodeTypes(provider: AnyIntegration): NodeTypeSpec[] {
         effectful: info.effectful,
         idempotent: info.idempotency !== "none",
         undo: { strategy: info.undoStrategy, canUndo: info.canUndo },
+        // The effect goes on record right before the provider call, not before resolving the
+        // connection: a crash in resolution, rate limiting or refresh is then no unknown effect.
+        announcesEffect: true,
         execute: async (ctx, input) => {
-          const result = await executeIntegrationAction(ctx.db, request(target, ctx, input, false));
+          const result = await executeIntegrationAction(ctx.db, {
+            ...request(target, ctx, input, false),
+            // The effect's record names the connection, so a reconcile after a crash asks through it.
+            beforeCall: ({ connectionId }) => {
+              ctx.reportEffect({ credentialId: connectionId });
+              return ctx.beginEffect();
+            },
+          });
           ctx.reportEffect({ credentialId: result.connectionId, externalRef: result.externalRef });
           return result.output;
         },
         preview: async (ctx, input) => (await executeIntegrationAction(ctx.db, request(target, ctx, input, true))).output,
+        reconcile: (ctx, input) => reconcileIntegrationAction(ctx.db, request(target, ctx, input, false)),
       },
     };
   });

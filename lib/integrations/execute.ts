@@ -204,9 +204,41 @@ export async function executeIntegrationAction(db: Db, request: ExecuteActionReq
     return { output, connectionId: found?.credential.id ?? null, resolvedBy: found?.by ?? null, externalRef: null, dryRun: true };
   }
 
-  const { credential, by } = await resolveCredential(db, resolveRequest);
-  const log = (request.logger ?? appLogger).child({ runId: request.runId, stepId: request.stepId, nodeType, connectionId: credential.id });
-  await takeRateLimitSlot(db, { credentialId: credential.id, bucket: action.rateLimit.bucket ?? integration.id, limit: action.rateLimit, appName: integration.name, now });
+  const { credential, by, output } = await callAction(db, request, { input, now, runUrl, rateLimited: true }, (ctx) => action.execute(ctx, input));
+  return { output, connectionId: credential.id, resolvedBy: by, externalRef: action.externalRef?.(output) ?? null, dryRun: false };
+}
+
+/**
+ * After a crash during a step's call: asks the provider whether the effect happened, through the
+ * action's reconcile (found by the step's idempotency key). Without one, the outcome is unknown.
+ */
+export async function reconcileIntegrationAction(db: Db, request: ExecuteActionRequest): Promise<{ outcome: "done"; output: unknown } | { outcome: "not_done" } | { outcome: "unknown" }> {
+  const { action } = request;
+  const reconcile = action.reconcile;
+  if (!reconcile) return { outcome: "unknown" };
+  const input = parseInput(action, nodeTypeOf(request), request.input);
+  const env = getEnv();
+  const { output } = await callAction(db, request, { input, now: request.now?.() ?? new Date(), runUrl: runUrlOf(env.appUrl, request.runId), rateLimited: false }, (ctx) => reconcile(ctx, input));
+  return output === null ? { outcome: "not_done" } : { outcome: "done", output };
+}
+
+/**
+ * The call itself, shared by execute and reconcile: resolve the connection now → a rate-limit slot
+ * (for execute) → decrypt and refresh → `beforeCall` → call with the provider's client, mapping
+ * its errors (one refresh on a rejected token, then needs_attention).
+ */
+async function callAction<T>(
+  db: Db,
+  request: ExecuteActionRequest,
+  { input, now, runUrl, rateLimited }: { input: unknown; now: Date; runUrl: string; rateLimited: boolean },
+  call: (ctx: ActionContext<unknown>) => Promise<T>,
+): Promise<{ credential: Credential; by: ResolvedBy; output: T }> {
+  const { provider: integration, action } = request;
+  const env = getEnv();
+  const app = { id: integration.id, name: integration.name };
+  const { credential, by } = await resolveCredential(db, { companyId: request.companyId, userId: request.userId, app, connectionId: request.connectionId ?? null });
+  const log = (request.logger ?? appLogger).child({ runId: request.runId, stepId: request.stepId, nodeType: nodeTypeOf(request), connectionId: credential.id });
+  if (rateLimited) await takeRateLimitSlot(db, { credentialId: credential.id, bucket: action.rateLimit.bucket ?? integration.id, limit: action.rateLimit, appName: integration.name, now });
   const session = await openSession(db, env, integration, credential, log, now);
   await request.beforeCall?.({ connectionId: credential.id, appId: integration.id });
 
@@ -218,7 +250,7 @@ export async function executeIntegrationAction(db: Db, request: ExecuteActionReq
     timeoutMs,
     async (client) => {
       if (signal.aborted) throw new WorkflowError("E_TIMEOUT", { message: "The step was cancelled before it called the provider" });
-      const ctx: ActionContext<unknown> = {
+      return call({
         client,
         connection: { id: credential.id, appId: credential.appId, displayName: credential.displayName, accountId: credential.accountId },
         companyId: request.companyId,
@@ -230,13 +262,12 @@ export async function executeIntegrationAction(db: Db, request: ExecuteActionReq
         runUrl,
         logger: log,
         signal,
-      };
-      return action.execute(ctx, input);
+      });
     },
     { action: action.id, input },
   );
   await db.credential.updateMany({ where: { id: credential.id, status: "connected" }, data: { lastValidatedAt: new Date() } });
-  return { output, connectionId: credential.id, resolvedBy: by, externalRef: action.externalRef?.(output) ?? null, dryRun: false };
+  return { credential, by, output };
 }
 
 export type UndoEffectRequest = ActionTarget & {

@@ -158,6 +158,11 @@ export type ActionDefinition<Client = unknown, Config extends z.ZodType = z.ZodT
   preview: (input: z.output<Config>, ctx: PreviewContext) => z.output<Output>;
   /** Does the work; returns output matching `output` or throws a WorkflowError of the taxonomy. */
   execute: (ctx: ActionContext<Client>, input: z.output<Config>) => Promise<z.output<Output>>;
+  /**
+   * After a crash during execute: finds what execute made, by the step's idempotency key
+   * (ctx.idempotencyKey), and returns its output; null when it is not there (it never happened).
+   */
+  reconcile?: (ctx: ActionContext<Client>, input: z.output<Config>) => Promise<z.output<Output> | null>;
 };
 
 /** An action with its types erased, as the registry holds it. */

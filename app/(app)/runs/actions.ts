@@ -13,7 +13,7 @@ const decideInput = idSchema.extend({ approved: z.boolean(), comment: z.string()
 
 export const startRunAction = companyAction((db, caller, input: unknown) => {
   const { workflowId, options } = startInput.parse(input);
-  return startRun(db, catalog, caller, workflowId, options ?? {}, { type: "manual" });
+  return startRun(db, catalog, caller, workflowId, options ?? {}, { type: "manual", source: "ui" });
 });
 export const cancelRunAction = companyAction((db, caller, input: unknown) => cancelRun(db, caller, idSchema.parse(input).id));
 export const replayRunAction = companyAction((db, caller, input: unknown) => replayRun(db, caller, idSchema.parse(input).id));

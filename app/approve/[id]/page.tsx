@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { getDb } from "@/lib/db";
-import { hashToken } from "@/lib/workflow/engine/interpreter";
+import { hashToken } from "@/lib/workflow/control/approval";
 import { CenteredPage } from "@/components/centered-page";
 import { PublicApproval } from "@/components/runs/public-approval";
 import { Timestamp } from "@/components/runs/time";
