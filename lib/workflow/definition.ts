@@ -88,11 +88,23 @@ export const edgeSchema = z.object({
   targetHandle: handleSchema.default("in"),
 });
 
+const pointSchema = z.object({ x: z.number(), y: z.number() });
+
+/** Editor state that never affects a run: where the view was, where the trigger sits, sticky notes. */
+const uiSchema = z.object({
+  viewport: z.object({ x: z.number(), y: z.number(), zoom: z.number().positive() }).optional(),
+  trigger: pointSchema.optional(),
+  notes: z
+    .array(z.object({ id: z.string().min(1).max(64), text: z.string().max(5000), position: pointSchema }))
+    .max(200)
+    .optional(),
+});
+
 export const definitionSchema = z.object({
   trigger: triggerSchema,
   nodes: z.array(nodeSchema).max(definitionLimits.maxNodes).default([]),
   edges: z.array(edgeSchema).max(definitionLimits.maxEdges).default([]),
-  ui: z.object({ viewport: z.object({ x: z.number(), y: z.number(), zoom: z.number().positive() }).optional() }).optional(),
+  ui: uiSchema.optional(),
 });
 
 export type WorkflowDefinition = z.output<typeof definitionSchema>;
