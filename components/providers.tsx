@@ -13,9 +13,10 @@ export function Providers({ children }: { children: ReactNode }) {
   );
 }
 
-// Sonner keeps its own notion of the theme; hand it the one the person picked.
+// Sonner keeps its own notion of the theme; hand it the one the person picked. Bottom right: at the
+// top, toasts covered the page header's buttons until they faded.
 function ThemedToaster() {
   const { theme } = useTheme();
   const toasterTheme = theme === "light" || theme === "dark" ? theme : "system";
-  return <Toaster theme={toasterTheme} richColors closeButton position="top-right" />;
+  return <Toaster theme={toasterTheme} richColors closeButton position="bottom-right" />;
 }

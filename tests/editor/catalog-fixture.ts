@@ -4,7 +4,7 @@ import type { CatalogDescription, FieldHint, NodeTypeDescription } from "@/lib/c
 // A stand-in for describeCatalog() while it is being written (issue 9): the same types, a few
 // node types. Test-only; deleted once the real description lands on main.
 
-const schema = (type: z.ZodType) => z.toJSONSchema(type, { io: "input" }) as Record<string, unknown>;
+const schema = (type: z.ZodType) => JSON.parse(JSON.stringify(z.toJSONSchema(type, { io: "input" }))) as Record<string, unknown>;
 const field = (key: string, label: string, widget: FieldHint["widget"], extra: Partial<FieldHint> = {}): FieldHint => ({ key, label, widget, required: false, ...extra });
 const inOnly = [{ id: "in", label: "In" }];
 
