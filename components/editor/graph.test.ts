@@ -69,6 +69,8 @@ describe("copy and paste", () => {
     expect(ids).toEqual(["a_2", "b_2"]);
     expect(definition.edges).toContainEqual(expect.objectContaining({ source: "a_2", target: "b_2" }));
     expect(definition.nodes.find((n) => n.id === "a_2")!.position).toEqual({ x: 40, y: 40 });
+    const again = pasteFragment(definition, readFragment(JSON.stringify(copyFragment(definition, ["a_2"])))!, { x: 40, y: 40 });
+    expect(again.ids).toEqual(["a_3"]);
   });
 
   it("reads a whole definition from the docs, a single node, and refuses plain text", () => {

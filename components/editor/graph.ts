@@ -103,7 +103,9 @@ function freshId(taken: ReadonlySet<string>, base: string): string {
   const stem = base.replace(/[^A-Za-z0-9_-]/g, "_").replace(/^[^A-Za-z]+/, "") || "step";
   const trimmed = stem.slice(0, 56);
   if (!taken.has(trimmed) && trimmed !== TRIGGER_ID) return trimmed;
-  for (let n = 2; ; n++) if (!taken.has(`${trimmed}_${n}`)) return `${trimmed}_${n}`;
+  // A copy of "send_2" is "send_3", not "send_2_2".
+  const root = trimmed.replace(/_\d+$/, "");
+  for (let n = 2; ; n++) if (!taken.has(`${root}_${n}`)) return `${root}_${n}`;
 }
 
 const nodeIds = (definition: WorkflowDefinition) => new Set(definition.nodes.map((node) => node.id));

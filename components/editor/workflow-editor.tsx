@@ -141,9 +141,18 @@ function Editor({ workflowId, catalog, draft, revision, problems: loadedProblems
       const pasted = pasteFragment(definition, fragment, { x: 40, y: 40 });
       change(pasted.definition);
       setSelection(new Set(pasted.ids));
+      // Pasted from elsewhere, the nodes may sit outside the view: bring them in.
+      const first = pasted.definition.nodes.find((node) => node.id === pasted.ids[0])!.position;
+      const pane = document.querySelector(".react-flow")?.getBoundingClientRect();
+      if (pane) {
+        const topLeft = flow.screenToFlowPosition({ x: pane.left, y: pane.top });
+        const bottomRight = flow.screenToFlowPosition({ x: pane.right, y: pane.bottom });
+        const inView = first.x >= topLeft.x && first.y >= topLeft.y && first.x + NODE_WIDTH <= bottomRight.x && first.y + NODE_HEIGHT <= bottomRight.y;
+        if (!inView) requestAnimationFrame(() => void flow.setCenter(first.x + NODE_WIDTH / 2, first.y + NODE_HEIGHT / 2, { zoom: flow.getZoom(), duration: 200 }));
+      }
       return true;
     },
-    [definition, canEdit, change],
+    [definition, canEdit, change, flow],
   );
   const selectedNodes = useMemo(() => [...selection].filter((id) => id !== TRIGGER_ID), [selection]);
 
