@@ -6,6 +6,8 @@ import "./globals.css";
 export const metadata: Metadata = {
   title: { default: "Flowline", template: "%s · Flowline" },
   description: "Workflow automation your company can trust",
+  // The brand mark lives in public/ with the other static assets.
+  icons: { icon: "/flowline-mark.svg" },
 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {

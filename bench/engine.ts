@@ -1,3 +1,4 @@
+import { catalog } from "@/lib/catalog";
 import { createServerDatabase } from "../tests/support/database";
 import { seedCompany } from "../tests/support/seed";
 import { openEmbedded, openServer, type Database } from "@/lib/db/open";
@@ -19,7 +20,7 @@ import { ms } from "./stats";
 type Target = { name: string; met: boolean };
 
 /** The worker as the app starts it (lib/server/boot.ts): settings by database, LISTEN on a server. */
-const workerOptions = (database: Database & { url?: string }): WorkerOptions => ({ ...workerDefaults[database.kind], databaseUrl: database.url });
+const workerOptions = (database: Database & { url?: string }): WorkerOptions => ({ ...workerDefaults[database.kind], catalog, databaseUrl: database.url });
 
 /** Bare single-row INSERT commits: what the engine's bookkeeping cannot go below. */
 async function floorPerCommitMs(database: Database, commits: number): Promise<number> {
@@ -36,12 +37,12 @@ async function stepOverhead(label: string, database: Database, owner: Caller): P
   const RUNS = 20;
   const workflowId = await publishedWorkflow(database, owner, chain(STEPS));
   const runIds: string[] = [];
-  for (let i = 0; i < RUNS; i++) runIds.push((await startRun(database.prisma, owner, workflowId, {})).run.id);
+  for (let i = 0; i < RUNS; i++) runIds.push((await startRun(database.prisma, catalog, owner, workflowId, {})).run.id);
   // claimed directly (no worker), so only the interpreter is measured
   await database.prisma.workflowRun.updateMany({ where: { id: { in: runIds } }, data: { status: "running", startedAt: new Date() } });
-  await advanceRun(database.prisma, runIds[0]!); // warm-up
+  await advanceRun(database.prisma, runIds[0]!, { catalog }); // warm-up
   const started = performance.now();
-  for (const id of runIds.slice(1)) await advanceRun(database.prisma, id);
+  for (const id of runIds.slice(1)) await advanceRun(database.prisma, id, { catalog });
   const perStep = (performance.now() - started) / ((RUNS - 1) * STEPS);
   const floor = await floorPerCommitMs(database, (RUNS - 1) * STEPS);
   const ratio = perStep / floor;

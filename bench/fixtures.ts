@@ -1,3 +1,4 @@
+import { catalog } from "@/lib/catalog";
 import type { Caller } from "@/lib/auth/roles";
 import type { Database } from "@/lib/db/open";
 import { createWorkflow, publishWorkflow } from "@/lib/workflow/store";
@@ -14,8 +15,8 @@ export function chain(steps: number) {
 }
 
 export async function publishedWorkflow(database: Database, owner: Caller, def: ReturnType<typeof definition>) {
-  const workflow = await createWorkflow(database.prisma, owner, { name: `bench ${Date.now()}`, definition: def });
-  await publishWorkflow(database.prisma, owner, workflow.id);
+  const workflow = await createWorkflow(database.prisma, catalog, owner, { name: `bench ${Date.now()}`, definition: def });
+  await publishWorkflow(database.prisma, catalog, owner, workflow.id);
   return workflow.id;
 }
 

@@ -1,3 +1,4 @@
+import { catalog } from "@/lib/catalog";
 import { validateDefinition } from "@/lib/workflow/validate";
 import { largeDefinition } from "@/lib/workflow/test-fixtures";
 import { ms, summarize } from "./stats";
@@ -8,14 +9,14 @@ const TARGET_MS = 50;
 export function benchValidate(): boolean {
   const definition = largeDefinition(500);
   const first = performance.now();
-  const problems = validateDefinition(definition, { mode: "strict" });
+  const problems = validateDefinition(definition, { mode: "strict", catalog });
   const coldMs = performance.now() - first;
   if (problems.some((p) => p.severity === "error")) throw new Error(`the benchmark definition is invalid: ${problems[0]!.message}`);
-  for (let i = 0; i < 20; i++) validateDefinition(definition, { mode: "strict" });
+  for (let i = 0; i < 20; i++) validateDefinition(definition, { mode: "strict", catalog });
   const samples: number[] = [];
   for (let i = 0; i < 200; i++) {
     const started = performance.now();
-    validateDefinition(definition, { mode: "strict" });
+    validateDefinition(definition, { mode: "strict", catalog });
     samples.push(performance.now() - started);
   }
   const stats = summarize(samples);

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { catalog } from "@/lib/catalog";
 import { ConfigError, getEnv, type Env } from "@/lib/config/env";
 import { isAlive, lockOwner } from "@/lib/db/embedded-lock";
 import { openEmbedded, openServer, type Database } from "@/lib/db/open";
@@ -61,7 +62,7 @@ async function connect(env: Env, options: { worker: boolean }): Promise<{ run: R
   const needsCurrentSchema = (command: OperatorCommand) => command !== "migrate" && command !== "doctor";
   // Following a run needs a worker: the app's, when the CLI goes through it; otherwise its own,
   // unless Trigger.dev executes runs.
-  const worker = options.worker && env.runsOn === "embedded" ? new EmbeddedWorker(database.prisma) : null;
+  const worker = options.worker && env.runsOn === "embedded" ? new EmbeddedWorker(database.prisma, { catalog }) : null;
   if (worker) {
     await assertMigrated(database);
     await worker.start();

@@ -1,6 +1,7 @@
 // `npm run worker`: an embedded-host worker in its own process. With a Postgres server, run as
 // many as you like beside the app (set FLOWLINE_EMBEDDED_WORKER=off on the app to keep it out).
 // On the embedded database it only starts while the app is stopped: PGlite has one process.
+import { catalog } from "@/lib/catalog";
 import { ConfigError, getEnv } from "@/lib/config/env";
 import { closeDatabase, getDatabase } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -14,7 +15,7 @@ async function main() {
     process.exit(2);
   }
   const database = await getDatabase();
-  const worker = new EmbeddedWorker(database.prisma, { ...workerDefaults[database.kind], databaseUrl: env.embedded ? undefined : env.DATABASE_URL });
+  const worker = new EmbeddedWorker(database.prisma, { ...workerDefaults[database.kind], catalog, databaseUrl: env.embedded ? undefined : env.DATABASE_URL });
   await worker.start();
   const stop = async (signal: string) => {
     logger.info({ signal }, "worker shutting down");

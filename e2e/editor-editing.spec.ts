@@ -37,8 +37,8 @@ test("keyboard only: add a step after the trigger, fill its form, undo, redo, co
   await page.keyboard.press("Tab");
   await page.keyboard.type("Approve it?");
   await expect(modal.getByText("Required to publish")).toHaveCount(1);
-  await page.keyboard.press("Tab");
-  await page.keyboard.press("Tab");
+  // Message → its variable button → approvers → the timeout.
+  for (let i = 0; i < 3; i++) await page.keyboard.press("Tab");
   await expect(modal.getByRole("spinbutton", { name: /Decide within/ })).toBeFocused();
   await page.keyboard.type("500");
   await page.keyboard.press("Tab");
@@ -101,33 +101,33 @@ test("two tabs edit the same draft: the second save is refused, and the person c
   await other.goto(page.url());
   await expect(nodes(other)).toHaveCount(1);
 
-  const addPassThrough = async (tab: Page) => {
-    await tab.getByRole("button", { name: "Add a step after Manual: Start" }).click();
-    await tab.keyboard.type("pass through");
-    await tab.keyboard.press("Enter");
+  const pick = async (tab: Page, search: string, name: string) => {
+    const palette = tab.getByRole("dialog", { name: "Add a step" });
+    await palette.getByRole("combobox").fill(search);
+    await palette.getByRole("option", { name: new RegExp(`^${name}`) }).click();
     await tab.getByRole("button", { name: "Apply" }).click();
   };
-  await addPassThrough(page);
+  const addNoop = async (tab: Page) => {
+    await tab.getByRole("button", { name: "Add a step after Manual: Start" }).click();
+    await pick(tab, "no-op", "No-op");
+  };
+  await addNoop(page);
   await expect(saveStatus(page)).toHaveText("All changes saved");
 
-  await other.getByRole("button", { name: "Add a step" }).first().click();
-  await other.keyboard.type("wait");
-  await other.keyboard.press("Enter");
-  await other.getByRole("button", { name: "Apply" }).click();
+  await other.getByRole("button", { name: "Add step" }).click();
+  await pick(other, "wait", "Wait");
   const conflict = other.getByRole("dialog", { name: "Someone else saved this draft" });
   await expect(conflict).toBeVisible();
   await shot(other, "editor-conflict");
 
   await conflict.getByRole("button", { name: "Reload theirs" }).click();
   await expect(conflict).toBeHidden();
-  await expect(step(other, "Pass through")).toBeVisible();
+  await expect(step(other, "No-op")).toBeVisible();
   await expect(step(other, "Wait")).toHaveCount(0);
 
   // Now the first tab is behind: it overwrites with its own.
-  await other.getByRole("button", { name: "Add a step after Pass through: Next" }).click();
-  await other.keyboard.type("wait");
-  await other.keyboard.press("Enter");
-  await other.getByRole("button", { name: "Apply" }).click();
+  await other.getByRole("button", { name: "Add a step after No-op: Next" }).click();
+  await pick(other, "wait", "Wait");
   await expect(saveStatus(other)).toHaveText("All changes saved");
   await page.getByRole("button", { name: "Tidy up" }).click();
   await page.getByRole("dialog", { name: "Someone else saved this draft" }).getByRole("button", { name: "Overwrite with mine" }).click();

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { fixtureCatalog } from "@/tests/editor/catalog-fixture";
+import { catalog, describeCatalog } from "@/lib/catalog";
 import { checkConfig, joinDuration, splitDuration, zonedInstant } from "./config-check";
 
-const approval = fixtureCatalog.nodeTypes.find((type) => type.type === "control.approval")!;
+const approval = describeCatalog(catalog).nodeTypes.find((type) => type.type === "control.approval")!;
 
 describe("checkConfig", () => {
   it("marks missing required fields as warnings and wrong values as errors, by field", () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { WorkflowDefinition } from "@/lib/workflow/definition";
-import { fixtureCatalog } from "@/tests/editor/catalog-fixture";
+import { catalog, describeCatalog } from "@/lib/catalog";
 import { addNode, checkConnection, copyFragment, enclosingLoops, indexCatalog, pasteFragment, readFragment, remove, upstreamOf } from "./graph";
 import { tidy } from "./layout";
 
-const index = indexCatalog(fixtureCatalog);
+const index = indexCatalog(describeCatalog(catalog));
 const node = (id: string, type: string) => ({ id, type, name: id, config: {}, position: { x: 0, y: 0 } });
 const edge = (source: string, target: string, sourceHandle = "out") => ({ id: `${source}-${target}`, source, target, sourceHandle, targetHandle: "in" });
 
@@ -57,7 +57,7 @@ describe("adding nodes", () => {
     const once = addNode(index, chain, "core.noop", { kind: "at", position: { x: 0, y: 0 } });
     const twice = addNode(index, once.definition, "core.noop", { kind: "at", position: { x: 0, y: 0 } });
     expect(new Set([once.id, twice.id, "a", "b"]).size).toBe(4);
-    expect(twice.definition.nodes.at(-1)!.name).toBe("Pass through 2");
+    expect(twice.definition.nodes.at(-1)!.name).toBe(`${index.nodeTypes.get("core.noop")!.name} 2`);
   });
 });
 

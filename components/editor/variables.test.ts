@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { WorkflowDefinition } from "@/lib/workflow/definition";
-import { fixtureCatalog } from "@/tests/editor/catalog-fixture";
+import { catalog, describeCatalog } from "@/lib/catalog";
 import { indexCatalog } from "./graph";
 import { variablesAt } from "./variables";
 
-const index = indexCatalog(fixtureCatalog);
+const index = indexCatalog(describeCatalog(catalog));
 const node = (id: string, type: string) => ({ id, type, name: `Step ${id}`, config: {}, position: { x: 0, y: 0 } });
 const definition: WorkflowDefinition = {
-  trigger: { type: "manual", config: {} },
+  // A sample payload captured on the trigger: the manual trigger's payload is any JSON.
+  trigger: { type: "manual", config: { samplePayload: { amount: 1200, requester: { email: "ada@example.com" } } } },
   nodes: [node("post", "slack.send_message"), node("each", "control.loop"), node("inside", "core.noop"), node("aside", "core.noop")],
   edges: [
     { id: "e1", source: "trigger", target: "post", sourceHandle: "out", targetHandle: "in" },
@@ -20,7 +21,7 @@ const definition: WorkflowDefinition = {
 describe("variablesAt", () => {
   it("lists the payload with sample values, upstream outputs, and the loop inside its body", () => {
     const paths = variablesAt(index, definition, "inside");
-    expect(paths).toContainEqual(expect.objectContaining({ path: "trigger.payload.amount", sample: 1200, type: "number" }));
+    expect(paths).toContainEqual(expect.objectContaining({ path: "trigger.payload.amount", sample: 1200 }));
     expect(paths).toContainEqual(expect.objectContaining({ path: "trigger.payload.requester.email", sample: "ada@example.com" }));
     expect(paths).toContainEqual(expect.objectContaining({ path: "step.post.output.ts", group: "Step post" }));
     expect(paths.map((v) => v.path)).toEqual(expect.arrayContaining(["loop.item", "loop.index"]));

@@ -18,9 +18,15 @@ export type Variable = {
 
 const MAX_DEPTH = 3;
 
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+const typeOf = (value: unknown) => (Array.isArray(value) ? "array" : value === null ? "null" : typeof value);
+
+/** The fields a schema declares; for an open object (the manual trigger's payload), those of the sample. */
 function fieldsOf(schema: JsonSchema | undefined, prefix: string, group: string, sample: unknown, depth = 0): Variable[] {
-  const properties = schema?.properties as Record<string, JsonSchema> | undefined;
-  if (!properties || depth >= MAX_DEPTH) return [];
+  if (depth >= MAX_DEPTH) return [];
+  const declared = schema?.properties as Record<string, JsonSchema> | undefined;
+  const properties = declared ?? (isRecord(sample) ? Object.fromEntries(Object.entries(sample).map(([key, value]) => [key, { type: typeOf(value) }])) : undefined);
+  if (!properties) return [];
   return Object.entries(properties).flatMap(([key, child]) => {
     const path = `${prefix}.${key}`;
     const value = sample !== null && typeof sample === "object" ? (sample as Record<string, unknown>)[key] : undefined;
@@ -33,7 +39,8 @@ function fieldsOf(schema: JsonSchema | undefined, prefix: string, group: string,
 /** `samples` holds what the last run saw, by node id ("trigger" for the payload), when there is one. */
 export function variablesAt(index: CatalogIndex, definition: WorkflowDefinition, nodeId: string, samples: ReadonlyMap<string, unknown> = new Map()): Variable[] {
   const trigger = index.triggerTypes.get(definition.trigger.type);
-  const payload = samples.get("trigger") ?? trigger?.samplePayload;
+  // The last run's payload, else the sample the person captured on the trigger, else the catalog's.
+  const payload = samples.get("trigger") ?? definition.trigger.config.samplePayload ?? trigger?.samplePayload;
   const variables: Variable[] = [
     { path: "trigger.payload", group: "Trigger", type: "object", description: "Everything the trigger received", sample: payload },
     ...fieldsOf(trigger?.payloadSchema, "trigger.payload", "Trigger", payload),

@@ -19,12 +19,12 @@ import { parseJsonText } from "@/components/workflows/json-text";
 import { definitionProblems } from "@/components/workflows/action-failure";
 import { DraftProblems, type ProblemItem } from "@/components/workflows/problems";
 import { useProvideDraftBridge } from "@/components/workflows/unsaved-draft";
+import { loadOptionsAction } from "@/app/(app)/settings/integrations/actions";
 import { cn } from "@/lib/utils/cn";
 import { Canvas } from "./canvas";
 import { ConfigModal } from "./config-modal";
 import { EditorActionsContext, type EditorActions } from "./editor-context";
 import type { LoadOptions } from "./fields";
-import { loadOptions } from "./load-options";
 import { addNode, copyFragment, indexCatalog, NODE_HEIGHT, NODE_WIDTH, pasteFragment, readFragment, updateNode, type Placement } from "./graph";
 import { historyReducer } from "./history";
 import { tidy } from "./layout";
@@ -85,7 +85,7 @@ function Editor({ workflowId, catalog, draft, revision, problems: loadedProblems
     dispatch({ type: "reset", value: draft });
   }, [revision, draft, loadedProblems, autosave]);
 
-  const optionsFor = useCallback((connectionId: string | undefined): LoadOptions => (input) => loadOptions({ ...input, connectionId }), []);
+  const optionsFor = useCallback((connectionId: string | undefined): LoadOptions => (input) => loadOptionsAction({ ...input, connectionId }), []);
   const openPalette = useCallback((placement: Placement) => setPalette(placement), []);
   // With a run on the canvas, a step opens what it did in that run; its form is one click further.
   const openConfig = useCallback((nodeId: string) => (overlay?.steps.has(nodeId) && nodeId !== TRIGGER_ID ? setRunStep(nodeId) : setModal({ nodeId })), [overlay]);

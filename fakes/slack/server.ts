@@ -1,20 +1,15 @@
 import { randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { createFakeKit, readBody, type Fault, type RecordedCall } from "../kit";
 
 // A local stand-in for Slack (test support and `npm run dev:sandbox`): the Web API methods Flowline
 // uses, the three-step file upload, and the OAuth v2 consent page with oauth.v2.access (code and
-// refresh_token grants). It keeps its state in memory, records every call, and can be told to fail:
-// fake.fail("chat.postMessage", { type: "ratelimit", retryAfter: 3 }).
+// refresh_token grants). It keeps its state in memory, records every call, and can be told to fail
+// (fakes/kit.ts): fake.fail("chat.postMessage", { type: "ratelimit", retryAfter: 3 }), or over HTTP
+// with POST /__fake/faults.
 
-export type Fault =
-  | { type: "ratelimit"; retryAfter: number }
-  | { type: "http"; status: number }
-  | { type: "error"; error: string }
-  | { type: "delay"; ms: number }
-  | { type: "timeout"; ms?: number };
-
-export type RecordedCall = { method: string; params: Record<string, string>; token: string | null; at: number };
+export type { Fault, RecordedCall };
 
 type TokenInfo = { kind: "bot" | "refresh"; revoked: boolean; expiresAt: number | null; pair?: string };
 type Channel = { id: string; name: string; is_private: boolean; is_member: boolean; is_archived: boolean };
@@ -53,8 +48,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
   const messages = new Map<string, Message>();
   const files = new Map<string, StoredFile>();
   const downloads = new Map<string, { body: Buffer; contentType: string }>();
-  const calls: RecordedCall[] = [];
-  const faults: { method: string; fault: Fault; times: number }[] = [];
+  const kit = createFakeKit({ errorBody: (error) => ({ ok: false, error }) });
   let counter = 0;
   const channels: Channel[] = [
     { id: "C0GENERAL", name: "general", is_private: false, is_member: true, is_archived: false },
@@ -80,14 +74,6 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
   let baseUrl = "";
   const findChannel = (idOrName: string) => channels.find((c) => c.id === idOrName || c.name === idOrName.replace(/^#/, ""));
   const nextTs = () => `${1_700_000_000 + ++counter}.${String(counter).padStart(6, "0")}`;
-
-  function takeFault(method: string): Fault | null {
-    const index = faults.findIndex((f) => f.method === method || f.method === "*");
-    if (index < 0) return null;
-    const entry = faults[index]!;
-    if (--entry.times <= 0) faults.splice(index, 1);
-    return entry.fault;
-  }
 
   type Answer = { status?: number; headers?: Record<string, string>; body: unknown };
   const ok = (body: Record<string, unknown> = {}): Answer => ({ body: { ok: true, ...body } });
@@ -216,12 +202,6 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
     }
   }
 
-  async function readBody(request: http.IncomingMessage): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
-  }
-
   function parseParams(request: http.IncomingMessage, raw: Buffer, url: URL): Record<string, string> {
     const params: Record<string, string> = Object.fromEntries(url.searchParams);
     const type = request.headers["content-type"] ?? "";
@@ -229,8 +209,6 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
     else if (type.includes("application/x-www-form-urlencoded")) Object.assign(params, Object.fromEntries(new URLSearchParams(raw.toString("utf8"))));
     return params;
   }
-
-  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   const server = http.createServer(async (request, response) => {
     const url = new URL(request.url ?? "/", "http://fake.slack");
@@ -241,6 +219,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
     };
     try {
       const raw = await readBody(request);
+      if (kit.control(request, url, raw, send)) return;
       if (request.method === "GET" && url.pathname === "/health") return send(200, JSON.stringify({ ok: true }));
       if (request.method === "GET" && url.pathname === "/oauth/v2/authorize") {
         const q = Object.fromEntries(url.searchParams);
@@ -275,8 +254,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
       }
       if (request.method === "POST" && url.pathname.startsWith("/upload/")) {
         const file = files.get(url.pathname.slice("/upload/".length));
-        calls.push({ method: "upload", params: { file: file?.id ?? "", bytes: String(raw.length) }, token: null, at: Date.now() });
-        const fault = takeFault("upload");
+        kit.record({ method: "upload", params: { file: file?.id ?? "", bytes: String(raw.length) }, token: null });
+        const fault = kit.take("upload");
         if (fault?.type === "http") return send(fault.status, "error", { "content-type": "text/plain" });
         if (!file) return send(404, "no such upload", { "content-type": "text/plain" });
         file.uploaded = true;
@@ -296,16 +275,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
         const token = header.startsWith("Bearer ") ? header.slice(7) : (params.token ?? null);
         const basicRaw = header.startsWith("Basic ") ? Buffer.from(header.slice(6), "base64").toString("utf8").split(":") : null;
         const basic = basicRaw ? { id: basicRaw[0] ?? "", secret: basicRaw.slice(1).join(":") } : null;
-        calls.push({ method, params, token, at: Date.now() });
-        const fault = takeFault(method);
-        if (fault?.type === "ratelimit") return send(429, JSON.stringify({ ok: false, error: "ratelimited" }), { "retry-after": String(fault.retryAfter) });
-        if (fault?.type === "http") return send(fault.status, JSON.stringify({ ok: false, error: "fatal_error" }));
+        kit.record({ method, params, token });
+        const fault = kit.take(method);
+        if (await kit.play(fault, send)) return;
+        // Slack answers its own errors with HTTP 200
         if (fault?.type === "error") return send(200, JSON.stringify({ ok: false, error: fault.error }));
-        if (fault?.type === "delay") await sleep(fault.ms);
-        if (fault?.type === "timeout") {
-          await sleep(fault.ms ?? 30_000);
-          return send(200, JSON.stringify({ ok: false, error: "request_timeout" }));
-        }
         const answer = api(method, params, token, basic);
         return send(answer.status ?? 200, JSON.stringify(answer.body), answer.headers);
       }
@@ -328,16 +302,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
     clientSecret,
     team,
     settings,
-    calls,
+    calls: kit.calls,
     messages,
     files,
     channels,
-    /** Calls of one method, in order. */
-    callsTo: (method: string) => calls.filter((c) => c.method === method),
-    /** Makes the next `times` calls of a method ("*" for any) fail or stall. */
-    fail(method: string, fault: Fault, times = 1) {
-      faults.push({ method, fault, times });
-    },
+    callsTo: kit.callsTo,
+    fail: kit.fail,
     /** A valid bot token, as if pasted from the Slack app's settings page. */
     issueBotToken(expiresInSeconds?: number): string {
       const token = newToken("xoxb");
@@ -360,10 +330,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
       downloads.set(`/files/${name}`, { body: Buffer.from(body), contentType });
       return `${baseUrl}/files/${name}`;
     },
-    reset() {
-      calls.length = 0;
-      faults.length = 0;
-    },
+    reset: kit.reset,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

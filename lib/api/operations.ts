@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineOperation } from "@/lib/api/operation";
+import { catalogDescriptionSchema, optionsPageSchema, optionsQuerySchema } from "@/lib/catalog/description";
 import { meResponseSchema, problemSchema, runDetailSchema, runSummarySchema, versionSummarySchema, workflowDetailSchema, workflowSummarySchema } from "@/lib/api/schemas";
 import { completeWaitpointSchema, listRunsSchema, startRunSchema } from "@/lib/workflow/runs";
 import { definitionSchema } from "@/lib/workflow/definition";
@@ -93,8 +94,17 @@ export const completeWaitpointOp = defineOperation({
   params: idParams, body: completeWaitpointSchema, response: z.object({ runId: z.string(), decision: z.enum(["approved", "rejected"]) }), errors: [404, 409, 422],
 });
 
+export const getCatalogOp = defineOperation({
+  id: "getCatalog", method: "GET", path: "/catalog", summary: "Every node type, trigger type and provider: config JSON Schemas, field hints, handles, output schemas, examples", tag: "Catalog",
+  response: catalogDescriptionSchema,
+});
+export const listOptionsOp = defineOperation({
+  id: "listOptions", method: "GET", path: "/options", summary: "One page of a config field's choices (e.g. loader=slack.channels), listed with the connection a step would use", tag: "Catalog",
+  query: optionsQuerySchema, response: optionsPageSchema, errors: [404, 409, 429],
+});
+
 export const operations = [
-  getMe, listWorkflowsOp, createWorkflowOp, getWorkflowOp, updateWorkflowOp, deleteWorkflowOp, validateWorkflowOp,
+  getMe, getCatalogOp, listOptionsOp, listWorkflowsOp, createWorkflowOp, getWorkflowOp, updateWorkflowOp, deleteWorkflowOp, validateWorkflowOp,
   publishWorkflowOp, listVersionsOp, getVersionOp, revertWorkflowOp, enableWorkflowOp, disableWorkflowOp,
   startRunOp, listRunsOp, getRunOp, cancelRunOp, replayRunOp, rerunRunOp, completeWaitpointOp,
 ];

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { providers } from "@/lib/catalog/providers";
 import { loadOrCreateLocalSecrets } from "@/lib/config/local-secrets";
 
 // Every environment variable Flowline reads, validated once. Modules read config through
@@ -37,10 +38,9 @@ const schema = z
     GOOGLE_CLIENT_SECRET: optionalSecret,
     GITHUB_CLIENT_ID: optionalSecret,
     GITHUB_CLIENT_SECRET: optionalSecret,
-    SLACK_CLIENT_ID: optionalSecret,
-    SLACK_CLIENT_SECRET: optionalSecret,
-    SLACK_API_URL: z.url({ message: "must be a URL such as https://slack.com/api/" }).default("https://slack.com/api/"),
   })
+  // Each provider brings its own variables (lib/integrations/<provider>/env.ts).
+  .extend(Object.assign({}, ...providers.map((provider) => provider.env.shape)) as Record<never, z.ZodType>)
   .superRefine((env, ctx) => {
     // A production deployment on a Postgres server must bring its own secrets; the embedded
     // default generates them once into the data folder so a fresh clone starts with no setup.
@@ -49,13 +49,15 @@ const schema = z
         if (!env[name]) ctx.addIssue({ code: "custom", path: [name], message: "is required in production with DATABASE_URL" });
       }
     }
-    for (const [id, secret] of [
+    const pairs = [
       ["GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET"],
       ["GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET"],
-      ["SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"],
-    ] as const) {
-      if (Boolean(env[id]) !== Boolean(env[secret])) {
-        ctx.addIssue({ code: "custom", path: [env[id] ? secret : id], message: `must be set together with ${env[id] ? id : secret}` });
+      ...providers.flatMap((provider) => (provider.auth.oauth2 ? [[provider.auth.oauth2.clientIdVar, provider.auth.oauth2.clientSecretVar]] : [])),
+    ] as [string, string][];
+    const values = env as Record<string, unknown>;
+    for (const [id, secret] of pairs) {
+      if (Boolean(values[id]) !== Boolean(values[secret])) {
+        ctx.addIssue({ code: "custom", path: [values[id] ? secret : id], message: `must be set together with ${values[id] ? id : secret}` });
       }
     }
     if (env.RESEND_API_KEY && !env.EMAIL_FROM) {

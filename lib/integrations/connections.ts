@@ -1,9 +1,7 @@
-import type { WebClient } from "@slack/web-api";
 import { z } from "zod";
 import type { Caller } from "@/lib/auth/roles";
 import { getEnv } from "@/lib/config/env";
 import { consumeOAuthState, createOAuthState } from "@/lib/credentials/oauth";
-import { resolveCredential } from "@/lib/credentials/resolve";
 import {
   connectionIdSchema,
   deleteConnection,
@@ -15,6 +13,7 @@ import {
   openSecret,
   saveConnection,
   summarize,
+  type ConnectionOwner,
   type ConnectionSummary,
 } from "@/lib/credentials/store";
 import type { Db } from "@/lib/db";
@@ -22,9 +21,9 @@ import { AppError, notFound } from "@/lib/errors";
 import type { Credential } from "@/lib/generated/prisma/client";
 import { logger } from "@/lib/log";
 import { WorkflowError } from "@/lib/workflow/errors";
-import { getIntegration, integrations } from "@/lib/integrations/registry";
-import { listSlackChannels, type SlackChannel } from "@/lib/integrations/slack/channels";
-import type { AccountInfo, CredentialSecret, Integration } from "@/lib/integrations/types";
+import { providerIconPath } from "@/lib/integrations/icons";
+import { authorizationUrl, exchangeCode, oauthConfigured } from "@/lib/integrations/oauth2";
+import type { AccountInfo, AnyIntegration, CredentialSecret, Integration, ProviderLookup, TokenGrant } from "@/lib/integrations/types";
 
 // What Settings > Integrations and the OAuth routes do: connect (OAuth or pasted token), test,
 // disconnect (revoking at the provider), plus the editor's Slack channel picker. Role checks live
@@ -49,30 +48,29 @@ export function appStatus(integration: Integration<unknown>, connections: readon
   if (statuses.has("connected")) return "connected";
   if (statuses.has("needs_attention")) return "needs_attention";
   if (statuses.has("paused")) return "paused";
-  return integration.auth.oauth2?.configured(getEnv()) || !integration.auth.oauth2 ? "not_connected" : "not_configured";
+  return oauthConfigured(integration) || !integration.auth.oauth2 ? "not_connected" : "not_configured";
 }
 
-export async function listIntegrationCards(db: Db, caller: Caller): Promise<IntegrationCard[]> {
+export async function listIntegrationCards(db: Db, caller: Caller, catalog: ProviderLookup): Promise<IntegrationCard[]> {
   const all = await listConnections(db, caller);
-  const env = getEnv();
-  return integrations.map((integration) => {
+  return catalog.providers.map((integration) => {
     const connections = all.filter((c) => c.appId === integration.id);
     const { oauth2, token } = integration.auth;
     return {
       id: integration.id,
       name: integration.name,
-      icon: integration.icon,
+      icon: providerIconPath(integration.id),
       description: integration.description,
       status: appStatus(integration, connections),
-      oauth: oauth2 ? { configured: oauth2.configured(env), scopes: [...oauth2.scopes] } : null,
+      oauth: oauth2 ? { configured: oauthConfigured(integration), scopes: [...oauth2.scopes] } : null,
       token: token ? { label: token.label, placeholder: token.placeholder, help: token.help } : null,
       connections,
     };
   });
 }
 
-function requireIntegration(id: string): Integration<unknown> {
-  const integration = getIntegration(id);
+function requireIntegration(catalog: ProviderLookup, id: string): Integration<unknown> {
+  const integration = catalog.provider(id);
   if (!integration) throw notFound("Integration");
   return integration;
 }
@@ -103,20 +101,20 @@ async function checkWithProvider(db: Db, integration: Integration<unknown>, row:
 }
 
 /** Calls the provider with the connection (Slack: auth.test) and records the outcome. */
-export async function testConnection(db: Db, caller: Caller, raw: unknown): Promise<{ connection: ConnectionSummary; account: AccountInfo }> {
+export async function testConnection(db: Db, caller: Caller, raw: unknown, catalog: ProviderLookup): Promise<{ connection: ConnectionSummary; account: AccountInfo }> {
   const { id } = connectionIdSchema.parse(raw);
   const row = await findManageable(db, caller, id);
-  const integration = requireIntegration(row.appId);
+  const integration = requireIntegration(catalog, row.appId);
   const account = await checkWithProvider(db, integration, row);
   await markValidated(db, row.id);
   return { connection: summarize(await db.credential.findUniqueOrThrow({ where: { id } })), account: { displayName: account.displayName, accountId: account.accountId, ...(account.details ? { details: account.details } : {}) } };
 }
 
 /** Revokes the token at the provider where it allows (best effort), then forgets the connection. */
-export async function disconnect(db: Db, caller: Caller, raw: unknown): Promise<{ id: string; revoked: boolean }> {
+export async function disconnect(db: Db, caller: Caller, raw: unknown, catalog: ProviderLookup): Promise<{ id: string; revoked: boolean }> {
   const { id } = connectionIdSchema.parse(raw);
   const row = await findManageable(db, caller, id);
-  const integration = getIntegration(row.appId);
+  const integration = catalog.provider(row.appId);
   let revoked = false;
   if (integration?.revoke) {
     try {
@@ -138,12 +136,16 @@ export const tokenConnectSchema = z.object({
 });
 
 /** Connects with a pasted token, checked with the provider before anything is saved. */
-export async function connectWithToken(db: Db, caller: Caller, raw: unknown): Promise<ConnectionSummary> {
+export async function connectWithToken(db: Db, caller: Caller, raw: unknown, catalog: ProviderLookup): Promise<ConnectionSummary> {
   const input = tokenConnectSchema.parse(raw);
-  const integration = requireIntegration(input.appId);
+  const integration = requireIntegration(catalog, input.appId);
   const tokenAuth = integration.auth.token;
   if (!tokenAuth) throw new AppError("bad_request", `${integration.name} cannot be connected with a pasted token`, { remediation: "Use Connect instead." });
   const owner = ensureConnectionOwner(caller, input.owner);
+  // A token of the wrong shape is refused here, before anything is sent to the provider.
+  if (tokenAuth.format && !tokenAuth.format.pattern.test(input.token.trim())) {
+    throw new AppError("validation_failed", tokenAuth.format.message, { issues: [{ path: ["token"], message: tokenAuth.format.message }] });
+  }
   const secret = tokenAuth.toSecret(input.token);
   let account: AccountInfo;
   try {
@@ -151,7 +153,7 @@ export async function connectWithToken(db: Db, caller: Caller, raw: unknown): Pr
   } catch (error) {
     const mapped = integration.mapError(error, { action: "test" });
     if (mapped.code === "E_CREDENTIAL_INVALID") {
-      throw new AppError("validation_failed", `${integration.name} did not accept this token`, { issues: [{ path: ["token"], message: `${integration.name} did not accept this token (${String(mapped.details?.slackError ?? mapped.code)})` }] });
+      throw new AppError("validation_failed", `${integration.name} did not accept this token`, { issues: [{ path: ["token"], message: `${integration.name} did not accept this token (${mapped.message})` }] });
     }
     throw toAppFacingError(mapped);
   }
@@ -173,11 +175,11 @@ export async function connectWithToken(db: Db, caller: Caller, raw: unknown): Pr
 export const redirectUriFor = (appUrl: string, provider: string) => `${appUrl}/api/integrations/${provider}/callback`;
 
 /** Starts OAuth: the URL of the provider's consent page, with a fresh state bound to this user. */
-export async function startOAuth(db: Db, caller: Caller, input: { provider: string; owner: "company" | "user"; appUrl?: string }): Promise<{ url: string }> {
-  const integration = requireIntegration(input.provider);
+export async function startOAuth(db: Db, caller: Caller, input: { provider: string; owner: "company" | "user"; appUrl?: string }, catalog: ProviderLookup): Promise<{ url: string }> {
+  const integration = requireIntegration(catalog, input.provider);
   const oauth = integration.auth.oauth2;
   const env = getEnv();
-  if (!oauth || !oauth.configured(env)) {
+  if (!oauth || !oauthConfigured(integration)) {
     throw new AppError("bad_request", `Connecting ${integration.name} is not configured on this server`, {
       remediation: integration.auth.token ? `Paste a ${integration.auth.token.label.toLowerCase()} instead, or ask the operator to set its client id and secret.` : "Ask the operator to set its client id and secret.",
     });
@@ -186,14 +188,14 @@ export async function startOAuth(db: Db, caller: Caller, input: { provider: stri
   ensureConnectionOwner(caller, input.owner);
   const redirectUri = redirectUriFor(input.appUrl ?? env.appUrl, integration.id);
   const { state, pkce } = await createOAuthState(db, { provider: integration.id, userId: caller.userId, companyId: caller.companyId, owner: input.owner, redirectUri, pkce: oauth.pkce });
-  return { url: oauth.authorizeUrl({ env, state, redirectUri, ...(pkce ? { codeChallenge: pkce.challenge } : {}) }) };
+  return { url: authorizationUrl(integration, { state, redirectUri, ...(pkce ? { codeChallenge: pkce.challenge } : {}) }) };
 }
 
 export const callbackQuerySchema = z.object({ code: z.string().min(1).max(500).optional(), state: z.string().min(1).max(200), error: z.string().max(200).optional() });
 
 /** Finishes OAuth: checks the state, exchanges the code and stores the tokens sealed. */
-export async function completeOAuth(db: Db, caller: Caller, input: { provider: string; query: unknown }): Promise<ConnectionSummary> {
-  const integration = requireIntegration(input.provider);
+export async function completeOAuth(db: Db, caller: Caller, input: { provider: string; query: unknown }, catalog: ProviderLookup): Promise<ConnectionSummary> {
+  const integration = requireIntegration(catalog, input.provider);
   const oauth = integration.auth.oauth2;
   if (!oauth) throw notFound("Integration");
   if (!caller.userId) throw new AppError("unauthenticated", "Sign in to connect an account");
@@ -204,48 +206,26 @@ export async function completeOAuth(db: Db, caller: Caller, input: { provider: s
   const owner = ensureConnectionOwner(caller, state.owner);
   let grant;
   try {
-    grant = await oauth.exchangeCode({ env: getEnv(), code: query.code, redirectUri: state.redirectUri, ...(state.codeVerifier ? { codeVerifier: state.codeVerifier } : {}) });
+    grant = await exchangeCode(integration, { code: query.code, redirectUri: state.redirectUri, codeVerifier: state.codeVerifier });
   } catch (error) {
     throw toAppFacingError(integration.mapError(error, { action: "oauth" }));
   }
-  const row = await saveConnection(db, {
+  const row = await saveGrant(db, integration, owner, grant, caller.userId);
+  logger.info({ connectionId: row.id, app: integration.id, owner: state.owner }, "connected through OAuth");
+  return summarize(row);
+}
+
+/** Stores what an OAuth exchange gave, sealed. */
+export function saveGrant(db: Db, provider: AnyIntegration, owner: ConnectionOwner, grant: TokenGrant, createdById: string | null) {
+  return saveConnection(db, {
     owner,
-    app: { id: integration.id, name: integration.name },
+    app: { id: provider.id, name: provider.name },
     type: "oauth",
     secret: grant.secret,
     displayName: grant.account.displayName,
     accountId: grant.account.accountId,
     scopes: grant.account.scopes ?? [],
     tokenExpiresAt: grant.expiresAt,
-    createdById: caller.userId,
+    createdById,
   });
-  logger.info({ connectionId: row.id, app: integration.id, owner: state.owner }, "connected through OAuth");
-  return summarize(row);
-}
-
-export const channelPickerSchema = z.object({ connectionId: z.string().min(1).max(64).optional(), cursor: z.string().max(500).optional() });
-
-/**
- * The editor's Slack channel picker: channels of the connection a step would use (the one it
- * names, else the caller's resolution), one page at a time.
- */
-export async function slackChannelsFor(db: Db, caller: Caller, raw: unknown): Promise<{ connectionId: string; channels: SlackChannel[]; nextCursor: string | null }> {
-  const input = channelPickerSchema.parse(raw);
-  const integration = requireIntegration("slack") as Integration<WebClient>;
-  try {
-    const { credential } = await resolveCredential(db, { companyId: caller.companyId, userId: caller.userId, app: { id: integration.id, name: integration.name }, connectionId: input.connectionId ?? null });
-    let secret: CredentialSecret;
-    try {
-      secret = openSecret<CredentialSecret>(credential);
-    } catch {
-      throw new WorkflowError("E_CREDENTIAL_INVALID", { message: "The Slack connection's stored credentials cannot be decrypted on this server", remediation: "Reconnect Slack in Settings > Integrations" });
-    }
-    const client = integration.createClient(secret, { env: getEnv(), timeoutMs: 10_000 });
-    const page = await listSlackChannels(client, input.cursor).catch((error: unknown) => {
-      throw integration.mapError(error, { action: "channels" });
-    });
-    return { connectionId: credential.id, ...page };
-  } catch (error) {
-    throw toAppFacingError(error);
-  }
 }

@@ -8,9 +8,9 @@ import type { Db } from "@/lib/db";
 import type { Credential } from "@/lib/generated/prisma/client";
 import { logger as appLogger } from "@/lib/log";
 import { WorkflowError } from "@/lib/workflow/errors";
+import { canRefresh as canRefreshGrant, refreshGrant } from "@/lib/integrations/oauth2";
 import { takeRateLimitSlot } from "@/lib/integrations/rate-limit";
-import { findAction } from "@/lib/integrations/registry";
-import type { ActionContext, AnyAction, CredentialSecret, IdempotencyStrategy, Integration, UndoStrategy } from "@/lib/integrations/types";
+import type { ActionContext, AnyAction, AnyIntegration, CredentialSecret, IdempotencyStrategy, Integration, UndoStrategy } from "@/lib/integrations/types";
 
 // The one way the engine runs an integration action (see lib/integrations/README.md):
 // resolve the connection now → refuse paused / broken ones → take a rate-limit slot → decrypt →
@@ -22,12 +22,15 @@ import type { ActionContext, AnyAction, CredentialSecret, IdempotencyStrategy, I
 export const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 const DEFAULT_TIMEOUT_MS = 15_000;
 
-export type ExecuteActionRequest = {
+/** The provider and action a call is for (Catalog.action("slack.send_message")). */
+export type ActionTarget = { provider: AnyIntegration; action: AnyAction };
+
+const nodeTypeOf = ({ provider, action }: ActionTarget) => `${provider.id}.${action.id}`;
+
+export type ExecuteActionRequest = ActionTarget & {
   companyId: string;
   /** Who started the run; null when nobody did (schedule, webhook, event). */
   userId: string | null;
-  /** "<integration>.<action>", e.g. "slack.send_message". */
-  nodeType: string;
   /** The node's connectionId, when it pins one. */
   connectionId?: string | null;
   /** The step's config after interpolation; validated here against the action's schema. */
@@ -72,26 +75,15 @@ export type ActionEffectInfo = {
   canUndo: boolean;
 };
 
-export function describeAction(nodeType: string): ActionEffectInfo | undefined {
-  const found = findAction(nodeType);
-  if (!found) return undefined;
-  const { integration, action } = found;
+export function describeAction({ provider, action }: ActionTarget): ActionEffectInfo {
   return {
-    appId: integration.id,
+    appId: provider.id,
     action: action.id,
     effectful: action.effectful,
     idempotency: action.idempotency,
     undoStrategy: action.undo.strategy,
     canUndo: Boolean(action.undo.run) && (action.undo.strategy === "api_delete" || action.undo.strategy === "api_update"),
   };
-}
-
-export const isIntegrationNodeType = (nodeType: string) => findAction(nodeType) !== undefined;
-
-function requireAction(nodeType: string) {
-  const found = findAction(nodeType);
-  if (!found) throw new WorkflowError("E_VALIDATION", { message: `"${nodeType}" is not an integration action`, remediation: "Choose an action from the editor's palette" });
-  return found;
 }
 
 function parseInput(action: AnyAction, nodeType: string, input: unknown): unknown {
@@ -132,14 +124,13 @@ type Session = {
   refreshed: boolean;
 };
 
-const canRefresh = (session: Session) => Boolean(session.integration.auth.oauth2?.refresh && session.secret.refreshToken);
+const canRefresh = (session: Session) => canRefreshGrant(session.integration, session.secret);
 
 async function refreshSession(session: Session, log: Logger): Promise<void> {
-  const oauth = session.integration.auth.oauth2!;
   const name = session.integration.name;
   try {
     const result = await refreshCredentialLocked<CredentialSecret>(session.db, { id: session.credential.id, ciphertext: session.ciphertext }, async (secret) => {
-      const grant = await oauth.refresh!({ env: session.env, secret });
+      const grant = await refreshGrant(session.integration, secret);
       return { secret: grant.secret, expiresAt: grant.expiresAt, ...(grant.account.scopes?.length ? { scopes: grant.account.scopes } : {}) };
     });
     session.secret = result.secret;
@@ -198,8 +189,9 @@ async function openSession(db: Db, env: Env, integration: Integration<unknown>, 
 }
 
 export async function executeIntegrationAction(db: Db, request: ExecuteActionRequest): Promise<ExecuteActionResult> {
-  const { integration, action } = requireAction(request.nodeType);
-  const input = parseInput(action, request.nodeType, request.input);
+  const { provider: integration, action } = request;
+  const nodeType = nodeTypeOf(request);
+  const input = parseInput(action, nodeType, request.input);
   const env = getEnv();
   const now = request.now?.() ?? new Date();
   const runUrl = runUrlOf(env.appUrl, request.runId);
@@ -213,7 +205,7 @@ export async function executeIntegrationAction(db: Db, request: ExecuteActionReq
   }
 
   const { credential, by } = await resolveCredential(db, resolveRequest);
-  const log = (request.logger ?? appLogger).child({ runId: request.runId, stepId: request.stepId, nodeType: request.nodeType, connectionId: credential.id });
+  const log = (request.logger ?? appLogger).child({ runId: request.runId, stepId: request.stepId, nodeType, connectionId: credential.id });
   await takeRateLimitSlot(db, { credentialId: credential.id, bucket: action.rateLimit.bucket ?? integration.id, limit: action.rateLimit, appName: integration.name, now });
   const session = await openSession(db, env, integration, credential, log, now);
   await request.beforeCall?.({ connectionId: credential.id, appId: integration.id });
@@ -247,10 +239,9 @@ export async function executeIntegrationAction(db: Db, request: ExecuteActionReq
   return { output, connectionId: credential.id, resolvedBy: by, externalRef: action.externalRef?.(output) ?? null, dryRun: false };
 }
 
-export type UndoEffectRequest = {
+export type UndoEffectRequest = ActionTarget & {
   companyId: string;
   userId: string | null;
-  nodeType: string;
   /** RunEffect.credentialId: undo goes through the connection that made the effect. */
   connectionId: string;
   /** RunEffect.externalRef */
@@ -262,7 +253,7 @@ export type UndoEffectRequest = {
 
 /** Undoes one effect through the provider (chat.delete, files.delete). Something already gone counts as undone. */
 export async function undoEffect(db: Db, request: UndoEffectRequest): Promise<void> {
-  const { integration, action } = requireAction(request.nodeType);
+  const { provider: integration, action } = request;
   const undo = action.undo.run;
   if (!undo) {
     throw new WorkflowError("E_VALIDATION", {
@@ -272,19 +263,36 @@ export async function undoEffect(db: Db, request: UndoEffectRequest): Promise<vo
   }
   const app = { id: integration.id, name: integration.name };
   const { credential } = await resolveCredential(db, { companyId: request.companyId, userId: request.userId, app, connectionId: request.connectionId });
-  const log = (request.logger ?? appLogger).child({ nodeType: request.nodeType, connectionId: credential.id, undo: true });
-  const env = getEnv();
-  const session = await openSession(db, env, integration, credential, log, new Date());
+  const log = (request.logger ?? appLogger).child({ nodeType: nodeTypeOf(request), connectionId: credential.id, undo: true });
   const signal = request.signal ?? new AbortController().signal;
-  await withClient(
-    session,
-    log,
-    request.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  await callProvider(
+    db,
+    integration,
+    credential,
+    { action: `undo ${action.id}` },
     (client) =>
       undo(
         { client, connection: { id: credential.id, appId: credential.appId, displayName: credential.displayName, accountId: credential.accountId }, companyId: request.companyId, logger: log, signal },
         request.externalRef,
       ),
-    { action: `undo ${action.id}` },
+    { logger: log, timeoutMs: request.timeoutMs },
   );
+}
+
+/**
+ * Calls a provider with a resolved connection outside a step (undo, options loaders): decrypted
+ * here only, an expiring token refreshed under the lock, one refresh on a rejected token, and the
+ * connection marked needs_attention when that cannot fix it. Errors come back mapped to the taxonomy.
+ */
+export async function callProvider<T>(
+  db: Db,
+  provider: AnyIntegration,
+  credential: Credential,
+  context: { action: string; input?: unknown },
+  call: (client: unknown) => Promise<T>,
+  options: { logger?: Logger; timeoutMs?: number } = {},
+): Promise<T> {
+  const log = options.logger ?? appLogger.child({ connectionId: credential.id, app: provider.id, action: context.action });
+  const session = await openSession(db, getEnv(), provider, credential, log, new Date());
+  return withClient(session, log, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, call, context);
 }

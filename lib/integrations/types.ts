@@ -1,7 +1,8 @@
 import type { Logger } from "pino";
 import type { z } from "zod";
-import type { Env } from "@/lib/config/env";
+import type { OptionItem } from "@/lib/catalog/description";
 import type { WorkflowError } from "@/lib/workflow/errors";
+import type { TriggerTypeSpec } from "@/lib/workflow/trigger-types";
 
 // The integration contract. A provider is one folder (index.ts, client.ts, one file per action)
 // that exports an `Integration`; lib/integrations/registry.ts lists them, and every action becomes
@@ -22,6 +23,9 @@ export type UndoStrategy = "api_delete" | "api_update" | "manual" | "none";
  *   provider allows (Slack message metadata), so a person can find it.
  */
 export type IdempotencyStrategy = "natural" | "provider_key" | "none";
+
+/** A provider's env variables: optional strings (or with defaults), so a fresh install starts without them. */
+export type ProviderEnvSchema = z.ZodObject<z.ZodRawShape>;
 
 /** The key material of a connection, only ever held decrypted inside execute.ts and the OAuth callback. */
 export type CredentialSecret = {
@@ -50,17 +54,33 @@ export type TokenGrant = {
   expiresAt: Date | null;
 };
 
-export type OAuth2Auth = {
+/**
+ * OAuth 2 (authorization code) declared as data; lib/integrations/oauth2.ts executes it for
+ * every provider (oauth4webapi), with the state, PKCE and refresh lock of lib/credentials.
+ * `Env` is the provider's own env (its `env` schema's output).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type OAuth2Spec<Env = any, TokenResponse = any> = {
   kind: "oauth2";
+  /** The variables of the provider's env holding this server's client id and secret: both set, "Connect" works. */
+  clientIdVar: string;
+  clientSecretVar: string;
+  authorizeUrl: (env: Env) => string;
+  tokenUrl: (env: Env) => string;
   scopes: readonly string[];
+  /** How scopes are joined in the authorize URL (Slack: ","). */
+  scopeSeparator: " " | ",";
   /** Whether the provider accepts PKCE (code_challenge S256). */
   pkce: boolean;
-  /** Whether this server has the client id and secret it needs (else: "not configured on this server"). */
-  configured(env: Env): boolean;
-  authorizeUrl(args: { env: Env; state: string; redirectUri: string; codeChallenge?: string }): string;
-  exchangeCode(args: { env: Env; code: string; redirectUri: string; codeVerifier?: string }): Promise<TokenGrant>;
-  /** Present when tokens expire; called before expiry and once after a 401. */
-  refresh?(args: { env: Env; secret: CredentialSecret }): Promise<TokenGrant>;
+  clientAuthentication: "client_secret_post" | "client_secret_basic";
+  /** token_type values besides bearer the provider answers with (Slack: "bot"). */
+  tokenTypes?: readonly string[];
+  /** The token endpoint's answer, validated before anything is stored. */
+  tokenResponse: z.ZodType<TokenResponse>;
+  /** What to store from a token answer; `previous` is the secret being refreshed (providers that do not rotate keep its refresh token). */
+  toGrant(response: TokenResponse, previous?: CredentialSecret): TokenGrant;
+  /** Tokens expire and are renewed with the refresh_token grant: before expiry and once after a 401. */
+  refresh: boolean;
 };
 
 export type TokenAuth = {
@@ -70,6 +90,8 @@ export type TokenAuth = {
   /** A harmless example shape, e.g. "xoxb-…" */
   placeholder: string;
   help: string;
+  /** The shape a token has, checked before the provider is asked (a clear 422 for a paste of the wrong thing). */
+  format?: { pattern: RegExp; message: string };
   /** Turns the pasted text into key material; the token is then validated with testConnection before it is saved. */
   toSecret(token: string): CredentialSecret;
 };
@@ -118,6 +140,8 @@ export type ActionDefinition<Client = unknown, Config extends z.ZodType = z.ZodT
   description: string;
   /** Drives the editor's modal, the API's validation and execute's typed input. */
   config: Config;
+  /** A config that is valid as it is (the catalog's example). */
+  example: z.input<Config>;
   output: Output;
   /** Changes something outside Flowline: the engine records a RunEffect around it. */
   effectful: boolean;
@@ -140,19 +164,32 @@ export type ActionDefinition<Client = unknown, Config extends z.ZodType = z.ZodT
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyAction = ActionDefinition<any, z.ZodType<any>, z.ZodType<any>>;
 
-export type TriggerDefinition = { id: string; name: string; description: string };
+
+/**
+ * Lists the choices of a config field (Slack channels, Fatture in Cloud clients…) with the
+ * connection a step would use. Fields name it as "<provider>.<id>" in their `ui.loader` hint.
+ */
+export type OptionsLoader<Client> = {
+  id: string;
+  /** e.g. "Slack channels" */
+  label: string;
+  /** Whether `search` narrows the list at the provider (or over the pages read). */
+  searchable: boolean;
+  load(client: Client, query: { search?: string; cursor?: string }): Promise<{ options: OptionItem[]; nextCursor: string | null }>;
+};
 
 export type Integration<Client = unknown> = {
   /** Lowercase; the App row's id and the node types' namespace. */
   id: string;
   name: string;
-  /** An icon key understood by components/integrations/app-icon.tsx. */
-  icon: string;
   description: string;
   categories: readonly string[];
-  auth: { oauth2?: OAuth2Auth; token?: TokenAuth };
+  /** The variables it reads, merged into the one validated env (lib/config/env.ts); `.describe()` says what each is for. */
+  env: ProviderEnvSchema;
+  auth: { oauth2?: OAuth2Spec; token?: TokenAuth };
   /** Builds the provider client from key material; `timeoutMs` bounds each HTTP call. */
-  createClient(secret: CredentialSecret, options: { env: Env; timeoutMs: number }): Client;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  createClient(secret: CredentialSecret, options: { env: any; timeoutMs: number }): Client;
   /** Checks the key material works (Slack: auth.test) and says whose it is. */
   testConnection(client: Client): Promise<AccountInfo>;
   /** Revokes the token at the provider on disconnect, where the provider allows. */
@@ -164,7 +201,20 @@ export type Integration<Client = unknown> = {
    */
   mapError(error: unknown, context: { action?: string; input?: unknown }): WorkflowError;
   actions: readonly AnyAction[];
-  triggers: readonly TriggerDefinition[];
+  /** Pickers for config fields, run on the server with the step's connection. */
+  options?: readonly OptionsLoader<Client>[];
+  /** Trigger types it brings (inbound events of the provider), listed in the catalog with the built-in ones. */
+  triggers: readonly TriggerTypeSpec[];
+};
+
+/** A provider with its types erased, as the catalog holds it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyIntegration = Integration<any>;
+
+/** How code outside lib/catalog finds providers: the catalog is passed in, never imported. */
+export type ProviderLookup = {
+  providers: readonly AnyIntegration[];
+  provider(id: string): AnyIntegration | undefined;
 };
 
 /** Helps providers declare actions with inferred config/output types. */

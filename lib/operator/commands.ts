@@ -1,3 +1,4 @@
+import { catalog } from "@/lib/catalog";
 import { z } from "zod";
 import type { Database, Db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -59,7 +60,7 @@ export async function workflowImport(db: Db, raw: unknown): Promise<{ id: string
   const company = await findCompany(db, input.company);
   const parsedFile = workflowFileSchema.safeParse(input.file);
   const file = parsedFile.success ? parsedFile.data : { name: input.name ?? "Imported workflow", description: null, definition: input.file };
-  const created = await createWorkflow(db, operatorCaller(company.id), {
+  const created = await createWorkflow(db, catalog, operatorCaller(company.id), {
     name: input.name ?? file.name,
     ...(file.description ? { description: file.description } : {}),
     definition: file.definition,
@@ -72,7 +73,7 @@ export async function workflowExport(db: Db, raw: unknown): Promise<z.infer<type
   // Operators see every company; the id alone names the workflow.
   const row = await db.workflow.findFirst({ where: { id, deletedAt: null }, select: { companyId: true } });
   if (!row) throw new AppError("not_found", `No workflow has the id ${id}`);
-  const workflow = await getWorkflow(db, operatorCaller(row.companyId), id);
+  const workflow = await getWorkflow(db, catalog, operatorCaller(row.companyId), id);
   return { name: workflow.name, description: workflow.description, definition: workflow.draft };
 }
 
@@ -87,7 +88,7 @@ export const runStartSchema = z.object({ workflowId: z.string().min(1), payload:
 export async function runStart(db: Db, raw: unknown): Promise<RunSummary> {
   const input = runStartSchema.parse(raw);
   const caller = operatorCaller(await workflowCompany(db, input.workflowId));
-  const { run } = await startRun(db, caller, input.workflowId, { payload: input.payload, version: input.draft ? "draft" : "published" }, { type: "cli" });
+  const { run } = await startRun(db, catalog, caller, input.workflowId, { payload: input.payload, version: input.draft ? "draft" : "published" }, { type: "cli" });
   return run;
 }
 

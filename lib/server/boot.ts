@@ -1,3 +1,4 @@
+import { catalog } from "@/lib/catalog";
 import { ConfigError, getEnv } from "@/lib/config/env";
 import { closeDatabase, getDatabase } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -27,7 +28,7 @@ export async function boot(): Promise<void> {
     } else if (env.FLOWLINE_EMBEDDED_WORKER === "on") {
       // The embedded worker runs in the app process unless turned off (e.g. when separate
       // `npm run worker` processes serve a Postgres server).
-      worker = new EmbeddedWorker(database.prisma, { ...workerDefaults[database.kind], databaseUrl: env.embedded ? undefined : env.DATABASE_URL });
+      worker = new EmbeddedWorker(database.prisma, { ...workerDefaults[database.kind], catalog, databaseUrl: env.embedded ? undefined : env.DATABASE_URL });
       await worker.start();
     } else if (!env.embedded) {
       // Separate `npm run worker` processes execute runs: they hear of new ones through NOTIFY.

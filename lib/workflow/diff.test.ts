@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { catalog } from "@/lib/catalog";
 import { summarizeDiff } from "./diff";
 import { loadDefinition } from "./load-definition";
 import { definition, edge, node } from "./test-fixtures";
@@ -8,6 +9,7 @@ const published = loadDefinition(
     [node("a", "core.noop", { value: 1 }), node("b"), node("c"), node("gone")],
     ["trigger→a", "a→b", "b→c", "c→gone"],
   ),
+    catalog,
 );
 
 describe("summarizeDiff", () => {
@@ -27,6 +29,7 @@ describe("summarizeDiff", () => {
         [node("a", "core.noop", { value: 2 }), node("b"), node("c", "core.noop", {}, { name: "Renamed" }), node("new")],
         ["trigger→a", "a→b", "b→new", edge("new→c")],
       ),
+    catalog,
     );
     expect(summarizeDiff(published, draft)).toEqual({ added: ["new"], removed: ["gone"], changed: ["a", "b", "c"], triggerChanged: false });
   });

@@ -20,7 +20,6 @@ export {
   definitionSchema,
   emptyDefinition,
   TRIGGER_ID,
-  triggerTypes,
   type NodeConfig,
   type WorkflowDefinition,
   type WorkflowDefinitionInput,
@@ -45,16 +44,15 @@ export { loadDefinition } from "./load-definition";
 export {
   checkNodeConfig,
   ERROR_HANDLE,
-  getNodeType,
-  listNodeTypes,
+  createNodeCatalog,
   outputHandlesOf,
-  registerNodeType,
-  registerNodeTypes,
   triggerOutputs,
   type ConfigProblem,
+  type NodeCatalog,
   type NodeType,
   type NodeTypeSpec,
   type OutputHandle,
 } from "./node-types";
+export type { TriggerTypeSpec } from "./trigger-types";
 export { problemCodes, type Problem, type ProblemCode, type ValidationMode } from "./problems";
 export { validateDefinition, type ValidateOptions } from "./validate";

@@ -1,7 +1,7 @@
 import { configFields, definitionSchema, type NodeConfig, type WorkflowDefinition } from "./definition";
 import { WorkflowError } from "./errors";
 import { isPlainObject } from "./json";
-import { getNodeType, type NodeType } from "./node-types";
+import type { NodeCatalog, NodeType } from "./node-types";
 import { flattenIssues, type ProblemCode } from "./problems";
 
 // Definitions outlive the code that saved them: each node config carries the version of its node
@@ -44,16 +44,16 @@ export function migrateNodeConfig(nodeType: NodeType, config: NodeConfig): Migra
  * Parses a stored or submitted definition and migrates its node configs. Throws E_VALIDATION when
  * the shape is wrong or a config cannot be migrated; graph rules are validateDefinition's job.
  */
-export function loadDefinition(raw: unknown): WorkflowDefinition {
+export function loadDefinition(raw: unknown, catalog: NodeCatalog): WorkflowDefinition {
   const parsed = definitionSchema.safeParse(raw, { reportInput: true });
-  if (!parsed.success) {
-    throw new WorkflowError("E_VALIDATION", {
-      message: "The workflow definition is not valid",
-      details: { issues: flattenIssues(parsed.error.issues).map(({ path, message }) => ({ path, message })) },
-    });
+  const issues = parsed.success ? [] : flattenIssues(parsed.error.issues).map(({ path, message }) => ({ path, message }));
+  const triggerType = parsed.success ? parsed.data.trigger.type : (raw as { trigger?: { type?: unknown } } | null)?.trigger?.type;
+  if (typeof triggerType === "string" && !catalog.trigger(triggerType)) issues.push({ path: ["trigger", "type"], message: `Unknown trigger type "${triggerType}"` });
+  if (!parsed.success || issues.length > 0) {
+    throw new WorkflowError("E_VALIDATION", { message: "The workflow definition is not valid", details: { issues } });
   }
   const nodes = parsed.data.nodes.map((node) => {
-    const nodeType = getNodeType(node.type);
+    const nodeType = catalog.get(node.type);
     if (!nodeType) return node; // unknown types are reported by validation, not a loading failure
     const migration = migrateNodeConfig(nodeType, node.config);
     if (!migration.ok) throw new WorkflowError("E_VALIDATION", { message: `Node "${node.id}": ${migration.message}`, nodeId: node.id });

@@ -1,15 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { checkNodeConfig, getNodeType, listNodeTypes, outputHandlesOf, registerNodeType, registerNodeTypes, type NodeType } from "./node-types";
+import { catalog, catalogLists } from "@/lib/catalog";
+import { checkNodeConfig, createNodeCatalog, outputHandlesOf, type NodeType } from "./node-types";
 import type { ValidationMode } from "./problems";
 
 const typeNamed = (type: string): NodeType => {
-  const nodeType = getNodeType(type);
-  if (!nodeType) throw new Error(`${type} is not registered`);
+  const nodeType = catalog.get(type);
+  if (!nodeType) throw new Error(`${type} is not in the catalog`);
   return nodeType;
 };
+const listNodeTypes = () => catalog.list();
+const withTypes = (...nodeTypes: Parameters<typeof createNodeCatalog>[0]["nodeTypes"]) => createNodeCatalog({ nodeTypes, triggerTypes: catalogLists.triggerTypes });
 
-describe("node type registry", () => {
+describe("node type catalog", () => {
   it("lists the built-in types with their handles", () => {
     const handles = Object.fromEntries(listNodeTypes().map((t) => [t.type, { inputs: t.inputs, outputs: t.outputs.map((o) => o.id) }]));
     expect(handles).toMatchObject({
@@ -19,11 +22,11 @@ describe("node type registry", () => {
       "control.wait": { inputs: ["in"], outputs: ["out"] },
       "control.approval": { inputs: ["in"], outputs: ["approved", "rejected", "timeout"] },
     });
-    expect(getNodeType("nope.nothing")).toBeUndefined();
+    expect(catalog.get("nope.nothing")).toBeUndefined();
   });
 
-  it("registers extra types (integration actions) through the same contract", () => {
-    registerNodeTypes([
+  it("takes extra types (test actions) through the same contract", () => {
+    const extended = withTypes(...catalogLists.nodeTypes,
       {
         type: "test.echo",
         label: "Echo",
@@ -33,17 +36,18 @@ describe("node type registry", () => {
         outputs: [{ id: "out" }],
         output: z.object({ text: z.string() }),
       },
-    ]);
-    expect(typeNamed("test.echo").inputs).toEqual(["in"]);
-    expect(listNodeTypes().map((t) => t.type)).toContain("test.echo");
+    );
+    expect(extended.get("test.echo")?.inputs).toEqual(["in"]);
+    expect(extended.list().map((t) => t.type)).toContain("test.echo");
+    expect(catalog.get("test.echo")).toBeUndefined();
   });
 
-  it("refuses a type registered twice, a reserved or duplicate handle, and a bad version", () => {
+  it("refuses a type listed twice, a reserved or duplicate handle, and a bad version", () => {
     const spec = { type: "test.bad", label: "Bad", category: "test", version: 1, config: z.object({}), outputs: [{ id: "out" }], output: z.object({}) };
-    expect(() => registerNodeType({ ...spec, type: "core.noop" })).toThrow(/registered twice/);
-    expect(() => registerNodeType({ ...spec, outputs: [{ id: "error" }] })).toThrow(/reserved "error"/);
-    expect(() => registerNodeType({ ...spec, outputs: [{ id: "a" }, { id: "a" }] })).toThrow(/duplicate output handle/);
-    expect(() => registerNodeType({ ...spec, version: 0 })).toThrow(/version/);
+    expect(() => withTypes(...catalogLists.nodeTypes, { ...spec, type: "core.noop" })).toThrow(/listed twice/);
+    expect(() => withTypes({ ...spec, outputs: [{ id: "error" }] })).toThrow(/reserved "error"/);
+    expect(() => withTypes({ ...spec, outputs: [{ id: "a" }, { id: "a" }] })).toThrow(/duplicate output handle/);
+    expect(() => withTypes({ ...spec, version: 0 })).toThrow(/version/);
   });
 
   it("adds an error handle to a node that continues on error", () => {
@@ -53,7 +57,7 @@ describe("node type registry", () => {
   });
 
   it("lets only core.noop fan out among the built-in types", () => {
-    const fanOut = listNodeTypes().flatMap((t) => t.outputs.filter((o) => o.multiple).map((o) => `${t.type}:${o.id}`));
+    const fanOut = catalogLists.nodeTypes.map((t) => typeNamed(t.type)).flatMap((t) => t.outputs.filter((o) => o.multiple).map((o) => `${t.type}:${o.id}`));
     expect(fanOut).toEqual(["core.noop:out"]);
   });
 });

@@ -12,6 +12,7 @@ export const problemCodes = [
   "duplicate_node_id",
   "duplicate_edge_id",
   "unknown_node_type",
+  "unknown_trigger_type",
   "config_version_unsupported",
   "config_migration_failed",
   "config_missing_field",

@@ -7,6 +7,7 @@ import { AppError, notFound } from "@/lib/errors";
 import { Prisma, type RunStatus } from "@/lib/generated/prisma/client";
 import { hashToken } from "./engine/interpreter";
 import { runHost } from "./hosts";
+import type { NodeCatalog } from "./node-types";
 import { acceptDefinition } from "./store";
 
 // Runs as people and the API see them: start, read, list, cancel, replay, and decide approvals.
@@ -94,6 +95,7 @@ async function findRun(db: Db, caller: Caller, id: string): Promise<RunRow> {
  */
 export async function startRun(
   db: Db,
+  catalog: NodeCatalog,
   caller: Caller,
   workflowId: string,
   raw: unknown,
@@ -117,7 +119,7 @@ export async function startRun(
   let pinned: { versionId: string } | { definition: Prisma.InputJsonValue };
   if (input.version === "draft") {
     const { draft } = await db.workflow.findUniqueOrThrow({ where: { id: workflowId }, select: { draft: true } });
-    pinned = { definition: JSON.parse(JSON.stringify(acceptDefinition(draft, "strict"))) as Prisma.InputJsonValue };
+    pinned = { definition: JSON.parse(JSON.stringify(acceptDefinition(catalog, draft, "strict"))) as Prisma.InputJsonValue };
   } else {
     if (!workflow.publishedVersionId) {
       throw new AppError("conflict", "This workflow has no published version", { remediation: 'Publish it first, or start a test run of the draft with version: "draft".' });
@@ -276,13 +278,13 @@ export async function replayRun(db: Db, caller: Caller, id: string): Promise<Run
  * A new run of the workflow's current published version with the finished run's payload: for
  * when the workflow was fixed after a failure. Unlike a replay, every step runs again.
  */
-export async function rerunOnLatest(db: Db, caller: Caller, id: string): Promise<RunSummary> {
+export async function rerunOnLatest(db: Db, catalog: NodeCatalog, caller: Caller, id: string): Promise<RunSummary> {
   requireRole(caller, "admin");
   const run = await findRun(db, caller, id);
   if (!TERMINAL.includes(run.status)) {
     throw new AppError("conflict", "The run has not finished yet", { remediation: "Wait for it to finish, or cancel it, before running it again." });
   }
-  const { run: created } = await startRun(db, caller, run.workflowId, { payload: run.triggerPayload ?? {}, version: "published" }, { type: run.triggerType, correlationId: run.correlationId ?? run.id });
+  const { run: created } = await startRun(db, catalog, caller, run.workflowId, { payload: run.triggerPayload ?? {}, version: "published" }, { type: run.triggerType, correlationId: run.correlationId ?? run.id });
   await audit(db, { companyId: caller.companyId, actorUserId: caller.userId, actorApiKey: caller.apiKeyId }, "run.rerun", "run", created.id, { of: id });
   return created;
 }

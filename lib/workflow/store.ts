@@ -8,13 +8,13 @@ import { summarizeDiff, type DefinitionDiff } from "./diff";
 import { emptyDefinition, type WorkflowDefinition } from "./definition";
 import { jsonEqual } from "./json";
 import { loadDefinition } from "./load-definition";
+import type { NodeCatalog } from "./node-types";
 import type { Problem, ValidationMode } from "./problems";
 import { validateDefinition } from "./validate";
-// Integration actions are node types too: register them before any definition is validated.
-import "@/lib/integrations/registry";
 
 // Workflows as stored: a draft anyone with access edits, and immutable numbered versions that
-// publishing snapshots. Every function takes the caller and sees only the caller's company.
+// publishing snapshots. Every function takes the caller and sees only the caller's company, and
+// the catalog of node and trigger types its definitions are checked against.
 
 export const workflowNameSchema = z.string().trim().min(1, "Give the workflow a name").max(120, "Name is too long (120 characters at most)");
 export const createWorkflowSchema = z.object({
@@ -68,13 +68,13 @@ function summarize(row: Row): WorkflowSummary {
   };
 }
 
-function detail(row: Row): WorkflowDetail {
-  const draft = loadDefinition(row.draft);
+function detail(catalog: NodeCatalog, row: Row): WorkflowDetail {
+  const draft = loadDefinition(row.draft, catalog);
   return {
     ...summarize(row),
     draft,
-    problems: validateDefinition(draft, { mode: "draft" }),
-    changes: row.publishedVersion ? summarizeDiff(loadDefinition(row.publishedVersion.definition), draft) : null,
+    problems: validateDefinition(draft, { mode: "draft", catalog }),
+    changes: row.publishedVersion ? summarizeDiff(loadDefinition(row.publishedVersion.definition, catalog), draft) : null,
   };
 }
 
@@ -85,10 +85,10 @@ const invalidDefinition = (problems: Problem[], mode: ValidationMode) =>
   });
 
 /** Validates and normalizes a submitted definition (node configs stamped with their version). */
-export function acceptDefinition(raw: unknown, mode: ValidationMode): WorkflowDefinition {
-  const problems = validateDefinition(raw, { mode });
+export function acceptDefinition(catalog: NodeCatalog, raw: unknown, mode: ValidationMode): WorkflowDefinition {
+  const problems = validateDefinition(raw, { mode, catalog });
   if (problems.some((p) => p.severity === "error")) throw invalidDefinition(problems, mode);
-  return loadDefinition(raw);
+  return loadDefinition(raw, catalog);
 }
 
 async function findRow(db: Db | Tx, caller: Caller, id: string): Promise<Row> {
@@ -113,28 +113,28 @@ export async function listWorkflows(db: Db, caller: Caller, raw: unknown = {}): 
   return { workflows: rows.slice(0, limit).map(summarize), nextCursor: rows.length > limit ? rows[limit - 1]!.id : null };
 }
 
-export async function getWorkflow(db: Db, caller: Caller, id: string): Promise<WorkflowDetail> {
-  return detail(await findRow(db, caller, id));
+export async function getWorkflow(db: Db, catalog: NodeCatalog, caller: Caller, id: string): Promise<WorkflowDetail> {
+  return detail(catalog, await findRow(db, caller, id));
 }
 
-export async function createWorkflow(db: Db, caller: Caller, raw: unknown): Promise<WorkflowDetail> {
+export async function createWorkflow(db: Db, catalog: NodeCatalog, caller: Caller, raw: unknown): Promise<WorkflowDetail> {
   requireRole(caller, "admin");
   const input = createWorkflowSchema.parse(raw);
-  const definition = input.definition === undefined ? emptyDefinition() : acceptDefinition(input.definition, "draft");
+  const definition = input.definition === undefined ? emptyDefinition() : acceptDefinition(catalog, input.definition, "draft");
   return db.$transaction(async (tx) => {
     const row = await tx.workflow.create({
       data: { companyId: caller.companyId, name: input.name, description: input.description ?? null, draft: asJson(definition) },
       include: withPublished,
     });
     await audit(tx, actor(caller), "workflow.created", "workflow", row.id);
-    return detail(row);
+    return detail(catalog, row);
   });
 }
 
-export async function updateWorkflow(db: Db, caller: Caller, id: string, raw: unknown): Promise<WorkflowDetail> {
+export async function updateWorkflow(db: Db, catalog: NodeCatalog, caller: Caller, id: string, raw: unknown): Promise<WorkflowDetail> {
   requireRole(caller, "admin");
   const input = updateWorkflowSchema.parse(raw);
-  const definition = input.definition === undefined ? undefined : acceptDefinition(input.definition, "draft");
+  const definition = input.definition === undefined ? undefined : acceptDefinition(catalog, input.definition, "draft");
   return db.$transaction(async (tx) => {
     const current = await findRow(tx, caller, id);
     // Conditional on the revision the editor started from, so two editors never silently overwrite each other.
@@ -152,7 +152,7 @@ export async function updateWorkflow(db: Db, caller: Caller, id: string, raw: un
       });
     }
     await audit(tx, actor(caller), "workflow.updated", "workflow", id);
-    return detail(await findRow(tx, caller, id));
+    return detail(catalog, await findRow(tx, caller, id));
   });
 }
 
@@ -167,9 +167,9 @@ export async function deleteWorkflow(db: Db, caller: Caller, id: string): Promis
 }
 
 /** The problems of the draft, or of a definition sent for checking, in the given mode. */
-export async function validateWorkflow(db: Db, caller: Caller, id: string, raw: { definition?: unknown; mode?: ValidationMode }): Promise<Problem[]> {
+export async function validateWorkflow(db: Db, catalog: NodeCatalog, caller: Caller, id: string, raw: { definition?: unknown; mode?: ValidationMode }): Promise<Problem[]> {
   const row = await findRow(db, caller, id);
-  return validateDefinition(raw.definition === undefined ? row.draft : raw.definition, { mode: raw.mode ?? "strict" });
+  return validateDefinition(raw.definition === undefined ? row.draft : raw.definition, { mode: raw.mode ?? "strict", catalog });
 }
 
 /**
@@ -177,18 +177,18 @@ export async function validateWorkflow(db: Db, caller: Caller, id: string, raw: 
  * and points the workflow at it, in one transaction with the workflow row locked, so concurrent
  * publishes get distinct numbers and none is lost. Publishing what is already published is a no-op.
  */
-export async function publishWorkflow(db: Db, caller: Caller, id: string, raw: unknown = {}): Promise<{ version: number; created: boolean; workflow: WorkflowDetail }> {
+export async function publishWorkflow(db: Db, catalog: NodeCatalog, caller: Caller, id: string, raw: unknown = {}): Promise<{ version: number; created: boolean; workflow: WorkflowDetail }> {
   requireRole(caller, "admin");
   const input = publishSchema.parse(raw);
-  const sent = input.definition === undefined ? undefined : acceptDefinition(input.definition, "strict");
+  const sent = input.definition === undefined ? undefined : acceptDefinition(catalog, input.definition, "strict");
   return db.$transaction(async (tx) => {
     const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Workflow" WHERE id = ${id} AND "companyId" = ${caller.companyId} AND "deletedAt" IS NULL FOR UPDATE`;
     if (locked.length === 0) throw notFound("Workflow");
     if (sent) await tx.workflow.update({ where: { id }, data: { draft: asJson(sent), draftUpdatedAt: new Date() } });
     const row = await findRow(tx, caller, id);
-    const definition = sent ?? acceptDefinition(row.draft, "strict");
+    const definition = sent ?? acceptDefinition(catalog, row.draft, "strict");
     if (row.publishedVersion && jsonEqual(row.publishedVersion.definition, asJson(definition))) {
-      return { version: row.publishedVersion.number, created: false, workflow: detail(row) };
+      return { version: row.publishedVersion.number, created: false, workflow: detail(catalog, row) };
     }
     const last = await tx.workflowVersion.aggregate({ where: { workflowId: id }, _max: { number: true } });
     const version = await tx.workflowVersion.create({
@@ -196,7 +196,7 @@ export async function publishWorkflow(db: Db, caller: Caller, id: string, raw: u
     });
     await tx.workflow.update({ where: { id }, data: { publishedVersionId: version.id } });
     await audit(tx, actor(caller), "workflow.published", "workflow", id, { version: version.number });
-    return { version: version.number, created: true, workflow: detail(await findRow(tx, caller, id)) };
+    return { version: version.number, created: true, workflow: detail(catalog, await findRow(tx, caller, id)) };
   });
 }
 
@@ -210,7 +210,7 @@ export async function listVersions(db: Db, caller: Caller, id: string): Promise<
   return versions.map((v) => ({ number: v.number, createdAt: v.createdAt.toISOString(), createdBy: v.createdBy?.email ?? null, published: v.id === row.publishedVersionId }));
 }
 
-export async function getVersion(db: Db, caller: Caller, id: string, number: number): Promise<VersionSummary & { definition: WorkflowDefinition }> {
+export async function getVersion(db: Db, catalog: NodeCatalog, caller: Caller, id: string, number: number): Promise<VersionSummary & { definition: WorkflowDefinition }> {
   const row = await findRow(db, caller, id);
   const version = await db.workflowVersion.findUnique({ where: { workflowId_number: { workflowId: id, number } }, include: { createdBy: { select: { email: true } } } });
   if (!version) throw notFound("Version");
@@ -219,12 +219,12 @@ export async function getVersion(db: Db, caller: Caller, id: string, number: num
     createdAt: version.createdAt.toISOString(),
     createdBy: version.createdBy?.email ?? null,
     published: version.id === row.publishedVersionId,
-    definition: loadDefinition(version.definition),
+    definition: loadDefinition(version.definition, catalog),
   };
 }
 
 /** Replaces the draft with an earlier version's definition; the published version is untouched. */
-export async function revertDraft(db: Db, caller: Caller, id: string, raw: unknown): Promise<WorkflowDetail> {
+export async function revertDraft(db: Db, catalog: NodeCatalog, caller: Caller, id: string, raw: unknown): Promise<WorkflowDetail> {
   requireRole(caller, "admin");
   const { version: number } = revertSchema.parse(raw);
   return db.$transaction(async (tx) => {
@@ -233,12 +233,12 @@ export async function revertDraft(db: Db, caller: Caller, id: string, raw: unkno
     if (!version) throw notFound("Version");
     await tx.workflow.update({ where: { id }, data: { draft: version.definition as Prisma.InputJsonValue, draftUpdatedAt: new Date() } });
     await audit(tx, actor(caller), "workflow.reverted", "workflow", id, { version: number });
-    return detail(await findRow(tx, caller, id));
+    return detail(catalog, await findRow(tx, caller, id));
   });
 }
 
 /** Enabled workflows start runs from their triggers; only a published one can be enabled. */
-export async function setWorkflowEnabled(db: Db, caller: Caller, id: string, enabled: boolean): Promise<WorkflowDetail> {
+export async function setWorkflowEnabled(db: Db, catalog: NodeCatalog, caller: Caller, id: string, enabled: boolean): Promise<WorkflowDetail> {
   requireRole(caller, "admin");
   return db.$transaction(async (tx) => {
     const row = await findRow(tx, caller, id);
@@ -247,6 +247,6 @@ export async function setWorkflowEnabled(db: Db, caller: Caller, id: string, ena
     }
     await tx.workflow.update({ where: { id }, data: { enabled } });
     await audit(tx, actor(caller), enabled ? "workflow.enabled" : "workflow.disabled", "workflow", id);
-    return detail(await findRow(tx, caller, id));
+    return detail(catalog, await findRow(tx, caller, id));
   });
 }

@@ -1,3 +1,4 @@
+import { catalog } from "@/lib/catalog";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evaluateCondition, type Condition } from "./conditions";
 import { WorkflowError } from "./errors";
@@ -81,7 +82,7 @@ function nest(levels: number, wrap: (inner: unknown) => unknown, leaf: unknown =
 function expectProblems(input: unknown): Problem[] {
   for (const mode of ["draft", "strict"] as const) {
     let problems: Problem[] = [];
-    expect(() => (problems = validateDefinition(input, { mode }))).not.toThrow();
+    expect(() => (problems = validateDefinition(input, { mode, catalog }))).not.toThrow();
     for (const problem of problems) {
       expect(["error", "warning"]).toContain(problem.severity);
       expect(problemCodes).toContain(problem.code);
@@ -173,7 +174,7 @@ describe("validateDefinition on hostile input", () => {
     expect(problems.map((p) => p.path.join("."))).toEqual(
       expect.arrayContaining(["trigger.config.__proto__", "nodes.0.config.value.__proto__", "nodes.0.config.constructor"]),
     );
-    expect(() => loadDefinition(input)).toThrow(WorkflowError);
+    expect(() => loadDefinition(input, catalog)).toThrow(WorkflowError);
     const config: unknown = JSON.parse('{"__proto__": {"polluted": "{{run.id}}"}, "a": {"constructor": {"prototype": {"polluted": 1}}}}');
     interpolate(config, { trigger: { type: "manual", payload: {} }, steps: {}, run: { id: "r" } }, { nodeId: "a" });
     collectReferences(config);

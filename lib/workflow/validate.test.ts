@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { catalog } from "@/lib/catalog";
 import type { Problem, ValidationMode } from "./problems";
 import { definition, edge, largeDefinition, node } from "./test-fixtures";
 import { validateDefinition } from "./validate";
 
-const validate = (input: unknown, mode: ValidationMode = "strict") => validateDefinition(input, { mode });
+const validate = (input: unknown, mode: ValidationMode = "strict") => validateDefinition(input, { mode, catalog });
 /** "severity code nodeId|edgeId path" lines: compact to compare, and the order is the report's. */
 const summary = (problems: Problem[]) => problems.map((p) => `${p.severity} ${p.code} ${p.nodeId ?? p.edgeId ?? "-"} ${p.path.join(".")}`);
 const codes = (problems: Problem[]) => problems.map((p) => p.code);

@@ -1,9 +1,9 @@
 import { loopNodeType } from "./control/loop";
-import { definitionLimits, definitionSchema, edgeSchema, NODE_ID_PATTERN, nodeSchema, TRIGGER_ID, type WorkflowEdge, type WorkflowNode } from "./definition";
+import { definitionLimits, definitionSchema, edgeSchema, NODE_ID_PATTERN, nodeSchema, TRIGGER_ID, triggerSchema, type WorkflowEdge, type WorkflowNode, type WorkflowTrigger } from "./definition";
 import { collectReferences, type TemplateReference } from "./interpolation";
 import { isPlainObject, type JsonPath } from "./json";
 import { migrateNodeConfig } from "./load-definition";
-import { checkNodeConfig, getNodeType, outputHandlesOf, triggerOutputs, type NodeType, type OutputHandle } from "./node-types";
+import { checkConfigSchema, checkNodeConfig, outputHandlesOf, triggerOutputs, type NodeCatalog, type NodeType, type OutputHandle } from "./node-types";
 import { flattenIssues, type Problem, type ProblemCode, type ValidationMode } from "./problems";
 
 // Save-time validation: returns every problem it can find (never only the first, never throws),
@@ -11,19 +11,19 @@ import { flattenIssues, type Problem, type ProblemCode, type ValidationMode } fr
 // Linear-ish in the size of the definition: one pass per check, cycles by Tarjan's algorithm,
 // "runs before" through ancestor bitsets built in topological order (n²/32 words at worst).
 
-export type ValidateOptions = { mode: ValidationMode };
+export type ValidateOptions = { mode: ValidationMode; catalog: NodeCatalog };
 
 export function validateDefinition(input: unknown, options: ValidateOptions): Problem[] {
   const problems: Problem[] = [];
   const shape = readShape(input, problems);
-  if (shape) new GraphCheck(shape, options.mode, problems).run();
+  if (shape) new GraphCheck(shape, options.mode, options.catalog, problems).run();
   return problems;
 }
 
 type Indexed<T> = { value: T; index: number };
 /** `valid: false` is a node that failed the schema but has a usable id: a vertex with no type. */
 type ShapeNode = Indexed<WorkflowNode> & { valid: boolean };
-type Shape = { nodes: ShapeNode[]; edges: Indexed<WorkflowEdge>[] };
+type Shape = { trigger: WorkflowTrigger | undefined; nodes: ShapeNode[]; edges: Indexed<WorkflowEdge>[] };
 
 function readShape(input: unknown, problems: Problem[]): Shape | undefined {
   if (!isPlainObject(input)) {
@@ -47,7 +47,11 @@ function readShape(input: unknown, problems: Problem[]): Shape | undefined {
 
   const parsed = definitionSchema.safeParse(input, { reportInput: true });
   if (parsed.success) {
-    return { nodes: parsed.data.nodes.map((value, index) => ({ value, index, valid: true })), edges: parsed.data.edges.map((value, index) => ({ value, index })) };
+    return {
+      trigger: parsed.data.trigger,
+      nodes: parsed.data.nodes.map((value, index) => ({ value, index, valid: true })),
+      edges: parsed.data.edges.map((value, index) => ({ value, index })),
+    };
   }
   for (const { path, message } of flattenIssues(parsed.error.issues)) {
     const nodeId = path[0] === "nodes" && typeof path[1] === "number" ? idOf(input["nodes"], path[1]) : undefined;
@@ -55,7 +59,8 @@ function readShape(input: unknown, problems: Problem[]): Shape | undefined {
     problems.push({ severity: "error", code: "invalid_definition", message, path, ...(nodeId ? { nodeId } : {}), ...(edgeId ? { edgeId } : {}) });
   }
   // The graph checks still run on the nodes and edges that parsed, so one bad field hides nothing.
-  return { nodes: salvageNodes(input["nodes"]), edges: salvageEdges(input["edges"]) };
+  const trigger = triggerSchema.safeParse(input["trigger"]);
+  return { trigger: trigger.success ? trigger.data : undefined, nodes: salvageNodes(input["nodes"]), edges: salvageEdges(input["edges"]) };
 }
 
 function idOf(list: unknown, index: number): string | undefined {
@@ -103,6 +108,7 @@ class GraphCheck {
   constructor(
     private readonly shape: Shape,
     private readonly mode: ValidationMode,
+    private readonly catalog: NodeCatalog,
     private readonly problems: Problem[],
   ) {}
 
@@ -113,6 +119,21 @@ class GraphCheck {
     this.findUnreachable();
     this.checkLoopBodies();
     for (const [vertex, node] of this.nodes.entries()) this.checkConfig(vertex, node);
+    this.checkTrigger();
+  }
+
+  private checkTrigger(): void {
+    const trigger = this.shape.trigger;
+    if (!trigger) return;
+    const spec = this.catalog.trigger(trigger.type);
+    if (!spec) {
+      const known = this.catalog.triggers().map((t) => t.type).join(", ");
+      this.problems.push({ severity: "error", code: "unknown_trigger_type", message: `Unknown trigger type "${trigger.type}" (one of: ${known})`, path: ["trigger", "type"] });
+      return;
+    }
+    for (const problem of checkConfigSchema(spec.config, trigger.config, this.mode)) {
+      this.problems.push({ ...problem, path: ["trigger", "config", ...problem.path] });
+    }
   }
 
   private collectNodes(): void {
@@ -122,7 +143,7 @@ class GraphCheck {
         this.nodeProblem("duplicate_node_id", node, ["id"], `Another node already has the id "${id}"`);
         continue;
       }
-      const nodeType = node.valid ? getNodeType(type) : undefined;
+      const nodeType = node.valid ? this.catalog.get(type) : undefined;
       if (node.valid && !nodeType) this.nodeProblem("unknown_node_type", node, ["type"], `Unknown node type "${type}"`);
       this.vertexOf.set(id, this.nodes.length);
       this.nodes.push(node);

@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { catalog } from "@/lib/catalog";
 import { nodeSchema } from "./definition";
 import { isPlainObject } from "./json";
 import { migrateNodeConfig } from "./load-definition";
-import { checkNodeConfig, getNodeType } from "./node-types";
+import { checkNodeConfig } from "./node-types";
 import { validateDefinition } from "./validate";
 
 // Keeps docs/workflow-format.md honest: every complete JSON example in it must be valid.
@@ -25,7 +26,7 @@ describe("docs/workflow-format.md", () => {
   it.each(examples.filter((example) => isPlainObject(example) && "trigger" in example).map((example) => [example]))(
     "its workflow %# is valid when published",
     (example) => {
-      expect(validateDefinition(example, { mode: "strict" })).toEqual([]);
+      expect(validateDefinition(example, { mode: "strict", catalog })).toEqual([]);
     },
   );
 
@@ -33,7 +34,7 @@ describe("docs/workflow-format.md", () => {
     "its node %# has a valid config",
     (example) => {
       const node = nodeSchema.parse(example);
-      const nodeType = getNodeType(node.type);
+      const nodeType = catalog.get(node.type);
       if (!nodeType) throw new Error(`unknown type ${node.type}`);
       const migration = migrateNodeConfig(nodeType, node.config);
       if (!migration.ok) throw new Error(migration.message);

@@ -6,6 +6,7 @@ import { PathnameContext, SearchParamsContext } from "next/dist/shared/lib/hooks
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Caller } from "@/lib/auth/roles";
 import { runAsCaller } from "@/lib/auth/session";
+import { catalog } from "@/lib/catalog";
 import { closeDatabase, setDatabase } from "@/lib/db";
 import { openSecret } from "@/lib/credentials/store";
 import { executeIntegrationAction } from "@/lib/integrations/execute";
@@ -15,7 +16,7 @@ import type { FakeSlack } from "@/fakes/slack/server";
 import { openTestDatabase, type TestDatabase } from "../support/database";
 import { callRoute } from "../support/routes";
 import { seedCompany } from "../support/seed";
-import { createRun, startSlackForTests } from "./support";
+import { createRun, startSlackForTests, target } from "./support";
 
 // Connects Slack through the OAuth routes and the fake's consent page, uses it, then looks for the
 // tokens everywhere Flowline writes: responses, the page, log lines, every stored row (except the
@@ -128,7 +129,7 @@ describe("secrets never leave", () => {
 
     // use the connection: a run step, a dry run, the channel picker, test and pause through actions
     const { runId, stepId } = await createRun(db, owner);
-    const output = await executeIntegrationAction(db, { companyId: owner.companyId, userId: owner.userId, nodeType: "slack.send_message", input: { channel: "general", text: "hi" }, runId, stepId, idempotencyKey: "leak" });
+    const output = await executeIntegrationAction(db, { companyId: owner.companyId, userId: owner.userId, ...target("slack.send_message"), input: { channel: "general", text: "hi" }, runId, stepId, idempotencyKey: "leak" });
     await db.workflowRunStep.update({ where: { id: stepId }, data: { status: "succeeded", output: output.output as object } });
     await db.runEffect.create({ data: { runId, stepId, nodeId: "post", appId: "slack", credentialId: output.connectionId, action: "send_message", idempotencyKey: "leak", status: "completed", externalRef: output.externalRef, undoStrategy: "api_delete", canUndo: true } });
     const actions = await import("@/app/(app)/settings/integrations/actions");
@@ -136,11 +137,11 @@ describe("secrets never leave", () => {
     const results = [
       output,
       await runAsCaller(owner, () => actions.testConnectionAction({ id: companyRow.id })),
-      await runAsCaller(owner, () => actions.slackChannelsAction({})),
+      await runAsCaller(owner, () => actions.loadOptionsAction({ loader: "slack.channels" })),
       await runAsCaller(owner, () => actions.pauseConnectionAction({ id: companyRow.id })),
       await runAsCaller(owner, () => actions.resumeConnectionAction({ id: companyRow.id })),
       await runAsCaller(owner, () => actions.connectWithTokenAction({ appId: "slack", owner: "user", token: "xoxb-not-valid" })),
-      await listIntegrationCards(db, owner),
+      await listIntegrationCards(db, owner, catalog),
     ];
     expect((results[1] as { ok: boolean }).ok).toBe(true);
     expect((results[2] as { ok: boolean }).ok).toBe(true);

@@ -6,7 +6,7 @@ import { WorkflowError } from "@/lib/workflow/errors";
 import type { FakeSlack } from "@/fakes/slack/server";
 import { openTestDatabase, type TestDatabase } from "../support/database";
 import { seedCompany } from "../support/seed";
-import { connectSlack, createRun, startSlackForTests } from "./support";
+import { connectSlack, createRun, startSlackForTests, target } from "./support";
 import { workflowFailure } from "../support/failure";
 
 // Credential resolution, decided per call: node > user's current profile > company default >
@@ -38,7 +38,7 @@ async function post(caller: Pick<Caller, "companyId" | "userId">, connectionId?:
   await executeIntegrationAction(database.prisma, {
     companyId: caller.companyId,
     userId: caller.userId,
-    nodeType: "slack.send_message",
+    ...target("slack.send_message"),
     connectionId: connectionId ?? null,
     input: { channel: "general", text: "hello" },
     runId,

@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Caller } from "@/lib/auth/roles";
 import { describeAction, executeIntegrationAction, undoEffect, type ExecuteActionRequest } from "@/lib/integrations/execute";
-import { slackChannelsFor } from "@/lib/integrations/connections";
-import { getNodeType } from "@/lib/workflow/node-types";
+import { loadOptions } from "@/lib/integrations/options";
 import { validateDefinition } from "@/lib/workflow/validate";
-import "@/lib/integrations/registry";
+import { catalog } from "@/lib/catalog";
 import type { FakeSlack } from "@/fakes/slack/server";
 import { openTestDatabase, type TestDatabase } from "../support/database";
 import { seedCompany } from "../support/seed";
-import { connectSlack, createRun, startSlackForTests } from "./support";
+import { connectSlack, createRun, startSlackForTests, target } from "./support";
 import { workflowFailure } from "../support/failure";
 
 // Every Slack action through the real @slack/web-api client against the fake Slack.
@@ -33,13 +32,13 @@ beforeEach(() => fake.reset());
 
 async function run(nodeType: string, input: unknown, extra: Partial<ExecuteActionRequest> = {}) {
   const { runId, stepId } = await createRun(database.prisma, owner);
-  return executeIntegrationAction(database.prisma, { companyId: owner.companyId, userId: owner.userId, nodeType, input, runId, stepId, idempotencyKey: `${runId}:${stepId}`, ...extra });
+  return executeIntegrationAction(database.prisma, { companyId: owner.companyId, userId: owner.userId, ...target(nodeType), input, runId, stepId, idempotencyKey: `${runId}:${stepId}`, ...extra });
 }
 
 describe("Slack node types", () => {
   it("registers every action as <integration>.<action> with its schemas, and definitions using them validate", () => {
     for (const type of ["slack.send_message", "slack.reply_in_thread", "slack.upload_file", "slack.notify_status"]) {
-      const nodeType = getNodeType(type);
+      const nodeType = catalog.get(type);
       expect(nodeType?.category).toBe("slack");
       expect(nodeType?.outputs).toEqual([{ id: "out" }]);
     }
@@ -54,9 +53,9 @@ describe("Slack node types", () => {
         { id: "e2", source: "post", sourceHandle: "out", target: "reply" },
       ],
     };
-    const problems = validateDefinition(definition, { mode: "strict" }).filter((p) => p.severity === "error");
+    const problems = validateDefinition(definition, { mode: "strict", catalog }).filter((p) => p.severity === "error");
     expect(problems).toEqual([]);
-    expect(describeAction("slack.send_message")).toEqual({ appId: "slack", action: "send_message", effectful: true, idempotency: "none", undoStrategy: "api_delete", canUndo: true });
+    expect(describeAction(target("slack.send_message"))).toEqual({ appId: "slack", action: "send_message", effectful: true, idempotency: "none", undoStrategy: "api_delete", canUndo: true });
   });
 });
 
@@ -75,10 +74,10 @@ describe("Slack actions against the fake", () => {
     expect(stored.blocks).toEqual(blocks);
     expect(JSON.stringify(stored.metadata)).toContain("flowline_step");
 
-    await undoEffect(database.prisma, { companyId: owner.companyId, userId: owner.userId, nodeType: "slack.send_message", connectionId, externalRef: result.externalRef! });
+    await undoEffect(database.prisma, { companyId: owner.companyId, userId: owner.userId, ...target("slack.send_message"), connectionId, externalRef: result.externalRef! });
     expect(fake.messages.has(`C0GENERAL:${output.ts}`)).toBe(false);
     // undoing again finds nothing to delete and still succeeds
-    await undoEffect(database.prisma, { companyId: owner.companyId, userId: owner.userId, nodeType: "slack.send_message", connectionId, externalRef: result.externalRef! });
+    await undoEffect(database.prisma, { companyId: owner.companyId, userId: owner.userId, ...target("slack.send_message"), connectionId, externalRef: result.externalRef! });
   });
 
   it("reply in thread: uses an earlier step's ts as thread_ts", async () => {
@@ -87,7 +86,7 @@ describe("Slack actions against the fake", () => {
     const output = reply.output as { ts: string; threadTs: string };
     expect(output.threadTs).toBe(parent.ts);
     expect(fake.messages.get(`C0GENERAL:${output.ts}`)?.thread_ts).toBe(parent.ts);
-    await undoEffect(database.prisma, { companyId: owner.companyId, userId: null, nodeType: "slack.reply_in_thread", connectionId, externalRef: reply.externalRef! });
+    await undoEffect(database.prisma, { companyId: owner.companyId, userId: null, ...target("slack.reply_in_thread"), connectionId, externalRef: reply.externalRef! });
     expect(fake.messages.has(`C0GENERAL:${output.ts}`)).toBe(false);
     expect((await workflowFailure(run("slack.reply_in_thread", { channel: "general", threadTs: "1.2", text: "x" }))).code).toBe("E_VALIDATION");
   });
@@ -103,7 +102,7 @@ describe("Slack actions against the fake", () => {
     const fromUrl = await run("slack.upload_file", { channel: "C0GENERAL", filename: "logo.png", url });
     expect(fake.files.get((fromUrl.output as { fileId: string }).fileId)?.length).toBe(7);
 
-    await undoEffect(database.prisma, { companyId: owner.companyId, userId: null, nodeType: "slack.upload_file", connectionId, externalRef: fromContent.externalRef! });
+    await undoEffect(database.prisma, { companyId: owner.companyId, userId: null, ...target("slack.upload_file"), connectionId, externalRef: fromContent.externalRef! });
     expect(fake.files.has(out.fileId)).toBe(false);
 
     fake.fail("upload", { type: "http", status: 500 });
@@ -113,7 +112,7 @@ describe("Slack actions against the fake", () => {
 
   it("notify status: a message about the current run linking to its run page", async () => {
     const { runId, stepId } = await createRun(database.prisma, owner);
-    const result = await executeIntegrationAction(database.prisma, { companyId: owner.companyId, userId: null, nodeType: "slack.notify_status", input: { channel: "general", status: "failed", message: "Invoice 42 not sent" }, runId, stepId, idempotencyKey: "k" });
+    const result = await executeIntegrationAction(database.prisma, { companyId: owner.companyId, userId: null, ...target("slack.notify_status"), input: { channel: "general", status: "failed", message: "Invoice 42 not sent" }, runId, stepId, idempotencyKey: "k" });
     const output = result.output as { ts: string; runUrl: string };
     expect(output.runUrl).toBe(`http://flowline.test/runs/${runId}`);
     const text = fake.messages.get(`C0GENERAL:${output.ts}`)!.text;
@@ -191,17 +190,17 @@ describe("Slack actions against the fake", () => {
     const now = new Date("2026-11-22T10:00:30Z");
     await database.prisma.connectionRateWindow.create({ data: { credentialId: row.id, bucket: "slack.chat", windowStart: new Date("2026-11-22T10:00:00Z"), count: 60 } });
     const { runId, stepId } = await createRun(database.prisma, busy);
-    const error = await workflowFailure(executeIntegrationAction(database.prisma, { companyId: busy.companyId, userId: null, nodeType: "slack.send_message", input: { channel: "general", text: "x" }, runId, stepId, idempotencyKey: "rl", now: () => now }));
+    const error = await workflowFailure(executeIntegrationAction(database.prisma, { companyId: busy.companyId, userId: null, ...target("slack.send_message"), input: { channel: "general", text: "x" }, runId, stepId, idempotencyKey: "rl", now: () => now }));
     expect(error.code).toBe("E_RATE_LIMITED");
     expect(error.retryAfterMs).toBe(30_000);
     expect(fake.callsTo("chat.postMessage")).toHaveLength(0);
   });
 
   it("the channel picker pages through conversations.list", async () => {
-    const first = await slackChannelsFor(database.prisma, owner, {});
+    const first = await loadOptions(database.prisma, owner, { loader: "slack.channels" }, catalog);
     expect(first.connectionId).toBe(connectionId);
-    expect(first.channels.map((c) => c.name)).toContain("general");
-    expect(first.channels.map((c) => c.name)).not.toContain("old-news");
+    expect(first.options.map((c) => c.label)).toContain("#general");
+    expect(first.options.map((c) => c.label)).not.toContain("#old-news");
     expect(fake.callsTo("conversations.list")[0]?.params).toMatchObject({ types: "public_channel,private_channel", exclude_archived: "true" });
   });
 });
@@ -214,13 +213,13 @@ describe("token refresh", () => {
       await database.prisma.credential.deleteMany({ where: { companyId: rotating.companyId } });
       // an OAuth install through the fake gives an access + refresh token pair
       const code = await fakeInstall();
-      const grant = await (await import("@/lib/integrations/slack")).slack.auth.oauth2!.exchangeCode({ env: (await import("@/lib/config/env")).getEnv(), code, redirectUri: "http://flowline.test/cb" });
+      const grant = await (await import("@/lib/integrations/oauth2")).exchangeCode((await import("@/lib/integrations/slack")).slack, { code, redirectUri: "http://flowline.test/cb" });
       const row = await connectSlack(database.prisma, { companyId: rotating.companyId }, grant.secret.accessToken, { refreshToken: grant.secret.refreshToken as string, expiresAt: new Date(Date.now() + 60_000) });
       fake.reset();
       fake.fail("oauth.v2.access", { type: "delay", ms: 300 });
       const go = async () => {
         const { runId, stepId } = await createRun(database.prisma, rotating);
-        return executeIntegrationAction(database.prisma, { companyId: rotating.companyId, userId: null, nodeType: "slack.send_message", input: { channel: "general", text: "x" }, runId, stepId, idempotencyKey: runId });
+        return executeIntegrationAction(database.prisma, { companyId: rotating.companyId, userId: null, ...target("slack.send_message"), input: { channel: "general", text: "x" }, runId, stepId, idempotencyKey: runId });
       };
       await Promise.all([go(), go()]);
       expect(fake.callsTo("oauth.v2.access").filter((c) => c.params.grant_type === "refresh_token")).toHaveLength(1);

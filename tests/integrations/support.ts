@@ -3,6 +3,7 @@ import type { Caller } from "@/lib/auth/roles";
 import type { Db } from "@/lib/db";
 import { saveConnection, type ConnectionOwner } from "@/lib/credentials/store";
 import { startFakeSlack, type FakeSlack, type FakeSlackOptions } from "@/fakes/slack/server";
+import { catalog } from "@/lib/catalog";
 import { setTestEnv } from "../support/env";
 
 // Test wiring: a fake Slack on a free port, and the app's env pointing at it (fresh keys per file).
@@ -54,4 +55,11 @@ export async function createRun(db: Db, caller: Caller) {
   const run = await db.workflowRun.create({ data: { companyId: caller.companyId, workflowId: workflow.id, versionId: version.id, triggerType: "manual", triggerPayload: {} } });
   const step = await db.workflowRunStep.create({ data: { runId: run.id, nodeId: "post", status: "running" } });
   return { runId: run.id, stepId: step.id };
+}
+
+/** The provider and action of a node type, as the engine's executor passes them to lib/integrations. */
+export function target(nodeType: string) {
+  const found = catalog.action(nodeType);
+  if (!found) throw new Error(`${nodeType} is not an action of the catalog`);
+  return found;
 }

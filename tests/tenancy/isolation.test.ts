@@ -26,6 +26,7 @@ const PUBLIC_ROUTES: Record<string, string> = {
   "/api/health": "health check for load balancers; shows no company data",
   "/api/auth/[...nextauth]": "next-auth's own sign-in endpoints",
   "/api/v1/openapi.json": "the API's description, generated from the schemas; no data",
+  "/icons/[file]": "provider marks (the icon.svg of each provider's folder); no data",
   "/api/approvals/[id]": "authorized by the signed single-use token in the approval link (tested in tests/workflow/runs-api.test.ts)",
 };
 const ALLOWED_FAILURES = new Set(["not_found", "forbidden", "unauthenticated", "validation_failed", "bad_request", "conflict"]);

@@ -2,14 +2,13 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { z } from "zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Caller } from "@/lib/auth/roles";
-import { registerNodeTypes, getNodeType } from "@/lib/workflow/node-types";
 import { startRun } from "@/lib/workflow/runs";
 import { createWorkflow, publishWorkflow } from "@/lib/workflow/store";
 import { definition, node } from "@/lib/workflow/test-fixtures";
 import { openTestDatabase, type TestDatabase } from "../support/database";
+import { fileEffectCatalog } from "../support/file-effect";
 import { seedCompany } from "../support/seed";
 
 // Kills worker processes with SIGKILL at random moments while they run many runs with effectful
@@ -19,11 +18,9 @@ import { seedCompany } from "../support/seed";
 let database: TestDatabase;
 let owner: Caller;
 const effectsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "flowline-crash-")), "effects.log");
+const testCatalog = fileEffectCatalog(effectsFile);
 
 beforeAll(async () => {
-  if (!getNodeType("test.fileEffect")) {
-    registerNodeTypes([{ type: "test.fileEffect", label: "File effect", category: "test", version: 1, config: z.object({}), outputs: [{ id: "out" }], output: z.object({}) }]);
-  }
   database = await openTestDatabase();
   ({ owner } = await seedCompany(database.prisma, "Crash"));
 }, 60_000);
@@ -42,10 +39,10 @@ describe("crashes", () => {
       [node("a"), node("first", "test.fileEffect"), node("b"), node("second", "test.fileEffect"), node("c")],
       ["trigger→a", "a→first", "first→b", "b→second", "second→c"],
     );
-    const workflow = await createWorkflow(database.prisma, owner, { name: "Crashy", definition: def });
-    await publishWorkflow(database.prisma, owner, workflow.id);
+    const workflow = await createWorkflow(database.prisma, testCatalog, owner, { name: "Crashy", definition: def });
+    await publishWorkflow(database.prisma, testCatalog, owner, workflow.id);
     const ids: string[] = [];
-    for (let i = 0; i < 150; i++) ids.push((await startRun(database.prisma, owner, workflow.id, {})).run.id);
+    for (let i = 0; i < 150; i++) ids.push((await startRun(database.prisma, testCatalog, owner, workflow.id, {})).run.id);
 
     let kills = 0;
     const deadline = Date.now() + 60_000;

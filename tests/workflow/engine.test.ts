@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { EmbeddedWorker } from "@/lib/workflow/hosts/embedded";
 import { startRun } from "@/lib/workflow/runs";
 import { definition, node } from "@/lib/workflow/test-fixtures";
-import { effects } from "../support/test-nodes";
+import { effects, testCatalog } from "../support/test-nodes";
 import { describeScenarios } from "./scenarios";
 
 // The scenario suite on the embedded host, plus what only it has: several workers on one database.
@@ -10,7 +10,7 @@ import { describeScenarios } from "./scenarios";
 let worker: EmbeddedWorker;
 const scenarios = describeScenarios({
   async start(database) {
-    worker = new EmbeddedWorker(database.prisma, { pollMs: 25, concurrency: 4 });
+    worker = new EmbeddedWorker(database.prisma, { catalog: testCatalog, pollMs: 25, concurrency: 4 });
     await worker.start();
   },
   stop: () => worker.stop(),
@@ -18,13 +18,13 @@ const scenarios = describeScenarios({
 
 describe("workers", () => {
   it("two workers racing for the same runs never execute a step twice", async () => {
-    const second = new EmbeddedWorker(scenarios.database().prisma, { pollMs: 10, concurrency: 4 });
+    const second = new EmbeddedWorker(scenarios.database().prisma, { catalog: testCatalog, pollMs: 10, concurrency: 4 });
     await second.start();
     try {
       const keyPrefix = scenarios.unique("race");
       const workflowId = await scenarios.published(definition([node("act", "test.effect", { key: keyPrefix }), node("after")], ["trigger→act", "act→after"]));
       const ids = [];
-      for (let i = 0; i < 20; i++) ids.push((await startRun(scenarios.database().prisma, scenarios.owner(), workflowId, {})).run.id);
+      for (let i = 0; i < 20; i++) ids.push((await startRun(scenarios.database().prisma, testCatalog, scenarios.owner(), workflowId, {})).run.id);
       await Promise.all(ids.map((id) => scenarios.waitFor(id, ["succeeded"])));
       const effectRows = await scenarios.database().prisma.runEffect.findMany({ where: { runId: { in: ids } } });
       expect(effectRows).toHaveLength(20);

@@ -7,6 +7,7 @@ import type { Caller } from "@/lib/auth/roles";
 import { openTestDatabase, type TestDatabase } from "../support/database";
 import { callRoute } from "../support/routes";
 import { seedCompany } from "../support/seed";
+import { testCatalog } from "../support/test-nodes";
 
 let database: TestDatabase;
 let worker: EmbeddedWorker;
@@ -16,7 +17,7 @@ beforeAll(async () => {
   database = await openTestDatabase();
   setDatabase(database);
   ({ key, owner } = await seedCompany(database.prisma, "Runs"));
-  worker = new EmbeddedWorker(database.prisma, { pollMs: 25 });
+  worker = new EmbeddedWorker(database.prisma, { catalog: testCatalog, pollMs: 25 });
   await worker.start();
 }, 60_000);
 afterAll(async () => {

@@ -6,7 +6,7 @@ import { definition, edge, node } from "@/lib/workflow/test-fixtures";
 import type { RunStatus } from "@/lib/generated/prisma/enums";
 import { openTestDatabase, type TestDatabase } from "../support/database";
 import { seedCompany } from "../support/seed";
-import { calls, effects, registerTestNodes } from "../support/test-nodes";
+import { calls, effects, testCatalog } from "../support/test-nodes";
 
 // The scenario suite of the interpreter, asserted on the exact step records
 // (node@iteration#attempt:status). Each host runs it (engine.test.ts: the embedded worker;
@@ -22,7 +22,6 @@ export function describeScenarios(host: ScenarioHost) {
   let database!: TestDatabase;
   let owner!: Caller;
   beforeAll(async () => {
-    registerTestNodes();
     database = await openTestDatabase();
     ({ owner } = await seedCompany(database.prisma, "Engine"));
     await host.start(database);
@@ -37,8 +36,8 @@ export function describeScenarios(host: ScenarioHost) {
   type Def = ReturnType<typeof definition>;
 
   async function published(def: Def, extra: { concurrencyLimit?: number } = {}) {
-    const workflow = await createWorkflow(database.prisma, owner, { name: unique("wf"), definition: def });
-    await publishWorkflow(database.prisma, owner, workflow.id);
+    const workflow = await createWorkflow(database.prisma, testCatalog, owner, { name: unique("wf"), definition: def });
+    await publishWorkflow(database.prisma, testCatalog, owner, workflow.id);
     if (extra.concurrencyLimit) await database.prisma.workflow.update({ where: { id: workflow.id }, data: { concurrencyLimit: extra.concurrencyLimit } });
     return workflow.id;
   }
@@ -60,7 +59,7 @@ export function describeScenarios(host: ScenarioHost) {
 
   async function run(def: Def, payload: unknown = {}, until: RunStatus[] = ["succeeded", "failed", "cancelled"]) {
     const workflowId = await published(def);
-    const { run: started } = await startRun(database.prisma, owner, workflowId, { payload });
+    const { run: started } = await startRun(database.prisma, testCatalog, owner, workflowId, { payload });
     const finished = await waitFor(started.id, until);
     return { id: started.id, workflowId, status: finished.status, errorCode: finished.errorCode, steps: await records(started.id) };
   }
@@ -130,7 +129,7 @@ export function describeScenarios(host: ScenarioHost) {
     it("sleeps durably through a WAIT and continues after it", async () => {
       const def = definition([node("pause", "control.wait", { durationMs: 300 }), node("after")], ["trigger→pause", "pause→after"]);
       const workflowId = await published(def);
-      const { run: started } = await startRun(database.prisma, owner, workflowId, {});
+      const { run: started } = await startRun(database.prisma, testCatalog, owner, workflowId, {});
       const parked = await waitFor(started.id, ["waiting"]);
       expect(parked.wakeAt!.getTime()).toBeGreaterThan(Date.now() - 1000);
       expect(await records(started.id)).toEqual(["pause@#1:waiting"]);
@@ -146,7 +145,7 @@ export function describeScenarios(host: ScenarioHost) {
         ["trigger→pause", "pause→late", "trigger→quick", "quick→quick2", "late→join", "quick2→join"],
       );
       const workflowId = await published(def);
-      const { run: started } = await startRun(database.prisma, owner, workflowId, {});
+      const { run: started } = await startRun(database.prisma, testCatalog, owner, workflowId, {});
       await waitFor(started.id, ["waiting"]);
       expect(await records(started.id)).toEqual(["pause@#1:waiting", "quick2@#1:succeeded", "quick@#1:succeeded"]);
       await waitFor(started.id, ["succeeded"]);
@@ -159,7 +158,7 @@ export function describeScenarios(host: ScenarioHost) {
         ["trigger→askA", "askA:approved→payA", "trigger→askB", "askB:approved→payB"],
       );
       const workflowId = await published(def);
-      const { run: started } = await startRun(database.prisma, owner, workflowId, {});
+      const { run: started } = await startRun(database.prisma, testCatalog, owner, workflowId, {});
       await waitFor(started.id, ["waiting"]);
       const open = (await getRun(database.prisma, owner, started.id)).waitpoints;
       expect(open.map((w) => w.nodeId).sort()).toEqual(["askA", "askB"]);
@@ -190,7 +189,7 @@ export function describeScenarios(host: ScenarioHost) {
 
     async function parkedApproval() {
       const workflowId = await published(approvalFlow());
-      const { run: started } = await startRun(database.prisma, owner, workflowId, { payload: { amount: 10 } });
+      const { run: started } = await startRun(database.prisma, testCatalog, owner, workflowId, { payload: { amount: 10 } });
       await waitFor(started.id, ["waiting"]);
       const detail = await getRun(database.prisma, owner, started.id);
       expect(detail.waitpoints).toEqual([expect.objectContaining({ nodeId: "ask", kind: "approval", message: "Pay 10?" })]);
@@ -253,7 +252,7 @@ export function describeScenarios(host: ScenarioHost) {
 
     it("fails a run at its time limit even while it waits, closing the wait", async () => {
       const workflowId = await published(definition([node("pause", "control.wait", { durationMs: 60_000 }), node("after")], ["trigger→pause", "pause→after"]));
-      const { run: started } = await startRun(database.prisma, owner, workflowId, { timeoutMs: 1000 });
+      const { run: started } = await startRun(database.prisma, testCatalog, owner, workflowId, { timeoutMs: 1000 });
       const finished = await waitFor(started.id, ["failed"], 10_000);
       expect(finished.errorCode).toBe("E_TIMEOUT");
       expect(await records(started.id)).toEqual(["pause@#1:failed(E_TIMEOUT)"]);
@@ -286,7 +285,7 @@ export function describeScenarios(host: ScenarioHost) {
   describe("run control", () => {
     it("cancels a waiting run", async () => {
       const workflowId = await published(definition([node("pause", "control.wait", { durationMs: 60_000 }), node("after")], ["trigger→pause", "pause→after"]));
-      const { run: started } = await startRun(database.prisma, owner, workflowId, {});
+      const { run: started } = await startRun(database.prisma, testCatalog, owner, workflowId, {});
       await waitFor(started.id, ["waiting"]);
       await cancelRun(database.prisma, owner, started.id);
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -312,18 +311,18 @@ export function describeScenarios(host: ScenarioHost) {
 
     it("returns the existing run for a repeated idempotency key", async () => {
       const workflowId = await published(definition([node("a")], ["trigger→a"]));
-      const first = await startRun(database.prisma, owner, workflowId, { idempotencyKey: "order-42" });
-      const second = await startRun(database.prisma, owner, workflowId, { idempotencyKey: "order-42" });
+      const first = await startRun(database.prisma, testCatalog, owner, workflowId, { idempotencyKey: "order-42" });
+      const second = await startRun(database.prisma, testCatalog, owner, workflowId, { idempotencyKey: "order-42" });
       expect(first.created).toBe(true);
       expect(second).toMatchObject({ created: false, run: { id: first.run.id } });
-      const concurrent = await Promise.all([1, 2, 3].map(() => startRun(database.prisma, owner, workflowId, { idempotencyKey: "order-43" })));
+      const concurrent = await Promise.all([1, 2, 3].map(() => startRun(database.prisma, testCatalog, owner, workflowId, { idempotencyKey: "order-43" })));
       expect(new Set(concurrent.map((c) => c.run.id)).size).toBe(1);
     });
 
     it("queues runs beyond the workflow's concurrency limit and runs them in order", async () => {
       const workflowId = await published(definition([node("pause", "control.wait", { durationMs: 150 })], ["trigger→pause"]), { concurrencyLimit: 1 });
       const started = [];
-      for (let i = 0; i < 3; i++) started.push((await startRun(database.prisma, owner, workflowId, {})).run.id);
+      for (let i = 0; i < 3; i++) started.push((await startRun(database.prisma, testCatalog, owner, workflowId, {})).run.id);
       let maxActive = 0;
       const watch = setInterval(() => {
         void database.prisma.workflowRun.count({ where: { workflowId, status: { in: ["running", "waiting"] } } }).then((n) => (maxActive = Math.max(maxActive, n)));
@@ -337,8 +336,8 @@ export function describeScenarios(host: ScenarioHost) {
 
     it("starts a test run of the draft and a dry run with no side effects", async () => {
       const key = unique("effect");
-      const workflow = await createWorkflow(database.prisma, owner, { name: unique("dry"), definition: definition([node("act", "test.effect", { key }), node("wait", "control.wait", { durationMs: 60_000 })], ["trigger→act", "act→wait"]) });
-      const { run: dry } = await startRun(database.prisma, owner, workflow.id, { version: "draft", dryRun: true });
+      const workflow = await createWorkflow(database.prisma, testCatalog, owner, { name: unique("dry"), definition: definition([node("act", "test.effect", { key }), node("wait", "control.wait", { durationMs: 60_000 })], ["trigger→act", "act→wait"]) });
+      const { run: dry } = await startRun(database.prisma, testCatalog, owner, workflow.id, { version: "draft", dryRun: true });
       await waitFor(dry.id, ["succeeded"]);
       expect(await records(dry.id)).toEqual(["act@#1:succeeded", "wait@#1:succeeded"]);
       const act = await database.prisma.workflowRunStep.findFirstOrThrow({ where: { runId: dry.id, nodeId: "act" } });

@@ -8,6 +8,7 @@ import type { FakeSlack } from "@/fakes/slack/server";
 import { openTestDatabase, type TestDatabase } from "../support/database";
 import { seedCompany } from "../support/seed";
 import { connectSlack, startSlackForTests } from "../integrations/support";
+import { testCatalog } from "../support/test-nodes";
 
 // Slack steps inside real runs: the engine, lib/integrations, the real WebClient and the fake Slack.
 
@@ -22,7 +23,7 @@ beforeAll(async () => {
   ({ owner } = await seedCompany(database.prisma, "Slacker"));
   token = fake.issueBotToken();
   await connectSlack(database.prisma, { companyId: owner.companyId }, token);
-  worker = new EmbeddedWorker(database.prisma, { pollMs: 25 });
+  worker = new EmbeddedWorker(database.prisma, { catalog: testCatalog, pollMs: 25 });
   await worker.start();
 }, 60_000);
 afterAll(async () => {
@@ -32,9 +33,9 @@ afterAll(async () => {
 });
 
 async function runToEnd(def: ReturnType<typeof definition>, options: { dryRun?: boolean } = {}) {
-  const workflow = await createWorkflow(database.prisma, owner, { name: `slack ${Date.now()}`, definition: def });
-  await publishWorkflow(database.prisma, owner, workflow.id);
-  const { run } = await startRun(database.prisma, owner, workflow.id, { payload: { amount: 42 }, ...(options.dryRun ? { dryRun: true } : {}) });
+  const workflow = await createWorkflow(database.prisma, testCatalog, owner, { name: `slack ${Date.now()}`, definition: def });
+  await publishWorkflow(database.prisma, testCatalog, owner, workflow.id);
+  const { run } = await startRun(database.prisma, testCatalog, owner, workflow.id, { payload: { amount: 42 }, ...(options.dryRun ? { dryRun: true } : {}) });
   for (let i = 0; i < 500; i++) {
     const current = await database.prisma.workflowRun.findUniqueOrThrow({ where: { id: run.id }, include: { steps: true, effects: true } });
     if (["succeeded", "failed"].includes(current.status)) return current;

@@ -5,6 +5,7 @@ import { startTriggerDispatcher, triggerHost } from "@/lib/workflow/hosts/trigge
 import { cancelRun, completeWaitpoint, getRun, startRun } from "@/lib/workflow/runs";
 import { definition, node } from "@/lib/workflow/test-fixtures";
 import { setTestEnv } from "../support/env";
+import { testCatalog } from "../support/test-nodes";
 import { describeScenarios } from "./scenarios";
 
 // The scenario suite on the Trigger.dev host: runs are triggered as `workflow-runner` tasks
@@ -19,7 +20,7 @@ const scenarios = describeScenarios({
     setTestEnv({ TRIGGER_SECRET_KEY: fake.secretKey, TRIGGER_API_URL: fake.url, LOG_LEVEL: "fatal" });
     // The task reaches the database the way it would on Trigger.dev: as the process database.
     setDatabase(database);
-    await fake.load(() => import("@/trigger/workflow-runner"));
+    await fake.load(() => import("../support/test-workflow-runner"));
   },
   async stop() {
     await fake.close();
@@ -33,7 +34,7 @@ const callsTo = (pattern: RegExp) => fake.calls.filter((call) => pattern.test(ca
 describe("Trigger.dev host", () => {
   it("triggers one task run per workflow run, with an idempotency key, and records its id", async () => {
     const workflowId = await scenarios.published(definition([node("a")], ["trigger→a"]));
-    const { run } = await startRun(db(), scenarios.owner(), workflowId, {});
+    const { run } = await startRun(db(), testCatalog, scenarios.owner(), workflowId, {});
     await scenarios.waitFor(run.id, ["succeeded"]);
     const row = await db().workflowRun.findUniqueOrThrow({ where: { id: run.id } });
     const triggered = callsTo(/^\/api\/v1\/tasks\/workflow-runner\/trigger$/).filter((call) => JSON.stringify(call.body).includes(run.id));
@@ -50,7 +51,7 @@ describe("Trigger.dev host", () => {
 
   it("sleeps a long WAIT through wait.until on the platform, not in the process", async () => {
     const workflowId = await scenarios.published(definition([node("pause", "control.wait", { durationMs: 6000 }), node("after")], ["trigger→pause", "pause→after"]));
-    const { run } = await startRun(db(), scenarios.owner(), workflowId, {});
+    const { run } = await startRun(db(), testCatalog, scenarios.owner(), workflowId, {});
     await scenarios.waitFor(run.id, ["waiting"]);
     const task = [...fake.runs.values()].find((t) => (t.payload as { runId: string }).runId === run.id)!;
     await expect.poll(() => task.status).toBe("WAITING");
@@ -63,7 +64,7 @@ describe("Trigger.dev host", () => {
     const workflowId = await scenarios.published(
       definition([node("ask", "control.approval", { message: "Ship?", timeoutMs: 60_000 }), node("ship")], ["trigger→ask", "ask:approved→ship"]),
     );
-    const { run } = await startRun(db(), scenarios.owner(), workflowId, {});
+    const { run } = await startRun(db(), testCatalog, scenarios.owner(), workflowId, {});
     await scenarios.waitFor(run.id, ["waiting"]);
     const waitpointId = (await getRun(db(), scenarios.owner(), run.id)).waitpoints[0]!.id;
     await expect.poll(async () => (await db().waitpoint.findUniqueOrThrow({ where: { id: waitpointId } })).externalId).toMatch(/^waitpoint_/);
@@ -78,7 +79,7 @@ describe("Trigger.dev host", () => {
 
   it("cancels the task run on the platform when the run is cancelled", async () => {
     const workflowId = await scenarios.published(definition([node("pause", "control.wait", { durationMs: 60_000 })], ["trigger→pause"]));
-    const { run } = await startRun(db(), scenarios.owner(), workflowId, {});
+    const { run } = await startRun(db(), testCatalog, scenarios.owner(), workflowId, {});
     await scenarios.waitFor(run.id, ["waiting"]);
     const { externalRunId } = await db().workflowRun.findUniqueOrThrow({ where: { id: run.id } });
     await cancelRun(db(), scenarios.owner(), run.id);
@@ -89,7 +90,7 @@ describe("Trigger.dev host", () => {
   it("keeps a run queued while Trigger.dev is unreachable, and hands it over once it answers", async () => {
     const workflowId = await scenarios.published(definition([node("a")], ["trigger→a"]));
     setTestEnv({ TRIGGER_API_URL: "http://127.0.0.1:9" });
-    const { run } = await startRun(db(), scenarios.owner(), workflowId, {});
+    const { run } = await startRun(db(), testCatalog, scenarios.owner(), workflowId, {});
     setTestEnv({ TRIGGER_API_URL: fake.url });
     const row = await db().workflowRun.findUniqueOrThrow({ where: { id: run.id } });
     expect(row).toMatchObject({ status: "queued", externalRunId: null });

@@ -1,5 +1,6 @@
 "use server";
 
+import { catalog } from "@/lib/catalog";
 import { z } from "zod";
 import { companyAction } from "@/lib/auth/action";
 import { idSchema } from "@/lib/companies/schemas";
@@ -12,11 +13,11 @@ const decideInput = idSchema.extend({ approved: z.boolean(), comment: z.string()
 
 export const startRunAction = companyAction((db, caller, input: unknown) => {
   const { workflowId, options } = startInput.parse(input);
-  return startRun(db, caller, workflowId, options ?? {}, { type: "manual" });
+  return startRun(db, catalog, caller, workflowId, options ?? {}, { type: "manual" });
 });
 export const cancelRunAction = companyAction((db, caller, input: unknown) => cancelRun(db, caller, idSchema.parse(input).id));
 export const replayRunAction = companyAction((db, caller, input: unknown) => replayRun(db, caller, idSchema.parse(input).id));
-export const rerunRunAction = companyAction((db, caller, input: unknown) => rerunOnLatest(db, caller, idSchema.parse(input).id));
+export const rerunRunAction = companyAction((db, caller, input: unknown) => rerunOnLatest(db, catalog, caller, idSchema.parse(input).id));
 export const decideApprovalAction = companyAction((db, caller, input: unknown) => {
   const { id, ...decision } = decideInput.parse(input);
   return completeWaitpoint(db, { caller }, id, decision);

@@ -1,5 +1,6 @@
 "use server";
 
+import { catalog } from "@/lib/catalog";
 import { z } from "zod";
 import { companyAction } from "@/lib/auth/action";
 import { idSchema } from "@/lib/companies/schemas";
@@ -21,11 +22,11 @@ const enabledInput = withId({ enabled: z.boolean() });
 const publishInput = withId({ definition: z.unknown().optional() });
 const validateInput = withId({ definition: z.unknown().optional(), mode: z.enum(["draft", "strict"]).default("strict") });
 
-export const createWorkflowAction = companyAction((db, caller, input: unknown) => createWorkflow(db, caller, input));
+export const createWorkflowAction = companyAction((db, caller, input: unknown) => createWorkflow(db, catalog, caller, input));
 
 export const updateWorkflowAction = companyAction((db, caller, input: unknown) => {
   const { id, changes } = updateInput.parse(input);
-  return updateWorkflow(db, caller, id, changes);
+  return updateWorkflow(db, catalog, caller, id, changes);
 });
 
 export const deleteWorkflowAction = companyAction(async (db, caller, input: unknown) => {
@@ -35,20 +36,20 @@ export const deleteWorkflowAction = companyAction(async (db, caller, input: unkn
 
 export const publishWorkflowAction = companyAction((db, caller, input: unknown) => {
   const { id, ...rest } = publishInput.parse(input);
-  return publishWorkflow(db, caller, id, rest);
+  return publishWorkflow(db, catalog, caller, id, rest);
 });
 
 export const revertWorkflowAction = companyAction((db, caller, input: unknown) => {
   const { id, version } = revertInput.parse(input);
-  return revertDraft(db, caller, id, { version });
+  return revertDraft(db, catalog, caller, id, { version });
 });
 
 export const setWorkflowEnabledAction = companyAction((db, caller, input: unknown) => {
   const { id, enabled } = enabledInput.parse(input);
-  return setWorkflowEnabled(db, caller, id, enabled);
+  return setWorkflowEnabled(db, catalog, caller, id, enabled);
 });
 
 export const validateWorkflowAction = companyAction((db, caller, input: unknown) => {
   const { id, ...rest } = validateInput.parse(input);
-  return validateWorkflow(db, caller, id, rest);
+  return validateWorkflow(db, catalog, caller, id, rest);
 });

@@ -1,7 +1,8 @@
 import { ErrorCode, LogLevel, WebClient, type WebAPICallError } from "@slack/web-api";
-import type { Env } from "@/lib/config/env";
+import { z } from "zod";
 import { WorkflowError } from "@/lib/workflow/errors";
-import type { AccountInfo, CredentialSecret, TokenGrant } from "@/lib/integrations/types";
+import type { AccountInfo, CredentialSecret, OAuth2Spec, TokenGrant } from "@/lib/integrations/types";
+import type { SlackEnv } from "./env";
 
 // The real Slack client (@slack/web-api) and the mapping of its errors to the taxonomy.
 // Retries are the engine's job (durable backoff), so the client itself never retries or waits:
@@ -9,7 +10,7 @@ import type { AccountInfo, CredentialSecret, TokenGrant } from "@/lib/integratio
 
 export const SLACK_BOT_SCOPES = ["chat:write", "channels:read", "groups:read", "files:write", "users:read"] as const;
 
-export function createSlackClient(token: string | undefined, options: { env: Pick<Env, "SLACK_API_URL">; timeoutMs?: number }): WebClient {
+export function createSlackClient(token: string | undefined, options: { env: Pick<SlackEnv, "SLACK_API_URL">; timeoutMs?: number }): WebClient {
   return new WebClient(token, {
     slackApiUrl: options.env.SLACK_API_URL,
     retryConfig: { retries: 0 },
@@ -21,25 +22,20 @@ export function createSlackClient(token: string | undefined, options: { env: Pic
   });
 }
 
-/** Slack's OAuth v2 pages live next to its API: https://slack.com/api/ → https://slack.com/oauth/v2/authorize */
-export function slackAuthorizeUrl(env: Pick<Env, "SLACK_API_URL">): URL {
-  const api = env.SLACK_API_URL.endsWith("/") ? env.SLACK_API_URL : `${env.SLACK_API_URL}/`;
-  return new URL("../oauth/v2/authorize", api);
-}
+const apiBase = (env: Pick<SlackEnv, "SLACK_API_URL">) => (env.SLACK_API_URL.endsWith("/") ? env.SLACK_API_URL : `${env.SLACK_API_URL}/`);
 
-type OAuthV2Response = {
-  access_token?: string;
-  refresh_token?: string;
-  expires_in?: number;
-  token_type?: string;
-  scope?: string;
-  bot_user_id?: string;
-  app_id?: string;
-  team?: { id?: string; name?: string } | null;
-};
+/** oauth.v2.access, as Slack answers it for a bot install (and for the refresh of a rotating token). */
+const tokenResponse = z.object({
+  access_token: z.string().min(1),
+  token_type: z.string().optional(),
+  refresh_token: z.string().optional(),
+  expires_in: z.number().optional(),
+  scope: z.string().optional(),
+  bot_user_id: z.string().optional(),
+  team: z.object({ id: z.string().min(1), name: z.string().optional() }),
+});
 
-export function grantFromOAuthResponse(response: OAuthV2Response, previous?: CredentialSecret): TokenGrant {
-  if (!response.access_token || !response.team?.id) throw new WorkflowError("E_PROVIDER", { message: "Slack's token response had no access token or workspace", remediation: "Try connecting again" });
+function grantFromTokenResponse(response: z.output<typeof tokenResponse>, previous?: CredentialSecret): TokenGrant {
   const scopes = response.scope?.split(",").filter(Boolean) ?? [];
   const secret: CredentialSecret = {
     accessToken: response.access_token,
@@ -53,6 +49,24 @@ export function grantFromOAuthResponse(response: OAuthV2Response, previous?: Cre
     expiresAt: response.expires_in ? new Date(Date.now() + response.expires_in * 1000) : null,
   };
 }
+
+/** Slack's OAuth v2 install: its pages live next to its API (https://slack.com/api/ → https://slack.com/oauth/v2/authorize). */
+export const slackOAuth: OAuth2Spec<SlackEnv, z.output<typeof tokenResponse>> = {
+  kind: "oauth2",
+  clientIdVar: "SLACK_CLIENT_ID",
+  clientSecretVar: "SLACK_CLIENT_SECRET",
+  authorizeUrl: (env) => new URL("../oauth/v2/authorize", apiBase(env)).toString(),
+  tokenUrl: (env) => new URL("oauth.v2.access", apiBase(env)).toString(),
+  scopes: SLACK_BOT_SCOPES,
+  scopeSeparator: ",",
+  // Not claimed: we could not confirm Slack's PKCE support offline, so the classic code flow with a client secret is used.
+  pkce: false,
+  clientAuthentication: "client_secret_post",
+  tokenTypes: ["bot"],
+  tokenResponse,
+  toGrant: grantFromTokenResponse,
+  refresh: true,
+};
 
 export async function slackAccount(client: WebClient): Promise<AccountInfo> {
   const result = await client.auth.test();

@@ -7,8 +7,16 @@ const statuses = { info: "ℹ️ Update", started: "▶️ Started", succeeded: 
 
 const config = z.object({
   channel: channelField,
-  status: z.enum(Object.keys(statuses) as [keyof typeof statuses, ...(keyof typeof statuses)[]]).default("info"),
-  message: z.string().max(3_000).optional().describe("What to say about the run, e.g. Invoice {{trigger.payload.number}} sent"),
+  status: z
+    .enum(Object.keys(statuses) as [keyof typeof statuses, ...(keyof typeof statuses)[]])
+    .default("info")
+    .meta({ ui: { label: "Status", widget: "select", choices: Object.entries(statuses).map(([value, label]) => ({ value, label })) } }),
+  message: z
+    .string()
+    .max(3_000)
+    .optional()
+    .describe("What to say about the run, e.g. Invoice {{trigger.payload.number}} sent")
+    .meta({ ui: { label: "Message", widget: "multiline" } }),
 });
 
 const output = z.object({ channel: z.string(), ts: z.string(), runUrl: z.string().describe("The run page the message links to") });
@@ -23,6 +31,7 @@ export const notifyStatus = defineAction<WebClient, typeof config, typeof output
   name: "Notify run status",
   description: "Posts a message about the current run, with a link to its run page.",
   config,
+  example: { channel: "#ops", status: "succeeded", message: "Invoice {{trigger.payload.number}} sent" },
   output,
   ...postsMessage,
   preview: (input, ctx) => ({ channel: input.channel, ts: previewTs, runUrl: ctx.runUrl }),

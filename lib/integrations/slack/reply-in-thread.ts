@@ -6,10 +6,15 @@ import { blocksArg, blocksField, tsField, channelArg, channelField, messageOutpu
 
 const config = z.object({
   channel: channelField,
-  threadTs: tsField.describe("The parent message's ts, usually {{step.<id>.output.ts}} of an earlier Slack step"),
+  threadTs: tsField
+    .describe("The parent message's ts, usually {{step.<id>.output.ts}} of an earlier Slack step")
+    .meta({ ui: { label: "Thread", widget: "expression", placeholder: "{{step.post.output.ts}}" } }),
   text: textField,
   blocks: blocksField,
-  broadcast: valueOrExpression(z.boolean()).optional().describe("Also post the reply to the channel"),
+  broadcast: valueOrExpression(z.boolean())
+    .optional()
+    .describe("Also post the reply to the channel")
+    .meta({ ui: { label: "Also send to the channel", widget: "boolean", advanced: true } }),
 });
 
 export const replyInThread = defineAction<WebClient, typeof config, typeof messageOutput>({
@@ -17,6 +22,7 @@ export const replyInThread = defineAction<WebClient, typeof config, typeof messa
   name: "Reply in thread",
   description: "Replies in the thread of an earlier message, e.g. the one a previous Send message step posted.",
   config,
+  example: { channel: "#general", threadTs: "{{step.post.output.ts}}", text: "Approved ✅" },
   output: messageOutput,
   ...postsMessage,
   preview: (input) => ({ channel: input.channel, ts: previewTs, threadTs: input.threadTs }),

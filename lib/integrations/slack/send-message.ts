@@ -10,6 +10,7 @@ export const sendMessage = defineAction<WebClient, typeof config, typeof message
   name: "Send message",
   description: "Posts a message to a Slack channel. The text is also the notification and fallback when blocks are given.",
   config,
+  example: { channel: "#general", text: "New request from {{trigger.payload.requester}}" },
   output: messageOutput,
   ...postsMessage,
   preview: (input) => ({ channel: input.channel, ts: previewTs, threadTs: previewTs }),

@@ -10,12 +10,19 @@ export const channelField = z
   .trim()
   .min(1, "Choose a channel")
   .max(200)
-  .describe("A channel id (C…) from the picker, or #name");
+  .describe("A channel id (C…) from the picker, or #name")
+  .meta({ ui: { label: "Channel", widget: "options", loader: "slack.channels", placeholder: "#general" } });
 
-export const textField = z.string().min(1, "Write the message").max(40_000, "Slack messages hold at most 40,000 characters");
+export const textField = z
+  .string()
+  .min(1, "Write the message")
+  .max(40_000, "Slack messages hold at most 40,000 characters")
+  .meta({ ui: { label: "Message", widget: "multiline", help: "Slack mrkdwn: *bold*, _italic_, <https://example.com|links>. {{…}} inserts values from the trigger or earlier steps." } });
 
 /** Slack Block Kit blocks, passed through as they are (Slack validates them: invalid_blocks → E_VALIDATION). */
-export const blocksField = valueOrExpression(z.array(z.record(z.string(), z.unknown())).max(50, "Slack accepts at most 50 blocks")).optional();
+export const blocksField = valueOrExpression(z.array(z.record(z.string(), z.unknown())).max(50, "Slack accepts at most 50 blocks"))
+  .optional()
+  .meta({ ui: { label: "Blocks", widget: "json", help: "Block Kit blocks (a JSON list); the message text stays the notification and fallback", advanced: true } });
 
 /** A message ts ("1700000000.000100"), usually {{step.<id>.output.ts}} of an earlier step. */
 export const tsField = formattedString(z.string().regex(/^\d+\.\d+$/), "Use a message ts such as {{step.send.output.ts}}");

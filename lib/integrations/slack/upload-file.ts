@@ -11,15 +11,33 @@ export const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
 const config = z
   .object({
     channel: channelField,
-    filename: z.string().trim().min(1, "Name the file, e.g. report.pdf").max(255),
-    title: z.string().max(255).optional(),
-    initialComment: z.string().max(4_000).optional().describe("A message posted with the file"),
-    threadTs: tsField.optional(),
-    url: formattedString(z.url({ protocol: /^https?$/ }), "Use an http(s) URL").optional().describe("Download the file from this address"),
-    content: z.string().max(MAX_UPLOAD_BYTES * 2).optional().describe("Or: the file's content, e.g. {{step.render.output.content}}"),
-    contentEncoding: z.enum(["utf8", "base64"]).default("utf8"),
+    filename: z
+      .string()
+      .trim()
+      .min(1, "Name the file, e.g. report.pdf")
+      .max(255)
+      .meta({ ui: { label: "File name", placeholder: "report.pdf", widget: "text" } }),
+    title: z.string().max(255).optional().meta({ ui: { label: "Title", widget: "text" } }),
+    initialComment: z.string().max(4_000).optional().describe("A message posted with the file").meta({ ui: { label: "Comment", widget: "multiline" } }),
+    threadTs: tsField.optional().meta({ ui: { label: "Thread", widget: "expression", placeholder: "{{step.post.output.ts}}", help: "Share the file in the thread of this message", advanced: true } }),
+    url: formattedString(z.url({ protocol: /^https?$/ }), "Use an http(s) URL")
+      .optional()
+      .describe("Download the file from this address")
+      .meta({ ui: { label: "From URL", placeholder: "https://example.com/report.pdf", widget: "text" } }),
+    content: z
+      .string()
+      .max(MAX_UPLOAD_BYTES * 2)
+      .optional()
+      .describe("Or: the file's content, e.g. {{step.render.output.content}}")
+      .meta({ ui: { label: "Or content", widget: "multiline" } }),
+    contentEncoding: z
+      .enum(["utf8", "base64"])
+      .default("utf8")
+      .meta({ ui: { label: "Content encoding", widget: "select", choices: [{ value: "utf8", label: "Text (UTF-8)" }, { value: "base64", label: "Base64" }], advanced: true } }),
   })
-  .refine((c) => (c.url === undefined) !== (c.content === undefined), { message: "Give either a URL or the content, not both", path: ["url"] });
+  .refine((c) => (c.url === undefined) !== (c.content === undefined), { message: "Give either a URL or the content, not both", path: ["url"] })
+  // The same rule for the editor's JSON Schema.
+  .meta({ oneOf: [{ required: ["url"] }, { required: ["content"] }] });
 
 const output = z.object({ fileId: z.string(), channel: z.string(), title: z.string() });
 
@@ -43,6 +61,7 @@ export const uploadFile = defineAction<WebClient, typeof config, typeof output>(
   name: "Upload file",
   description: "Uploads a file to a channel (or a thread), from a URL or from an earlier step's content.",
   config,
+  example: { channel: "#general", filename: "report.txt", content: "Total: {{trigger.payload.amount}}" },
   output,
   effectful: true,
   idempotency: "none",

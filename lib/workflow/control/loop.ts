@@ -22,9 +22,19 @@ export const loopNodeType = {
     items: z
       .string()
       .min(1)
-      .refine(isOneExpression, "items must be one {{…}} expression giving a list, like {{step.fetch.output.rows}}"),
-    maxIterations: z.int().min(1).max(loopLimits.maxIterations).default(loopLimits.defaultMaxIterations),
+      .refine(isOneExpression, "items must be one {{…}} expression giving a list, like {{step.fetch.output.rows}}")
+      .meta({ ui: { label: "Items", widget: "expression", help: "A list; the body runs once per item, as {{loop.item}}", placeholder: "{{step.fetch.output.rows}}" } }),
+    maxIterations: z
+      .int()
+      .min(1)
+      .max(loopLimits.maxIterations)
+      .default(loopLimits.defaultMaxIterations)
+      .meta({ ui: { label: "At most", widget: "number", help: "A longer list fails the step", advanced: true } }),
   }),
-  outputs: [{ id: "body" }, { id: "done" }],
+  example: { items: "{{trigger.payload.items}}" },
+  outputs: [
+    { id: "body", label: "Each item" },
+    { id: "done", label: "Done" },
+  ],
   output: z.object({ iterations: z.int().min(0) }),
 } satisfies NodeTypeSpec;

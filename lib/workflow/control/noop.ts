@@ -9,7 +9,9 @@ export const noopNodeType = {
   category: "core",
   description: "Passes its value through; a place to fork into several branches",
   version: 1,
-  config: z.object({ value: z.unknown().optional() }),
+  config: z.object({ value: z.unknown().optional().meta({ ui: { label: "Value", widget: "json", help: "Passed on as the step's output; {{…}} allowed" } }) }),
   outputs: [{ id: "out", multiple: true }],
   output: z.object({ value: z.unknown().optional() }),
+  example: { value: "{{trigger.payload}}" },
+  executor: { effectful: false, execute: async (_ctx, input) => ({ value: input.value }), preview: (_ctx, input) => ({ value: input.value }) },
 } satisfies NodeTypeSpec;

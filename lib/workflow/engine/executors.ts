@@ -2,8 +2,8 @@ import type { Db } from "@/lib/db";
 import type { WorkflowNode } from "../definition";
 
 // How a non-control node does its work. Control nodes (IF, LOOP, WAIT, APPROVAL) are the
-// interpreter's own; everything else runs through an executor registered here: core nodes below,
-// integration actions from lib/integrations, test actions from the test suite.
+// interpreter's own; every other node type carries an executor in its spec (core nodes, provider
+// actions from lib/integrations, test nodes), and the engine finds it through the catalog.
 
 export type ExecutionContext = {
   db: Db;
@@ -38,15 +38,3 @@ export type NodeExecutor = {
   /** After a crash mid-call: did the effect happen? Providers that can check implement it. */
   reconcile?(ctx: ExecutionContext, input: Record<string, unknown>): Promise<Reconciliation>;
 };
-
-const executors = new Map<string, NodeExecutor>([
-  ["core.noop", { effectful: false, execute: async (_ctx, input) => ({ value: input.value }), preview: (_ctx, input) => ({ value: input.value }) }],
-]);
-
-export function registerExecutor(type: string, executor: NodeExecutor): void {
-  executors.set(type, executor);
-}
-
-export function executorFor(type: string): NodeExecutor | undefined {
-  return executors.get(type);
-}

@@ -8,12 +8,10 @@ import { TRIGGER_ID, type WorkflowDefinition, type WorkflowNode } from "../defin
 import { errorCodes, toWorkflowError, WorkflowError, type ErrorCode } from "../errors";
 import { interpolate, type InterpolationScope } from "../interpolation";
 import { loadDefinition } from "../load-definition";
-import { ERROR_HANDLE } from "../node-types";
+import { ERROR_HANDLE, type NodeCatalog } from "../node-types";
 import { retryDelayMs } from "./backoff";
-import { executorFor, type ExecutionContext } from "./executors";
+import type { ExecutionContext, NodeExecutor } from "./executors";
 import { planDefinition, type Plan } from "./plan";
-// Integration actions register their node types and executors when first imported.
-import "./integration-executors";
 
 // The interpreter: given a run, it replays what its step records say already happened and
 // executes what comes next, writing every transition, until the run finishes or has to wait.
@@ -33,6 +31,8 @@ export type AdvanceResult =
   | { kind: "lost" };
 
 export type AdvanceOptions = {
+  /** The node types the run's definition may use, with their executors (lib/catalog). */
+  catalog: NodeCatalog;
   /** Holder of the run's lease: writes are conditional on still holding it. */
   leaseOwner?: string;
   signal?: AbortSignal;
@@ -149,6 +149,10 @@ class Interpreter {
     this.lastStatusCheck = Date.now();
     this.stepCount = steps.length;
     for (const step of steps) this.remember(step);
+  }
+
+  private executorFor(type: string): NodeExecutor | undefined {
+    return this.options.catalog.get(type)?.executor;
   }
 
   private now() {
@@ -326,7 +330,7 @@ class Interpreter {
       input = fields;
       const output = await this.perform(node, iterationPath, attempt, input, startedAt);
       const done = { status: "succeeded" as const, attempt, input, output, startedAt };
-      if (!this.run.dryRun && executorFor(node.type)?.effectful) {
+      if (!this.run.dryRun && this.executorFor(node.type)?.effectful) {
         // An effect is completed in the same transaction as its step, so no crash can separate them.
         await this.flush();
         await this.db.$transaction(async (tx) => {
@@ -363,7 +367,7 @@ class Interpreter {
 
   private async perform(node: WorkflowNode, iterationPath: string, attempt: number, input: Record<string, unknown>, startedAt: Date): Promise<unknown> {
     if (node.type === "control.if") return { result: evaluateCondition(input.condition as Condition) };
-    const executor = executorFor(node.type);
+    const executor = this.executorFor(node.type);
     if (!executor) throw new WorkflowError("E_VALIDATION", { message: `No executor for node type "${node.type}"`, nodeId: node.id });
     const ctx = this.context(node, iterationPath, attempt);
     // A dry run's output is the preview, shaped like the real output, so later steps can read it.
@@ -417,7 +421,7 @@ class Interpreter {
    * otherwise handed to a person — never blindly repeated.
    */
   private async recoverInterrupted(node: WorkflowNode, step: WorkflowRunStep): Promise<Flow | "retry"> {
-    const executor = executorFor(node.type);
+    const executor = this.executorFor(node.type);
     const interrupted = new WorkflowError("E_INTERRUPTED", { nodeId: node.id });
     const effect = executor?.effectful ? await this.db.runEffect.findUnique({ where: { idempotencyKey: stepIdempotencyKey(this.run.id, node.id, step.iterationPath) } }) : null;
     if (!executor?.effectful || !effect || effect.status === "failed") {
@@ -670,23 +674,23 @@ class Interpreter {
 }
 
 /** The definition a run executes: its pinned version, or the draft frozen when the test run started. */
-export async function runDefinition(db: Db, run: WorkflowRun): Promise<WorkflowDefinition> {
-  if (run.definition) return loadDefinition(run.definition);
+export async function runDefinition(db: Db, run: WorkflowRun, catalog: NodeCatalog): Promise<WorkflowDefinition> {
+  if (run.definition) return loadDefinition(run.definition, catalog);
   const version = await db.workflowVersion.findUniqueOrThrow({ where: { id: run.versionId! }, select: { definition: true } });
-  return loadDefinition(version.definition);
+  return loadDefinition(version.definition, catalog);
 }
 
 // Versions are immutable, so their loaded definition and plan are kept (most recently used first
 // out of a bounded map): a claim does not re-read and re-validate the version.
 const PLANS_KEPT = 200;
 const plans = new Map<string, Plan>();
-async function planOf(db: Db, run: WorkflowRun): Promise<Plan> {
-  if (!run.versionId || run.definition) return planDefinition(await runDefinition(db, run));
+async function planOf(db: Db, run: WorkflowRun, catalog: NodeCatalog): Promise<Plan> {
+  if (!run.versionId || run.definition) return planDefinition(await runDefinition(db, run, catalog));
   let plan = plans.get(run.versionId);
   if (plan) {
     plans.delete(run.versionId);
   } else {
-    plan = planDefinition(await runDefinition(db, run));
+    plan = planDefinition(await runDefinition(db, run, catalog));
     if (plans.size >= PLANS_KEPT) plans.delete(plans.keys().next().value!);
   }
   plans.set(run.versionId, plan);
@@ -697,7 +701,7 @@ async function planOf(db: Db, run: WorkflowRun): Promise<Plan> {
  * Advances a run its caller has claimed (status running). Returns when it finishes, suspends,
  * or turns out to be no longer the caller's.
  */
-export async function advanceRun(db: Db, runId: string, options: AdvanceOptions = {}): Promise<AdvanceResult> {
+export async function advanceRun(db: Db, runId: string, options: AdvanceOptions): Promise<AdvanceResult> {
   const run = await db.workflowRun.findUnique({ where: { id: runId } });
   if (!run) return { kind: "lost" };
   return advanceClaimedRun(db, run, null, options);
@@ -707,9 +711,9 @@ export async function advanceRun(db: Db, runId: string, options: AdvanceOptions 
  * advanceRun for a host that already holds the run's row as its claim returned it, and possibly its
  * step records (null: read them), so neither is read again.
  */
-export async function advanceClaimedRun(db: Db, run: WorkflowRun, steps: WorkflowRunStep[] | null, options: AdvanceOptions = {}): Promise<AdvanceResult> {
+export async function advanceClaimedRun(db: Db, run: WorkflowRun, steps: WorkflowRunStep[] | null, options: AdvanceOptions): Promise<AdvanceResult> {
   if (run.status === "succeeded" || run.status === "failed" || run.status === "cancelled") return { kind: "finished", status: run.status };
   if (run.status !== "running") return { kind: "lost" };
-  const [records, plan] = await Promise.all([steps ?? db.workflowRunStep.findMany({ where: { runId: run.id }, orderBy: [{ attempt: "asc" }] }), planOf(db, run)]);
+  const [records, plan] = await Promise.all([steps ?? db.workflowRunStep.findMany({ where: { runId: run.id }, orderBy: [{ attempt: "asc" }] }), planOf(db, run, options.catalog)]);
   return new Interpreter(db, run, plan, records, options).advance();
 }

@@ -4,6 +4,7 @@ import type { Db } from "@/lib/db";
 import { Prisma, type WorkflowRun, type WorkflowRunStep } from "@/lib/generated/prisma/client";
 import { logger } from "@/lib/log";
 import { advanceClaimedRun, type AdvanceResult } from "../engine/interpreter";
+import type { NodeCatalog } from "../node-types";
 import { connectRunsReady, notifyRunsReady, onRunsReady } from "../engine/signal";
 
 // The embedded host: a worker loop inside the app process (or `npm run worker`). It claims due
@@ -12,6 +13,8 @@ import { connectRunsReady, notifyRunsReady, onRunsReady } from "../engine/signal
 // elsewhere. Parked runs (waits, approvals, backoff) are rows with wakeAt: they cost no CPU.
 
 export type WorkerOptions = {
+  /** The node types runs may use, with their executors (lib/catalog). */
+  catalog: NodeCatalog;
   /**
    * Runs advanced at the same time. A run in flight mostly waits for the database, so this can be
    * well above the pool's size; on PGlite (one session) a few are enough.
@@ -37,7 +40,7 @@ export type WorkerOptions = {
 export const workerDefaults = {
   server: { concurrency: 64 },
   embedded: { concurrency: 32, pollMs: 1000 },
-} as const satisfies Record<"server" | "embedded", WorkerOptions>;
+} as const satisfies Record<"server" | "embedded", Omit<WorkerOptions, "catalog">>;
 
 /** Limited workflows are also tried this often while free runs keep every slot busy, so they do not starve. */
 const LIMITED_EVERY_MS = 250;
@@ -78,13 +81,15 @@ export class EmbeddedWorker {
   private lastLimitedClaim = 0;
   /** The earliest wakeAt this worker set on a run it suspended, and the timer for it. */
   private nextWake: { at: number; timer: NodeJS.Timeout } | null = null;
+  private readonly catalog: NodeCatalog;
   /** Outcome of each advance, for tests and benchmarks that wait for runs. */
   onAdvanced?: (runId: string, result: AdvanceResult) => void;
 
   constructor(
     private readonly db: Db,
-    options: WorkerOptions = {},
+    options: WorkerOptions,
   ) {
+    this.catalog = options.catalog;
     this.concurrency = options.concurrency ?? 16;
     this.databaseUrl = options.databaseUrl;
     this.leaseMs = options.leaseMs ?? 30_000;
@@ -155,7 +160,7 @@ export class EmbeddedWorker {
   }
 
   private spawn({ run, steps }: Claimed) {
-    const work = advanceClaimedRun(this.db, run, steps, { leaseOwner: this.id, signal: this.abort.signal })
+    const work = advanceClaimedRun(this.db, run, steps, { catalog: this.catalog, leaseOwner: this.id, signal: this.abort.signal })
       .then((result) => {
         this.onAdvanced?.(run.id, result);
         // A finished run may free a concurrency slot of its workflow.

@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
-import { configure, idempotencyKeys, runs, tasks, wait } from "@trigger.dev/sdk";
+import { configure, idempotencyKeys, runs, task, tasks, wait } from "@trigger.dev/sdk";
 import { getEnv } from "@/lib/config/env";
 import type { Db } from "@/lib/db";
 import { logger } from "@/lib/log";
-import type { workflowRunner } from "@/trigger/workflow-runner";
+import { getDb } from "@/lib/db";
 import { advanceRun } from "../engine/interpreter";
+import type { NodeCatalog } from "../node-types";
 import type { RunHost } from "./index";
 
 // The Trigger.dev host. In the app it triggers one `workflow-runner` task per run (idempotency key
@@ -27,7 +28,7 @@ async function dispatch(db: Db, runId: string): Promise<void> {
   configureClient();
   // Global scope: the same run always maps to the same key, wherever it is dispatched from.
   const idempotencyKey = await idempotencyKeys.create(["flowline-run", runId], { scope: "global" });
-  const handle = await tasks.trigger<typeof workflowRunner>(
+  const handle = await tasks.trigger<ReturnType<typeof defineWorkflowRunner>>(
     WORKFLOW_RUNNER_TASK,
     { runId },
     { idempotencyKey, tags: [`run_${runId}`] },
@@ -142,7 +143,7 @@ async function waitForDecision(db: Db, runId: string, waitpointIds: string[], wa
 }
 
 /** The body of the workflow-runner task: advances the run until it finishes, sleeping durably in between. */
-export async function executeOnTrigger(db: Db, runId: string, taskRunId: string, signal: AbortSignal): Promise<{ status: string }> {
+export async function executeOnTrigger(db: Db, catalog: NodeCatalog, runId: string, taskRunId: string, signal: AbortSignal): Promise<{ status: string }> {
   configureClient();
   const owner = `trigger:${taskRunId}`;
   let admissionDelayMs = 1000;
@@ -157,7 +158,7 @@ export async function executeOnTrigger(db: Db, runId: string, taskRunId: string,
       admissionDelayMs = Math.min(admissionDelayMs * 2, ADMISSION_POLL_MAX_MS);
       continue;
     }
-    const result = await advanceRun(db, runId, { leaseOwner: owner, signal });
+    const result = await advanceRun(db, runId, { catalog, leaseOwner: owner, signal });
     if (result.kind === "finished") return { status: result.status };
     if (result.kind === "lost" || signal.aborted) return { status: "released" };
     if (result.waitpointIds.length > 0) await waitForDecision(db, runId, result.waitpointIds, result.wakeAt);
@@ -172,5 +173,17 @@ export async function abandonRun(db: Db, runId: string, error: unknown): Promise
   await db.workflowRun.updateMany({
     where: { id: runId, status: { in: ["queued", "running", "waiting"] } },
     data: { status: "failed", finishedAt: new Date(), leaseOwner: null, leaseExpiresAt: null, wakeAt: null, errorCode: "E_INTERNAL", errorMessage: "The Trigger.dev task executing this run failed; see its logs there" },
+  });
+}
+
+/**
+ * The workflow-runner task over a catalog: trigger/workflow-runner.ts defines it with the app's
+ * catalog (tests with theirs). Thin on purpose: the interpreter does the work.
+ */
+export function defineWorkflowRunner(catalog: NodeCatalog) {
+  return task({
+    id: WORKFLOW_RUNNER_TASK,
+    run: async (payload: WorkflowRunnerPayload, { ctx, signal }) => executeOnTrigger(await getDb(), catalog, payload.runId, ctx.run.id, signal),
+    onFailure: async ({ payload, error }) => abandonRun(await getDb(), payload.runId, error),
   });
 }

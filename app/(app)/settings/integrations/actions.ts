@@ -1,14 +1,16 @@
 "use server";
 
 import { companyAction } from "@/lib/auth/action";
+import { catalog } from "@/lib/catalog";
 import { makePreferred, setPaused } from "@/lib/credentials/store";
-import { connectWithToken, disconnect, slackChannelsFor, testConnection } from "@/lib/integrations/connections";
+import { connectWithToken, disconnect, testConnection } from "@/lib/integrations/connections";
+import { loadOptions } from "@/lib/integrations/options";
 
-export const connectWithTokenAction = companyAction((db, caller, input: unknown) => connectWithToken(db, caller, input));
-export const testConnectionAction = companyAction((db, caller, input: unknown) => testConnection(db, caller, input));
-export const disconnectAction = companyAction((db, caller, input: unknown) => disconnect(db, caller, input));
+export const connectWithTokenAction = companyAction((db, caller, input: unknown) => connectWithToken(db, caller, input, catalog));
+export const testConnectionAction = companyAction((db, caller, input: unknown) => testConnection(db, caller, input, catalog));
+export const disconnectAction = companyAction((db, caller, input: unknown) => disconnect(db, caller, input, catalog));
 export const pauseConnectionAction = companyAction((db, caller, input: unknown) => setPaused(db, caller, input, true));
 export const resumeConnectionAction = companyAction((db, caller, input: unknown) => setPaused(db, caller, input, false));
 export const makePreferredAction = companyAction((db, caller, input: unknown) => makePreferred(db, caller, input));
-/** The editor's Slack channel picker: { connectionId?, cursor? }. */
-export const slackChannelsAction = companyAction((db, caller, input: unknown) => slackChannelsFor(db, caller, input));
+/** Every picker of the editor (Slack channels, …): { loader: "slack.channels", connectionId?, search?, cursor? }. */
+export const loadOptionsAction = companyAction((db, caller, input: unknown) => loadOptions(db, caller, input, catalog));

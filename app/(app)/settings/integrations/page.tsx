@@ -3,6 +3,7 @@ import { Suspense } from "react";
 import { hasRole } from "@/lib/auth/roles";
 import { pageCaller } from "@/lib/auth/session";
 import type { ConnectionSummary } from "@/lib/credentials/store";
+import { catalog } from "@/lib/catalog";
 import { getDb } from "@/lib/db";
 import { listIntegrationCards, type IntegrationCard } from "@/lib/integrations/connections";
 import {
@@ -177,7 +178,7 @@ function AppCard({ app, canManageCompany }: { app: IntegrationCard; canManageCom
 
 export default async function IntegrationsPage() {
   const caller = await pageCaller();
-  const apps = await listIntegrationCards(await getDb(), caller);
+  const apps = await listIntegrationCards(await getDb(), caller, catalog);
   const canManageCompany = hasRole(caller.role, "admin");
   return (
     <div className="grid gap-6">

@@ -1,3 +1,4 @@
+import { catalog, describeCatalog } from "@/lib/catalog";
 import { ArrowLeft, History, Power, PowerOff, Trash } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
@@ -10,7 +11,6 @@ import { AppError } from "@/lib/errors";
 import { validateDefinition, type Problem } from "@/lib/workflow";
 import { getWorkflow, listVersions, type WorkflowDetail } from "@/lib/workflow/store";
 import { getRun, listRuns } from "@/lib/workflow/runs";
-import { describeCatalog } from "@/lib/catalog";
 import { listConnections } from "@/lib/credentials/store";
 import { deleteWorkflowAction, setWorkflowEnabledAction } from "@/app/(app)/workflows/actions";
 import { ActionButton } from "@/components/action-button";
@@ -35,7 +35,7 @@ const loadWorkflow = cache(async (id: string) => {
   const caller = await pageCaller();
   const db = await getDb();
   try {
-    const [workflow, versions, connections] = await Promise.all([getWorkflow(db, caller, id), listVersions(db, caller, id), listConnections(db, caller)]);
+    const [workflow, versions, connections] = await Promise.all([getWorkflow(db, catalog, caller, id), listVersions(db, caller, id), listConnections(db, caller)]);
     return { caller, workflow, versions, connections };
   } catch (error) {
     // Another company's workflow is not found either, so a guessed id reveals nothing.
@@ -55,7 +55,7 @@ export async function generateMetadata({ params }: PageProps): Promise<Metadata>
  */
 function checkForPublishing(workflow: WorkflowDetail) {
   const key = (problem: Problem) => `${problem.code} ${JSON.stringify(problem.path)}`;
-  const strictErrors = validateDefinition(workflow.draft, { mode: "strict" }).filter((problem) => problem.severity === "error");
+  const strictErrors = validateDefinition(workflow.draft, { mode: "strict", catalog }).filter((problem) => problem.severity === "error");
   const blocking = new Set(strictErrors.map(key));
   return {
     problems: workflow.problems.map((problem) => ({ ...problem, blocksPublishing: problem.severity === "warning" && blocking.has(key(problem)) })),
@@ -191,7 +191,7 @@ export default async function WorkflowPage({ params, searchParams }: PageProps) 
           <CardContent>
             <WorkflowEditor
               workflowId={workflow.id}
-              catalog={describeCatalog()}
+              catalog={describeCatalog(catalog)}
               draft={workflow.draft}
               revision={workflow.revision}
               problems={problems}

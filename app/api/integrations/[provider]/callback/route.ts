@@ -1,3 +1,4 @@
+import { catalog } from "@/lib/catalog";
 import { getDb } from "@/lib/db";
 import { route } from "@/lib/http/route";
 import { completeOAuth } from "@/lib/integrations/connections";
@@ -10,7 +11,7 @@ export const GET = route(async (request: Request, { params }: { params: Promise<
   const caller = await requireSessionCaller(request);
   const { provider } = await params;
   try {
-    await completeOAuth(await getDb(), caller, { provider, query: Object.fromEntries(new URL(request.url).searchParams) });
+    await completeOAuth(await getDb(), caller, { provider, query: Object.fromEntries(new URL(request.url).searchParams) }, catalog);
     return backToSettings({ connected: provider });
   } catch (error) {
     return backToSettings({ error });

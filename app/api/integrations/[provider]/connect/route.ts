@@ -1,4 +1,5 @@
 import { NextResponse } from "next/server";
+import { catalog } from "@/lib/catalog";
 import { getDb } from "@/lib/db";
 import { route } from "@/lib/http/route";
 import { startOAuth } from "@/lib/integrations/connections";
@@ -12,7 +13,7 @@ export const GET = route(async (request: Request, { params }: { params: Promise<
   const { provider } = await params;
   const owner = new URL(request.url).searchParams.get("owner") === "user" ? "user" : "company";
   try {
-    const { url } = await startOAuth(await getDb(), caller, { provider, owner });
+    const { url } = await startOAuth(await getDb(), caller, { provider, owner }, catalog);
     return NextResponse.redirect(url, { status: 303 });
   } catch (error) {
     return backToSettings({ error });

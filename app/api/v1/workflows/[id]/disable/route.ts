@@ -1,7 +1,8 @@
+import { catalog } from "@/lib/catalog";
 import { handle } from "@/lib/api/operation";
 import { disableWorkflowOp } from "@/lib/api/operations";
 import { setWorkflowEnabled } from "@/lib/workflow/store";
 
 export const dynamic = "force-dynamic";
 
-export const POST = handle(disableWorkflowOp, ({ db, caller, params }) => setWorkflowEnabled(db, caller, params.id, false));
+export const POST = handle(disableWorkflowOp, ({ db, caller, params }) => setWorkflowEnabled(db, catalog, caller, params.id, false));

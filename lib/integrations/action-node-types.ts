@@ -1,0 +1,56 @@
+import type { NodeTypeSpec } from "@/lib/workflow/node-types";
+import { describeAction, executeIntegrationAction, type ActionTarget } from "@/lib/integrations/execute";
+import type { ExecutionContext } from "@/lib/workflow/engine/executors";
+import type { AnyIntegration } from "@/lib/integrations/types";
+
+// Every provider action as a workflow node type "<provider>.<action>": its zod config and output,
+// one "out" handle, and an executor that goes through executeIntegrationAction (credential
+// resolution, rate limits, token refresh, error mapping). The engine keeps the step records and
+// the RunEffect books.
+
+export const actionNodeType = (provider: Pick<AnyIntegration, "id">, action: { id: string }) => `${provider.id}.${action.id}`;
+
+function request(target: ActionTarget, ctx: ExecutionContext, input: Record<string, unknown>, dryRun: boolean) {
+  return {
+    ...target,
+    companyId: ctx.companyId,
+    userId: ctx.userId,
+    connectionId: ctx.node.connectionId ?? null,
+    input,
+    runId: ctx.runId,
+    stepId: ctx.stepId,
+    nodeId: ctx.node.id,
+    idempotencyKey: ctx.idempotencyKey,
+    dryRun,
+    signal: ctx.signal,
+  };
+}
+
+export function providerNodeTypes(provider: AnyIntegration): NodeTypeSpec[] {
+  return provider.actions.map((action) => {
+    const target: ActionTarget = { provider, action };
+    const info = describeAction(target);
+    return {
+      type: actionNodeType(provider, action),
+      label: action.name,
+      category: provider.id,
+      description: action.description,
+      version: 1,
+      config: action.config,
+      example: action.example as Record<string, unknown>,
+      outputs: [{ id: "out" }],
+      output: action.output,
+      executor: {
+        effectful: info.effectful,
+        idempotent: info.idempotency !== "none",
+        undo: { strategy: info.undoStrategy, canUndo: info.canUndo },
+        execute: async (ctx, input) => {
+          const result = await executeIntegrationAction(ctx.db, request(target, ctx, input, false));
+          ctx.reportEffect({ credentialId: result.connectionId, externalRef: result.externalRef });
+          return result.output;
+        },
+        preview: async (ctx, input) => (await executeIntegrationAction(ctx.db, request(target, ctx, input, true))).output,
+      },
+    };
+  });
+}
