@@ -6,7 +6,9 @@ import { Toaster } from "sonner";
 
 export function Providers({ children }: { children: ReactNode }) {
   return (
-    <ThemeProvider attribute="class" defaultTheme="system" enableSystem disableTransitionOnChange>
+    // The theme script matters only in the server's HTML, before hydration. Rendered again in the
+    // browser (a not-found page), React warns about a script that cannot run; as a data block it does not.
+    <ThemeProvider attribute="class" defaultTheme="system" enableSystem disableTransitionOnChange scriptProps={{ type: typeof window === "undefined" ? "text/javascript" : "text/plain" }}>
       {children}
       <ThemedToaster />
     </ThemeProvider>

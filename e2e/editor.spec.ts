@@ -4,6 +4,16 @@ import { shot, signUp } from "./support/pages";
 // The workflow editor, used as a new user would: no JSON typed, steps added from the palette,
 // configured in their modals, the channel picked from Slack (the fake the config starts).
 
+/** The same screen in the light and the dark theme (the app follows the system's). */
+async function shots(page: Page, name: string) {
+  await shot(page, `${name}-light`);
+  await page.emulateMedia({ colorScheme: "dark" });
+  await expect(page.locator("html")).toHaveClass(/dark/);
+  await shot(page, `${name}-dark`);
+  await page.emulateMedia({ colorScheme: "light" });
+  await expect(page.locator("html")).not.toHaveClass(/dark/);
+}
+
 const unique = () => `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 
 async function newWorkflow(page: Page, name: string) {
@@ -36,8 +46,9 @@ async function addAfter(page: Page, button: string, search: string, pick: string
   return page.getByRole("dialog").filter({ has: page.getByRole("button", { name: "Apply" }) });
 }
 
-async function insertVariable(modal: Locator, page: Page, field: string, path: string) {
+async function insertVariable(modal: Locator, page: Page, field: string, path: string, screenshot?: string) {
   await modal.getByRole("button", { name: `Insert a variable into ${field}` }).click();
+  if (screenshot) await shots(page, screenshot);
   await page.getByPlaceholder("Search variables…").fill(path);
   await page.getByRole("option", { name: new RegExp(path.replace(/\./g, "\\.")) }).first().click();
 }
@@ -61,7 +72,7 @@ test("build the approval workflow on the canvas, publish it, run it, approve, an
   await text(modal, "Name").fill("Announce");
   await pickChannel(modal, page);
   await text(modal, "Message").fill("New request of ");
-  await insertVariable(modal, page, "Message", "trigger.payload.amount");
+  await insertVariable(modal, page, "Message", "trigger.payload.amount", "editor-variable-picker");
   await expect(text(modal, "Message")).toHaveValue("New request of {{trigger.payload.amount}}");
   await modal.getByRole("button", { name: "Apply" }).click();
 
@@ -77,7 +88,7 @@ test("build the approval workflow on the canvas, publish it, run it, approve, an
   await text(modal, "Message").fill("Approve {{trigger.payload.amount}}?");
   await modal.getByLabel("Decide within").fill("1");
   await modal.getByLabel("Unit").selectOption("days");
-  await shot(page, "editor-modal");
+  await shots(page, "editor-modal");
   await modal.getByRole("button", { name: "Apply" }).click();
 
   modal = await addAfter(page, "Add a step after Over 1,000?: False", "wait", "Wait");
@@ -85,7 +96,7 @@ test("build the approval workflow on the canvas, publish it, run it, approve, an
   await modal.getByLabel("Unit").selectOption("seconds");
   await modal.getByRole("button", { name: "Apply" }).click();
 
-  modal = await addAfter(page, "Add a step after Manager approves: Approved", "message", "Send message");
+  modal = await addAfter(page, "Add a step after Manager approves: Approved", "status", "Notify run status");
   await text(modal, "Name").fill("Tell the status");
   await pickChannel(modal, page);
   await text(modal, "Message").fill("Request handled");
@@ -97,7 +108,7 @@ test("build the approval workflow on the canvas, publish it, run it, approve, an
   await saved(page);
   const problems = page.getByRole("region", { name: "Problems" });
   await expect(problems.getByRole("status")).toHaveText("No problems");
-  await shot(page, "editor-built");
+  await shots(page, "editor-built");
 
   await page.getByRole("button", { name: "Publish", exact: true }).click();
   await expect(page.getByText("Published version 1")).toBeVisible();
@@ -115,5 +126,5 @@ test("build the approval workflow on the canvas, publish it, run it, approve, an
   await expect(node(page, "Manager approves").locator("[data-run-status]")).toHaveAttribute("data-run-status", "succeeded");
   await expect(node(page, "Wait").locator("[data-run-status]")).toHaveAttribute("data-run-status", "skipped");
   await expect(node(page, "Tell the status").locator("[data-run-status]")).toHaveAttribute("data-run-status", "succeeded");
-  await shot(page, "editor-run");
+  await shots(page, "editor-run");
 });

@@ -55,10 +55,8 @@ export function ConfigModal({ index, target, problems, variables, connections, l
   const nodeType = draft.kind === "node" ? (description as NodeTypeDescription | undefined) : undefined;
   const connectionId = draft.kind === "node" ? draft.node.connectionId : undefined;
   const load = useMemo(() => loadOptions(connectionId), [loadOptions, connectionId]);
-  const otherProblems = problems.filter((problem) => {
-    const key = problem.path[3];
-    return !(problem.path[2] === "config" && typeof key === "string" && messages.has(key));
-  });
+  // A field's own problems are checked live next to it; the saved draft's list would be stale there.
+  const otherProblems = problems.filter((problem) => !(problem.path[2] === "config" && fields.some((field) => field.key === problem.path[3])));
   const nameError = draft.kind === "node" && draft.node.name.trim() === "" ? "Give the step a name" : undefined;
 
   const renderField = (hint: (typeof fields)[number]) => (

@@ -49,11 +49,11 @@ export function VariablePicker({ variables, onInsert, fieldLabel }: { variables:
                         }}
                         className="flex cursor-pointer items-baseline justify-between gap-3 rounded-md px-2 py-1.5 text-sm data-[selected=true]:bg-accent"
                       >
-                        <span className="min-w-0">
+                        <span className="min-w-0 flex-1">
                           <code className="font-mono text-xs break-all">{variable.path}</code>
                           {variable.description && <span className="block text-xs text-muted-foreground">{variable.description}</span>}
                         </span>
-                        {variable.sample !== undefined && <code className="shrink-0 font-mono text-xs text-muted-foreground">{preview(variable.sample)}</code>}
+                        {variable.sample !== undefined && <code className="max-w-[40%] truncate font-mono text-xs text-muted-foreground">{preview(variable.sample)}</code>}
                       </Command.Item>
                     ))}
                 </Command.Group>
