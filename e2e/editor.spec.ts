@@ -128,3 +128,17 @@ test("build the approval workflow on the canvas, publish it, run it, approve, an
   await expect(node(page, "Tell the status").locator("[data-run-status]")).toHaveAttribute("data-run-status", "succeeded");
   await shots(page, "editor-run");
 });
+
+test("a template starts the workflow with its steps on the canvas, and warns about what is left to fill", async ({ page }) => {
+  await signUp(page, { name: "Tim Plate", email: `tim-${unique()}@editor.test`, password: "a long enough password", company: "Templates Inc" });
+  await page.getByRole("button", { name: "New workflow" }).click();
+  await page.getByRole("radio", { name: /Slack approval of big requests/ }).check();
+  await expect(page.getByLabel("Workflow name")).toHaveValue("Slack approval of big requests");
+  await shot(page, "editor-templates");
+  await page.getByRole("button", { name: "Create workflow" }).click();
+  await expect(page).toHaveURL(/\/workflows\/[^/]+$/);
+  for (const name of ["Announce the request", "Over 1,000?", "Manager approves", "Post the outcome"]) await expect(node(page, name)).toBeVisible();
+  // The channels are the person's to pick: missing, they are warnings on the Slack steps.
+  await expect(page.getByRole("region", { name: "Problems" }).getByRole("status")).toHaveText("2 warnings");
+  await expect(node(page, "Announce the request").getByText("1 warning")).toBeAttached();
+});
