@@ -28,6 +28,10 @@ export const emailInboundTrigger = {
     receivedAt: z.iso.datetime(),
   }),
   example: {},
+  matches: (config: { fromContains?: string | undefined; subjectContains?: string | undefined }, payload: Record<string, unknown>) => {
+    const has = (value: unknown, part: string | undefined) => !part || (typeof value === "string" && value.toLowerCase().includes(part.toLowerCase()));
+    return has(payload.from, config.fromContains) && has(payload.subject, config.subjectContains);
+  },
   samplePayload: {
     from: "billing@supplier.example",
     to: ["in@acme.example"],

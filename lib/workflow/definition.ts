@@ -89,14 +89,10 @@ export const edgeSchema = z.object({
 
 const pointSchema = z.object({ x: z.number(), y: z.number() });
 
-/** Editor state that never affects a run: where the view was, where the trigger sits, sticky notes. */
+/** Editor state that never affects a run: where the view was, and where the trigger sits. */
 const uiSchema = z.object({
   viewport: z.object({ x: z.number(), y: z.number(), zoom: z.number().positive() }).optional(),
   trigger: pointSchema.optional(),
-  notes: z
-    .array(z.object({ id: z.string().min(1).max(64), text: z.string().max(5000), position: pointSchema }))
-    .max(200)
-    .optional(),
 });
 
 export const definitionSchema = z.object({

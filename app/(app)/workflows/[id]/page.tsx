@@ -6,7 +6,9 @@ import { notFound } from "next/navigation";
 import { cache } from "react";
 import { hasRole } from "@/lib/auth/roles";
 import { pageCaller } from "@/lib/auth/session";
+import { getEnv } from "@/lib/config/env";
 import { getDb } from "@/lib/db";
+import { triggerEvents, triggerOverview } from "@/lib/triggers/history";
 import { AppError } from "@/lib/errors";
 import { validateDefinition, type Problem } from "@/lib/workflow";
 import { getWorkflow, listVersions, type WorkflowDetail } from "@/lib/workflow/store";
@@ -19,6 +21,7 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { WorkflowEditor } from "@/components/editor/workflow-editor";
+import { TriggerCard } from "@/components/triggers/trigger-card";
 import { ChangesSummary } from "@/components/workflows/changes-summary";
 import { NodesTable } from "@/components/workflows/nodes-table";
 import { PublishButton } from "@/components/workflows/publish-button";
@@ -35,8 +38,14 @@ const loadWorkflow = cache(async (id: string) => {
   const caller = await pageCaller();
   const db = await getDb();
   try {
-    const [workflow, versions, connections] = await Promise.all([getWorkflow(db, catalog, caller, id), listVersions(db, caller, id), listConnections(db, caller)]);
-    return { caller, workflow, versions, connections };
+    const [workflow, versions, trigger, triggerHistory, connections] = await Promise.all([
+      getWorkflow(db, catalog, caller, id),
+      listVersions(db, caller, id),
+      triggerOverview(db, caller, id, getEnv().appUrl),
+      triggerEvents(db, caller, id, { limit: 10 }),
+      listConnections(db, caller),
+    ]);
+    return { caller, workflow, versions, trigger, triggerHistory, connections };
   } catch (error) {
     // Another company's workflow is not found either, so a guessed id reveals nothing.
     if (error instanceof AppError && error.code === "not_found") notFound();
@@ -76,7 +85,7 @@ async function runToShow(caller: Awaited<ReturnType<typeof pageCaller>>, workflo
 }
 
 export default async function WorkflowPage({ params, searchParams }: PageProps) {
-  const { caller, workflow, versions, connections } = await loadWorkflow((await params).id);
+  const { caller, workflow, versions, trigger, triggerHistory, connections } = await loadWorkflow((await params).id);
   const [run, { runs: [latestRun] }] = await Promise.all([
     runToShow(caller, workflow.id, (await searchParams).run),
     listRuns(await getDb(), caller, { workflowId: workflow.id, limit: 1 }),
@@ -223,6 +232,8 @@ export default async function WorkflowPage({ params, searchParams }: PageProps) 
             <NodesTable definition={workflow.draft} />
           </CardContent>
         </Card>
+
+        <TriggerCard workflowId={workflow.id} overview={trigger} events={triggerHistory.events} canEdit={canEdit} />
 
         <Card>
           <CardHeader>
