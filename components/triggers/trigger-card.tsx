@@ -47,6 +47,13 @@ export function TriggerCard({ workflowId, overview, events, canEdit }: { workflo
             </p>
           </div>
         )}
+        {overview.inboundAddress && (
+          <div className="flex min-w-0 flex-wrap items-center gap-2 text-sm">
+            <span>Send or forward mail to</span>
+            <code className="min-w-0 rounded bg-muted px-2 py-1 font-mono text-xs break-all">{overview.inboundAddress}</code>
+            <CopyButton value={overview.inboundAddress} label="Copy address" />
+          </div>
+        )}
         {overview.schedule && (
           <div className="grid gap-2 text-sm">
             <p>

@@ -72,6 +72,7 @@ const triggerOverviewSchema = z.object({
   published: z.boolean(),
   webhook: z.object({ url: z.string(), hasSecret: z.boolean(), rotatedAt: z.string().nullable(), previousValidUntil: z.string().nullable() }).nullable(),
   schedule: z.object({ cron: z.string(), timezone: z.string(), nextFireTimes: z.array(z.string()) }).nullable(),
+  inboundAddress: z.string().nullable(),
 });
 export const getTriggerOp = defineOperation({
   id: "getTrigger", method: "GET", path: "/workflows/{id}/trigger", summary: "The published trigger: its webhook URL and secret status, or its schedule's next five fire times", tag: "Triggers",

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Caller } from "@/lib/auth/roles";
 import type { Db } from "@/lib/db";
 import { notFound } from "@/lib/errors";
+import { inboundAddress } from "./email-receiver";
 import { nextFireTimes, scheduleTrigger } from "./schedule";
 import { webhookPath, webhookSecretStatus } from "./webhook";
 
@@ -17,6 +18,8 @@ export type TriggerOverview = {
   published: boolean;
   webhook: { url: string; hasSecret: boolean; rotatedAt: string | null; previousValidUntil: string | null } | null;
   schedule: { cron: string; timezone: string; nextFireTimes: string[] } | null;
+  /** The address whose mail starts this workflow (email.inbound). */
+  inboundAddress: string | null;
 };
 
 export type TriggerEvent = {
@@ -50,6 +53,7 @@ export async function triggerOverview(db: Db, caller: Caller, id: string, appUrl
     published: Boolean(row.publishedVersion),
     webhook: type === "webhook" ? { url: `${appUrl}${webhookPath(id)}`, ...(await webhookSecretStatus(db, id)) } : null,
     schedule: schedule?.success ? { cron: schedule.data.cron, timezone: schedule.data.timezone, nextFireTimes: nextFireTimes(schedule.data, now).map((d) => d.toISOString()) } : null,
+    inboundAddress: type === "email.inbound" ? inboundAddress(id) : null,
   };
 }
 

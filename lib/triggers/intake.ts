@@ -89,7 +89,10 @@ export async function takeEvent(db: Db, catalog: NodeCatalog, event: InboundEven
 }
 
 /** Records a refused event for the trigger history: nothing runs, and the reason is kept. */
-export async function recordRejected(db: Db, event: Omit<InboundEventInput, "externalId" | "payload"> & { reason: string; payload?: Record<string, unknown> }): Promise<void> {
+export async function recordRejected(
+  db: Db,
+  event: Omit<InboundEventInput, "externalId" | "payload" | "companyId"> & { companyId: string | null; reason: string; payload?: Record<string, unknown> },
+): Promise<void> {
   await db.inboundEvent.create({
     data: {
       companyId: event.companyId,
