@@ -3,6 +3,7 @@
 // "start"; `--db=postgres` or `--db=pglite` limits the engine benchmarks to one database.
 import { benchEditor } from "./editor";
 import { benchEngine } from "./engine";
+import { benchTriggerLatency } from "./triggers";
 import { benchValidate } from "./validate";
 
 const args = process.argv.slice(2);
@@ -13,6 +14,7 @@ const wanted = (name: string) => words.length === 0 || words.some((w) => name.in
 const results = [
   ...(wanted("validate 500 nodes") ? [{ name: "validate 500 nodes", met: benchValidate() }] : []),
   ...(await benchEngine({ wanted, databases: db ? [db] : ["postgres", "pglite"] })),
+  ...(await benchTriggerLatency({ wanted, databases: db ? [db] : ["postgres", "pglite"] })),
   ...(wanted("editor 300 nodes") ? [await benchEditor()] : []),
 ];
 const missed = results.filter((r) => !r.met).map((r) => r.name);

@@ -22,6 +22,7 @@ export async function emitEvent(tx: Db | Tx, event: InternalEvent): Promise<stri
 }
 
 const BATCH = 50;
+const PARALLEL = 8;
 const POLL_MS = 1_000;
 
 export class EventDispatcher {
@@ -38,10 +39,16 @@ export class EventDispatcher {
   /** Delivers what is waiting; returns how many events it delivered. */
   async pass(): Promise<number> {
     const rows = await this.db.eventOutbox.findMany({ where: { deliveredAt: null }, orderBy: { createdAt: "asc" }, take: BATCH });
-    for (const row of rows) {
-      await takeEvent(this.db, this.catalog, { companyId: row.companyId, triggerType: row.type, source: `event:${row.type}`, externalId: row.id, payload: row.payload as Record<string, unknown> });
-      await this.db.eventOutbox.update({ where: { id: row.id }, data: { deliveredAt: new Date() } });
-    }
+    // Events are independent: several in flight overlap their commits (the ledger keeps each to one delivery).
+    let next = 0;
+    const deliverSome = async () => {
+      while (next < rows.length) {
+        const row = rows[next++]!;
+        await takeEvent(this.db, this.catalog, { companyId: row.companyId, triggerType: row.type, source: `event:${row.type}`, externalId: row.id, payload: row.payload as Record<string, unknown> });
+        await this.db.eventOutbox.update({ where: { id: row.id }, data: { deliveredAt: new Date() } });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL, rows.length) }, deliverSome));
     return rows.length;
   }
 
