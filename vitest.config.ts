@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   resolve: { alias: { "@": fileURLToPath(new URL(".", import.meta.url)) } },
   test: {
-    include: ["lib/**/*.test.ts", "tests/**/*.test.ts", "cli/**/*.test.ts"],
+    include: ["lib/**/*.test.ts", "tests/**/*.test.ts", "cli/**/*.test.ts", "components/**/*.test.ts"],
     // *.pg.test.ts need several processes on one database: the Postgres server only.
     exclude: ["**/node_modules/**", ...(process.env.FLOWLINE_TEST_DB === "postgres" ? [] : ["**/*.pg.test.ts"])],
     environment: "node",

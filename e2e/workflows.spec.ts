@@ -12,12 +12,11 @@ async function signUpAndCreateWorkflow(page: Page, name: string) {
   await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
 }
 
+/** Types the whole definition into the editor's JSON tab; the editor saves it on its own. */
 async function saveDraft(page: Page, definition: unknown) {
+  await page.getByRole("tab", { name: "Advanced: JSON" }).click();
   await page.getByLabel("Definition (JSON)").fill(JSON.stringify(definition, null, 2));
-  await page.getByRole("button", { name: "Save draft" }).click();
-  await expect(page.getByText("Draft saved")).toBeVisible();
-  // The toast comes with the answer; the page shows the saved draft once its refresh lands.
-  await expect(page.getByText("Unsaved changes")).toBeHidden();
+  await expect(page.getByRole("status").filter({ hasText: /changes|Saving|saved/i })).toHaveText("All changes saved");
 }
 
 const node = (id: string, type: string, config: Record<string, unknown> = {}) => ({ id, type, name: id, config, position: { x: 0, y: 0 } });
@@ -61,7 +60,7 @@ test("a draft may leave an IF without its condition, but publishing it is refuse
   // A second tab still showing the empty draft, whose Publish button does not know about the edit below.
   const stale = await context.newPage();
   await stale.goto(page.url());
-  await expect(stale.getByRole("button", { name: "Publish" })).toBeEnabled();
+  await expect(stale.getByRole("button", { name: "Publish", exact: true })).toBeEnabled();
 
   await saveDraft(page, {
     trigger: { type: "manual" },
@@ -73,12 +72,12 @@ test("a draft may leave an IF without its condition, but publishing it is refuse
   await expect(problems.getByRole("listitem")).toContainText('Warning: "condition" is required');
   await expect(problems.getByRole("listitem")).toContainText("nodes[0].config.condition");
   await expect(problems.getByRole("listitem")).toContainText("Blocks publishing");
-  const publish = page.getByRole("button", { name: "Publish" });
+  const publish = page.getByRole("button", { name: "Publish", exact: true });
   await expect(publish).toBeDisabled();
   await expect(publish).toHaveAccessibleDescription(/Fix 1 problem to publish/);
   await shot(page, "workflow-blocked");
 
-  await stale.getByRole("button", { name: "Publish" }).click();
+  await stale.getByRole("button", { name: "Publish", exact: true }).click();
   const refusal = stale.getByRole("dialog", { name: "Not published" });
   await expect(refusal).toContainText('Error: "condition" is required');
   await expect(refusal).toContainText("nodes[0].config.condition");

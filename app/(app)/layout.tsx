@@ -26,7 +26,10 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
       >
         Skip to content
       </a>
-      <aside className="sticky top-0 hidden h-dvh w-64 shrink-0 border-r bg-sidebar md:block">{sidebar}</aside>
+      {/* The column carries the border and colour down the whole page; the sidebar in it stays in view. */}
+      <div className="hidden w-64 shrink-0 border-r bg-sidebar md:block">
+        <aside className="sticky top-0 h-dvh">{sidebar}</aside>
+      </div>
       <MobileNav>{sidebar}</MobileNav>
       <main id="main" tabIndex={-1} className="min-w-0 flex-1 px-4 py-6 outline-none sm:px-8 md:py-10">
         <div className="mx-auto max-w-5xl">{children}</div>

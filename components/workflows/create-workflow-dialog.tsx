@@ -6,6 +6,7 @@ import { useState } from "react";
 import type { ActionResult } from "@/lib/auth/action";
 import { isPlainObject } from "@/lib/workflow/json";
 import type { WorkflowDetail } from "@/lib/workflow/store";
+import type { WorkflowTemplate } from "@/components/workflows/templates";
 import { createWorkflowAction } from "@/app/(app)/workflows/actions";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
@@ -34,8 +35,15 @@ const copy = {
   },
 } as const;
 
-/** Creates a workflow, empty or from pasted JSON, and opens it. */
-export function CreateWorkflowDialog({ mode, variant }: { mode: Mode; variant?: "default" | "outline" }) {
+type CreateWorkflowDialogProps = {
+  mode: Mode;
+  variant?: "default" | "outline";
+  /** What "New workflow" offers besides a blank canvas (the page lists those the catalog can run). */
+  templates?: WorkflowTemplate[];
+};
+
+/** Creates a workflow, blank, from a template or from pasted JSON, and opens it. */
+export function CreateWorkflowDialog({ mode, variant, templates = [] }: CreateWorkflowDialogProps) {
   const [open, setOpen] = useState(false);
   return (
     <Dialog open={open} onOpenChange={setOpen}>
@@ -45,23 +53,28 @@ export function CreateWorkflowDialog({ mode, variant }: { mode: Mode; variant?: 
           {copy[mode].trigger}
         </Button>
       </DialogTrigger>
-      <DialogContent className={mode === "import" ? "max-h-[calc(100dvh-2rem)] max-w-2xl overflow-y-auto" : undefined}>
+      <DialogContent className={mode === "import" || templates.length > 0 ? "max-h-[calc(100dvh-2rem)] max-w-2xl overflow-y-auto" : undefined}>
         <DialogHeader>
           <DialogTitle>{copy[mode].title}</DialogTitle>
           <DialogDescription>{copy[mode].description}</DialogDescription>
         </DialogHeader>
         {/* Inside the content, which unmounts on close: reopening starts with empty fields and no errors. */}
-        <CreateWorkflowForm mode={mode} />
+        <CreateWorkflowForm mode={mode} templates={templates} />
       </DialogContent>
     </Dialog>
   );
 }
 
-function CreateWorkflowForm({ mode }: { mode: Mode }) {
+function CreateWorkflowForm({ mode, templates }: { mode: Mode; templates: WorkflowTemplate[] }) {
   const router = useRouter();
   const [json, setJson] = useState("");
+  const [templateId, setTemplateId] = useState("");
+  const [name, setName] = useState("");
+  const template = templates.find((candidate) => candidate.id === templateId);
   const [create, failure] = useLastFailure(async (values: Record<string, string>): Promise<ActionResult<WorkflowDetail>> => {
-    if (mode === "blank") return createWorkflowAction({ name: values.name ?? "", description: values.description || undefined });
+    if (mode === "blank") {
+      return createWorkflowAction({ name: values.name ?? "", description: values.description || template?.description, definition: template?.definition });
+    }
     const parsed = parseJsonText(values.definition ?? "");
     if (!parsed.ok) return invalidJson(parsed.message);
     const file = readImport(parsed.value);
@@ -76,6 +89,31 @@ function CreateWorkflowForm({ mode }: { mode: Mode }) {
 
   return (
     <form {...formProps} className="grid gap-4">
+      {mode === "blank" && templates.length > 0 && (
+        <fieldset className="grid gap-2">
+          <legend className="mb-2 text-sm font-medium">Start from</legend>
+          {[{ id: "", name: "A blank canvas", description: "Just the trigger; add the steps yourself." }, ...templates].map((choice) => (
+            <label key={choice.id} className="flex cursor-pointer items-start gap-3 rounded-lg border px-3 py-2.5 text-sm has-checked:border-primary has-checked:bg-primary/5">
+              <input
+                type="radio"
+                name="template"
+                value={choice.id}
+                checked={templateId === choice.id}
+                onChange={() => {
+                  setTemplateId(choice.id);
+                  // The template's name, unless one was typed.
+                  if (!name || templates.some((candidate) => candidate.name === name)) setName(choice.id ? choice.name : "");
+                }}
+                className="mt-0.5 size-4 accent-primary"
+              />
+              <span className="grid gap-0.5">
+                <span className="font-medium">{choice.name}</span>
+                <span className="text-muted-foreground">{choice.description}</span>
+              </span>
+            </label>
+          ))}
+        </fieldset>
+      )}
       {mode === "import" && (
         <JsonField
           label="Workflow JSON"
@@ -91,13 +129,15 @@ function CreateWorkflowForm({ mode }: { mode: Mode }) {
       <FormField
         label="Workflow name"
         name="name"
+        value={name}
+        onChange={(event) => setName(event.target.value)}
         required={mode === "blank"}
         autoFocus={mode === "blank"}
         maxLength={120}
         hint={mode === "import" ? "Leave empty to use the name in the file." : undefined}
         error={fieldErrors.name}
       />
-      {mode === "blank" && <FormField label="Description" name="description" hint="Optional: what it does and for whom." error={fieldErrors.description} />}
+      {mode === "blank" && <FormField label="Description" name="description" hint={template ? "Optional; the template's own description otherwise." : "Optional: what it does and for whom."} error={fieldErrors.description} />}
       <DialogFooter>
         <DialogClose asChild>
           <Button variant="outline">Cancel</Button>

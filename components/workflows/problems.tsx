@@ -1,4 +1,5 @@
 import { CircleCheck, OctagonExclamationPoint, TriangleExclamationPoint } from "lucide-react";
+import type { ReactNode } from "react";
 import type { JsonPath } from "@/lib/workflow/json";
 import { cn } from "@/lib/utils/cn";
 
@@ -41,27 +42,28 @@ export function problemSummary(problems: ProblemItem[]): string {
   return `${plural(errors, "error")} and ${plural(warnings, "warning")}`;
 }
 
-export function ProblemList({ problems }: { problems: ProblemItem[] }) {
+/** With `onSelect`, each problem is a button (the editor opens its node and field). */
+export function ProblemList({ problems, onSelect }: { problems: ProblemItem[]; onSelect?: (problem: ProblemItem) => void }) {
   return (
     <ul className="grid gap-2">
       {problems.map((problem, index) => (
         // Problems have no id of their own, and the list is replaced as a whole.
-        <ProblemRow key={index} problem={problem} />
+        <ProblemRow key={index} problem={problem} onSelect={onSelect} />
       ))}
     </ul>
   );
 }
 
-function ProblemRow({ problem }: { problem: ProblemItem }) {
+function ProblemRow({ problem, onSelect }: { problem: ProblemItem; onSelect?: (problem: ProblemItem) => void }) {
   const isWarning = problem.severity === "warning";
   const Icon = isWarning ? TriangleExclamationPoint : OctagonExclamationPoint;
-  return (
-    <li
-      className={cn(
-        "flex gap-2.5 rounded-lg border px-3 py-2 text-sm",
-        isWarning ? "border-warning-foreground/30 bg-warning" : "border-destructive/40 bg-destructive/10",
-      )}
-    >
+  const classes = cn(
+    "flex w-full gap-2.5 rounded-lg border px-3 py-2 text-left text-sm",
+    isWarning ? "border-warning-foreground/30 bg-warning" : "border-destructive/40 bg-destructive/10",
+    onSelect && "cursor-pointer hover:brightness-95 focus-visible:outline-2 focus-visible:outline-ring",
+  );
+  const content = (
+    <>
       <Icon className={cn("mt-0.5 size-4 shrink-0", isWarning ? "text-warning-foreground" : "text-destructive")} aria-hidden />
       <div className="grid min-w-0 gap-1">
         <p>
@@ -83,12 +85,26 @@ function ProblemRow({ problem }: { problem: ProblemItem }) {
           {problem.blocksPublishing && <span className="font-medium text-warning-foreground">Blocks publishing</span>}
         </p>
       </div>
+    </>
+  );
+  return (
+    <li className={onSelect ? undefined : classes}>
+      {onSelect ? (
+        <button type="button" className={classes} onClick={() => onSelect(problem)}>
+          {content}
+        </button>
+      ) : (
+        content
+      )}
     </li>
   );
 }
 
-/** The draft's problems under the editor; the count is a live region, so a save that changes it is announced. */
-export function DraftProblems({ problems }: { problems: ProblemItem[] }) {
+/**
+ * The draft's problems under the editor; the count is a live region, so a save that changes it is
+ * announced. `notice` says why the list is not the saved draft's (a save that was refused).
+ */
+export function DraftProblems({ problems, onSelect, notice }: { problems: ProblemItem[]; onSelect?: (problem: ProblemItem) => void; notice?: ReactNode }) {
   return (
     <section aria-labelledby="draft-problems" className="grid gap-3">
       <div className="flex flex-wrap items-baseline justify-between gap-2">
@@ -99,13 +115,14 @@ export function DraftProblems({ problems }: { problems: ProblemItem[] }) {
           {problemSummary(problems)}
         </p>
       </div>
+      {notice}
       {problems.length === 0 ? (
         <p className="flex items-center gap-2 rounded-lg border border-dashed px-3 py-3 text-sm text-muted-foreground">
           <CircleCheck className="size-4 shrink-0 text-primary" aria-hidden />
           No problems in the saved draft.
         </p>
       ) : (
-        <ProblemList problems={problems} />
+        <ProblemList problems={problems} onSelect={onSelect} />
       )}
     </section>
   );

@@ -1,14 +1,13 @@
 "use client";
 
 import { Rocket } from "lucide-react";
-import { toast } from "sonner";
 import { publishWorkflowAction } from "@/app/(app)/workflows/actions";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { useAction } from "@/components/use-action";
 import { definitionProblems, useLastFailure } from "@/components/workflows/action-failure";
 import { ProblemList } from "@/components/workflows/problems";
-import { useUnsavedDraft } from "@/components/workflows/unsaved-draft";
+import { useDraftBridge } from "@/components/workflows/unsaved-draft";
 
 type PublishButtonProps = {
   workflowId: string;
@@ -17,9 +16,9 @@ type PublishButtonProps = {
 };
 
 /**
- * Publishes the saved draft, never while the editor holds unsaved edits. The page disables it when
- * the draft fails the strict check; should the draft change in between, the server's refusal lists
- * the problems in a dialog.
+ * Publishes the saved draft, after the editor has saved what is on screen. The page disables it
+ * when the draft fails the strict check; should the draft change in between, the server's refusal
+ * lists the problems in a dialog, each of which opens its node and field.
  */
 export function PublishButton({ workflowId, blockedBy }: PublishButtonProps) {
   const [publish, failure, dismiss] = useLastFailure(publishWorkflowAction);
@@ -27,16 +26,15 @@ export function PublishButton({ workflowId, blockedBy }: PublishButtonProps) {
     success: ({ version, created }) => (created ? `Published version ${version}` : `Nothing to publish: the draft matches version ${version}`),
   });
   const problems = definitionProblems(failure);
-  const unsaved = useUnsavedDraft();
+  const draft = useDraftBridge();
 
-  function click() {
-    if (unsaved) toast.error("Save the draft first", { description: "Publish takes the saved draft; your edits in the editor are not saved yet." });
-    else run({ id: workflowId });
+  async function click() {
+    if (await draft.flush()) run({ id: workflowId });
   }
 
   return (
     <>
-      <Button onClick={click} pending={pending} disabled={blockedBy !== undefined} aria-describedby={blockedBy}>
+      <Button onClick={() => void click()} pending={pending} disabled={blockedBy !== undefined} aria-describedby={blockedBy}>
         <Rocket aria-hidden />
         Publish
       </Button>
@@ -48,7 +46,16 @@ export function PublishButton({ workflowId, blockedBy }: PublishButtonProps) {
               {failure?.message}. {failure?.remediation}
             </DialogDescription>
           </DialogHeader>
-          <ProblemList problems={problems} />
+          <ProblemList
+            problems={problems}
+            onSelect={
+              draft.focusProblem &&
+              ((problem) => {
+                dismiss();
+                draft.focusProblem?.(problem);
+              })
+            }
+          />
           <DialogFooter>
             <DialogClose asChild>
               <Button>Close</Button>

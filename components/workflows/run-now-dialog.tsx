@@ -11,6 +11,7 @@ import { Select } from "@/components/ui/select";
 import { useAction } from "@/components/use-action";
 import { JsonField } from "@/components/workflows/json-field";
 import { parseJsonText } from "@/components/workflows/json-text";
+import { useDraftBridge } from "@/components/workflows/unsaved-draft";
 
 /** "Run now": the manual trigger, with an optional JSON payload, on the published version or the draft, or as a dry run. */
 export function RunNowDialog({ workflowId, published }: { workflowId: string; published: boolean }) {
@@ -18,6 +19,7 @@ export function RunNowDialog({ workflowId, published }: { workflowId: string; pu
   const router = useRouter();
   const [payload, setPayload] = useState("{}");
   const [payloadError, setPayloadError] = useState<string | undefined>();
+  const draft = useDraftBridge();
   const { run, pending } = useAction(startRunAction, {
     success: (data) => (data.run.dryRun ? "Dry run started" : "Run started"),
     onSuccess: (data) => router.push(`/runs/${data.run.id}`),
@@ -38,13 +40,15 @@ export function RunNowDialog({ workflowId, published }: { workflowId: string; pu
         <form
           noValidate
           className="grid gap-4"
-          onSubmit={(event) => {
+          onSubmit={async (event) => {
             event.preventDefault();
+            const form = new FormData(event.currentTarget);
             const parsed = parseJsonText(payload);
             if (!parsed.ok) return setPayloadError(parsed.message);
             setPayloadError(undefined);
-            const form = new FormData(event.currentTarget);
             const mode = String(form.get("mode"));
+            // A test or dry run takes the saved draft: save what the editor shows first.
+            if (mode !== "published" && !(await draft.flush())) return;
             run({ workflowId, options: { payload: parsed.value, version: mode === "published" ? "published" : "draft", dryRun: mode === "dry" } });
           }}
         >

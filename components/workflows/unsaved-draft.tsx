@@ -1,22 +1,34 @@
 "use client";
 
 import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
+import type { ProblemItem } from "@/components/workflows/problems";
 
-// Publish takes the saved draft, not the editor's text: the editor says when the two differ, so
-// Publish can refuse rather than publish something other than what is on screen.
-const UnsavedDraft = createContext<{ unsaved: boolean; setUnsaved: (unsaved: boolean) => void }>({ unsaved: false, setUnsaved: () => {} });
+// What the page's header buttons need from the editor below them: Publish and Run now take the
+// saved draft, so they first have the editor save what is on screen; a problem in Publish's
+// refusal takes the person to its node and field.
+export type DraftBridge = {
+  unsaved: boolean;
+  /** Saves pending edits; false when they could not be saved (a conflict, an invalid draft). */
+  flush: () => Promise<boolean>;
+  focusProblem?: (problem: ProblemItem) => void;
+};
+
+const idle: DraftBridge = { unsaved: false, flush: async () => true };
+const Bridge = createContext<{ bridge: DraftBridge; setBridge: (bridge: DraftBridge) => void }>({ bridge: idle, setBridge: () => {} });
 
 export function UnsavedDraftProvider({ children }: { children: ReactNode }) {
-  const [unsaved, setUnsaved] = useState(false);
-  return <UnsavedDraft.Provider value={{ unsaved, setUnsaved }}>{children}</UnsavedDraft.Provider>;
+  const [bridge, setBridge] = useState(idle);
+  return <Bridge.Provider value={{ bridge, setBridge }}>{children}</Bridge.Provider>;
 }
 
-export function useReportUnsavedDraft(unsaved: boolean) {
-  const { setUnsaved } = useContext(UnsavedDraft);
+/** The editor registers itself; the latest values win, and leaving the page resets them. */
+export function useProvideDraftBridge(bridge: DraftBridge) {
+  const { setBridge } = useContext(Bridge);
+  const { unsaved, flush, focusProblem } = bridge;
   useEffect(() => {
-    setUnsaved(unsaved);
-    return () => setUnsaved(false);
-  }, [unsaved, setUnsaved]);
+    setBridge({ unsaved, flush, focusProblem });
+    return () => setBridge(idle);
+  }, [unsaved, flush, focusProblem, setBridge]);
 }
 
-export const useUnsavedDraft = () => useContext(UnsavedDraft).unsaved;
+export const useDraftBridge = () => useContext(Bridge).bridge;

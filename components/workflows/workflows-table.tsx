@@ -27,7 +27,7 @@ export function WorkflowsTable({ workflows }: { workflows: WorkflowSummary[] }) 
           return (
             <TableRow key={workflow.id}>
               <TableCell className="sm:min-w-48">
-                <Link href={`/workflows/${workflow.id}`} className="font-medium underline-offset-4 hover:underline">
+                <Link href={`/workflows/${workflow.id}`} className="font-medium underline-offset-4 [overflow-wrap:anywhere] hover:underline">
                   {workflow.name}
                 </Link>
                 {workflow.description && <p className="mt-0.5 line-clamp-2 text-muted-foreground">{workflow.description}</p>}

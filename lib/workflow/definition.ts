@@ -87,11 +87,19 @@ export const edgeSchema = z.object({
   targetHandle: handleSchema.default("in"),
 });
 
+const pointSchema = z.object({ x: z.number(), y: z.number() });
+
+/** Editor state that never affects a run: where the view was, and where the trigger sits. */
+const uiSchema = z.object({
+  viewport: z.object({ x: z.number(), y: z.number(), zoom: z.number().positive() }).optional(),
+  trigger: pointSchema.optional(),
+});
+
 export const definitionSchema = z.object({
   trigger: triggerSchema,
   nodes: z.array(nodeSchema).max(definitionLimits.maxNodes).default([]),
   edges: z.array(edgeSchema).max(definitionLimits.maxEdges).default([]),
-  ui: z.object({ viewport: z.object({ x: z.number(), y: z.number(), zoom: z.number().positive() }).optional() }).optional(),
+  ui: uiSchema.optional(),
 });
 
 export type WorkflowDefinition = z.output<typeof definitionSchema>;

@@ -2,6 +2,7 @@ import { Workflow } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { hasRole } from "@/lib/auth/roles";
+import { catalog, describeCatalog } from "@/lib/catalog";
 import { pageCaller } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { listWorkflows, listWorkflowsSchema } from "@/lib/workflow/store";
@@ -10,6 +11,7 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { CreateWorkflowDialog } from "@/components/workflows/create-workflow-dialog";
+import { availableTemplates } from "@/components/workflows/templates";
 import { WorkflowsTable } from "@/components/workflows/workflows-table";
 
 export const metadata: Metadata = { title: "Workflows" };
@@ -20,6 +22,7 @@ export default async function WorkflowsPage({ searchParams }: { searchParams: Pr
   const cursor = query.success ? query.data.cursor : undefined;
   const caller = await pageCaller();
   const canEdit = hasRole(caller.role, "admin");
+  const templates = availableTemplates(describeCatalog(catalog));
   const { workflows, nextCursor } = await listWorkflows(await getDb(), caller, { cursor });
   const description = "Automations that run when something happens in your tools.";
 
@@ -34,7 +37,7 @@ export default async function WorkflowsPage({ searchParams }: { searchParams: Pr
           action={
             canEdit ? (
               <>
-                <CreateWorkflowDialog mode="blank" />
+                <CreateWorkflowDialog mode="blank" templates={templates} />
                 <CreateWorkflowDialog mode="import" variant="outline" />
               </>
             ) : undefined
@@ -70,7 +73,7 @@ export default async function WorkflowsPage({ searchParams }: { searchParams: Pr
           canEdit && (
             <div className="flex flex-wrap gap-2">
               <CreateWorkflowDialog mode="import" variant="outline" />
-              <CreateWorkflowDialog mode="blank" />
+              <CreateWorkflowDialog mode="blank" templates={templates} />
             </div>
           )
         }

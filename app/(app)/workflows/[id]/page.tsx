@@ -1,5 +1,5 @@
-import { catalog } from "@/lib/catalog";
-import { ArrowLeft, Power, PowerOff, Trash } from "lucide-react";
+import { catalog, describeCatalog } from "@/lib/catalog";
+import { ArrowLeft, History, Power, PowerOff, Trash } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
@@ -12,18 +12,18 @@ import { triggerEvents, triggerOverview } from "@/lib/triggers/history";
 import { AppError } from "@/lib/errors";
 import { validateDefinition, type Problem } from "@/lib/workflow";
 import { getWorkflow, listVersions, type WorkflowDetail } from "@/lib/workflow/store";
+import { getRun, listRuns } from "@/lib/workflow/runs";
+import { listConnections } from "@/lib/credentials/store";
 import { deleteWorkflowAction, setWorkflowEnabledAction } from "@/app/(app)/workflows/actions";
 import { ActionButton } from "@/components/action-button";
 import { PageHeader } from "@/components/page-header";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { WorkflowEditor } from "@/components/editor/workflow-editor";
 import { TriggerCard } from "@/components/triggers/trigger-card";
 import { ChangesSummary } from "@/components/workflows/changes-summary";
-import { DraftEditor } from "@/components/workflows/draft-editor";
-import { JsonField } from "@/components/workflows/json-field";
 import { NodesTable } from "@/components/workflows/nodes-table";
-import { DraftProblems } from "@/components/workflows/problems";
 import { PublishButton } from "@/components/workflows/publish-button";
 import { RunNowDialog } from "@/components/workflows/run-now-dialog";
 import { RenameWorkflowDialog } from "@/components/workflows/rename-workflow-dialog";
@@ -31,20 +31,21 @@ import { UnsavedDraftProvider } from "@/components/workflows/unsaved-draft";
 import { VersionsTable } from "@/components/workflows/versions-table";
 import { WorkflowBadges } from "@/components/workflows/workflow-badges";
 
-type PageProps = { params: Promise<{ id: string }> };
+type PageProps = { params: Promise<{ id: string }>; searchParams: Promise<{ run?: string | string[] }> };
 
 // Called by generateMetadata and the page; cache() makes that one load per request.
 const loadWorkflow = cache(async (id: string) => {
   const caller = await pageCaller();
   const db = await getDb();
   try {
-    const [workflow, versions, trigger, triggerHistory] = await Promise.all([
+    const [workflow, versions, trigger, triggerHistory, connections] = await Promise.all([
       getWorkflow(db, catalog, caller, id),
       listVersions(db, caller, id),
       triggerOverview(db, caller, id, getEnv().appUrl),
       triggerEvents(db, caller, id, { limit: 10 }),
+      listConnections(db, caller),
     ]);
-    return { caller, workflow, versions, trigger, triggerHistory };
+    return { caller, workflow, versions, trigger, triggerHistory, connections };
   } catch (error) {
     // Another company's workflow is not found either, so a guessed id reveals nothing.
     if (error instanceof AppError && error.code === "not_found") notFound();
@@ -71,12 +72,27 @@ function checkForPublishing(workflow: WorkflowDetail) {
   };
 }
 
-export default async function WorkflowPage({ params }: PageProps) {
-  const { caller, workflow, versions, trigger, triggerHistory } = await loadWorkflow((await params).id);
+/** The run ?run= asks to draw on the canvas, if it is one of this workflow's. */
+async function runToShow(caller: Awaited<ReturnType<typeof pageCaller>>, workflowId: string, requested: string | string[] | undefined) {
+  if (typeof requested !== "string") return null;
+  try {
+    const run = await getRun(await getDb(), caller, requested);
+    return run.workflowId === workflowId ? run : null;
+  } catch (error) {
+    if (error instanceof AppError && error.code === "not_found") return null;
+    throw error;
+  }
+}
+
+export default async function WorkflowPage({ params, searchParams }: PageProps) {
+  const { caller, workflow, versions, trigger, triggerHistory, connections } = await loadWorkflow((await params).id);
+  const [run, { runs: [latestRun] }] = await Promise.all([
+    runToShow(caller, workflow.id, (await searchParams).run),
+    listRuns(await getDb(), caller, { workflowId: workflow.id, limit: 1 }),
+  ]);
   const canEdit = hasRole(caller.role, "admin");
   const { problems, blockers } = checkForPublishing(workflow);
   const published = workflow.publishedVersion !== null;
-  const draftText = JSON.stringify(workflow.draft, null, 2);
 
   return (
     <UnsavedDraftProvider>
@@ -162,19 +178,36 @@ export default async function WorkflowPage({ params }: PageProps) {
         )}
 
         <Card>
-          <CardHeader>
-            <CardTitle>Draft</CardTitle>
-            <CardDescription>
-              The working copy, as JSON until the workflow editor arrives. Saving checks it; publishing makes it the version that runs.
-            </CardDescription>
+          <CardHeader className="flex flex-wrap items-start justify-between gap-x-4 gap-y-2">
+            <div className="grid gap-1.5">
+              <CardTitle>Draft</CardTitle>
+              <CardDescription>The working copy, saved as you edit. Publishing makes it the version that runs.</CardDescription>
+            </div>
+            <div className="flex flex-wrap gap-2">
+              {latestRun && !run && (
+                <Button variant="outline" size="sm" asChild>
+                  <Link href={`/workflows/${workflow.id}?run=${latestRun.id}`}>Show the latest run on the canvas</Link>
+                </Button>
+              )}
+              <Button variant="outline" size="sm" asChild>
+                <Link href={`/runs?workflowId=${workflow.id}`}>
+                  <History aria-hidden />
+                  Runs of this workflow
+                </Link>
+              </Button>
+            </div>
           </CardHeader>
-          <CardContent className="grid gap-6">
-            {canEdit ? (
-              <DraftEditor key={workflow.revision} workflowId={workflow.id} saved={draftText} revision={workflow.revision} />
-            ) : (
-              <JsonField label="Definition (JSON)" name="definition" value={draftText} readOnly />
-            )}
-            <DraftProblems problems={problems} />
+          <CardContent>
+            <WorkflowEditor
+              workflowId={workflow.id}
+              catalog={describeCatalog(catalog)}
+              draft={workflow.draft}
+              revision={workflow.revision}
+              problems={problems}
+              canEdit={canEdit}
+              connections={connections}
+              run={run}
+            />
           </CardContent>
         </Card>
 

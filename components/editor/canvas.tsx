@@ -1,0 +1,252 @@
+"use client";
+
+import {
+  Background,
+  BaseEdge,
+  Controls,
+  EdgeLabelRenderer,
+  getSmoothStepPath,
+  MiniMap,
+  ReactFlow,
+  applyEdgeChanges,
+  applyNodeChanges,
+  useReactFlow,
+  type Edge,
+  type EdgeChange,
+  type EdgeProps,
+  type IsValidConnection,
+  type NodeChange,
+  type OnConnectEnd,
+  type Viewport,
+} from "@xyflow/react";
+import "@xyflow/react/dist/style.css";
+import { Plus } from "lucide-react";
+import { useTheme } from "next-themes";
+import { memo, useCallback, useState, type Dispatch, type SetStateAction } from "react";
+import { toast } from "sonner";
+import { TRIGGER_ID, type WorkflowDefinition } from "@/lib/workflow/definition";
+import type { ProblemItem } from "@/components/workflows/problems";
+import { useEditorActions } from "./editor-context";
+import { checkConnection, connect, inputsOf, moveNodes, outputsOf, remove, triggerPosition, type CatalogIndex, type Connection } from "./graph";
+import { StepNodeView, type StepNode, type StepStatus } from "./step-node";
+
+type CanvasProps = {
+  index: CatalogIndex;
+  definition: WorkflowDefinition;
+  problems: readonly ProblemItem[];
+  onChange: (definition: WorkflowDefinition, record: boolean) => void;
+  /** The selected node ids, owned by the editor so the keyboard commands can read them. */
+  selection: ReadonlySet<string>;
+  onSelectionChange: Dispatch<SetStateAction<ReadonlySet<string>>>;
+  /** Node statuses of the run drawn on the canvas. */
+  run?: ReadonlyMap<string, { status: StepStatus; attempts: number; durationMs: number | null }>;
+};
+
+const nodeTypes = { step: StepNodeView };
+const edgeTypes = { step: memo(StepEdge) };
+
+function toNodes(index: CatalogIndex, definition: WorkflowDefinition, problems: readonly ProblemItem[], selection: ReadonlySet<string>, run: CanvasProps["run"]): StepNode[] {
+  const counts = new Map<string, { errors: number; warnings: number }>();
+  for (const problem of problems) {
+    if (!problem.nodeId) continue;
+    const count = counts.get(problem.nodeId) ?? { errors: 0, warnings: 0 };
+    if (problem.severity === "warning") count.warnings++;
+    else count.errors++;
+    counts.set(problem.nodeId, count);
+  }
+  const trigger = index.triggerTypes.get(definition.trigger.type);
+  const triggerNode: StepNode = {
+    id: TRIGGER_ID,
+    type: "step",
+    position: triggerPosition(definition),
+    deletable: false,
+    selected: selection.has(TRIGGER_ID),
+    ariaLabel: `Trigger: ${trigger?.name ?? definition.trigger.type}`,
+    data: {
+      title: trigger?.name ?? definition.trigger.type,
+      typeLabel: trigger?.description ?? "",
+      icon: trigger?.icon ?? { builtin: "manual" },
+      inputs: [],
+      outputs: outputsOf(index, definition, TRIGGER_ID),
+      errors: 0,
+      warnings: 0,
+      trigger: true,
+      run: run?.get(TRIGGER_ID),
+    },
+  };
+  return [
+    triggerNode,
+    ...definition.nodes.map((node): StepNode => {
+      const nodeType = index.nodeTypes.get(node.type);
+      const count = counts.get(node.id) ?? { errors: 0, warnings: 0 };
+      return {
+        id: node.id,
+        type: "step",
+        position: node.position,
+        selected: selection.has(node.id),
+        ariaLabel: `${node.name}, ${nodeType?.name ?? node.type}${count.errors + count.warnings > 0 ? `, ${count.errors} errors, ${count.warnings} warnings` : ""}`,
+        data: {
+          title: node.name,
+          typeLabel: nodeType?.name ?? `Unknown type ${node.type}`,
+          icon: nodeType?.icon ?? { builtin: "noop" },
+          inputs: inputsOf(index, node),
+          outputs: outputsOf(index, definition, node.id),
+          errors: count.errors + (nodeType ? 0 : 1),
+          warnings: count.warnings,
+          trigger: false,
+          run: run?.get(node.id),
+        },
+      };
+    }),
+  ];
+}
+
+function toEdges(definition: WorkflowDefinition, selectedEdges: ReadonlySet<string>): Edge[] {
+  return definition.edges.map((edge) => ({
+    id: edge.id,
+    source: edge.source,
+    target: edge.target,
+    sourceHandle: edge.sourceHandle,
+    targetHandle: edge.targetHandle,
+    type: "step",
+    selected: selectedEdges.has(edge.id),
+  }));
+}
+
+/** The selection after React Flow's select changes; the same set when there are none. */
+function applySelection(current: ReadonlySet<string>, changes: readonly (NodeChange<StepNode> | EdgeChange)[]): ReadonlySet<string> {
+  const selects = changes.filter((change) => change.type === "select");
+  if (selects.length === 0) return current;
+  const next = new Set(current);
+  for (const change of selects) {
+    if (change.selected) next.add(change.id);
+    else next.delete(change.id);
+  }
+  return next;
+}
+
+/** An edge with a "+" in its middle that inserts a step there. */
+function StepEdge({ id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, selected, markerEnd }: EdgeProps) {
+  const { openPalette, readOnly } = useEditorActions();
+  const [path, labelX, labelY] = getSmoothStepPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, borderRadius: 10 });
+  return (
+    <>
+      <BaseEdge id={id} path={path} markerEnd={markerEnd} style={{ strokeWidth: selected ? 2.5 : 1.5, stroke: selected ? "var(--primary)" : undefined }} />
+      {!readOnly && (
+        <EdgeLabelRenderer>
+          <button
+            type="button"
+            className="nodrag nopan pointer-events-auto absolute grid size-5 place-items-center rounded-full border bg-background text-muted-foreground opacity-70 shadow-xs hover:opacity-100 focus-visible:opacity-100"
+            style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
+            aria-label="Insert a step here"
+            onClick={() => openPalette({ kind: "on-edge", edgeId: id })}
+          >
+            <Plus className="size-3" aria-hidden />
+          </button>
+        </EdgeLabelRenderer>
+      )}
+    </>
+  );
+}
+
+export function Canvas({ index, definition, problems, onChange, selection, onSelectionChange, run }: CanvasProps) {
+  const { readOnly } = useEditorActions();
+  const { resolvedTheme } = useTheme();
+  const flow = useReactFlow();
+  const [selectedEdges, setSelectedEdges] = useState<ReadonlySet<string>>(new Set());
+  // React Flow's own copies: it moves them while dragging; the definition changes once, on drop.
+  // They are rebuilt while rendering when their sources change (not in an effect, which would
+  // draw the stale graph once first), keeping the sizes React Flow measured.
+  const [nodes, setNodes] = useState(() => toNodes(index, definition, problems, selection, run));
+  const [edges, setEdges] = useState(() => toEdges(definition, selectedEdges));
+  const [sources, setSources] = useState({ index, definition, problems, selection, run, selectedEdges });
+  if (sources.index !== index || sources.definition !== definition || sources.problems !== problems || sources.selection !== selection || sources.run !== run) {
+    const measured = new Map(nodes.map((node) => [node.id, node.measured]));
+    setNodes(toNodes(index, definition, problems, selection, run).map((node) => ({ ...node, measured: measured.get(node.id) })));
+  }
+  if (sources.definition !== definition || sources.selectedEdges !== selectedEdges) setEdges(toEdges(definition, selectedEdges));
+  if (sources.index !== index || sources.definition !== definition || sources.problems !== problems || sources.selection !== selection || sources.run !== run || sources.selectedEdges !== selectedEdges) {
+    setSources({ index, definition, problems, selection, run, selectedEdges });
+  }
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<StepNode>[]) => {
+      setNodes((current) => applyNodeChanges(changes, current));
+      onSelectionChange((current) => applySelection(current, changes));
+    },
+    [onSelectionChange],
+  );
+  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
+    setEdges((current) => applyEdgeChanges(changes, current));
+    setSelectedEdges((current) => applySelection(current, changes));
+  }, []);
+
+  const asConnection = (from: { source: string; sourceHandle?: string | null; target: string; targetHandle?: string | null }): Connection => ({
+    source: from.source,
+    sourceHandle: from.sourceHandle ?? "out",
+    target: from.target,
+    targetHandle: from.targetHandle ?? "in",
+  });
+
+  const isValidConnection: IsValidConnection = (candidate) => checkConnection(index, definition, asConnection(candidate)).ok;
+
+  const onConnectEnd: OnConnectEnd = (_event, state) => {
+    // Dropped on a handle that refused it: say why, rather than let the line vanish.
+    if (state.isValid !== false || !state.fromHandle || !state.toHandle) return;
+    const [from, to] = state.fromHandle.type === "source" ? [state.fromHandle, state.toHandle] : [state.toHandle, state.fromHandle];
+    const check = checkConnection(index, definition, asConnection({ source: from.nodeId, sourceHandle: from.id, target: to.nodeId, targetHandle: to.id }));
+    if (!check.ok) toast.error("Not connected", { description: check.reason });
+  };
+
+  return (
+    <ReactFlow<StepNode>
+      nodes={nodes}
+      edges={edges}
+      nodeTypes={nodeTypes}
+      edgeTypes={edgeTypes}
+      colorMode={resolvedTheme === "dark" ? "dark" : "light"}
+      onNodesChange={onNodesChange}
+      onEdgesChange={onEdgesChange}
+      isValidConnection={isValidConnection}
+      onConnect={(connection) => onChange(connect(definition, asConnection(connection)), true)}
+      onConnectEnd={onConnectEnd}
+      onDelete={({ nodes: gone, edges: cut }) => {
+        onChange(remove(definition, { nodes: gone.map((node) => node.id), edges: cut.map((edge) => edge.id) }), true);
+        onSelectionChange(new Set());
+      }}
+      onNodeDragStop={(_event, _node, dragged) => {
+        const positions = new Map(dragged.filter((node) => node.id !== TRIGGER_ID).map((node) => [node.id, node.position]));
+        const trigger = dragged.find((node) => node.id === TRIGGER_ID);
+        let next = moveNodes(definition, positions);
+        if (trigger) next = { ...next, ui: { ...next.ui, trigger: trigger.position } };
+        onChange(next, true);
+      }}
+      onMoveEnd={(event, viewport: Viewport) => {
+        // Only the person's panning and zooming: fitting the view on open is not an edit to save.
+        if (!event) return;
+        const saved = definition.ui?.viewport;
+        if (saved && saved.x === viewport.x && saved.y === viewport.y && saved.zoom === viewport.zoom) return;
+        onChange({ ...definition, ui: { ...definition.ui, viewport } }, false);
+      }}
+      defaultViewport={definition.ui?.viewport}
+      fitView={!definition.ui?.viewport}
+      fitViewOptions={{ maxZoom: 1 }}
+      minZoom={0.1}
+      nodesDraggable={!readOnly}
+      nodesConnectable={!readOnly}
+      elementsSelectable
+      deleteKeyCode={readOnly ? null : ["Backspace", "Delete"]}
+      multiSelectionKeyCode={["Meta", "Control"]}
+      selectionKeyCode="Shift"
+      onlyRenderVisibleElements
+      aria-label="Workflow canvas"
+      onInit={() => {
+        if (!definition.ui?.viewport) void flow.fitView({ maxZoom: 1 });
+      }}
+    >
+      <Background gap={20} />
+      <Controls showInteractive={false} />
+      <MiniMap pannable zoomable ariaLabel="Minimap" className="!hidden sm:!block" />
+    </ReactFlow>
+  );
+}

@@ -1,0 +1,138 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
+import type { WorkflowDefinition } from "@/lib/workflow/definition";
+import { updateWorkflowAction } from "@/app/(app)/workflows/actions";
+import type { ActionFailure } from "@/components/workflows/action-failure";
+import type { ProblemItem } from "@/components/workflows/problems";
+
+export type SaveStatus = "saved" | "pending" | "saving" | "failed" | "conflict";
+
+/** Long enough to batch a burst of edits (typing a name, nudging a node), short enough to feel instant. */
+export const AUTOSAVE_DELAY_MS = 800;
+
+type AutosaveOptions = {
+  workflowId: string;
+  definition: WorkflowDefinition;
+  /** The revision the page loaded; each save sends the one it last got back. */
+  revision: string;
+  problems: ProblemItem[];
+  enabled: boolean;
+};
+
+/**
+ * Saves the draft a moment after each change, with the revision it is based on. A save refused
+ * because someone else saved first stops autosaving until the person picks: reload theirs, or
+ * overwrite with this one. The page is refreshed after a save so what it shows around the editor
+ * (publish check, changes since published) follows.
+ */
+export function useAutosave({ workflowId, definition, revision, problems: loadedProblems, enabled }: AutosaveOptions) {
+  const router = useRouter();
+  const [status, setStatus] = useState<SaveStatus>("saved");
+  const [problems, setProblems] = useState(loadedProblems);
+  const [failure, setFailure] = useState<ActionFailure | null>(null);
+  const [savedRevision, setSavedRevision] = useState(revision);
+  const latest = useRef(definition);
+  const saved = useRef(definition);
+  const base = useRef(revision);
+  // Every revision this tab saved: a page refresh that lands late carries one of them, and is not news.
+  const own = useRef(new Set([revision]));
+  const inFlight = useRef<Promise<boolean> | null>(null);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const statusRef = useRef(status);
+  const takeNext = useRef(false);
+  useLayoutEffect(() => {
+    statusRef.current = status;
+    latest.current = definition;
+  });
+
+  const send = useCallback(
+    async (overwrite: boolean): Promise<boolean> => {
+      const sending = latest.current;
+      if (sending === saved.current && !overwrite) return true;
+      setStatus("saving");
+      let result;
+      try {
+        result = await updateWorkflowAction({ id: workflowId, changes: { definition: sending, baseRevision: overwrite ? undefined : base.current } });
+      } catch {
+        setFailure({ code: "internal", message: "Could not reach the server", remediation: "Check your connection; the editor tries again with your next change." });
+        setStatus("failed");
+        return false;
+      }
+      if (!result.ok) {
+        setFailure(result.error);
+        setStatus(result.error.code === "conflict" ? "conflict" : "failed");
+        return false;
+      }
+      base.current = result.data.revision;
+      own.current.add(result.data.revision);
+      setSavedRevision(result.data.revision);
+      saved.current = sending;
+      setFailure(null);
+      setProblems(result.data.problems);
+      setStatus(latest.current === sending ? "saved" : "pending");
+      router.refresh();
+      return true;
+    },
+    [workflowId, router],
+  );
+
+  const flush = useCallback(async (): Promise<boolean> => {
+    clearTimeout(timer.current);
+    while (inFlight.current) await inFlight.current;
+    if (statusRef.current === "conflict") return false;
+    if (latest.current === saved.current) return true;
+    const attempt = send(false).finally(() => (inFlight.current = null));
+    inFlight.current = attempt;
+    return attempt;
+  }, [send]);
+
+  useEffect(() => {
+    if (!enabled || definition === saved.current || statusRef.current === "conflict") return;
+    setStatus((current) => (current === "saving" ? current : "pending"));
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => void flush(), AUTOSAVE_DELAY_MS);
+    return () => clearTimeout(timer.current);
+  }, [definition, enabled, flush, status]);
+
+  useEffect(() => {
+    if (status === "saved") return;
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [status]);
+
+  return {
+    status,
+    /** The revision of the last save (or of the draft taken from the page). */
+    savedRevision,
+    problems,
+    failure,
+    flush,
+    /** Saves this tab's draft over the one saved elsewhere. */
+    overwrite: () => send(true),
+    /** Takes the draft saved elsewhere: the editor is reset to `definition`, saved at `revision`. */
+    adopt: (definition: WorkflowDefinition, revision: string, problems: ProblemItem[]) => {
+      latest.current = definition;
+      saved.current = definition;
+      base.current = revision;
+      own.current.add(revision);
+      takeNext.current = false;
+      setSavedRevision(revision);
+      setProblems(problems);
+      setFailure(null);
+      setStatus("saved");
+    },
+    /**
+     * Whether to take the page's draft at `revision`: one this tab did not save (saved elsewhere,
+     * or a restored version), while nothing here is unsaved or after "Reload theirs".
+     */
+    shouldAdopt: (revision: string) => !own.current.has(revision) && (statusRef.current === "saved" || takeNext.current),
+    /** "Reload theirs": the next draft the page brings replaces this tab's. */
+    reload: () => {
+      takeNext.current = true;
+      router.refresh();
+    },
+  };
+}
