@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { audit, auditActor } from "@/lib/audit";
 import type { Caller } from "@/lib/auth/roles";
 import { getEnv } from "@/lib/config/env";
 import { consumeOAuthState, createOAuthState } from "@/lib/credentials/oauth";
@@ -127,6 +128,7 @@ export async function disconnect(db: Db, caller: Caller, raw: unknown, catalog: 
     }
   }
   await deleteConnection(db, id);
+  await audit(db, auditActor(caller), "connection.disconnected", "connection", id, { app: row.appId, account: row.displayName, revoked });
   return { id, revoked };
 }
 
@@ -170,6 +172,7 @@ export async function connectWithToken(db: Db, caller: Caller, raw: unknown, cat
     createdById: caller.userId,
   });
   logger.info({ connectionId: row.id, app: integration.id, owner: input.owner }, "connected with a pasted token");
+  await audit(db, auditActor(caller), "connection.connected", "connection", row.id, { app: integration.id, account: account.displayName, via: "pasted token" });
   return summarize(row);
 }
 
@@ -213,6 +216,7 @@ export async function completeOAuth(db: Db, caller: Caller, input: { provider: s
   }
   const row = await saveGrant(db, integration, owner, grant, caller.userId);
   logger.info({ connectionId: row.id, app: integration.id, owner: state.owner }, "connected through OAuth");
+  await audit(db, auditActor(caller), "connection.connected", "connection", row.id, { app: integration.id, account: grant.account.displayName, via: "OAuth" });
   return summarize(row);
 }
 

@@ -5,6 +5,7 @@ import { requireRole, type Caller } from "@/lib/auth/roles";
 import type { Db } from "@/lib/db";
 import { AppError, notFound } from "@/lib/errors";
 import { Prisma, type RunStatus } from "@/lib/generated/prisma/client";
+import { authorizeDecision, linkApproverFor } from "./approvers";
 import { hashToken } from "./control/approval";
 import { systemClock, type Clock } from "./engine/clock";
 import { cancelRunState, wakeRun } from "./engine/run-state";
@@ -248,7 +249,7 @@ export async function cancelRun(db: Db, caller: Caller, id: string): Promise<Run
       data: { status: "cancelled", finishedAt: now },
     });
     await tx.waitpoint.updateMany({ where: { runId: id, completedAt: null }, data: { completedAt: now, result: { cancelled: true } } });
-    await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId, actorApiKey: caller.apiKeyId }, "run.cancelled", "run", id);
+    await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId, actorApiKey: caller.apiKeyId }, "run.cancelled", "run", id, { from: run.status });
   });
   await runHost().cancelled(db, id);
   return summarize(await findRun(db, caller, id));
@@ -343,34 +344,32 @@ export async function completeWaitpoint(
     waitpoint &&
     ("caller" in decider ? waitpoint.run.companyId === decider.caller.companyId : waitpoint.tokenHash !== null && waitpoint.tokenHash === hashToken(decider.token));
   if (!waitpoint || !allowed || waitpoint.kind !== "approval") throw notFound("Approval");
-  // Shown on the run page as who decided: a person's email, the API key's name, or the link.
-  const by =
-    "token" in decider
-      ? "signed link"
-      : decider.caller.userId
-        ? ((await db.user.findUnique({ where: { id: decider.caller.userId }, select: { email: true } }))?.email ?? "a former member")
-        : `API key ${(await db.apiKey.findUnique({ where: { id: decider.caller.apiKeyId ?? "" }, select: { name: true } }))?.name ?? ""}`.trim();
+  // Shown on the run page as who decided; refuses people and keys the step's approvers leave out.
+  const { by, userId: deciderUserId } = await authorizeDecision(db, waitpoint.run.companyId, waitpoint, decider);
   const result = { approved, by, ...(comment ? { comment } : {}) };
   await db.$transaction(async (tx) => {
     // Single use: the first decision wins, a second (or a link used twice) is refused.
     const { count } = await tx.waitpoint.updateMany({
       where: { id: waitpointId, completedAt: null },
-      data: { completedAt: new Date(), result, ...("caller" in decider && decider.caller.userId ? { completedById: decider.caller.userId } : {}) },
+      data: { completedAt: new Date(), result, ...(deciderUserId ? { completedById: deciderUserId } : {}) },
     });
     if (count === 0) throw new AppError("conflict", "This approval was already decided, or the run ended", { remediation: "Open the run to see the decision." });
     // Due now, whether the run is parked or still running another branch: never lost until a timeout.
     await wakeRun(tx, waitpoint.runId, new Date());
-    await audit(tx, { companyId: waitpoint.run.companyId, actorUserId: "caller" in decider ? decider.caller.userId : null }, approved ? "approval.approved" : "approval.rejected", "run", waitpoint.runId);
+    await audit(tx, { companyId: waitpoint.run.companyId, actorUserId: deciderUserId, actorApiKey: "caller" in decider ? decider.caller.apiKeyId : null }, approved ? "approval.approved" : "approval.rejected", "run", waitpoint.runId, { node: waitpoint.nodeId, by, ...(comment ? { comment } : {}) });
   });
   await runHost().resume(db, waitpointId, result);
   return { runId: waitpoint.runId, decision: approved ? "approved" : "rejected" };
 }
 
 /** A fresh single-use approval link token for a waitpoint (its hash replaces the previous one). */
-export async function approvalLinkToken(db: Db, caller: Caller, waitpointId: string): Promise<string> {
+export async function approvalLinkToken(db: Db, caller: Caller, waitpointId: string, approver?: string): Promise<string> {
   requireRole(caller, "admin");
   const token = randomBytes(24).toString("base64url");
-  const { count } = await db.waitpoint.updateMany({ where: { id: waitpointId, completedAt: null, run: { companyId: caller.companyId } }, data: { tokenHash: hashToken(token) } });
+  const open = await db.waitpoint.findFirst({ where: { id: waitpointId, kind: "approval", completedAt: null, run: { companyId: caller.companyId } } });
+  if (!open) throw notFound("Approval");
+  const linkApprover = await linkApproverFor(db, caller.companyId, open, approver);
+  const { count } = await db.waitpoint.updateMany({ where: { id: waitpointId, completedAt: null, run: { companyId: caller.companyId } }, data: { tokenHash: hashToken(token), linkApprover } });
   if (count === 0) throw notFound("Approval");
   return token;
 }

@@ -14,6 +14,8 @@ export async function startSlackForTests(options: FakeSlackOptions & { logLevel?
   const fake = await startFakeSlack(options);
   setTestEnv({
     SLACK_API_URL: fake.apiUrl,
+    // The fake serves downloads on 127.0.0.1, which user-given URLs may reach only when allowed explicitly.
+    FLOWLINE_OUTBOUND_ALLOW: new URL(fake.url).host,
     SLACK_CLIENT_ID: fake.clientId,
     SLACK_CLIENT_SECRET: fake.clientSecret,
     APP_URL: "http://flowline.test",

@@ -22,9 +22,10 @@ export const decideApprovalAction = companyAction((db, caller, input: unknown) =
   const { id, ...decision } = decideInput.parse(input);
   return completeWaitpoint(db, { caller }, id, decision);
 });
-/** A fresh single-use link that lets someone without an account decide this approval. */
+const linkInput = idSchema.extend({ approver: z.email().max(320).optional() });
+/** A fresh single-use link that lets someone without an account decide this approval, as the named approver. */
 export const approvalLinkAction = companyAction(async (db, caller, input: unknown) => {
-  const { id } = idSchema.parse(input);
-  const token = await approvalLinkToken(db, caller, id);
+  const { id, approver } = linkInput.parse(input);
+  const token = await approvalLinkToken(db, caller, id, approver);
   return { url: `${getEnv().appUrl}/approve/${id}?token=${token}` };
 });
