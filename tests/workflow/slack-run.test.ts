@@ -110,7 +110,7 @@ describe("a Slack step found running after a crash", () => {
   }
 
   async function finished(runId: string) {
-    await expect.poll(async () => (await database.prisma.workflowRun.findUniqueOrThrow({ where: { id: runId } })).status, { timeout: 10_000 }).toBe("succeeded");
+    await expect.poll(async () => (await database.prisma.workflowRun.findUniqueOrThrow({ where: { id: runId } })).status, { timeout: 30_000 }).toBe("succeeded");
     return database.prisma.workflowRun.findUniqueOrThrow({ where: { id: runId }, include: { steps: { orderBy: { seq: "asc" } }, effects: true } });
   }
 

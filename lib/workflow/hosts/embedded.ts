@@ -106,7 +106,8 @@ export class EmbeddedWorker {
     if (this.stopping) return;
     this.stopping = true;
     this.abort.abort();
-    this.wake?.();
+    // A nudge, not just a wake: a loop busy claiming right now must not go to sleep for pollMs.
+    this.nudge();
     for (const timer of this.timers) clearInterval(timer);
     this.nextWake?.cancel();
     this.unsubscribe?.();
