@@ -1,31 +1,12 @@
-import { AppError } from "@/lib/errors";
+import { inputIssues, tooLarge } from "@/lib/http/input";
 
-// What an inbound event may carry into the database: Postgres refuses NUL characters and lone
-// UTF-16 surrogates in text and JSON, and deep nesting costs every reader. Checked once, here,
-// for every trigger, so a hostile sender gets a 400 naming the spot instead of a 500.
+// Inbound calls are verified over their exact bytes (signatures), so they are read raw, within a
+// limit; what they carry then passes the same storable-input check as every other request
+// (lib/http/input.ts): no NUL, no lone surrogates, bounded nesting.
 
-const MAX_DEPTH = 64;
-
-export function storableProblem(value: unknown): string | null {
-  const visit = (current: unknown, path: string, depth: number): string | null => {
-    if (typeof current === "string") return current.includes("\u0000") ? `${path || "the body"} holds a NUL character` : current.isWellFormed() ? null : `${path || "the body"} holds an unpaired UTF-16 surrogate`;
-    if (typeof current !== "object" || current === null) return null;
-    if (depth > MAX_DEPTH) return `${path || "the body"} is nested more than ${MAX_DEPTH} levels deep`;
-    for (const [key, child] of Object.entries(current)) {
-      const keyProblem = visit(key, `${path}.${key}`, depth);
-      if (keyProblem) return `a key at ${path || "the top"} holds a NUL character or an unpaired surrogate`;
-      const problem = visit(child, `${path}${Array.isArray(current) ? `[${key}]` : `.${key}`}`, depth + 1);
-      if (problem) return problem;
-    }
-    return null;
-  };
-  return visit(value, "", 1);
-}
-
-/** Reads a request body up to `limit` bytes: a larger one is refused with 413 before it is all read. */
+/** A request body as bytes, up to `limit`: a larger one is refused with 413 before it is all read. */
 export async function readLimited(request: Request, limit: number): Promise<Buffer> {
   const declared = Number(request.headers.get("content-length") ?? "");
-  const tooLarge = () => new AppError("payload_too_large", `The body is larger than ${limit / 1_000_000} MB`, { remediation: "Send less data per call, or a link to the data" });
   if (Number.isFinite(declared) && declared > limit) throw tooLarge();
   if (!request.body) return Buffer.alloc(0);
   const chunks: Buffer[] = [];
@@ -37,3 +18,10 @@ export async function readLimited(request: Request, limit: number): Promise<Buff
   }
   return Buffer.concat(chunks);
 }
+
+/** The first thing in a payload that cannot be stored, said for people ("body.name: contains a NUL…"), or null. */
+export function storableProblem(payload: unknown): string | null {
+  const [first] = inputIssues(payload);
+  return first ? `${first.path.join(".") || "the payload"}: ${first.message}` : null;
+}
+

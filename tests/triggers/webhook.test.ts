@@ -148,7 +148,7 @@ describe("signed webhook", () => {
     const nul = '{"name":"a\\u0000b"}';
     const refused = await post(hook.id, nul, signed(hook.secret, nul));
     expect(refused.status).toBe(400);
-    expect(((await refused.json()) as { error: { message: string } }).error.message).toContain(".name holds a NUL character");
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toContain("body.name: The text contains a NUL character");
     await setWorkflowEnabled(database.prisma, catalog, owner, hook.id, false);
     expect((await post(hook.id, "{}", signed(hook.secret, "{}"))).status).toBe(409);
     expect(await runsOf(hook.id)).toHaveLength(0);
