@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
-import { createFakeKit, readBody, type Fault, type RecordedCall } from "../kit";
+import { consentPage, createFakeKit, escapeHtml, serveFake, type Fault, type RecordedCall } from "../kit";
 
 // A local stand-in for Slack (test support and `npm run dev:sandbox`): the Web API methods Flowline
 // uses, the three-step file upload, and the OAuth v2 consent page with oauth.v2.access (code and
@@ -23,20 +22,16 @@ export type FakeSlackOptions = {
   clientSecret?: string;
   /** Token rotation: OAuth answers carry refresh_token and expires_in. */
   rotation?: boolean;
+  /** What to suggest when the port is busy (the sandbox names its flag). */
+  portHint?: string;
   /** Seconds an access token lives with rotation on (Slack: 43200). */
   expiresIn?: number;
 };
 
 export type FakeSlack = Awaited<ReturnType<typeof startFakeSlack>>;
 
-const page = (title: string, body: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font-family:system-ui,sans-serif;background:#f4ede4;margin:0;display:grid;place-items:center;min-height:100vh}
-main{background:#fff;border-radius:12px;padding:32px;max-width:440px;box-shadow:0 2px 12px #0002}h1{font-size:20px}
-button{font-size:15px;padding:10px 18px;border-radius:6px;border:1px solid #ccc;cursor:pointer;margin-right:8px}
-.allow{background:#007a5a;color:#fff;border-color:#007a5a}li{margin:4px 0}.note{color:#666;font-size:13px}</style></head><body><main>${body}</main></body></html>`;
+const page = (title: string, body: string) => consentPage({ lang: "en", background: "#f4ede4", accent: "#007a5a" }, title, body);
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export async function startFakeSlack(options: FakeSlackOptions = {}) {
   const clientId = options.clientId ?? "fake-client-id";
@@ -210,88 +205,73 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
     return params;
   }
 
-  const server = http.createServer(async (request, response) => {
-    const url = new URL(request.url ?? "/", "http://fake.slack");
-    const send = (status: number, body: string, headers: Record<string, string> = {}) => {
-      if (response.headersSent || response.destroyed) return;
-      response.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
-      response.end(body);
-    };
-    try {
-      const raw = await readBody(request);
-      if (kit.control(request, url, raw, send)) return;
-      if (request.method === "GET" && url.pathname === "/health") return send(200, JSON.stringify({ ok: true }));
-      if (request.method === "GET" && url.pathname === "/oauth/v2/authorize") {
-        const q = Object.fromEntries(url.searchParams);
-        if (q.client_id !== clientId) return send(400, page("Slack", `<h1>Unknown app</h1><p>client_id is not valid.</p>`), { "content-type": "text/html" });
-        const hidden = ["client_id", "redirect_uri", "state", "scope"].map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(q[k] ?? "")}">`).join("");
-        const scopes = (q.scope ?? "").split(",").filter(Boolean).map((s) => `<li><code>${escapeHtml(s)}</code></li>`).join("");
-        return send(
-          200,
-          page(
-            "Fake Slack: allow access",
-            `<h1>Flowline is requesting permission to access the ${escapeHtml(team.name)} Slack workspace</h1>
+  const served = await serveFake(kit, { name: "fake Slack", port: options.port, host: options.host, portHint: options.portHint, crashBody: (detail) => ({ ok: false, error: "fake_crashed", detail }) }, async ({ request, response, url, raw, send }) => {
+    if (request.method === "GET" && url.pathname === "/oauth/v2/authorize") {
+      const q = Object.fromEntries(url.searchParams);
+      if (q.client_id !== clientId) return send(400, page("Slack", `<h1>Unknown app</h1><p>client_id is not valid.</p>`), { "content-type": "text/html" });
+      const hidden = ["client_id", "redirect_uri", "state", "scope"].map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(q[k] ?? "")}">`).join("");
+      const scopes = (q.scope ?? "").split(",").filter(Boolean).map((s) => `<li><code>${escapeHtml(s)}</code></li>`).join("");
+      return send(
+        200,
+        page(
+          "Fake Slack: allow access",
+          `<h1>Flowline is requesting permission to access the ${escapeHtml(team.name)} Slack workspace</h1>
 <p>It will be able to:</p><ul>${scopes}</ul>
 <form method="get" action="/oauth/v2/approve">${hidden}
 <button class="allow" name="decision" value="allow" type="submit">Allow</button>
 <button name="decision" value="deny" type="submit">Cancel</button></form>
 <p class="note">This is the local fake Slack (fakes/slack), not slack.com.</p>`,
-          ),
-          { "content-type": "text/html; charset=utf-8" },
-        );
-      }
-      if (request.method === "GET" && url.pathname === "/oauth/v2/approve") {
-        const q = Object.fromEntries(url.searchParams);
-        const target = new URL(q.redirect_uri ?? "");
-        if (q.decision === "allow") {
-          const code = `fake-code-${++counter}-${randomBytes(4).toString("hex")}`;
-          codes.set(code, { redirectUri: q.redirect_uri ?? "", used: false, scope: q.scope ?? "" });
-          target.searchParams.set("code", code);
-        } else target.searchParams.set("error", "access_denied");
-        target.searchParams.set("state", q.state ?? "");
-        response.writeHead(302, { location: target.toString() });
-        return response.end();
-      }
-      if (request.method === "POST" && url.pathname.startsWith("/upload/")) {
-        const file = files.get(url.pathname.slice("/upload/".length));
-        kit.record({ method: "upload", params: { file: file?.id ?? "", bytes: String(raw.length) }, token: null });
-        const fault = kit.take("upload");
-        if (fault?.type === "http") return send(fault.status, "error", { "content-type": "text/plain" });
-        if (!file) return send(404, "no such upload", { "content-type": "text/plain" });
-        file.uploaded = true;
-        file.body = raw.toString("latin1");
-        return send(200, `OK - ${raw.length}`, { "content-type": "text/plain" });
-      }
-      if (request.method === "GET" && url.pathname.startsWith("/files/")) {
-        const file = downloads.get(url.pathname);
-        if (!file) return send(404, "not found", { "content-type": "text/plain" });
-        response.writeHead(200, { "content-type": file.contentType, "content-length": String(file.body.length) });
-        return response.end(file.body);
-      }
-      if (request.method === "POST" && url.pathname.startsWith("/api/")) {
-        const method = url.pathname.slice("/api/".length);
-        const params = parseParams(request, raw, url);
-        const header = request.headers.authorization ?? "";
-        const token = header.startsWith("Bearer ") ? header.slice(7) : (params.token ?? null);
-        const basicRaw = header.startsWith("Basic ") ? Buffer.from(header.slice(6), "base64").toString("utf8").split(":") : null;
-        const basic = basicRaw ? { id: basicRaw[0] ?? "", secret: basicRaw.slice(1).join(":") } : null;
-        kit.record({ method, params, token });
-        const fault = kit.take(method);
-        if (await kit.play(fault, send)) return;
-        // Slack answers its own errors with HTTP 200
-        if (fault?.type === "error") return send(200, JSON.stringify({ ok: false, error: fault.error }));
-        const answer = api(method, params, token, basic);
-        return send(answer.status ?? 200, JSON.stringify(answer.body), answer.headers);
-      }
-      send(404, JSON.stringify({ ok: false, error: "not_found" }));
-    } catch (error) {
-      send(500, JSON.stringify({ ok: false, error: "fake_crashed", detail: (error as Error).message }));
+        ),
+        { "content-type": "text/html; charset=utf-8" },
+      );
     }
+    if (request.method === "GET" && url.pathname === "/oauth/v2/approve") {
+      const q = Object.fromEntries(url.searchParams);
+      const target = new URL(q.redirect_uri ?? "");
+      if (q.decision === "allow") {
+        const code = `fake-code-${++counter}-${randomBytes(4).toString("hex")}`;
+        codes.set(code, { redirectUri: q.redirect_uri ?? "", used: false, scope: q.scope ?? "" });
+        target.searchParams.set("code", code);
+      } else target.searchParams.set("error", "access_denied");
+      target.searchParams.set("state", q.state ?? "");
+      response.writeHead(302, { location: target.toString() });
+      return response.end();
+    }
+    if (request.method === "POST" && url.pathname.startsWith("/upload/")) {
+      const file = files.get(url.pathname.slice("/upload/".length));
+      kit.record({ method: "upload", params: { file: file?.id ?? "", bytes: String(raw.length) }, token: null });
+      const fault = kit.take("upload");
+      if (fault?.type === "http") return send(fault.status, "error", { "content-type": "text/plain" });
+      if (!file) return send(404, "no such upload", { "content-type": "text/plain" });
+      file.uploaded = true;
+      file.body = raw.toString("latin1");
+      return send(200, `OK - ${raw.length}`, { "content-type": "text/plain" });
+    }
+    if (request.method === "GET" && url.pathname.startsWith("/files/")) {
+      const file = downloads.get(url.pathname);
+      if (!file) return send(404, "not found", { "content-type": "text/plain" });
+      response.writeHead(200, { "content-type": file.contentType, "content-length": String(file.body.length) });
+      return response.end(file.body);
+    }
+    if (request.method === "POST" && url.pathname.startsWith("/api/")) {
+      const method = url.pathname.slice("/api/".length);
+      const params = parseParams(request, raw, url);
+      const header = request.headers.authorization ?? "";
+      const token = header.startsWith("Bearer ") ? header.slice(7) : (params.token ?? null);
+      const basicRaw = header.startsWith("Basic ") ? Buffer.from(header.slice(6), "base64").toString("utf8").split(":") : null;
+      const basic = basicRaw ? { id: basicRaw[0] ?? "", secret: basicRaw.slice(1).join(":") } : null;
+      kit.record({ method, params, token });
+      const fault = kit.take(method);
+      if (await kit.play(fault, send)) return;
+      // Slack answers its own errors with HTTP 200
+      if (fault?.type === "error") return send(200, JSON.stringify({ ok: false, error: fault.error }));
+      const answer = api(method, params, token, basic);
+      return send(answer.status ?? 200, JSON.stringify(answer.body), answer.headers);
+    }
+    send(404, JSON.stringify({ ok: false, error: "not_found" }));
   });
-
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  baseUrl = `http://${options.host ?? "127.0.0.1"}:${port}`;
+  baseUrl = served.url;
+  const port = served.port;
 
   return {
     url: baseUrl,
@@ -331,10 +311,6 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
       return `${baseUrl}/files/${name}`;
     },
     reset: kit.reset,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: served.close,
   };
 }

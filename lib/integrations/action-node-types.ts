@@ -1,5 +1,5 @@
 import type { NodeTypeSpec } from "@/lib/workflow/node-types";
-import { describeAction, executeIntegrationAction, type ActionTarget } from "@/lib/integrations/execute";
+import { describeAction, executeIntegrationAction, reconcileIntegrationAction, type ActionTarget } from "@/lib/integrations/execute";
 import type { ExecutionContext } from "@/lib/workflow/engine/executors";
 import type { AnyIntegration } from "@/lib/integrations/types";
 
@@ -50,6 +50,7 @@ export function providerNodeTypes(provider: AnyIntegration): NodeTypeSpec[] {
           return result.output;
         },
         preview: async (ctx, input) => (await executeIntegrationAction(ctx.db, request(target, ctx, input, true))).output,
+        ...(action.reconcile ? { reconcile: (ctx, input) => reconcileIntegrationAction(ctx.db, request(target, ctx, input, false)) } : {}),
       },
     };
   });

@@ -188,6 +188,30 @@ async function openSession(db: Db, env: Env, integration: Integration<unknown>, 
   return session;
 }
 
+/** What an action's execute (or reconcile) gets for one call. */
+function actionContext(
+  client: unknown,
+  credential: Credential,
+  request: Pick<ExecuteActionRequest, "companyId" | "userId" | "runId" | "stepId" | "idempotencyKey">,
+  appUrl: string,
+  logger: Logger,
+  signal: AbortSignal,
+): ActionContext<unknown> {
+  return {
+    client,
+    connection: { id: credential.id, appId: credential.appId, displayName: credential.displayName, accountId: credential.accountId },
+    companyId: request.companyId,
+    userId: request.userId,
+    runId: request.runId,
+    stepId: request.stepId,
+    idempotencyKey: request.idempotencyKey,
+    appUrl,
+    runUrl: runUrlOf(appUrl, request.runId),
+    logger,
+    signal,
+  };
+}
+
 export async function executeIntegrationAction(db: Db, request: ExecuteActionRequest): Promise<ExecuteActionResult> {
   const { provider: integration, action } = request;
   const nodeType = nodeTypeOf(request);
@@ -218,25 +242,43 @@ export async function executeIntegrationAction(db: Db, request: ExecuteActionReq
     timeoutMs,
     async (client) => {
       if (signal.aborted) throw new WorkflowError("E_TIMEOUT", { message: "The step was cancelled before it called the provider" });
-      const ctx: ActionContext<unknown> = {
-        client,
-        connection: { id: credential.id, appId: credential.appId, displayName: credential.displayName, accountId: credential.accountId },
-        companyId: request.companyId,
-        userId: request.userId,
-        runId: request.runId,
-        stepId: request.stepId,
-        idempotencyKey: request.idempotencyKey,
-        appUrl: env.appUrl,
-        runUrl,
-        logger: log,
-        signal,
-      };
-      return action.execute(ctx, input);
+      return action.execute(actionContext(client, credential, request, env.appUrl, log, signal), input);
     },
     { action: action.id, input },
   );
   await db.credential.updateMany({ where: { id: credential.id, status: "connected" }, data: { lastValidatedAt: new Date() } });
   return { output, connectionId: credential.id, resolvedBy: by, externalRef: action.externalRef?.(output) ?? null, dryRun: false };
+}
+
+/**
+ * After a crash mid-call: asks the provider whether the step's effect happened (the action's
+ * `reconcile`, e.g. an invoice found by its step tag). "unknown" when the action cannot check
+ * or the check itself fails, so the engine falls back to its rule for unknown effects.
+ */
+export async function reconcileIntegrationAction(db: Db, request: Omit<ExecuteActionRequest, "dryRun" | "beforeCall">): Promise<{ outcome: "done"; output: unknown } | { outcome: "not_done" } | { outcome: "unknown" }> {
+  const { provider: integration, action } = request;
+  if (!action.reconcile) return { outcome: "unknown" };
+  const nodeType = nodeTypeOf(request);
+  const env = getEnv();
+  const log = (request.logger ?? appLogger).child({ runId: request.runId, stepId: request.stepId, nodeType, reconcile: true });
+  try {
+    const input = parseInput(action, nodeType, request.input);
+    const app = { id: integration.id, name: integration.name };
+    const { credential } = await resolveCredential(db, { companyId: request.companyId, userId: request.userId, app, connectionId: request.connectionId ?? null });
+    const signal = request.signal ?? new AbortController().signal;
+    const found = await callProvider(
+      db,
+      integration,
+      credential,
+      { action: `reconcile ${action.id}`, input },
+      (client) => action.reconcile!(actionContext(client, credential, request, env.appUrl, log, signal), input),
+      { logger: log, timeoutMs: request.timeoutMs },
+    );
+    return found === null ? { outcome: "not_done" } : { outcome: "done", output: found };
+  } catch (error) {
+    log.warn({ code: (error as WorkflowError).code }, "could not check whether the interrupted step's effect happened");
+    return { outcome: "unknown" };
+  }
 }
 
 export type UndoEffectRequest = ActionTarget & {

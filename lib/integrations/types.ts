@@ -154,6 +154,11 @@ export type ActionDefinition<Client = unknown, Config extends z.ZodType = z.ZodT
   /** The provider's id of what execute created (RunEffect.externalRef), for undo. */
   externalRef?: (output: z.output<Output>) => string | null;
   rateLimit: RateLimit;
+  /**
+   * After a crash mid-call, whether the effect happened: the output it had, or null when it did
+   * not. For providers without idempotency keys that can find what a step made by its tag.
+   */
+  reconcile?: (ctx: ActionContext<Client>, input: z.output<Config>) => Promise<z.output<Output> | null>;
   /** What a dry run shows instead of calling out. Pure: no client, no network. */
   preview: (input: z.output<Config>, ctx: PreviewContext) => z.output<Output>;
   /** Does the work; returns output matching `output` or throws a WorkflowError of the taxonomy. */
@@ -178,6 +183,21 @@ export type OptionsLoader<Client> = {
   load(client: Client, query: { search?: string; cursor?: string }): Promise<{ options: OptionItem[]; nextCursor: string | null }>;
 };
 
+/**
+ * For providers whose authorization can act for several accounts (Fatture in Cloud: the companies
+ * of the user who connected). A connection is bound to one of them: the first when it is made
+ * (Settings then asks which, if there are several) and switchable later to another of the same
+ * authorization.
+ */
+export type AccountChoice<Client> = {
+  /** What one is called, e.g. "company". */
+  noun: string;
+  /** The accounts this key material can act for. */
+  list(client: Client): Promise<AccountInfo[]>;
+  /** The key material bound to one of them. */
+  bind(secret: CredentialSecret, account: AccountInfo): CredentialSecret;
+};
+
 export type Integration<Client = unknown> = {
   /** Lowercase; the App row's id and the node types' namespace. */
   id: string;
@@ -192,6 +212,8 @@ export type Integration<Client = unknown> = {
   createClient(secret: CredentialSecret, options: { env: any; timeoutMs: number }): Client;
   /** Checks the key material works (Slack: auth.test) and says whose it is. */
   testConnection(client: Client): Promise<AccountInfo>;
+  /** Present when a connection must be bound to one of several accounts of the authorization. */
+  accountChoice?: AccountChoice<Client>;
   /** Revokes the token at the provider on disconnect, where the provider allows. */
   revoke?(client: Client): Promise<void>;
   /**

@@ -10,17 +10,20 @@ import { setTestEnv } from "../support/env";
 
 export const randomKey = () => randomBytes(32).toString("base64");
 
-export async function startSlackForTests(options: FakeSlackOptions & { logLevel?: string } = {}): Promise<FakeSlack> {
-  const fake = await startFakeSlack(options);
+/** The app's env for a test file: a provider's variables pointing at its fake, plus fresh keys. */
+export function setProviderTestEnv(vars: Record<string, string>, logLevel = "warn"): void {
   setTestEnv({
-    SLACK_API_URL: fake.apiUrl,
-    SLACK_CLIENT_ID: fake.clientId,
-    SLACK_CLIENT_SECRET: fake.clientSecret,
+    ...vars,
     APP_URL: "http://flowline.test",
     ENCRYPTION_KEY: process.env.ENCRYPTION_KEY ?? randomKey(),
     NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? randomBytes(32).toString("base64"),
-    LOG_LEVEL: options.logLevel ?? "warn",
+    LOG_LEVEL: logLevel,
   });
+}
+
+export async function startSlackForTests(options: FakeSlackOptions & { logLevel?: string } = {}): Promise<FakeSlack> {
+  const fake = await startFakeSlack(options);
+  setProviderTestEnv({ SLACK_API_URL: fake.apiUrl, SLACK_CLIENT_ID: fake.clientId, SLACK_CLIENT_SECRET: fake.clientSecret }, options.logLevel);
   return fake;
 }
 
