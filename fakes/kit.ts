@@ -1,5 +1,5 @@
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 
 // What every fake provider shares: a record of the calls it received and a book of faults to
 // play, both reachable over HTTP (/__fake/…) so tests in another process, and people trying the
@@ -153,6 +153,24 @@ export class PortBusyError extends Error {
   }
 }
 
+type ListenOptions = { name: string; port?: number | undefined; host?: string | undefined; portHint?: string | undefined };
+
+function listen(server: http.Server | net.Server, options: ListenOptions): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? new PortBusyError(options.name, options.port ?? 0, options.portHint ?? "Stop what runs there, or choose another port.") : error),
+    );
+    server.listen(options.port ?? 0, options.host, () => resolve());
+  });
+}
+
+/** Throws a PortBusyError when something already listens on the port (checked before starting a child that would only print a stack). */
+export async function assertPortFree(options: ListenOptions & { port: number }): Promise<void> {
+  const probe = net.createServer();
+  await listen(probe, options);
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+}
+
 /**
  * The HTTP server every fake runs: /__fake/ control and /health answered here, a crash in the
  * handler answered as a 500 in the provider's error shape, and a busy port reported by name.
@@ -179,12 +197,7 @@ export async function serveFake(
     }
   });
   const host = options.host ?? "127.0.0.1";
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", (error: NodeJS.ErrnoException) =>
-      reject(error.code === "EADDRINUSE" ? new PortBusyError(options.name, options.port ?? 0, options.portHint ?? "Stop what runs there, or choose another port.") : error),
-    );
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
+  await listen(server, { ...options, host });
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${host}:${port}`,

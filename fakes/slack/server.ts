@@ -10,7 +10,8 @@ import { consentPage, createFakeKit, escapeHtml, serveFake, type Fault, type Rec
 
 export type { Fault, RecordedCall };
 
-type TokenInfo = { kind: "bot" | "refresh"; revoked: boolean; expiresAt: number | null; pair?: string };
+type TokenInfo = { kind: "bot" | "refresh"; revoked: boolean; expiresAt: number | null; pair?: string; team: Team };
+type Team = { id: string; name: string };
 type Channel = { id: string; name: string; is_private: boolean; is_member: boolean; is_archived: boolean };
 type Message = { channel: string; ts: string; text: string; thread_ts?: string; blocks?: unknown; metadata?: unknown };
 type StoredFile = { id: string; filename: string; length: number; uploaded: boolean; shared: boolean; title?: string; channel?: string; body?: string };
@@ -36,10 +37,18 @@ const page = (title: string, body: string) => consentPage({ lang: "en", backgrou
 export async function startFakeSlack(options: FakeSlackOptions = {}) {
   const clientId = options.clientId ?? "fake-client-id";
   const clientSecret = options.clientSecret ?? "fake-client-secret";
-  const team = { id: "T0FAKE01", name: "Fake Workspace" };
+  // Several workspaces, two of them with the same name, so choosing a default and telling
+  // connections apart can be tried; the consent page asks which one.
+  const teams: Team[] = [
+    { id: "T0FAKE01", name: "Fake Workspace" },
+    { id: "T0FAKE02", name: "Fake Workspace" },
+    { id: "T0FAKE03", name: "Acme Design" },
+  ];
+  const team = teams[0]!;
+  const teamOf = (id: string | undefined) => teams.find((t) => t.id === id) ?? team;
   const settings = { rotation: options.rotation ?? false, expiresIn: options.expiresIn ?? 43_200 };
   const tokens = new Map<string, TokenInfo>();
-  const codes = new Map<string, { redirectUri: string; used: boolean; scope: string }>();
+  const codes = new Map<string, { redirectUri: string; used: boolean; scope: string; team: Team }>();
   const messages = new Map<string, Message>();
   const files = new Map<string, StoredFile>();
   const downloads = new Map<string, { body: Buffer; contentType: string }>();
@@ -54,15 +63,15 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
   ];
 
   const newToken = (prefix: string) => `${prefix}-fake-${++counter}-${randomBytes(6).toString("hex")}`;
-  function issuePair(): { access: string; refresh?: string } {
+  function issuePair(team: Team): { access: string; refresh?: string } {
     const access = newToken("xoxb");
     if (!settings.rotation) {
-      tokens.set(access, { kind: "bot", revoked: false, expiresAt: null });
+      tokens.set(access, { kind: "bot", revoked: false, expiresAt: null, team });
       return { access };
     }
     const refresh = newToken("xoxe");
-    tokens.set(access, { kind: "bot", revoked: false, expiresAt: Date.now() + settings.expiresIn * 1000 });
-    tokens.set(refresh, { kind: "refresh", revoked: false, expiresAt: null, pair: access });
+    tokens.set(access, { kind: "bot", revoked: false, expiresAt: Date.now() + settings.expiresIn * 1000, team });
+    tokens.set(refresh, { kind: "refresh", revoked: false, expiresAt: null, pair: access, team });
     return { access, refresh };
   }
 
@@ -92,22 +101,22 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
       if (!info || info.kind !== "refresh" || info.revoked) return fail("invalid_refresh_token");
       info.revoked = true; // single use, as with Slack's rotation
       if (info.pair) tokens.delete(info.pair);
-      const pair = issuePair();
-      return ok({ access_token: pair.access, refresh_token: pair.refresh, expires_in: settings.expiresIn, token_type: "bot", scope: "chat:write,channels:read,groups:read,files:write,users:read", bot_user_id: "U0BOT", app_id: "A0FAKE", team, enterprise: null, is_enterprise_install: false });
+      const pair = issuePair(info.team);
+      return ok({ access_token: pair.access, refresh_token: pair.refresh, expires_in: settings.expiresIn, token_type: "bot", scope: "chat:write,channels:read,groups:read,files:write,users:read", bot_user_id: "U0BOT", app_id: "A0FAKE", team: info.team, enterprise: null, is_enterprise_install: false });
     }
     const code = params.code ? codes.get(params.code) : undefined;
     if (!code) return fail("invalid_code");
     if (code.used) return fail("code_already_used");
     if (params.redirect_uri && params.redirect_uri !== code.redirectUri) return fail("bad_redirect_uri");
     code.used = true;
-    const pair = issuePair();
+    const pair = issuePair(code.team);
     return ok({
       access_token: pair.access,
       token_type: "bot",
       scope: code.scope,
       bot_user_id: "U0BOT",
       app_id: "A0FAKE",
-      team,
+      team: code.team,
       enterprise: null,
       is_enterprise_install: false,
       ...(pair.refresh ? { refresh_token: pair.refresh, expires_in: settings.expiresIn } : {}),
@@ -119,8 +128,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
     const denied = authed(token);
     if (denied) return denied;
     switch (method) {
-      case "auth.test":
-        return ok({ url: "https://fake-workspace.slack.test/", team: team.name, user: "flowline", team_id: team.id, user_id: "U0BOT", bot_id: "B0BOT" });
+      case "auth.test": {
+        const { team } = tokens.get(token!)!;
+        return ok({ url: `https://${team.id.toLowerCase()}.slack.test/`, team: team.name, user: "flowline", team_id: team.id, user_id: "U0BOT", bot_id: "B0BOT" });
+      }
       case "auth.revoke": {
         const info = tokens.get(token!)!;
         info.revoked = true;
@@ -215,9 +226,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
         200,
         page(
           "Fake Slack: allow access",
-          `<h1>Flowline is requesting permission to access the ${escapeHtml(team.name)} Slack workspace</h1>
+          `<h1>Flowline is requesting permission to access a Slack workspace</h1>
 <p>It will be able to:</p><ul>${scopes}</ul>
 <form method="get" action="/oauth/v2/approve">${hidden}
+<p><label>Workspace <select name="team">${teams.map((t) => `<option value="${t.id}">${escapeHtml(t.name)} (${t.id})</option>`).join("")}</select></label></p>
 <button class="allow" name="decision" value="allow" type="submit">Allow</button>
 <button name="decision" value="deny" type="submit">Cancel</button></form>
 <p class="note">This is the local fake Slack (fakes/slack), not slack.com.</p>`,
@@ -230,7 +242,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
       const target = new URL(q.redirect_uri ?? "");
       if (q.decision === "allow") {
         const code = `fake-code-${++counter}-${randomBytes(4).toString("hex")}`;
-        codes.set(code, { redirectUri: q.redirect_uri ?? "", used: false, scope: q.scope ?? "" });
+        codes.set(code, { redirectUri: q.redirect_uri ?? "", used: false, scope: q.scope ?? "", team: teamOf(q.team) });
         target.searchParams.set("code", code);
       } else target.searchParams.set("error", "access_denied");
       target.searchParams.set("state", q.state ?? "");
@@ -281,6 +293,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
     clientId,
     clientSecret,
     team,
+    teams,
     settings,
     calls: kit.calls,
     messages,
@@ -289,9 +302,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
     callsTo: kit.callsTo,
     fail: kit.fail,
     /** A valid bot token, as if pasted from the Slack app's settings page. */
-    issueBotToken(expiresInSeconds?: number): string {
+    issueBotToken(expiresInSeconds?: number, teamId?: string): string {
       const token = newToken("xoxb");
-      tokens.set(token, { kind: "bot", revoked: false, expiresAt: expiresInSeconds === undefined ? null : Date.now() + expiresInSeconds * 1000 });
+      tokens.set(token, { kind: "bot", revoked: false, expiresAt: expiresInSeconds === undefined ? null : Date.now() + expiresInSeconds * 1000, team: teamOf(teamId) });
       return token;
     },
     /** Lets a token stop working, as when someone removes the app from the workspace. */

@@ -42,8 +42,13 @@ export type IntegrationCard = {
   status: AppStatus;
   oauth: { configured: boolean; scopes: string[] } | null;
   token: { label: string; placeholder: string; help: string } | null;
-  connections: ConnectionSummary[];
+  /** What one account of a connection is called when it can be switched (Fatture in Cloud: "company"). */
+  accountNoun: string | null;
+  connections: CardConnection[];
 };
+
+/** A connection as the settings page shows it: enough to tell two with the same name apart. */
+export type CardConnection = ConnectionSummary & { connectedBy: string | null };
 
 export function appStatus(integration: Integration<unknown>, connections: readonly ConnectionSummary[]): AppStatus {
   const statuses = new Set(connections.map((c) => c.status));
@@ -54,7 +59,10 @@ export function appStatus(integration: Integration<unknown>, connections: readon
 }
 
 export async function listIntegrationCards(db: Db, caller: Caller, catalog: ProviderLookup): Promise<IntegrationCard[]> {
-  const all = await listConnections(db, caller);
+  const summaries = await listConnections(db, caller);
+  const creators = await db.credential.findMany({ where: { id: { in: summaries.map((c) => c.id) } }, select: { id: true, createdBy: { select: { name: true, email: true } } } });
+  const byId = new Map(creators.map((row) => [row.id, row.createdBy ? (row.createdBy.name ?? row.createdBy.email) : null]));
+  const all: CardConnection[] = summaries.map((c) => ({ ...c, connectedBy: byId.get(c.id) ?? null }));
   return catalog.providers.map((integration) => {
     const connections = all.filter((c) => c.appId === integration.id);
     const { oauth2, token } = integration.auth;
@@ -66,6 +74,7 @@ export async function listIntegrationCards(db: Db, caller: Caller, catalog: Prov
       status: appStatus(integration, connections),
       oauth: oauth2 ? { configured: oauthConfigured(integration), scopes: [...oauth2.scopes] } : null,
       token: token ? { label: token.label, placeholder: token.placeholder, help: token.help } : null,
+      accountNoun: integration.accountChoice?.noun ?? null,
       connections,
     };
   });
@@ -102,15 +111,28 @@ async function checkWithProvider(db: Db, integration: Integration<unknown>, row:
   }
 }
 
-/** Calls the provider with the connection (Slack: auth.test) and records the outcome. */
-export async function testConnection(db: Db, caller: Caller, raw: unknown, catalog: ProviderLookup): Promise<{ connection: ConnectionSummary; account: AccountInfo }> {
+/**
+ * Calls the provider with the connection (Slack: auth.test) and records the outcome. A paused
+ * connection is checked too, but the answer says it is paused: steps using it fail until resumed.
+ */
+export async function testConnection(db: Db, caller: Caller, raw: unknown, catalog: ProviderLookup): Promise<{ connection: ConnectionSummary; account: AccountInfo; paused: boolean; message: string }> {
   const { id } = connectionIdSchema.parse(raw);
   const row = await findManageable(db, caller, id);
   const integration = requireIntegration(catalog, row.appId);
   const account = await checkWithProvider(db, integration, row);
   await markValidated(db, row.id);
-  return { connection: summarize(await db.credential.findUniqueOrThrow({ where: { id } })), account: { displayName: account.displayName, accountId: account.accountId, ...(account.details ? { details: account.details } : {}) } };
+  const paused = row.status === "paused";
+  return {
+    connection: summarize(await db.credential.findUniqueOrThrow({ where: { id } })),
+    account: { displayName: account.displayName, accountId: account.accountId, ...(account.details ? { details: account.details } : {}) },
+    paused,
+    message: testMessage(paused),
+  };
 }
+
+/** What "Test" says: a paused connection works at the provider but not in runs. */
+export const testMessage = (paused: boolean) =>
+  paused ? "The credentials work, but the connection is paused: steps using it fail with “connection paused” until you resume it" : "The connection works";
 
 /** Revokes the token at the provider where it allows (best effort), then forgets the connection. */
 export async function disconnect(db: Db, caller: Caller, raw: unknown, catalog: ProviderLookup): Promise<{ id: string; revoked: boolean }> {

@@ -1,4 +1,9 @@
 import { randomBytes } from "node:crypto";
+import { createElement } from "react";
+import { renderToString } from "react-dom/server";
+import { AppRouterContext } from "next/dist/shared/lib/app-router-context.shared-runtime";
+import { PathnameContext, SearchParamsContext } from "next/dist/shared/lib/hooks-client-context.shared-runtime";
+import { runAsCaller } from "@/lib/auth/session";
 import type { Caller } from "@/lib/auth/roles";
 import type { Db } from "@/lib/db";
 import { saveConnection, type ConnectionOwner } from "@/lib/credentials/store";
@@ -65,4 +70,18 @@ export function target(nodeType: string) {
   const found = catalog.action(nodeType);
   if (!found) throw new Error(`${nodeType} is not an action of the catalog`);
   return found;
+}
+
+/** Settings > Integrations as the server renders it for a caller (client components get the router contexts Next.js would give). */
+export async function renderSettingsPage(caller: Caller, searchParams: Record<string, string> = {}): Promise<string> {
+  const { default: Page } = await import("@/app/(app)/settings/integrations/page");
+  const router = { push() {}, replace() {}, refresh() {}, prefetch() {}, back() {}, forward() {}, hmrRefresh() {} };
+  const page = await runAsCaller(caller, () => Page({ searchParams: Promise.resolve(searchParams) }));
+  return renderToString(
+    createElement(
+      AppRouterContext.Provider,
+      { value: router as never },
+      createElement(PathnameContext.Provider, { value: "/settings/integrations" }, createElement(SearchParamsContext.Provider, { value: new URLSearchParams(searchParams) as never }, page)),
+    ),
+  );
 }
