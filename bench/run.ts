@@ -2,6 +2,7 @@
 // A subset: `npm run bench -- step start` runs the benchmarks whose name holds "step" or
 // "start"; `--db=postgres` or `--db=pglite` limits the engine benchmarks to one database.
 import { benchEngine } from "./engine";
+import { benchTriggerLatency } from "./triggers";
 import { benchValidate } from "./validate";
 
 const args = process.argv.slice(2);
@@ -12,6 +13,7 @@ const wanted = (name: string) => words.length === 0 || words.some((w) => name.in
 const results = [
   ...(wanted("validate 500 nodes") ? [{ name: "validate 500 nodes", met: benchValidate() }] : []),
   ...(await benchEngine({ wanted, databases: db ? [db] : ["postgres", "pglite"] })),
+  ...(await benchTriggerLatency({ wanted, databases: db ? [db] : ["postgres", "pglite"] })),
 ];
 const missed = results.filter((r) => !r.met).map((r) => r.name);
 console.log(missed.length ? `\ntargets missed: ${missed.join(", ")}` : "\nall targets met");

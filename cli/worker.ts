@@ -6,6 +6,7 @@ import { ConfigError, getEnv } from "@/lib/config/env";
 import { closeDatabase, getDatabase } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/log";
+import { startTriggerServices } from "@/lib/triggers/services";
 import { EmbeddedWorker, workerDefaults } from "@/lib/workflow/hosts/embedded";
 
 async function main() {
@@ -17,8 +18,11 @@ async function main() {
   const database = await getDatabase();
   const worker = new EmbeddedWorker(database.prisma, { ...workerDefaults[database.kind], catalog, databaseUrl: env.embedded ? undefined : env.DATABASE_URL });
   await worker.start();
+  // Every worker process also fires schedules and delivers internal events (the ledger keeps it to one run each).
+  const triggers = startTriggerServices(database.prisma, catalog);
   const stop = async (signal: string) => {
     logger.info({ signal }, "worker shutting down");
+    await triggers.stop();
     await worker.stop();
     await closeDatabase();
     process.exit(0);

@@ -22,7 +22,7 @@ export type Fault =
 
 export type RecordedCall = { method: string; params: Record<string, string>; token: string | null; at: number };
 
-export type Send = (status: number, body: string, headers?: Record<string, string>) => void;
+export type Send = (status: number, body: string | Buffer, headers?: Record<string, string>) => void;
 
 const faultSchemaTypes = new Set(["http", "ratelimit", "timeout", "delay", "malformed", "error"]);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -96,6 +96,7 @@ const child = spawn(path.join("node_modules", ".bin", "next"), ["dev", "-p", Str
     FATTUREINCLOUD_CLIENT_SECRET: fic.clientSecret,
     RESEND_BASE_URL: resend.apiUrl,
     RESEND_API_KEY: resend.fullAccessKey,
+    RESEND_WEBHOOK_SECRET: resend.webhookSecret,
     EMAIL_FROM: process.env.EMAIL_FROM ?? "Flowline sandbox <flow@flowline.test>",
   },
 });

@@ -7,6 +7,7 @@ export type AppErrorCode =
   | "forbidden"
   | "not_found"
   | "conflict"
+  | "payload_too_large"
   | "rate_limited"
   | "database_in_use"
   | "config_invalid"
@@ -19,6 +20,7 @@ const statusOf: Record<AppErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  payload_too_large: 413,
   rate_limited: 429,
   database_in_use: 503,
   config_invalid: 500,

@@ -1,13 +1,18 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { Webhook } from "standardwebhooks";
 import { createFakeKit, escapeHtml, serveFake, type Fault, type RecordedCall } from "../kit";
 
-// A local stand-in for Resend (test support and `npm run dev:sandbox`): POST /emails as the
+// A local stand-in for Resend (test support and `npm run dev:sandbox`).
+// Sending: POST /emails as the
 // `resend` SDK sends it (Idempotency-Key honoured: the same key and body answer the same id, the
 // same key with another body a 409), GET /emails/:id, GET /domains (to check a key), verified
 // sender domains, attachments by content or by URL (downloaded, as Resend does), and an outbox a
 // person can read: GET /outbox (HTML) and /outbox.json. Faults come from fakes/kit.ts;
 // `{type: "error", error}` plays a Resend error name: validation_error, rate_limit_exceeded,
 // daily_quota_exceeded, invalid_api_key, restricted_api_key.
+// Receiving: inbound emails kept in memory and served by GET /emails/receiving/{id} and
+// …/attachments as the resend SDK reads them, attachments downloadable from signed-looking URLs,
+// and deliver() sends the app a Svix-signed email.received webhook (metadata only, as Resend does).
 
 export type { Fault, RecordedCall };
 
@@ -27,7 +32,20 @@ export type OutboxEmail = {
   createdAt: string;
 };
 
-export type FakeResendOptions = { port?: number; host?: string; portHint?: string; domains?: string[] };
+export type InboundEmail = {
+  from: string;
+  to: string[];
+  cc?: string[];
+  subject: string;
+  text?: string;
+  html?: string;
+  headers?: Record<string, string>;
+  attachments?: { filename: string; contentType: string; content: Buffer }[];
+};
+
+type Stored = InboundEmail & { id: string; createdAt: string; messageId: string; attachmentIds: string[] };
+
+export type FakeResendOptions = { port?: number; host?: string; portHint?: string; domains?: string[]; apiKey?: string; webhookSecret?: string };
 export type FakeResend = Awaited<ReturnType<typeof startFakeResend>>;
 
 const errorFor: Record<string, { statusCode: number; message: string }> = {
@@ -46,11 +64,52 @@ const emailPattern = /^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$/;
 
 export async function startFakeResend(options: FakeResendOptions = {}) {
   const domains = options.domains ?? ["flowline.test", "acme.test", "example.it"];
-  // Keys a person can paste in the sandbox: one full access, one sending only.
+  const apiKey = options.apiKey ?? "re_fake_full_access_0000000000";
+  const webhookSecret = options.webhookSecret ?? `whsec_${randomBytes(24).toString("base64")}`;
+  // Keys a person can paste in the sandbox: the server's (full access), one sending only.
   const keys = new Map<string, "full" | "sending">([
-    ["re_fake_full_access_0000000000", "full"],
+    [apiKey, "full"],
     ["re_fake_sending_only_000000000", "sending"],
   ]);
+  const emails = new Map<string, Stored>();
+  const inboundFiles = new Map<string, { emailId: string; filename: string; contentType: string; content: Buffer }>();
+  let baseUrl = "";
+  const attachmentData = (id: string) => {
+    const a = inboundFiles.get(id)!;
+    return { id, filename: a.filename, size: a.content.length, content_type: a.contentType, content_disposition: "attachment", content_id: null, download_url: `${baseUrl}/attachments/${id}?token=${randomBytes(6).toString("hex")}`, expires_at: new Date(Date.now() + 3_600_000).toISOString() };
+  };
+
+  function receiving(path: string): { status: number; body: unknown } | null {
+    const match = /^\/emails\/receiving\/([^/]+)(\/attachments)?$/.exec(path);
+    if (!match) return null;
+    const email = emails.get(match[1]!);
+    if (!email) return { status: 404, body: resendError("not_found", "Email not found", 404) };
+    if (match[2]) return { status: 200, body: { object: "list", has_more: false, data: email.attachmentIds.map(attachmentData) } };
+    return {
+      status: 200,
+      body: {
+        object: "email",
+        id: email.id,
+        to: email.to,
+        from: email.from,
+        created_at: email.createdAt,
+        subject: email.subject,
+        bcc: [],
+        cc: email.cc ?? [],
+        reply_to: null,
+        received_for: email.to,
+        html: email.html ?? null,
+        text: email.text ?? null,
+        headers: email.headers ?? {},
+        message_id: email.messageId,
+        raw: null,
+        attachments: email.attachmentIds.map((id) => {
+          const { filename, size, content_type, content_id, content_disposition } = attachmentData(id);
+          return { id, filename, size, content_type, content_id, content_disposition };
+        }),
+      },
+    };
+  }
   const outbox: OutboxEmail[] = [];
   const idempotency = new Map<string, { hash: string; id: string }>();
   const kit = createFakeKit({ errorBody: (code) => (code === "invalid_auth" ? resendError("invalid_api_key") : code === "ratelimited" ? resendError("rate_limit_exceeded") : resendError("application_error", "Internal server error", 500)) });
@@ -115,7 +174,21 @@ ${[...outbox].reverse().map((e) => `<article><h2>${escapeHtml(e.subject)}</h2><p
     const verb = request.method ?? "GET";
     if (verb === "GET" && url.pathname === "/outbox") return answer(200, outboxPage(), { "content-type": "text/html; charset=utf-8" });
     if (verb === "GET" && url.pathname === "/outbox.json") return answer(200, JSON.stringify({ emails: outbox.map(({ attachments, ...e }) => ({ ...e, attachments: attachments.map(({ content: _content, ...a }) => a) })) }));
-    const method = verb === "POST" && url.pathname === "/emails" ? "emails.send" : verb === "GET" && url.pathname === "/domains" ? "domains.list" : verb === "GET" && url.pathname.startsWith("/emails/") ? "emails.get" : null;
+    const downloading = /^\/attachments\/([^/]+)$/.exec(url.pathname);
+    if (verb === "GET" && downloading) {
+      const file = inboundFiles.get(downloading[1]!);
+      return file ? answer(200, file.content, { "content-type": file.contentType }) : answer(404, "{}");
+    }
+    const inbound = verb === "GET" && url.pathname.startsWith("/emails/receiving/");
+    const method = inbound
+      ? `GET ${url.pathname.replace(/\/[0-9a-f-]{36}/g, "/{id}")}`
+      : verb === "POST" && url.pathname === "/emails"
+        ? "emails.send"
+        : verb === "GET" && url.pathname === "/domains"
+          ? "domains.list"
+          : verb === "GET" && url.pathname.startsWith("/emails/")
+            ? "emails.get"
+            : null;
     if (!method) return answer(404, JSON.stringify(resendError("not_found", "The requested endpoint does not exist.", 404)));
     const header = request.headers.authorization ?? "";
     const token = header.startsWith("Bearer ") ? header.slice(7) : null;
@@ -128,6 +201,10 @@ ${[...outbox].reverse().map((e) => `<article><h2>${escapeHtml(e.subject)}</h2><p
     if (fault?.type === "error") {
       const error = resendError(fault.error);
       return answer(error.statusCode, JSON.stringify(error), fault.error === "rate_limit_exceeded" ? { "retry-after": "2" } : {});
+    }
+    if (inbound) {
+      const found = receiving(url.pathname)!;
+      return answer(found.status, JSON.stringify(found.body));
     }
     if (method === "domains.list") {
       if (access === "sending") return answer(401, JSON.stringify(resendError("restricted_api_key")));
@@ -155,8 +232,57 @@ ${[...outbox].reverse().map((e) => `<article><h2>${escapeHtml(e.subject)}</h2><p
     return answer(result.status, JSON.stringify(result.body));
   });
 
+  baseUrl = served.url;
+
+  /** Stores an inbound email (as if Resend received it) and returns the webhook it would send: raw body and Svix headers. */
+  function receive(email: InboundEmail): { id: string; body: string; headers: Record<string, string> } {
+    const id = randomUUID();
+    const attachmentIds = (email.attachments ?? []).map((a) => {
+      const attachmentId = randomUUID();
+      inboundFiles.set(attachmentId, { emailId: id, filename: a.filename, contentType: a.contentType, content: a.content });
+      return attachmentId;
+    });
+    const stored: Stored = { ...email, id, createdAt: new Date().toISOString(), messageId: `<${id}@fake.resend>`, attachmentIds };
+    emails.set(id, stored);
+    const body = JSON.stringify({
+      type: "email.received",
+      created_at: stored.createdAt,
+      data: {
+        email_id: id,
+        created_at: stored.createdAt,
+        from: email.from,
+        to: email.to,
+        cc: email.cc ?? [],
+        bcc: [],
+        received_for: email.to,
+        message_id: stored.messageId,
+        subject: email.subject,
+        attachments: attachmentIds.map((attachmentId) => ({ id: attachmentId, filename: inboundFiles.get(attachmentId)!.filename, content_type: inboundFiles.get(attachmentId)!.contentType, content_disposition: "attachment", content_id: null })),
+      },
+    });
+    return { id, body, headers: signedHeaders(body) };
+  }
+
+  function signedHeaders(body: string, at = new Date()): Record<string, string> {
+    const msgId = `msg_${randomBytes(8).toString("hex")}`;
+    return { "content-type": "application/json", "svix-id": msgId, "svix-timestamp": String(Math.floor(at.getTime() / 1000)), "svix-signature": new Webhook(webhookSecret).sign(msgId, at, body) };
+  }
+
   return {
     url: served.url,
+    /** The server's key (RESEND_API_KEY): full access. */
+    apiKey,
+    webhookSecret,
+    /** Inbound emails, by id. */
+    emails,
+    receive,
+    signedHeaders,
+    /** receive(), then POSTs the webhook to the app, as Resend would. */
+    async deliver(email: InboundEmail, webhookUrl: string): Promise<{ id: string; status: number }> {
+      const { id, body, headers } = receive(email);
+      const response = await fetch(webhookUrl, { method: "POST", headers, body });
+      return { id, status: response.status };
+    },
     /** For RESEND_BASE_URL (the SDK's baseUrl). */
     apiUrl: served.url,
     port: served.port,
@@ -165,8 +291,8 @@ ${[...outbox].reverse().map((e) => `<article><h2>${escapeHtml(e.subject)}</h2><p
     calls: kit.calls,
     callsTo: kit.callsTo,
     fail: kit.fail,
-    /** The full-access key, for the server's RESEND_API_KEY or a paste. */
-    fullAccessKey: "re_fake_full_access_0000000000",
+    /** The full-access key (the server's), for RESEND_API_KEY or a paste. */
+    fullAccessKey: apiKey,
     /** A sending-only key (Resend's restricted keys cannot list domains). */
     sendingKey: "re_fake_sending_only_000000000",
     /** Another valid key, as a company's own account would have. */

@@ -5,6 +5,7 @@ import { meResponseSchema, problemSchema, runDetailSchema, runSummarySchema, ver
 import { completeWaitpointSchema, listRunsSchema, startRunSchema } from "@/lib/workflow/runs";
 import { definitionSchema } from "@/lib/workflow/definition";
 import { createWorkflowSchema, listWorkflowsSchema, publishSchema, revertSchema, updateWorkflowSchema } from "@/lib/workflow/store";
+import { triggerEventsQuerySchema } from "@/lib/triggers/history";
 
 // Every operation of the public API, in the order the OpenAPI document lists them.
 const idParams = z.object({ id: z.string().min(1).max(64) });
@@ -65,6 +66,32 @@ export const disableWorkflowOp = defineOperation({
   params: idParams, response: workflowDetailSchema, errors: [403, 404],
 });
 
+const triggerOverviewSchema = z.object({
+  type: z.string(),
+  enabled: z.boolean(),
+  published: z.boolean(),
+  webhook: z.object({ url: z.string(), hasSecret: z.boolean(), rotatedAt: z.string().nullable(), previousValidUntil: z.string().nullable() }).nullable(),
+  schedule: z.object({ cron: z.string(), timezone: z.string(), nextFireTimes: z.array(z.string()) }).nullable(),
+  inboundAddress: z.string().nullable(),
+});
+export const getTriggerOp = defineOperation({
+  id: "getTrigger", method: "GET", path: "/workflows/{id}/trigger", summary: "The published trigger: its webhook URL and secret status, or its schedule's next five fire times", tag: "Triggers",
+  params: idParams, response: triggerOverviewSchema, errors: [404],
+});
+export const rotateWebhookSecretOp = defineOperation({
+  id: "rotateWebhookSecret", method: "POST", path: "/workflows/{id}/trigger/secret", summary: "A new webhook signing secret, shown this once; the previous one keeps working for 24 hours", tag: "Triggers",
+  params: idParams, response: z.object({ secret: z.string(), previousValidUntil: z.string().nullable() }), status: 201, errors: [403, 404],
+});
+export const listTriggerEventsOp = defineOperation({
+  id: "listTriggerEvents", method: "GET", path: "/workflows/{id}/trigger/events", summary: "Trigger history: every event received (accepted, or refused with the reason) and the runs it started, newest first", tag: "Triggers",
+  params: idParams, query: triggerEventsQuerySchema,
+  response: z.object({
+    events: z.array(z.object({ id: z.string(), receivedAt: z.string(), status: z.enum(["accepted", "rejected"]), reason: z.string().nullable(), source: z.string(), externalId: z.string(), runIds: z.array(z.string()), payload: z.unknown() })),
+    nextCursor: z.string().nullable(),
+  }),
+  errors: [404],
+});
+
 export const startRunOp = defineOperation({
   id: "startRun", method: "POST", path: "/workflows/{id}/runs", summary: "Start a run of the published version (or a test run of the draft, or a dry run); a repeated idempotencyKey returns the existing run", tag: "Runs",
   params: idParams, body: startRunSchema, response: z.object({ run: runSummarySchema, created: z.boolean() }), status: 202, errors: [404, 409, 422],
@@ -106,5 +133,6 @@ export const listOptionsOp = defineOperation({
 export const operations = [
   getMe, getCatalogOp, listOptionsOp, listWorkflowsOp, createWorkflowOp, getWorkflowOp, updateWorkflowOp, deleteWorkflowOp, validateWorkflowOp,
   publishWorkflowOp, listVersionsOp, getVersionOp, revertWorkflowOp, enableWorkflowOp, disableWorkflowOp,
+  getTriggerOp, rotateWebhookSecretOp, listTriggerEventsOp,
   startRunOp, listRunsOp, getRunOp, cancelRunOp, replayRunOp, rerunRunOp, completeWaitpointOp,
 ];

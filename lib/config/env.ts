@@ -34,6 +34,11 @@ const schema = z
     RESEND_API_KEY: optionalSecret,
     RESEND_BASE_URL: optionalUrl,
     EMAIL_FROM: z.string().min(3).optional(),
+    RESEND_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, "must be the webhook's signing secret from Resend (whsec_…)").optional(),
+    INBOUND_EMAIL_DOMAIN: z
+      .string()
+      .regex(/^[a-z0-9.-]+\.[a-z]{2,}$|^localhost$/i, "must be a domain such as in.example.com")
+      .default("inbound.localhost"),
     GOOGLE_CLIENT_ID: optionalSecret,
     GOOGLE_CLIENT_SECRET: optionalSecret,
     GITHUB_CLIENT_ID: optionalSecret,

@@ -46,5 +46,22 @@ export async function rotateKeys(db: Db, keyring: Keyring = getKeyring(), batchS
       // an undecryptable state only fails its own callback
     }
   }
+  // Webhook signing secrets (and, during their grace period, the ones they replaced).
+  const hooks = await db.webhookSecret.findMany({ where: { OR: [{ keyId: { not: keyring.currentKeyId } }, { previousKeyId: { not: keyring.currentKeyId } }] } });
+  for (const hook of hooks) {
+    report.total++;
+    try {
+      const current = hook.keyId === keyring.currentKeyId ? { keyId: hook.keyId, ciphertext: hook.ciphertext } : seal(open(hook, keyring), keyring);
+      const previous = hook.previousKeyId && hook.previousCiphertext ? seal(open({ keyId: hook.previousKeyId, ciphertext: hook.previousCiphertext }, keyring), keyring) : null;
+      const updated = await db.webhookSecret.updateMany({
+        where: { workflowId: hook.workflowId, ciphertext: hook.ciphertext },
+        data: { keyId: current.keyId, ciphertext: current.ciphertext, ...(previous ? { previousKeyId: previous.keyId, previousCiphertext: previous.ciphertext } : {}) },
+      });
+      if (updated.count === 1) report.rotated++;
+      else report.current++;
+    } catch (error) {
+      report.failed.push({ id: hook.workflowId, keyId: hook.keyId, reason: (error as Error).message });
+    }
+  }
   return report;
 }

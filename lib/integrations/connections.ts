@@ -40,7 +40,8 @@ export type IntegrationCard = {
   icon: string;
   description: string;
   status: AppStatus;
-  oauth: { configured: boolean; scopes: string[] } | null;
+  /** variables: the env variables that turn OAuth on (client id, client secret), for the operator. */
+  oauth: { configured: boolean; scopes: string[]; variables: [string, string] } | null;
   token: { label: string; placeholder: string; help: string } | null;
   /** What one account of a connection is called when it can be switched (Fatture in Cloud: "company"). */
   accountNoun: string | null;
@@ -72,7 +73,7 @@ export async function listIntegrationCards(db: Db, caller: Caller, catalog: Prov
       icon: providerIconPath(integration.id),
       description: integration.description,
       status: appStatus(integration, connections),
-      oauth: oauth2 ? { configured: oauthConfigured(integration), scopes: [...oauth2.scopes] } : null,
+      oauth: oauth2 ? { configured: oauthConfigured(integration), scopes: [...oauth2.scopes], variables: [oauth2.clientIdVar, oauth2.clientSecretVar] } : null,
       token: token ? { label: token.label, placeholder: token.placeholder, help: token.help } : null,
       accountNoun: integration.accountChoice?.noun ?? null,
       connections,

@@ -4,6 +4,7 @@ import { closeDatabase, getDatabase } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/log";
 import { publishOperatorEndpoint } from "@/lib/operator/endpoint";
+import { startTriggerServices } from "@/lib/triggers/services";
 import { EmbeddedWorker, workerDefaults } from "@/lib/workflow/hosts/embedded";
 import { startTriggerDispatcher } from "@/lib/workflow/hosts/trigger";
 import { connectRunsReady } from "@/lib/workflow/engine/signal";
@@ -16,6 +17,7 @@ export async function boot(): Promise<void> {
   state.__flowlineBooted = true;
   let worker: EmbeddedWorker | null = null;
   let leaveRunsReady: (() => Promise<void>) | null = null;
+  let triggers: { stop(): Promise<void> } | null = null;
   try {
     const env = getEnv();
     const database = await getDatabase();
@@ -34,6 +36,8 @@ export async function boot(): Promise<void> {
       // Separate `npm run worker` processes execute runs: they hear of new ones through NOTIFY.
       leaveRunsReady = await connectRunsReady(env.DATABASE_URL!);
     }
+    // Schedules and internal events start runs from here whatever host executes them.
+    triggers = startTriggerServices(database.prisma, catalog);
     logger.info({ database: database.kind, url: env.appUrl, host: env.runsOn, worker: worker?.id ?? "off" }, "flowline ready");
   } catch (error) {
     if (error instanceof ConfigError || error instanceof AppError) {
@@ -44,6 +48,7 @@ export async function boot(): Promise<void> {
   }
   const shutdown = async (signal: string) => {
     logger.info({ signal }, "shutting down");
+    await triggers?.stop().catch((error: unknown) => logger.warn({ err: error }, "stopping the trigger services failed"));
     await worker?.stop().catch((error: unknown) => logger.error({ err: error }, "stopping the worker failed"));
     await leaveRunsReady?.().catch((error: unknown) => logger.warn({ err: error }, "closing the run notification connection failed"));
     await closeDatabase().catch((error: unknown) => logger.error({ err: error }, "closing the database failed"));

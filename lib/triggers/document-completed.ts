@@ -21,6 +21,7 @@ export const documentCompletedTrigger = {
     signers: z.array(z.object({ name: z.string(), email: z.string(), signedAt: z.iso.datetime() })),
   }),
   example: {},
+  matches: (config: { folder?: string | undefined }, payload: Record<string, unknown>) => !config.folder || payload.folder === config.folder,
   samplePayload: {
     documentId: "doc_123",
     title: "Supply contract",

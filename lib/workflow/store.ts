@@ -245,7 +245,8 @@ export async function setWorkflowEnabled(db: Db, catalog: NodeCatalog, caller: C
     if (enabled && !row.publishedVersionId) {
       throw new AppError("conflict", "Publish the workflow before enabling it", { remediation: "Publish a version; its trigger then starts runs." });
     }
-    await tx.workflow.update({ where: { id }, data: { enabled } });
+    // enabledAt: a schedule fires no tick from before it was (re-)enabled.
+    await tx.workflow.update({ where: { id }, data: { enabled, ...(enabled && !row.enabled ? { enabledAt: new Date() } : {}) } });
     await audit(tx, actor(caller), enabled ? "workflow.enabled" : "workflow.disabled", "workflow", id);
     return detail(catalog, await findRow(tx, caller, id));
   });

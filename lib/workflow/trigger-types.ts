@@ -15,4 +15,6 @@ export type TriggerTypeSpec<Config extends z.ZodType = z.ZodType, Payload extend
   example: z.input<Config>;
   /** A payload as this trigger would produce it, for the editor's previews. */
   samplePayload: z.output<Payload>;
+  /** The workflow's filters (from its trigger config): whether this event starts it. All events do when left out. */
+  matches?(config: z.output<Config>, payload: Record<string, unknown>): boolean;
 };

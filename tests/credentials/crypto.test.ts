@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKeyring, open, seal, KeyUnavailableError } from "@/lib/credentials/crypto";
 import { rotateKeys } from "@/lib/credentials/rotate";
+import { rotateWebhookSecret } from "@/lib/triggers/webhook";
 import { openSecret } from "@/lib/credentials/store";
 import { openTestDatabase, type TestDatabase } from "../support/database";
 import { seedCompany } from "../support/seed";
@@ -50,9 +51,10 @@ describe("keys rotate", () => {
     const db = database.prisma;
     const oldKey = randomKey();
     setTestEnv({ ENCRYPTION_KEY: oldKey, ENCRYPTION_KEYS_PREVIOUS: undefined, NEXTAUTH_SECRET: randomKey() });
-    const { owner } = await seedCompany(db, "Rotate");
+    const { owner, ids } = await seedCompany(db, "Rotate");
     const first = await connectSlack(db, { companyId: owner.companyId }, "xoxb-fake-one");
     const second = await connectSlack(db, { userId: owner.userId! }, "xoxb-fake-two");
+    const hook = await rotateWebhookSecret(db, owner, ids.workflowId);
 
     const newKey = randomKey();
     setTestEnv({ ENCRYPTION_KEY: newKey, ENCRYPTION_KEYS_PREVIOUS: oldKey });
@@ -62,13 +64,16 @@ describe("keys rotate", () => {
 
     const report = await rotateKeys(db, keyring);
     // the seeded row ("sealed" with an unknown key k1) is reported, not lost
-    expect(report.rotated).toBe(2);
+    expect(report.rotated).toBe(3);
     expect(report.failed.map((f) => f.keyId)).toEqual(["k1"]);
     const rows = await db.credential.findMany({ where: { id: { in: [first.id, second.id] } } });
     expect(rows.every((row) => row.keyId === keyring.currentKeyId)).toBe(true);
 
     const withoutOld = createKeyring(newKey);
     expect(rows.map((row) => openSecret<{ accessToken: string }>(row, withoutOld).accessToken).sort()).toEqual(["xoxb-fake-one", "xoxb-fake-two"]);
+    // webhook signing secrets too
+    const sealedHook = await db.webhookSecret.findUniqueOrThrow({ where: { workflowId: ids.workflowId } });
+    expect(open(sealedHook, withoutOld)).toBe(hook.secret);
     const again = await rotateKeys(db, keyring);
     expect(again.rotated).toBe(0);
   });

@@ -27,6 +27,8 @@ const PUBLIC_ROUTES: Record<string, string> = {
   "/api/auth/[...nextauth]": "next-auth's own sign-in endpoints",
   "/api/v1/openapi.json": "the API's description, generated from the schemas; no data",
   "/icons/[file]": "provider marks (the icon.svg of each provider's folder); no data",
+  "/api/hooks/[id]": "a workflow's webhook, authorized by its signing secret (tested in tests/triggers/webhook.test.ts)",
+  "/api/inbound/resend": "Resend's inbound webhook, authorized by its Svix signature (tested in tests/triggers/email-inbound.test.ts)",
   "/api/approvals/[id]": "authorized by the signed single-use token in the approval link (tested in tests/workflow/runs-api.test.ts)",
 };
 const ALLOWED_FAILURES = new Set(["not_found", "forbidden", "unauthenticated", "validation_failed", "bad_request", "conflict"]);

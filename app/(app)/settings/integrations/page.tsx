@@ -172,7 +172,7 @@ function AppCard({ app, canManageCompany, choose }: { app: IntegrationCard; canM
       <CardContent className="grid gap-4">
         {app.oauth && !oauthReady && (
           <Alert>
-            Connecting through {app.name} is not configured on this server: the operator sets its client id and secret ({app.id.toUpperCase()}_CLIENT_ID and {app.id.toUpperCase()}_CLIENT_SECRET).
+            Connecting through {app.name} is not configured on this server: the operator sets its client id and secret ({app.oauth?.variables.join(" and ")}).
             {app.token && ` Meanwhile you can paste a ${app.token.label.toLowerCase()}.`}
           </Alert>
         )}

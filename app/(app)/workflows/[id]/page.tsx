@@ -6,7 +6,9 @@ import { notFound } from "next/navigation";
 import { cache } from "react";
 import { hasRole } from "@/lib/auth/roles";
 import { pageCaller } from "@/lib/auth/session";
+import { getEnv } from "@/lib/config/env";
 import { getDb } from "@/lib/db";
+import { triggerEvents, triggerOverview } from "@/lib/triggers/history";
 import { AppError } from "@/lib/errors";
 import { validateDefinition, type Problem } from "@/lib/workflow";
 import { getWorkflow, listVersions, type WorkflowDetail } from "@/lib/workflow/store";
@@ -16,6 +18,7 @@ import { PageHeader } from "@/components/page-header";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { TriggerCard } from "@/components/triggers/trigger-card";
 import { ChangesSummary } from "@/components/workflows/changes-summary";
 import { DraftEditor } from "@/components/workflows/draft-editor";
 import { JsonField } from "@/components/workflows/json-field";
@@ -35,8 +38,13 @@ const loadWorkflow = cache(async (id: string) => {
   const caller = await pageCaller();
   const db = await getDb();
   try {
-    const [workflow, versions] = await Promise.all([getWorkflow(db, catalog, caller, id), listVersions(db, caller, id)]);
-    return { caller, workflow, versions };
+    const [workflow, versions, trigger, triggerHistory] = await Promise.all([
+      getWorkflow(db, catalog, caller, id),
+      listVersions(db, caller, id),
+      triggerOverview(db, caller, id, getEnv().appUrl),
+      triggerEvents(db, caller, id, { limit: 10 }),
+    ]);
+    return { caller, workflow, versions, trigger, triggerHistory };
   } catch (error) {
     // Another company's workflow is not found either, so a guessed id reveals nothing.
     if (error instanceof AppError && error.code === "not_found") notFound();
@@ -64,7 +72,7 @@ function checkForPublishing(workflow: WorkflowDetail) {
 }
 
 export default async function WorkflowPage({ params }: PageProps) {
-  const { caller, workflow, versions } = await loadWorkflow((await params).id);
+  const { caller, workflow, versions, trigger, triggerHistory } = await loadWorkflow((await params).id);
   const canEdit = hasRole(caller.role, "admin");
   const { problems, blockers } = checkForPublishing(workflow);
   const published = workflow.publishedVersion !== null;
@@ -191,6 +199,8 @@ export default async function WorkflowPage({ params }: PageProps) {
             <NodesTable definition={workflow.draft} />
           </CardContent>
         </Card>
+
+        <TriggerCard workflowId={workflow.id} overview={trigger} events={triggerHistory.events} canEdit={canEdit} />
 
         <Card>
           <CardHeader>

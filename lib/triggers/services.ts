@@ -1,0 +1,19 @@
+import type { Db } from "@/lib/db";
+import type { NodeCatalog } from "@/lib/workflow/node-types";
+import { EventDispatcher } from "./events";
+import { Scheduler } from "./scheduler";
+
+// What a long-running process does for triggers that have no caller: fire schedules and deliver
+// internal events. Webhooks (and inbound email) arrive as requests and need nothing running.
+export function startTriggerServices(db: Db, catalog: NodeCatalog): { stop(): Promise<void> } {
+  const scheduler = new Scheduler(db, catalog);
+  const events = new EventDispatcher(db, catalog);
+  scheduler.start();
+  events.start();
+  return {
+    async stop() {
+      scheduler.stop();
+      await events.stop();
+    },
+  };
+}
