@@ -1,4 +1,6 @@
 import type { NextConfig } from "next";
+import { MAX_BODY_BYTES } from "./lib/http/limits";
+import { fixedSecurityHeaders } from "./lib/http/security-headers";
 
 const nextConfig: NextConfig = {
   // Loaded by Node at run time, not bundled: PGlite ships WASM and data files, the database
@@ -17,6 +19,12 @@ const nextConfig: NextConfig = {
   // typecheck and lint run in `npm test`, once, rather than again inside every build.
   typescript: { ignoreBuildErrors: true },
   outputFileTracingIncludes: { "/**": ["./prisma/migrations/**/*"] },
+  // The same limit as route bodies; proxy.ts answers larger server action bodies with a 413 first.
+  experimental: { serverActions: { bodySizeLimit: MAX_BODY_BYTES } },
+  // On every response, static files included; proxy.ts adds the per-request Content-Security-Policy.
+  async headers() {
+    return [{ source: "/:path*", headers: fixedSecurityHeaders(process.env.NODE_ENV === "production") }];
+  },
 };
 
 export default nextConfig;

@@ -119,6 +119,28 @@ async function parkedRuns(label: string, database: Database, owner: Caller, coun
   return { name: `${label} parked runs`, met };
 }
 
+/** Due → resumed for WAITs of 1.5 s with the worker's own settings: its wake-up timer, not its polling. */
+async function waitWakeUps(label: string, database: Database, owner: Caller): Promise<Target> {
+  const RUNS = 40;
+  const workflowId = await publishedWorkflow(database, owner, definition([node("pause", "control.wait", { durationMs: 1500 }), node("after")], ["trigger→pause", "pause→after"]));
+  const worker = new EmbeddedWorker(database.prisma, workerOptions(database));
+  await worker.start();
+  const ids: string[] = [];
+  // staggered, so wake-ups fall at every phase of the poll interval
+  for (let i = 0; i < RUNS; i++) {
+    ids.push((await startRun(database.prisma, catalog, owner, workflowId, {})).run.id);
+    await new Promise((resolve) => setTimeout(resolve, 37));
+  }
+  while ((await database.prisma.workflowRun.count({ where: { id: { in: ids }, status: { notIn: ["succeeded", "failed"] } } })) > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+  await worker.stop();
+  const waits = await database.prisma.workflowRunStep.findMany({ where: { runId: { in: ids }, nodeId: "pause", status: "succeeded" } });
+  const late = waits.map((s) => Date.parse((s.output as { resumedAt: string }).resumedAt) - Date.parse((s.input as { wakeAt: string }).wakeAt)).sort((a, b) => a - b);
+  const p = (q: number) => late[Math.min(late.length - 1, Math.floor(q * late.length))]!;
+  const met = late.length === RUNS && p(0.99) <= 50;
+  console.log(`[${label}] 1.5 s waits, due → resumed: p50 ${ms(p(0.5))}, p99 ${ms(p(0.99))}, max ${ms(late.at(-1)!)} over ${late.length} runs — target p99 ≤ 50 ms: ${met ? "met" : "NOT met"}`);
+  return { name: `${label} wait wake-up`, met };
+}
+
 export type EngineBenchOptions = {
   /** Whether a benchmark (by its name, e.g. "no-op step") is to run. */
   wanted: (name: string) => boolean;
@@ -132,6 +154,7 @@ async function onDatabase(label: string, database: Database, parked: number, wan
   if (wanted("no-op step")) results.push(await stepOverhead(label, database, owner));
   if (wanted("start throughput")) results.push(await startThroughput(label, database, owner, key));
   if (wanted("parked runs")) results.push(await parkedRuns(label, database, owner, parked));
+  if (wanted("wait wake-up")) results.push(await waitWakeUps(label, database, owner));
   // Over real HTTP the app owns the database, so only a server database can be shared with the bench.
   if (wanted("http starts") && "url" in database && typeof database.url === "string") results.push(await benchHttpStarts(label, database as Database & { url: string }, owner, key));
   await closeDatabase();
@@ -140,7 +163,7 @@ async function onDatabase(label: string, database: Database, parked: number, wan
 
 export async function benchEngine({ wanted, databases }: EngineBenchOptions): Promise<Target[]> {
   const results: Target[] = [];
-  if (!["no-op step", "start throughput", "parked runs", "http starts"].some(wanted)) return results;
+  if (!["no-op step", "start throughput", "parked runs", "wait wake-up", "http starts"].some(wanted)) return results;
   const server = databases.includes("postgres") ? await createServerDatabase().catch(() => null) : null;
   if (server) {
     const database = { ...(await openServer(server.url)), url: server.url };

@@ -27,8 +27,11 @@ export function useAction<I, T>(action: (input: I) => Promise<ActionResult<T>>, 
       let result: ActionResult<T>;
       try {
         result = await action(input);
-      } catch {
-        toast.error("Could not reach the server", { description: "Check your connection and try again." });
+      } catch (error) {
+        // A failed fetch is a TypeError. Anything else is an answer the server gave instead of the
+        // action's result, e.g. proxy.ts's 413 for a body over the limit: Next.js passes its text on.
+        if (error instanceof Error && !(error instanceof TypeError) && error.message) toast.error(error.message);
+        else toast.error("Could not reach the server", { description: "Check your connection and try again." });
         return;
       }
       if (!result.ok) {

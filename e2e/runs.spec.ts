@@ -69,9 +69,11 @@ test("a run waiting for approval is approved on its page and succeeds there with
   await expect(page.getByRole("button", { name: "Approve", exact: true })).toHaveCount(0);
   expect(await page.evaluate(() => (window as { __stillThisPage?: boolean }).__stillThisPage)).toBe(true);
 
-  await steps.getByText("ask", { exact: true }).click();
-  await expect(page.getByLabel("Output of ask")).toContainText('"decision": "approved"');
-  await expect(page.getByLabel("Output of ask")).toContainText("Checked against the order");
+  // Steps show the node's name, with its id in small text.
+  await expect(steps.getByText("ask", { exact: true })).toBeVisible();
+  await steps.getByText("Approve", { exact: true }).click();
+  await expect(page.getByLabel("Output of Approve")).toContainText('"decision": "approved"');
+  await expect(page.getByLabel("Output of Approve")).toContainText("Checked against the order");
   await shot(page, "run-approved");
 
   // A finished run can start again on the latest version, with the same payload.

@@ -1,7 +1,10 @@
 // `npm test`: the whole suite, in the order that fails fastest. Each step's time is printed.
-//   typecheck → lint → unit + integration on embedded PGlite → integration on the Postgres server
+//   typecheck ‖ lint → unit + integration on embedded PGlite ‖ integration on the Postgres server
 //   (when one answers at FLOWLINE_TEST_PG_URL) → production build → Playwright e2e in Chromium.
-import { spawnSync } from "node:child_process";
+// Steps joined by ‖ run at the same time: they are independent, and on two cores one of them
+// mostly waits (on a database, a timer, a child process) while the other computes. Their output
+// is held back and printed whole when each ends, so it does not interleave.
+import { spawn } from "node:child_process";
 import net from "node:net";
 
 const pgUrl = new URL(process.env.FLOWLINE_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test");
@@ -16,26 +19,49 @@ function reachable(host, port) {
   });
 }
 
-function step(name, command, args, env = {}) {
-  const started = Date.now();
-  console.log(`\n━━ ${name}: ${command} ${args.join(" ")}`);
-  const result = spawnSync(command, args, { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...env } });
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  if (result.status !== 0) {
-    console.error(`\n✗ ${name} failed after ${seconds}s`);
-    process.exit(result.status ?? 1);
-  }
-  console.log(`✓ ${name} (${seconds}s)`);
+const children = new Set();
+function fail(name, seconds, code) {
+  console.error(`\n✗ ${name} failed after ${seconds}s`);
+  for (const child of children) child.kill("SIGTERM");
+  process.exit(code ?? 1);
 }
 
+/** Runs one step; `held`: collect its output and print it when it ends. */
+function step({ name, command, args, env = {} }, held) {
+  const started = Date.now();
+  console.log(`\n━━ ${name}: ${command} ${args.join(" ")}${held ? " (output when it ends)" : ""}`);
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: held ? ["ignore", "pipe", "pipe"] : "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...env } });
+    children.add(child);
+    const output = [];
+    child.stdout?.on("data", (chunk) => output.push(chunk));
+    child.stderr?.on("data", (chunk) => output.push(chunk));
+    child.on("close", (code) => {
+      children.delete(child);
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      if (held) console.log(`\n━━ output of ${name}\n${Buffer.concat(output).toString()}`);
+      if (code !== 0) fail(name, seconds, code);
+      console.log(`✓ ${name} (${seconds}s)`);
+      resolve();
+    });
+  });
+}
+
+const together = (steps) => Promise.all(steps.map((s) => step(s, steps.length > 1)));
+
 const bin = (name) => `node_modules/.bin/${name}`;
-step("typecheck", bin("tsc"), ["--noEmit"]);
-step("lint", bin("eslint"), [".", "--max-warnings=0"]);
-step("unit + integration (embedded PGlite)", bin("vitest"), ["run"]);
+const started = Date.now();
+await together([
+  { name: "typecheck", command: bin("tsc"), args: ["--noEmit"] },
+  { name: "lint", command: bin("eslint"), args: [".", "--max-warnings=0"] },
+]);
+const integration = [{ name: "unit + integration (embedded PGlite)", command: bin("vitest"), args: ["run"] }];
 if (await reachable(pgUrl.hostname, pgUrl.port || 5432)) {
-  step("integration (Postgres server)", bin("vitest"), ["run", "tests"], { FLOWLINE_TEST_DB: "postgres" });
+  integration.push({ name: "integration (Postgres server)", command: bin("vitest"), args: ["run", "tests"], env: { FLOWLINE_TEST_DB: "postgres" } });
 } else {
   console.log(`\n━━ integration (Postgres server): no server at ${pgUrl.host}, not run (set FLOWLINE_TEST_PG_URL to run it)`);
 }
-step("production build", bin("next"), ["build"]);
-step("e2e (Playwright, Chromium)", bin("playwright"), ["test"]);
+await together(integration);
+await together([{ name: "production build", command: bin("next"), args: ["build"] }]);
+await together([{ name: "e2e (Playwright, Chromium)", command: bin("playwright"), args: ["test"] }]);
+console.log(`\n✓ all steps (${((Date.now() - started) / 1000).toFixed(1)}s)`);

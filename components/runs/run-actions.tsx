@@ -11,9 +11,10 @@ import { useAction } from "@/components/use-action";
 
 /**
  * Cancel while the run may still change; once it ended, Replay (failed or cancelled: reuse the
- * finished steps) and Run again (every step anew, on the latest published version).
+ * finished steps) and Run again (every step anew, on the latest published version, or on the
+ * current draft for a test run of the draft; a dry run reruns dry).
  */
-export function RunActions({ run }: { run: Pick<RunSummary, "id" | "status"> }) {
+export function RunActions({ run }: { run: Pick<RunSummary, "id" | "status" | "version" | "dryRun"> }) {
   if (isActive(run.status)) {
     return (
       <ActionButton
@@ -35,7 +36,7 @@ export function RunActions({ run }: { run: Pick<RunSummary, "id" | "status"> }) 
   return (
     <div className="flex flex-wrap gap-2">
       {run.status !== "succeeded" && <RestartButton id={run.id} kind="replay" />}
-      <RestartButton id={run.id} kind="rerun" />
+      <RestartButton id={run.id} kind={run.version === "draft" ? "rerunDraft" : "rerun"} dryRun={run.dryRun} />
     </div>
   );
 }
@@ -43,12 +44,14 @@ export function RunActions({ run }: { run: Pick<RunSummary, "id" | "status"> }) 
 const restarts = {
   replay: { action: replayRunAction, label: "Replay run", success: "Replay started", Icon: RotateCcw },
   rerun: { action: rerunRunAction, label: "Run again on latest version", success: "New run started", Icon: Play },
+  rerunDraft: { action: rerunRunAction, label: "Run again on current draft", success: "New test run started", Icon: Play },
 };
 
 /** Starts the new run and opens it. */
-function RestartButton({ id, kind }: { id: string; kind: keyof typeof restarts }) {
+function RestartButton({ id, kind, dryRun = false }: { id: string; kind: keyof typeof restarts; dryRun?: boolean }) {
   const router = useRouter();
-  const { action, label, success, Icon } = restarts[kind];
+  const { action, success, Icon } = restarts[kind];
+  const label = dryRun ? `${restarts[kind].label} (dry run)` : restarts[kind].label;
   const { run, pending } = useAction(action, {
     success,
     onSuccess: (created) => router.push(`/runs/${created.id}`),

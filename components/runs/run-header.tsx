@@ -35,7 +35,7 @@ export function RunHeader({ run, actions }: { run: RunDetail; actions?: ReactNod
       <dl className="grid grid-cols-2 gap-x-6 gap-y-3 text-sm sm:flex sm:flex-wrap">
         <Fact term="Started">{run.startedAt ? <Timestamp iso={run.startedAt} /> : "Not yet"}</Fact>
         <Fact term="Duration">{duration === null ? "Not finished" : formatDuration(duration)}</Fact>
-        <Fact term="Trigger">{triggerLabel(run.triggerType)}</Fact>
+        <Fact term="Trigger">{triggerLabel(run.triggerType, run.triggerSource)}</Fact>
         {run.replayOf && (
           <Fact term="Replay of">
             <Link href={`/runs/${run.replayOf}`} className="font-medium text-primary underline-offset-4 hover:underline">
@@ -51,6 +51,7 @@ export function RunHeader({ run, actions }: { run: RunDetail; actions?: ReactNod
             The run failed: <code className="font-mono">{run.error.code}</code>
           </p>
           <p className="break-words">{run.error.message}</p>
+          {run.error.remediation && <p className="break-words text-muted-foreground">{run.error.remediation}</p>}
         </Alert>
       )}
       {run.needsAttention && (

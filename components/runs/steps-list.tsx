@@ -6,7 +6,7 @@ import { formatDuration } from "@/components/runs/time";
 import { Badge } from "@/components/ui/badge";
 import { cn } from "@/lib/utils/cn";
 
-/** Every attempt of every step, in the order they started; each opens to its input, output and error. */
+/** Every attempt of every step, in the order they started (the run's step sequence); each opens to its input, output and error. */
 export function StepsList({ run }: { run: RunDetail }) {
   const start = Date.parse(run.startedAt ?? run.createdAt);
   const created = Date.parse(run.createdAt);
@@ -32,7 +32,7 @@ export function StepsList({ run }: { run: RunDetail }) {
 }
 
 function StepItem({ step, start, reused }: { step: StepAttempt; start: number; reused: boolean }) {
-  const name = step.iterationPath ? `${step.nodeId}, iteration ${step.iterationPath}` : step.nodeId;
+  const name = step.iterationPath ? `${step.nodeName}, iteration ${step.iterationPath}` : step.nodeName;
   return (
     <li>
       {/* details opens without JavaScript and keeps its open state while the list updates live. */}
@@ -40,7 +40,8 @@ function StepItem({ step, start, reused }: { step: StepAttempt; start: number; r
         <summary className="flex cursor-pointer list-none flex-wrap items-center gap-x-3 gap-y-1.5 px-3 py-3 hover:bg-muted/50 sm:px-4 [&::-webkit-details-marker]:hidden">
           <ChevronRight className="size-4 shrink-0 text-muted-foreground transition-transform group-open:rotate-90" aria-hidden />
           <span className="flex min-w-0 flex-1 basis-48 flex-wrap items-baseline gap-x-2 gap-y-0.5">
-            <code className="font-mono text-sm font-medium break-all">{step.nodeId}</code>
+            <span className="text-sm font-medium break-words">{step.nodeName}</span>
+            {step.nodeName !== step.nodeId && <code className="font-mono text-xs text-muted-foreground break-all">{step.nodeId}</code>}
             {step.iterationPath && <span className="text-xs text-muted-foreground">iteration {step.iterationPath}</span>}
             <span className="text-xs text-muted-foreground">attempt {step.attempt}</span>
           </span>
@@ -65,8 +66,11 @@ function StepItem({ step, start, reused }: { step: StepAttempt; start: number; r
             </span>
           </span>
           {step.error && (
-            <span className="basis-full pl-7 text-xs text-destructive">
-              <code className="font-mono">{step.error.code}</code> {step.error.message}
+            <span className="grid basis-full gap-0.5 pl-7 text-xs">
+              <span className="text-destructive">
+                <code className="font-mono">{step.error.code}</code> {step.error.message}
+              </span>
+              {step.error.remediation && <span className="text-muted-foreground">{step.error.remediation}</span>}
             </span>
           )}
         </summary>

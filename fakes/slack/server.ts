@@ -146,6 +146,22 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
         const next = offset + limit < visible.length ? Buffer.from(`offset:${offset + limit}`).toString("base64") : "";
         return ok({ channels: slice, response_metadata: { next_cursor: next } });
       }
+      // A channel's messages newest first (thread replies are not in it), or one thread's; metadata
+      // only with include_all_metadata, as Slack does. What reconciling a step looks messages up in.
+      case "conversations.history":
+      case "conversations.replies": {
+        const channel = findChannel(params.channel ?? "");
+        if (!channel || (channel.is_private && !channel.is_member)) return fail("channel_not_found");
+        const inChannel = [...messages.values()].filter((m) => m.channel === channel.id);
+        const picked = method === "conversations.history" ? inChannel.filter((m) => !m.thread_ts).reverse() : inChannel.filter((m) => m.ts === params.ts || m.thread_ts === params.ts);
+        if (method === "conversations.replies" && picked.length === 0) return fail("thread_not_found");
+        const limit = Math.min(Number(params.limit ?? 100) || 100, 1000);
+        const withMetadata = params.include_all_metadata === "true";
+        return ok({
+          messages: picked.slice(0, limit).map(({ text, ts, thread_ts, metadata }) => ({ type: "message", text, ts, ...(thread_ts ? { thread_ts } : {}), ...(withMetadata && metadata ? { metadata } : {}) })),
+          has_more: picked.length > limit,
+        });
+      }
       case "chat.postMessage": {
         const channel = findChannel(params.channel ?? "");
         if (!channel || (channel.is_private && !channel.is_member)) return fail("channel_not_found");

@@ -22,7 +22,7 @@ type Waitpoint = {
   kind: "DURATION" | "MANUAL";
   result: WaitpointResult | null;
   idempotencyKey?: string;
-  timer?: NodeJS.Timeout;
+  cancelTimer?: () => void;
   waiters: { runId: string; resolve: (result: WaitpointResult) => void }[];
 };
 export type FakeTaskRun = {
@@ -44,11 +44,21 @@ type RuntimeManager = NonNullable<NonNullable<Parameters<typeof runInMockTaskCon
 const MAX_ATTEMPTS = 3;
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
+/** The platform's clock: real time unless a test hands its own, to move time forward. */
+export type FakeClock = { now(): Date; at(at: Date, fn: () => void): () => void };
+const realClock: FakeClock = {
+  now: () => new Date(),
+  at(at, fn) {
+    const timer = setTimeout(fn, Math.max(0, at.getTime() - Date.now()));
+    return () => clearTimeout(timer);
+  },
+};
+
 /** "30s", "10m", "1h", "2d", "1w", or an ISO date: the instant a token times out. */
-function timeoutAt(value: unknown): Date | null {
+function timeoutAt(value: unknown, clock: FakeClock): Date | null {
   if (typeof value !== "string") return null;
   const period = /^(\d+)([smhdw])$/.exec(value);
-  if (period) return new Date(Date.now() + Number(period[1]) * UNITS[period[2]!]!);
+  if (period) return new Date(clock.now().getTime() + Number(period[1]) * UNITS[period[2]!]!);
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? null : date;
 }
@@ -62,7 +72,8 @@ function installCatalog() {
   catalogInstalled = true;
 }
 
-export async function startFakeTrigger(options: { port?: number; secretKey?: string } = {}) {
+export async function startFakeTrigger(options: { port?: number; secretKey?: string; clock?: FakeClock } = {}) {
+  const clock = options.clock ?? realClock;
   const secretKey = options.secretKey ?? `tr_dev_${randomBytes(12).toString("hex")}`;
   const taskRuns = new Map<string, FakeTaskRun>();
   const runKeys = new Map<string, string>();
@@ -78,7 +89,7 @@ export async function startFakeTrigger(options: { port?: number; secretKey?: str
   function complete(waitpoint: Waitpoint, result: WaitpointResult) {
     if (waitpoint.result) return;
     waitpoint.result = result;
-    clearTimeout(waitpoint.timer);
+    waitpoint.cancelTimer?.();
     for (const waiter of waitpoint.waiters.splice(0)) {
       const run = taskRuns.get(waiter.runId);
       if (run?.status === "CANCELED") continue;
@@ -95,7 +106,7 @@ export async function startFakeTrigger(options: { port?: number; secretKey?: str
         kind === "DURATION"
           ? { ok: true }
           : { ok: false, output: JSON.stringify({ code: "TRIGGER_WAITPOINT_TIMEOUT", message: `Waitpoint timed out at ${completesAt.toISOString()}` }), outputType: "application/json" };
-      waitpoint.timer = setTimeout(() => complete(waitpoint, result), Math.max(0, completesAt.getTime() - Date.now()));
+      waitpoint.cancelTimer = clock.at(completesAt, () => complete(waitpoint, result));
     }
     return waitpoint;
   }
@@ -208,7 +219,7 @@ export async function startFakeTrigger(options: { port?: number; secretKey?: str
     if (method === "POST" && path === "/api/v1/waitpoints/tokens") {
       const key = typeof body.idempotencyKey === "string" ? body.idempotencyKey : undefined;
       const cached = key ? waitpoints.get(tokenKeys.get(key) ?? "") : undefined;
-      const waitpoint = cached ?? createWaitpoint("MANUAL", timeoutAt(body.timeout), key);
+      const waitpoint = cached ?? createWaitpoint("MANUAL", timeoutAt(body.timeout, clock), key);
       if (key) tokenKeys.set(key, waitpoint.id);
       const hash = createHash("sha256").update(`${secretKey}:${waitpoint.id}`).digest("hex").slice(0, 32);
       return [200, { id: waitpoint.id, isCached: Boolean(cached), url: `${baseUrl}/api/v1/waitpoints/tokens/${waitpoint.id}/callback/${hash}` }];
@@ -264,7 +275,7 @@ export async function startFakeTrigger(options: { port?: number; secretKey?: str
       await Promise.all([...taskRuns.values()].filter((run) => run.status !== "CANCELED").map((run) => run.finished));
     },
     async close() {
-      for (const waitpoint of waitpoints.values()) clearTimeout(waitpoint.timer);
+      for (const waitpoint of waitpoints.values()) waitpoint.cancelTimer?.();
       for (const run of taskRuns.values()) run.abort.abort();
       stopContext();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineOperation } from "@/lib/api/operation";
+import { auditEntrySchema, listAuditSchema } from "@/lib/audit";
 import { catalogDescriptionSchema, optionsPageSchema, optionsQuerySchema } from "@/lib/catalog/description";
 import { meResponseSchema, problemSchema, runDetailSchema, runSummarySchema, versionSummarySchema, workflowDetailSchema, workflowSummarySchema } from "@/lib/api/schemas";
 import { completeWaitpointSchema, listRunsSchema, startRunSchema } from "@/lib/workflow/runs";
@@ -129,10 +130,15 @@ export const listOptionsOp = defineOperation({
   id: "listOptions", method: "GET", path: "/options", summary: "One page of a config field's choices (e.g. loader=slack.channels), listed with the connection a step would use", tag: "Catalog",
   query: optionsQuerySchema, response: optionsPageSchema, errors: [404, 409, 429],
 });
+export const listAuditOp = defineOperation({
+  id: "listAudit", method: "GET", path: "/audit", summary: "The company's audit log, newest first: who did what and when, with a before → after summary (admins and API keys only)", tag: "Account",
+  query: listAuditSchema, response: z.object({ entries: z.array(auditEntrySchema), nextCursor: z.string().nullable() }), errors: [403],
+});
 
 export const operations = [
   getMe, getCatalogOp, listOptionsOp, listWorkflowsOp, createWorkflowOp, getWorkflowOp, updateWorkflowOp, deleteWorkflowOp, validateWorkflowOp,
   publishWorkflowOp, listVersionsOp, getVersionOp, revertWorkflowOp, enableWorkflowOp, disableWorkflowOp,
   getTriggerOp, rotateWebhookSecretOp, listTriggerEventsOp,
-  startRunOp, listRunsOp, getRunOp, cancelRunOp, replayRunOp, rerunRunOp, completeWaitpointOp,
+  startRunOp, listRunsOp, getRunOp, cancelRunOp, replayRunOp, rerunRunOp, completeWaitpointOp, listAuditOp,
 ];
+

@@ -43,7 +43,8 @@ export const workflowDetailSchema = workflowSummarySchema.extend({
 export const versionSummarySchema = z.object({ number: z.number().int(), createdAt: z.string(), createdBy: z.string().nullable(), published: z.boolean() });
 
 const runStatusSchema = z.enum(["queued", "running", "waiting", "succeeded", "failed", "cancelled"]);
-const errorSummarySchema = z.object({ code: z.string(), message: z.string() }).nullable();
+// remediation: what a person can do about it; retryable (steps): whether retrying can help.
+const errorSummarySchema = z.object({ code: z.string(), message: z.string(), remediation: z.string().nullable(), retryable: z.boolean().optional() }).nullable();
 
 export const runSummarySchema = z.object({
   id: z.string(),
@@ -53,6 +54,7 @@ export const runSummarySchema = z.object({
   version: z.union([z.number().int(), z.literal("draft")]),
   dryRun: z.boolean(),
   triggerType: z.string(),
+  triggerSource: z.string().nullable(),
   needsAttention: z.boolean(),
   error: errorSummarySchema,
   createdAt: z.string(),
@@ -68,6 +70,7 @@ export const runDetailSchema = runSummarySchema.extend({
     z.object({
       id: z.string(),
       nodeId: z.string(),
+      nodeName: z.string(),
       iterationPath: z.string(),
       attempt: z.number().int(),
       status: z.string(),

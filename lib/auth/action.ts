@@ -2,6 +2,7 @@ import { revalidatePath } from "next/cache";
 import { getDb, type Db } from "@/lib/db";
 import type { AppErrorCode, FieldIssue } from "@/lib/errors";
 import { toAppError } from "@/lib/http/route";
+import { assertStorable } from "@/lib/http/input";
 import { getSessionUserId, requireCaller, scopedCaller } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
 import type { Caller } from "@/lib/auth/roles";
@@ -11,8 +12,10 @@ export type ActionResult<T> =
   | { ok: true; data: T }
   | { ok: false; error: { code: AppErrorCode; message: string; remediation?: string; issues?: FieldIssue[] } };
 
-async function settle<T>(fn: () => Promise<T>): Promise<ActionResult<T>> {
+// Action arguments pass the same input gate as route bodies (lib/http/input.ts) before `run` sees them.
+async function settle<T>(input: unknown, fn: () => Promise<T>): Promise<ActionResult<T>> {
   try {
+    assertStorable(input);
     return { ok: true, data: await fn() };
   } catch (error) {
     const appError = toAppError(error);
@@ -28,7 +31,7 @@ function refreshPages() {
 /** A server action acting for the signed-in user's current company. Input is validated by `run`. */
 export function companyAction<I, T>(run: (db: Db, caller: Caller, input: I) => Promise<T>) {
   return (input: I): Promise<ActionResult<T>> =>
-    settle(async () => {
+    settle(input, async () => {
       const caller = await requireCaller();
       const result = await run(await getDb(), caller, input);
       refreshPages();
@@ -38,13 +41,13 @@ export function companyAction<I, T>(run: (db: Db, caller: Caller, input: I) => P
 
 /** A server action that needs no session (sign-up). */
 export function publicAction<I, T>(run: (db: Db, input: I) => Promise<T>) {
-  return (input: I): Promise<ActionResult<T>> => settle(async () => run(await getDb(), input));
+  return (input: I): Promise<ActionResult<T>> => settle(input, async () => run(await getDb(), input));
 }
 
 /** A server action for a signed-in person, whatever company they are in (switching, creating one). */
 export function userAction<I, T>(run: (db: Db, userId: string, input: I) => Promise<T>) {
   return (input: I): Promise<ActionResult<T>> =>
-    settle(async () => {
+    settle(input, async () => {
       const userId = scopedCaller()?.userId ?? (await getSessionUserId());
       if (!userId) throw new AppError("unauthenticated", "Sign in to continue");
       const result = await run(await getDb(), userId, input);

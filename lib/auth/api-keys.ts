@@ -24,7 +24,7 @@ export async function createApiKey(db: Db, caller: Caller, raw: unknown): Promis
       data: { companyId: caller.companyId, name, prefix: key.slice(0, 10), keyHash: hashKey(key), createdById: caller.userId },
       select: summary,
     });
-    await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId, actorApiKey: caller.apiKeyId }, "apikey.created", "apikey", created.id);
+    await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId, actorApiKey: caller.apiKeyId }, "apikey.created", "apikey", created.id, { name });
     return created;
   });
   return { key, apiKey };
@@ -38,9 +38,10 @@ export async function revokeApiKey(db: Db, caller: Caller, raw: unknown): Promis
   requireRole(caller, "admin");
   const { id } = idSchema.parse(raw);
   await db.$transaction(async (tx) => {
+    const key = await tx.apiKey.findFirst({ where: { id, companyId: caller.companyId, revokedAt: null }, select: { name: true } });
     const { count } = await tx.apiKey.updateMany({ where: { id, companyId: caller.companyId, revokedAt: null }, data: { revokedAt: new Date() } });
-    if (count === 0) throw notFound("API key");
-    await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId, actorApiKey: caller.apiKeyId }, "apikey.revoked", "apikey", id);
+    if (count === 0 || !key) throw notFound("API key");
+    await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId, actorApiKey: caller.apiKeyId }, "apikey.revoked", "apikey", id, { name: key.name });
   });
 }
 

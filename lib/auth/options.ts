@@ -9,13 +9,29 @@ import { Resend } from "resend";
 import { getEnv, type Env } from "@/lib/config/env";
 import { getDb, type Db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { logger } from "@/lib/log";
+import { logger, rateLimitedWarner } from "@/lib/log";
+import { clientAddress } from "@/lib/auth/client-address";
 import { verifyCredentials } from "@/lib/auth/sign-in";
 
-function clientIp(headers: Record<string, unknown> | undefined): string | null {
-  const forwarded = headers?.["x-forwarded-for"];
-  const first = typeof forwarded === "string" ? forwarded.split(",")[0]?.trim() : undefined;
-  return first || null;
+// next-auth logs a forged or stale session cookie as an error with a multi-line stack, once per
+// request: anyone can flood the log that way. What a client can cause becomes one rate-limited
+// warn line per kind; next-auth's other errors (configuration, providers) stay errors.
+const CLIENT_CAUSED = new Set(["JWT_SESSION_ERROR", "OAUTH_CALLBACK_ERROR"]);
+const clientCausedWarnings = rateLimitedWarner();
+
+export function authLogger(warn = clientCausedWarnings, target: Pick<typeof logger, "error"> = logger): NonNullable<NextAuthOptions["logger"]> {
+  const reason = (metadata: unknown) => {
+    const error = metadata instanceof Error ? metadata : (metadata as { error?: unknown } | undefined)?.error;
+    return error instanceof Error ? `${error.name}: ${error.message}`.split("\n")[0] : undefined;
+  };
+  return {
+    error: (code, metadata) =>
+      CLIENT_CAUSED.has(code)
+        ? warn(`next-auth:${code}`, { code, reason: reason(metadata) }, `rejected a session or callback: ${code}`)
+        : target.error({ code, reason: reason(metadata) }, `next-auth error: ${code}`),
+    warn: (code) => warn(`next-auth:${code}`, { code }, `next-auth warning: ${code}`),
+    debug: () => {},
+  };
 }
 
 function extraProviders(env: Env) {
@@ -63,16 +79,19 @@ export function buildAuthOptions(db: Db, env: Env): NextAuthOptions {
     secret: env.authSecret,
     // Credentials sign-in only works with JWT sessions; the adapter is there for magic links and OAuth accounts.
     session: { strategy: "jwt", maxAge: 30 * 24 * 60 * 60 },
+    // Secure, __Secure- prefixed cookies whenever the app is served over HTTPS (production).
+    useSecureCookies: env.appUrl.startsWith("https://"),
     // Prisma 7 generates the client to our own path, which the adapter's types do not know.
     ...(extra.length > 0 ? { adapter: PrismaAdapter(db as unknown as Parameters<typeof PrismaAdapter>[0]) as Adapter } : {}),
     pages: { signIn: "/signin", error: "/signin" },
+    logger: authLogger(),
     providers: [
       CredentialsProvider({
         name: "Email and password",
         credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
         authorize: async (credentials, request) => {
           try {
-            return await verifyCredentials(db, credentials, clientIp(request?.headers));
+            return await verifyCredentials(db, credentials, clientAddress(request?.headers));
           } catch (error) {
             // next-auth hands a thrown message to the client as the error code of the attempt.
             if (error instanceof AppError) throw new Error(error.message);

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { getServerSession } from "next-auth";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
+import { getEnv } from "@/lib/config/env";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { authOptions } from "@/lib/auth/options";
@@ -11,9 +12,13 @@ import { callerForUser } from "@/lib/companies/members";
 /** The company the user last switched to; always re-checked against their memberships. */
 export const COMPANY_COOKIE = "flowline_company";
 
+/** Secure whenever the app is served over HTTPS (production), like next-auth's own cookies, which follow NEXTAUTH_URL. */
+export const companyCookieOptions = (appUrl = getEnv().appUrl) =>
+  ({ httpOnly: true, sameSite: "lax", secure: appUrl.startsWith("https://"), path: "/", maxAge: 365 * 24 * 60 * 60 }) as const;
+
 export async function rememberCompany(companyId: string): Promise<void> {
   if (scopedCaller()) return;
-  (await cookies()).set(COMPANY_COOKIE, companyId, { httpOnly: true, sameSite: "lax", path: "/", maxAge: 365 * 24 * 60 * 60 });
+  (await cookies()).set(COMPANY_COOKIE, companyId, companyCookieOptions());
 }
 
 // Code that already knows who is calling (the operator CLI, tests of server actions) runs actions

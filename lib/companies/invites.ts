@@ -73,7 +73,7 @@ export async function acceptInviteIn(tx: Tx, userId: string, token: string): Pro
   if (!existing) await tx.membership.create({ data: { companyId: invite.companyId, userId, role: invite.role } });
   // single use: a second accept of the same link fails in openInvite
   await tx.invitation.update({ where: { id: invite.id }, data: { acceptedAt: new Date() } });
-  await audit(tx, { companyId: invite.companyId, actorUserId: userId }, "invite.accepted", "invitation", invite.id);
+  await audit(tx, { companyId: invite.companyId, actorUserId: userId }, "invite.accepted", "invitation", invite.id, { role: invite.role });
   return { companyId: invite.companyId };
 }
 

@@ -26,11 +26,11 @@ export async function changeRole(db: Db, caller: Caller, raw: unknown): Promise<
   requireRole(caller, "owner");
   const { membershipId, role } = changeRoleSchema.parse(raw);
   await db.$transaction(async (tx) => {
-    const membership = await tx.membership.findFirst({ where: { id: membershipId, companyId: caller.companyId } });
+    const membership = await tx.membership.findFirst({ where: { id: membershipId, companyId: caller.companyId }, include: { user: { select: { email: true } } } });
     if (!membership) throw notFound("Member");
     if (membership.role === "owner" && role !== "owner" && (await ownerCount(tx, caller.companyId)) <= 1) throw lastOwner();
     await tx.membership.update({ where: { id: membership.id }, data: { role } });
-    await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId }, "member.role_changed", "membership", membership.id, { role });
+    await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId }, "member.role_changed", "membership", membership.id, { email: membership.user.email, from: membership.role, role });
   });
 }
 
@@ -38,13 +38,13 @@ export async function changeRole(db: Db, caller: Caller, raw: unknown): Promise<
 export async function removeMember(db: Db, caller: Caller, raw: unknown): Promise<void> {
   const { id } = idSchema.parse(raw);
   await db.$transaction(async (tx) => {
-    const membership = await tx.membership.findFirst({ where: { id, companyId: caller.companyId } });
+    const membership = await tx.membership.findFirst({ where: { id, companyId: caller.companyId }, include: { user: { select: { email: true } } } });
     if (!membership) throw notFound("Member");
     const self = membership.userId === caller.userId;
     if (!self) requireRole(caller, membership.role === "owner" ? "owner" : "admin");
     if (membership.role === "owner" && (await ownerCount(tx, caller.companyId)) <= 1) throw lastOwner();
     await tx.membership.delete({ where: { id: membership.id } });
-    await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId }, "member.removed", "membership", membership.id);
+    await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId }, "member.removed", "membership", membership.id, { email: membership.user.email, role: membership.role });
   });
 }
 
@@ -52,8 +52,9 @@ export async function renameCompany(db: Db, caller: Caller, raw: unknown): Promi
   requireRole(caller, "admin");
   const { name } = renameCompanySchema.parse(raw);
   await db.$transaction(async (tx) => {
+    const { name: from } = await tx.company.findUniqueOrThrow({ where: { id: caller.companyId }, select: { name: true } });
     await tx.company.update({ where: { id: caller.companyId }, data: { name } });
-    await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId, actorApiKey: caller.apiKeyId }, "company.renamed", "company", caller.companyId, { name });
+    await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId, actorApiKey: caller.apiKeyId }, "company.renamed", "company", caller.companyId, { from, name });
   });
 }
 

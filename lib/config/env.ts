@@ -43,6 +43,11 @@ const schema = z
     GOOGLE_CLIENT_SECRET: optionalSecret,
     GITHUB_CLIENT_ID: optionalSecret,
     GITHUB_CLIENT_SECRET: optionalSecret,
+    TRUST_PROXY: z
+      .string()
+      .regex(/^(\d{1,2}|[0-9A-Fa-f.:/]+|loopback|linklocal|uniquelocal)(\s*,\s*([0-9A-Fa-f.:/]+|loopback|linklocal|uniquelocal))*$/, "must be a number of proxy hops (1) or a comma-separated list of proxy addresses or CIDRs (10.0.0.0/8, loopback)")
+      .optional(),
+    FLOWLINE_OUTBOUND_ALLOW: z.string().regex(/^[\w.:[\]-]+(\s*,\s*[\w.:[\]-]+)*$/, "must be a comma-separated list of host or host:port entries").optional(),
   })
   // Each provider brings its own variables (lib/integrations/<provider>/env.ts).
   .extend(Object.assign({}, ...providers.map((provider) => provider.env.shape)) as Record<never, z.ZodType>)

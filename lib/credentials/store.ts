@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { audit, auditActor } from "@/lib/audit";
 import type { Caller } from "@/lib/auth/roles";
 import { hasRole } from "@/lib/auth/roles";
 import type { Db, Tx } from "@/lib/db";
@@ -129,7 +130,9 @@ export async function setPaused(db: Db, caller: Caller, raw: unknown, paused: bo
   if (!paused && row.status !== "paused") return summarize(row);
   if (paused && row.status === "paused") return summarize(row);
   // Resuming a connection that needs attention would hide the problem: it stays needs_attention.
-  return summarize(await db.credential.update({ where: { id }, data: { status: paused ? "paused" : "connected" } }));
+  const updated = await db.credential.update({ where: { id }, data: { status: paused ? "paused" : "connected" } });
+  await audit(db, auditActor(caller), paused ? "connection.paused" : "connection.resumed", "connection", id, { app: row.appId, account: row.displayName, from: row.status });
+  return summarize(updated);
 }
 
 /** Company connection → the company default for its app; own connection → my current profile for it. */

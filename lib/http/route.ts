@@ -2,6 +2,7 @@ import { NextResponse } from "next/server";
 import { ZodError } from "zod";
 import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/log";
+import { assertStorable, readJsonBody } from "@/lib/http/input";
 
 type Handler<C> = (request: Request, context: C) => Promise<Response>;
 
@@ -24,10 +25,18 @@ export function toAppError(error: unknown): AppError {
   return new AppError("internal", "Something went wrong on our side", { remediation: "Try again; if it persists, check the server log." });
 }
 
+/** Path and query parameters pass the same gate as bodies (lib/http/input.ts) before a handler uses them. */
+async function assertStorableAddress(request: Request, context: unknown): Promise<void> {
+  const params = (context as { params?: Promise<unknown> } | undefined)?.params;
+  if (params) assertStorable(await params, "path");
+  assertStorable(Object.fromEntries(new URL(request.url).searchParams), "query");
+}
+
 /** Wraps a route handler so every failure becomes a JSON error with the right status. */
 export function route<C = unknown>(handler: Handler<C>): Handler<C> {
   return async (request, context) => {
     try {
+      await assertStorableAddress(request, context);
       return await handler(request, context);
     } catch (error) {
       return errorResponse(toAppError(error));
@@ -35,9 +44,5 @@ export function route<C = unknown>(handler: Handler<C>): Handler<C> {
   };
 }
 
-/** Reads a JSON body, answering 400 (not 500) when it is missing or malformed. */
-export async function readJson(request: Request): Promise<unknown> {
-  const text = await request.text();
-  if (!text.trim()) return {};
-  return JSON.parse(text) as unknown;
-}
+/** Reads a JSON body through the input gate: 413 over the limit, 400 when malformed, 422 for unstorable text. */
+export const readJson = readJsonBody;

@@ -44,13 +44,23 @@ export function providerNodeTypes(provider: AnyIntegration): NodeTypeSpec[] {
         effectful: info.effectful,
         idempotent: info.idempotency !== "none",
         undo: { strategy: info.undoStrategy, canUndo: info.canUndo },
+        // The effect goes on record right before the provider call, not before resolving the
+        // connection: a crash in resolution, rate limiting or refresh is then no unknown effect.
+        announcesEffect: true,
         execute: async (ctx, input) => {
-          const result = await executeIntegrationAction(ctx.db, request(target, ctx, input, false));
+          const result = await executeIntegrationAction(ctx.db, {
+            ...request(target, ctx, input, false),
+            // The effect's record names the connection, so a reconcile after a crash asks through it.
+            beforeCall: ({ connectionId }) => {
+              ctx.reportEffect({ credentialId: connectionId });
+              return ctx.beginEffect();
+            },
+          });
           ctx.reportEffect({ credentialId: result.connectionId, externalRef: result.externalRef });
           return result.output;
         },
         preview: async (ctx, input) => (await executeIntegrationAction(ctx.db, request(target, ctx, input, true))).output,
-        ...(action.reconcile ? { reconcile: (ctx, input) => reconcileIntegrationAction(ctx.db, request(target, ctx, input, false)) } : {}),
+        reconcile: (ctx, input) => reconcileIntegrationAction(ctx.db, request(target, ctx, input, false)),
       },
     };
   });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { audit, auditActor } from "@/lib/audit";
 import type { Caller } from "@/lib/auth/roles";
 import { getEnv } from "@/lib/config/env";
 import { consumeOAuthState, createOAuthState } from "@/lib/credentials/oauth";
@@ -151,6 +152,7 @@ export async function disconnect(db: Db, caller: Caller, raw: unknown, catalog: 
     }
   }
   await deleteConnection(db, id);
+  await audit(db, auditActor(caller), "connection.disconnected", "connection", id, { app: row.appId, account: row.displayName, revoked });
   return { id, revoked };
 }
 
@@ -255,6 +257,7 @@ export async function connectWithToken(db: Db, caller: Caller, raw: unknown, cat
     createdById: caller.userId,
   });
   logger.info({ connectionId: row.id, app: integration.id, owner: input.owner }, "connected with a pasted token");
+  await audit(db, auditActor(caller), "connection.connected", "connection", row.id, { app: integration.id, account: account.displayName, via: "pasted token" });
   return { ...summarize(row), accountChoices: bound.choices };
 }
 
@@ -299,6 +302,7 @@ export async function completeOAuth(db: Db, caller: Caller, input: { provider: s
   const bound = await bindFirstAccount(integration, grant.secret, grant.account);
   const row = await saveGrant(db, integration, owner, { ...grant, secret: bound.secret, account: bound.account }, caller.userId);
   logger.info({ connectionId: row.id, app: integration.id, owner: state.owner }, "connected through OAuth");
+  await audit(db, auditActor(caller), "connection.connected", "connection", row.id, { app: integration.id, account: bound.account.displayName, via: "OAuth" });
   return { ...summarize(row), accountChoices: bound.choices };
 }
 

@@ -188,30 +188,6 @@ async function openSession(db: Db, env: Env, integration: Integration<unknown>, 
   return session;
 }
 
-/** What an action's execute (or reconcile) gets for one call. */
-function actionContext(
-  client: unknown,
-  credential: Credential,
-  request: Pick<ExecuteActionRequest, "companyId" | "userId" | "runId" | "stepId" | "idempotencyKey">,
-  appUrl: string,
-  logger: Logger,
-  signal: AbortSignal,
-): ActionContext<unknown> {
-  return {
-    client,
-    connection: { id: credential.id, appId: credential.appId, displayName: credential.displayName, accountId: credential.accountId },
-    companyId: request.companyId,
-    userId: request.userId,
-    runId: request.runId,
-    stepId: request.stepId,
-    idempotencyKey: request.idempotencyKey,
-    appUrl,
-    runUrl: runUrlOf(appUrl, request.runId),
-    logger,
-    signal,
-  };
-}
-
 export async function executeIntegrationAction(db: Db, request: ExecuteActionRequest): Promise<ExecuteActionResult> {
   const { provider: integration, action } = request;
   const nodeType = nodeTypeOf(request);
@@ -228,9 +204,41 @@ export async function executeIntegrationAction(db: Db, request: ExecuteActionReq
     return { output, connectionId: found?.credential.id ?? null, resolvedBy: found?.by ?? null, externalRef: null, dryRun: true };
   }
 
-  const { credential, by } = await resolveCredential(db, resolveRequest);
-  const log = (request.logger ?? appLogger).child({ runId: request.runId, stepId: request.stepId, nodeType, connectionId: credential.id });
-  await takeRateLimitSlot(db, { credentialId: credential.id, bucket: action.rateLimit.bucket ?? integration.id, limit: action.rateLimit, appName: integration.name, now });
+  const { credential, by, output } = await callAction(db, request, { input, now, runUrl, rateLimited: true }, (ctx) => action.execute(ctx, input));
+  return { output, connectionId: credential.id, resolvedBy: by, externalRef: action.externalRef?.(output) ?? null, dryRun: false };
+}
+
+/**
+ * After a crash during a step's call: asks the provider whether the effect happened, through the
+ * action's reconcile (found by the step's idempotency key). Without one, the outcome is unknown.
+ */
+export async function reconcileIntegrationAction(db: Db, request: ExecuteActionRequest): Promise<{ outcome: "done"; output: unknown } | { outcome: "not_done" } | { outcome: "unknown" }> {
+  const { action } = request;
+  const reconcile = action.reconcile;
+  if (!reconcile) return { outcome: "unknown" };
+  const input = parseInput(action, nodeTypeOf(request), request.input);
+  const env = getEnv();
+  const { output } = await callAction(db, request, { input, now: request.now?.() ?? new Date(), runUrl: runUrlOf(env.appUrl, request.runId), rateLimited: false }, (ctx) => reconcile(ctx, input));
+  return output === null ? { outcome: "not_done" } : { outcome: "done", output };
+}
+
+/**
+ * The call itself, shared by execute and reconcile: resolve the connection now → a rate-limit slot
+ * (for execute) → decrypt and refresh → `beforeCall` → call with the provider's client, mapping
+ * its errors (one refresh on a rejected token, then needs_attention).
+ */
+async function callAction<T>(
+  db: Db,
+  request: ExecuteActionRequest,
+  { input, now, runUrl, rateLimited }: { input: unknown; now: Date; runUrl: string; rateLimited: boolean },
+  call: (ctx: ActionContext<unknown>) => Promise<T>,
+): Promise<{ credential: Credential; by: ResolvedBy; output: T }> {
+  const { provider: integration, action } = request;
+  const env = getEnv();
+  const app = { id: integration.id, name: integration.name };
+  const { credential, by } = await resolveCredential(db, { companyId: request.companyId, userId: request.userId, app, connectionId: request.connectionId ?? null });
+  const log = (request.logger ?? appLogger).child({ runId: request.runId, stepId: request.stepId, nodeType: nodeTypeOf(request), connectionId: credential.id });
+  if (rateLimited) await takeRateLimitSlot(db, { credentialId: credential.id, bucket: action.rateLimit.bucket ?? integration.id, limit: action.rateLimit, appName: integration.name, now });
   const session = await openSession(db, env, integration, credential, log, now);
   await request.beforeCall?.({ connectionId: credential.id, appId: integration.id });
 
@@ -242,43 +250,24 @@ export async function executeIntegrationAction(db: Db, request: ExecuteActionReq
     timeoutMs,
     async (client) => {
       if (signal.aborted) throw new WorkflowError("E_TIMEOUT", { message: "The step was cancelled before it called the provider" });
-      return action.execute(actionContext(client, credential, request, env.appUrl, log, signal), input);
+      return call({
+        client,
+        connection: { id: credential.id, appId: credential.appId, displayName: credential.displayName, accountId: credential.accountId },
+        companyId: request.companyId,
+        userId: request.userId,
+        runId: request.runId,
+        stepId: request.stepId,
+        idempotencyKey: request.idempotencyKey,
+        appUrl: env.appUrl,
+        runUrl,
+        logger: log,
+        signal,
+      });
     },
     { action: action.id, input },
   );
   await db.credential.updateMany({ where: { id: credential.id, status: "connected" }, data: { lastValidatedAt: new Date() } });
-  return { output, connectionId: credential.id, resolvedBy: by, externalRef: action.externalRef?.(output) ?? null, dryRun: false };
-}
-
-/**
- * After a crash mid-call: asks the provider whether the step's effect happened (the action's
- * `reconcile`, e.g. an invoice found by its step tag). "unknown" when the action cannot check
- * or the check itself fails, so the engine falls back to its rule for unknown effects.
- */
-export async function reconcileIntegrationAction(db: Db, request: Omit<ExecuteActionRequest, "dryRun" | "beforeCall">): Promise<{ outcome: "done"; output: unknown } | { outcome: "not_done" } | { outcome: "unknown" }> {
-  const { provider: integration, action } = request;
-  if (!action.reconcile) return { outcome: "unknown" };
-  const nodeType = nodeTypeOf(request);
-  const env = getEnv();
-  const log = (request.logger ?? appLogger).child({ runId: request.runId, stepId: request.stepId, nodeType, reconcile: true });
-  try {
-    const input = parseInput(action, nodeType, request.input);
-    const app = { id: integration.id, name: integration.name };
-    const { credential } = await resolveCredential(db, { companyId: request.companyId, userId: request.userId, app, connectionId: request.connectionId ?? null });
-    const signal = request.signal ?? new AbortController().signal;
-    const found = await callProvider(
-      db,
-      integration,
-      credential,
-      { action: `reconcile ${action.id}`, input },
-      (client) => action.reconcile!(actionContext(client, credential, request, env.appUrl, log, signal), input),
-      { logger: log, timeoutMs: request.timeoutMs },
-    );
-    return found === null ? { outcome: "not_done" } : { outcome: "done", output: found };
-  } catch (error) {
-    log.warn({ code: (error as WorkflowError).code }, "could not check whether the interrupted step's effect happened");
-    return { outcome: "unknown" };
-  }
+  return { credential, by, output };
 }
 
 export type UndoEffectRequest = ActionTarget & {

@@ -154,15 +154,15 @@ export type ActionDefinition<Client = unknown, Config extends z.ZodType = z.ZodT
   /** The provider's id of what execute created (RunEffect.externalRef), for undo. */
   externalRef?: (output: z.output<Output>) => string | null;
   rateLimit: RateLimit;
-  /**
-   * After a crash mid-call, whether the effect happened: the output it had, or null when it did
-   * not. For providers without idempotency keys that can find what a step made by its tag.
-   */
-  reconcile?: (ctx: ActionContext<Client>, input: z.output<Config>) => Promise<z.output<Output> | null>;
   /** What a dry run shows instead of calling out. Pure: no client, no network. */
   preview: (input: z.output<Config>, ctx: PreviewContext) => z.output<Output>;
   /** Does the work; returns output matching `output` or throws a WorkflowError of the taxonomy. */
   execute: (ctx: ActionContext<Client>, input: z.output<Config>) => Promise<z.output<Output>>;
+  /**
+   * After a crash during execute: finds what execute made, by the step's idempotency key
+   * (ctx.idempotencyKey), and returns its output; null when it is not there (it never happened).
+   */
+  reconcile?: (ctx: ActionContext<Client>, input: z.output<Config>) => Promise<z.output<Output> | null>;
 };
 
 /** An action with its types erased, as the registry holds it. */

@@ -88,7 +88,7 @@ export const runStartSchema = z.object({ workflowId: z.string().min(1), payload:
 export async function runStart(db: Db, raw: unknown): Promise<RunSummary> {
   const input = runStartSchema.parse(raw);
   const caller = operatorCaller(await workflowCompany(db, input.workflowId));
-  const { run } = await startRun(db, catalog, caller, input.workflowId, { payload: input.payload, version: input.draft ? "draft" : "published" }, { type: "cli" });
+  const { run } = await startRun(db, catalog, caller, input.workflowId, { payload: input.payload, version: input.draft ? "draft" : "published" }, { type: "manual", source: "cli" });
   return run;
 }
 

@@ -1,3 +1,4 @@
+import { recordPeerAddresses } from "@/lib/auth/client-address";
 import { catalog } from "@/lib/catalog";
 import { ConfigError, getEnv } from "@/lib/config/env";
 import { closeDatabase, getDatabase } from "@/lib/db";
@@ -20,6 +21,7 @@ export async function boot(): Promise<void> {
   let triggers: { stop(): Promise<void> } | null = null;
   try {
     const env = getEnv();
+    recordPeerAddresses();
     const database = await getDatabase();
     if (env.embedded) publishOperatorEndpoint(env);
     // With Trigger.dev selected, its tasks execute runs; the app only hands over runs that could

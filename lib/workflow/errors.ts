@@ -66,6 +66,12 @@ export const errorCodes = {
     message: "A company policy blocked this step",
     remediation: "Ask an admin of the company to review the policy or the step",
   },
+  E_LIMIT_EXCEEDED: {
+    retryable: false,
+    httpStatus: 422,
+    message: "The run went past one of the engine's limits",
+    remediation: "Split the work over several runs, or make the step handle less at once",
+  },
   E_CONNECTION_PAUSED: {
     retryable: false,
     httpStatus: 409,

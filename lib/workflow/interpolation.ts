@@ -35,7 +35,8 @@ export type TemplateReference = {
 
 /** The run's data an expression can read. Objects must be plain (JSON-like) to be walked. */
 export type InterpolationScope = {
-  trigger: { type: string; payload: unknown };
+  /** type: the definition's trigger type; source: where a manual start came from ("ui", "api", "cli"). */
+  trigger: { type: string; source?: string | null; payload: unknown };
   /** Results of the steps that finished, by node id; steps not run or skipped are absent. */
   steps: Readonly<Record<string, { output?: unknown; error?: unknown }>>;
   /** The innermost loop's current item, inside a loop body. */

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { configFields, type NodeConfig, type WorkflowNode } from "./definition";
+import type { NodeBehaviour } from "./engine/control";
 import type { NodeExecutor } from "./engine/executors";
 import { flattenIssues, type Problem, type ValidationMode } from "./problems";
 import type { TriggerTypeSpec } from "./trigger-types";
@@ -38,6 +39,8 @@ export type NodeTypeSpec<Config extends z.ZodType = z.ZodType, Output extends z.
   output: Output;
   /** How a node that is not a control node does its work (core nodes, provider actions, test nodes). */
   executor?: NodeExecutor;
+  /** How the interpreter walks it: its handle, a body, or its own execution (control nodes, lib/workflow/engine/control.ts). */
+  behaviour?: NodeBehaviour;
 };
 
 export type NodeType = NodeTypeSpec & { inputs: readonly string[] };

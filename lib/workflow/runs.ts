@@ -5,7 +5,10 @@ import { requireRole, type Caller } from "@/lib/auth/roles";
 import type { Db } from "@/lib/db";
 import { AppError, notFound } from "@/lib/errors";
 import { Prisma, type RunStatus } from "@/lib/generated/prisma/client";
-import { hashToken } from "./engine/interpreter";
+import { authorizeDecision, linkApproverFor } from "./approvers";
+import { hashToken } from "./control/approval";
+import { systemClock, type Clock } from "./engine/clock";
+import { cancelRunState, wakeRun } from "./engine/run-state";
 import { runHost } from "./hosts";
 import type { NodeCatalog } from "./node-types";
 import { acceptDefinition } from "./store";
@@ -40,22 +43,28 @@ export type RunSummary = {
   status: RunStatus;
   version: number | "draft";
   dryRun: boolean;
+  /** The definition's trigger type ("manual" for Run now and the API), and where a manual start came from ("ui", "api", "cli"). */
   triggerType: string;
+  triggerSource: string | null;
   needsAttention: boolean;
-  error: { code: string; message: string } | null;
+  error: RunError | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
 };
+/** A run's or step's error as people see it: what happened, and what to do about it. */
+export type RunError = { code: string; message: string; remediation: string | null; retryable?: boolean };
 export type StepAttempt = {
   id: string;
   nodeId: string;
+  /** The node's name in the definition the run executes (the id when it has none). */
+  nodeName: string;
   iterationPath: string;
   attempt: number;
   status: string;
   input: unknown;
   output: unknown;
-  error: { code: string; message: string } | null;
+  error: RunError | null;
   startedAt: string;
   finishedAt: string | null;
   durationMs: number | null;
@@ -75,8 +84,9 @@ function summarize(run: RunRow): RunSummary {
     version: run.version?.number ?? "draft",
     dryRun: run.dryRun,
     triggerType: run.triggerType,
+    triggerSource: run.triggerSource,
     needsAttention: run.needsAttention,
-    error: run.errorCode ? { code: run.errorCode, message: run.errorMessage ?? "" } : null,
+    error: run.errorCode ? { code: run.errorCode, message: run.errorMessage ?? "", remediation: run.errorRemediation } : null,
     createdAt: run.createdAt.toISOString(),
     startedAt: run.startedAt?.toISOString() ?? null,
     finishedAt: run.finishedAt?.toISOString() ?? null,
@@ -99,7 +109,9 @@ export async function startRun(
   caller: Caller,
   workflowId: string,
   raw: unknown,
-  trigger: { type: string; correlationId?: string } = { type: "manual" },
+  trigger: { type: string; source?: string; correlationId?: string } = { type: "manual", source: "ui" },
+  /** The hosts' clock, which the run's time limit is measured against (tests move it forward). */
+  clock: Clock = systemClock,
 ): Promise<{ run: RunSummary; created: boolean }> {
   const input = startRunSchema.parse(raw);
   const payload = input.payload ?? {};
@@ -134,11 +146,12 @@ export async function startRun(
         ...pinned,
         dryRun: input.dryRun,
         triggerType: trigger.type,
+        triggerSource: trigger.source ?? null,
         triggerPayload: payload as Prisma.InputJsonValue,
         correlationId: trigger.correlationId ?? null,
         idempotencyKey: input.idempotencyKey ?? null,
         startedById: caller.userId,
-        ...(input.timeoutMs ? { timeoutAt: new Date(Date.now() + input.timeoutMs) } : {}),
+        ...(input.timeoutMs ? { timeoutAt: new Date(clock.now().getTime() + input.timeoutMs) } : {}),
       },
     });
     await runHost().enqueue(db, [run.id]);
@@ -156,9 +169,10 @@ export async function startRun(
 
 export async function getRun(db: Db, caller: Caller, id: string): Promise<RunDetail> {
   const run = await findRun(db, caller, id);
-  const [steps, waitpoints] = await Promise.all([
-    db.workflowRunStep.findMany({ where: { runId: id }, orderBy: [{ startedAt: "asc" }, { attempt: "asc" }] }),
+  const [steps, waitpoints, names] = await Promise.all([
+    db.workflowRunStep.findMany({ where: { runId: id }, orderBy: [{ seq: "asc" }, { attempt: "asc" }] }),
     db.waitpoint.findMany({ where: { runId: id, completedAt: null }, orderBy: { createdAt: "asc" } }),
+    nodeNames(db, run),
   ]);
   const approvalMessages = new Map(steps.filter((s) => s.status === "waiting").map((s) => [s.nodeId, ((s.input ?? {}) as { message?: string }).message ?? null]));
   const last = steps.reduce((max, s) => Math.max(max, (s.finishedAt ?? s.startedAt).getTime()), 0);
@@ -169,12 +183,13 @@ export async function getRun(db: Db, caller: Caller, id: string): Promise<RunDet
     steps: steps.map((s) => ({
       id: s.id,
       nodeId: s.nodeId,
+      nodeName: names.get(s.nodeId) ?? s.nodeId,
       iterationPath: s.iterationPath,
       attempt: s.attempt,
       status: s.status,
       input: s.input,
       output: s.output,
-      error: s.errorCode ? { code: s.errorCode, message: s.errorMessage ?? "" } : null,
+      error: s.errorCode ? { code: s.errorCode, message: s.errorMessage ?? "", remediation: s.errorRemediation, ...(s.errorRetryable === null ? {} : { retryable: s.errorRetryable }) } : null,
       startedAt: s.startedAt.toISOString(),
       finishedAt: s.finishedAt?.toISOString() ?? null,
       durationMs: s.durationMs,
@@ -183,6 +198,19 @@ export async function getRun(db: Db, caller: Caller, id: string): Promise<RunDet
     // Changes whenever anything visible changes: followers poll with If-None-Match.
     etag: `W/"${run.status}-${steps.length}-${last}-${waitpoints.length}"`,
   };
+}
+
+/** Node names of the definition a run executes, read from its stored JSON (a version is immutable; a test run's draft is frozen). */
+async function nodeNames(db: Db, run: RunRow): Promise<Map<string, string>> {
+  const definition = run.definition ?? (run.versionId ? (await db.workflowVersion.findUnique({ where: { id: run.versionId }, select: { definition: true } }))?.definition : null);
+  const nodes = (definition as { nodes?: unknown } | null)?.nodes;
+  if (!Array.isArray(nodes)) return new Map();
+  return new Map(
+    nodes.flatMap((node: unknown) => {
+      const { id, name } = (node ?? {}) as { id?: unknown; name?: unknown };
+      return typeof id === "string" && typeof name === "string" ? [[id, name] as const] : [];
+    }),
+  );
 }
 
 export async function listRuns(db: Db, caller: Caller, raw: unknown = {}): Promise<{ runs: RunSummary[]; nextCursor: string | null }> {
@@ -211,13 +239,17 @@ export async function cancelRun(db: Db, caller: Caller, id: string): Promise<Run
   if (TERMINAL.includes(run.status)) throw new AppError("conflict", `The run already ${run.status === "cancelled" ? "was cancelled" : run.status}`);
   await db.$transaction(async (tx) => {
     const now = new Date();
-    await tx.workflowRun.updateMany({
-      where: { id, status: { notIn: TERMINAL } },
-      data: { status: "cancelled", finishedAt: now, wakeAt: null, leaseOwner: null, leaseExpiresAt: null, errorCode: "E_CANCELLED", errorMessage: "Cancelled" },
+    await cancelRunState(tx, id, now);
+    // A call with effects in flight is let finish: the worker still records its outcome. Until it
+    // does (it may never, if it dies) the effect is unknown and the run needs a person's look.
+    const inFlight = await tx.runEffect.updateMany({ where: { runId: id, status: "pending", step: { status: "running" } }, data: { status: "unknown" } });
+    if (inFlight.count > 0) await tx.workflowRun.update({ where: { id }, data: { needsAttention: true } });
+    await tx.workflowRunStep.updateMany({
+      where: { runId: id, OR: [{ status: "waiting" }, { status: "running", effects: { none: { status: "unknown" } } }] },
+      data: { status: "cancelled", finishedAt: now },
     });
-    await tx.workflowRunStep.updateMany({ where: { runId: id, status: { in: ["running", "waiting"] } }, data: { status: "cancelled", finishedAt: now } });
     await tx.waitpoint.updateMany({ where: { runId: id, completedAt: null }, data: { completedAt: now, result: { cancelled: true } } });
-    await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId, actorApiKey: caller.apiKeyId }, "run.cancelled", "run", id);
+    await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId, actorApiKey: caller.apiKeyId }, "run.cancelled", "run", id, { from: run.status });
   });
   await runHost().cancelled(db, id);
   return summarize(await findRun(db, caller, id));
@@ -243,6 +275,7 @@ export async function replayRun(db: Db, caller: Caller, id: string): Promise<Run
         definition: original.definition ?? Prisma.DbNull,
         dryRun: original.dryRun,
         triggerType: original.triggerType,
+        triggerSource: original.triggerSource,
         triggerPayload: original.triggerPayload ?? {},
         correlationId: original.correlationId ?? original.id,
         startedById: caller.userId ?? original.startedById,
@@ -259,6 +292,7 @@ export async function replayRun(db: Db, caller: Caller, id: string): Promise<Run
           nodeId: s.nodeId,
           iterationPath: s.iterationPath,
           attempt: s.attempt,
+          seq: s.seq,
           status: s.status,
           input: s.input ?? Prisma.DbNull,
           output: s.output ?? Prisma.DbNull,
@@ -275,8 +309,9 @@ export async function replayRun(db: Db, caller: Caller, id: string): Promise<Run
 }
 
 /**
- * A new run of the workflow's current published version with the finished run's payload: for
- * when the workflow was fixed after a failure. Unlike a replay, every step runs again.
+ * A new run with the finished run's payload, on the latest of what it ran: the current published
+ * version (for when the workflow was fixed after a failure), or, for a test run of the draft, the
+ * current draft. It keeps the run's mode: a dry run reruns dry. Unlike a replay, every step runs again.
  */
 export async function rerunOnLatest(db: Db, catalog: NodeCatalog, caller: Caller, id: string): Promise<RunSummary> {
   requireRole(caller, "admin");
@@ -284,7 +319,14 @@ export async function rerunOnLatest(db: Db, catalog: NodeCatalog, caller: Caller
   if (!TERMINAL.includes(run.status)) {
     throw new AppError("conflict", "The run has not finished yet", { remediation: "Wait for it to finish, or cancel it, before running it again." });
   }
-  const { run: created } = await startRun(db, catalog, caller, run.workflowId, { payload: run.triggerPayload ?? {}, version: "published" }, { type: run.triggerType, correlationId: run.correlationId ?? run.id });
+  const { run: created } = await startRun(
+    db,
+    catalog,
+    caller,
+    run.workflowId,
+    { payload: run.triggerPayload ?? {}, version: run.versionId ? "published" : "draft", dryRun: run.dryRun },
+    { type: run.triggerType, ...(run.triggerSource ? { source: run.triggerSource } : {}), correlationId: run.correlationId ?? run.id },
+  );
   await audit(db, { companyId: caller.companyId, actorUserId: caller.userId, actorApiKey: caller.apiKeyId }, "run.rerun", "run", created.id, { of: id });
   return created;
 }
@@ -302,33 +344,32 @@ export async function completeWaitpoint(
     waitpoint &&
     ("caller" in decider ? waitpoint.run.companyId === decider.caller.companyId : waitpoint.tokenHash !== null && waitpoint.tokenHash === hashToken(decider.token));
   if (!waitpoint || !allowed || waitpoint.kind !== "approval") throw notFound("Approval");
-  // Shown on the run page as who decided: a person's email, the API key's name, or the link.
-  const by =
-    "token" in decider
-      ? "signed link"
-      : decider.caller.userId
-        ? ((await db.user.findUnique({ where: { id: decider.caller.userId }, select: { email: true } }))?.email ?? "a former member")
-        : `API key ${(await db.apiKey.findUnique({ where: { id: decider.caller.apiKeyId ?? "" }, select: { name: true } }))?.name ?? ""}`.trim();
+  // Shown on the run page as who decided; refuses people and keys the step's approvers leave out.
+  const { by, userId: deciderUserId } = await authorizeDecision(db, waitpoint.run.companyId, waitpoint, decider);
   const result = { approved, by, ...(comment ? { comment } : {}) };
   await db.$transaction(async (tx) => {
     // Single use: the first decision wins, a second (or a link used twice) is refused.
     const { count } = await tx.waitpoint.updateMany({
       where: { id: waitpointId, completedAt: null },
-      data: { completedAt: new Date(), result, ...("caller" in decider && decider.caller.userId ? { completedById: decider.caller.userId } : {}) },
+      data: { completedAt: new Date(), result, ...(deciderUserId ? { completedById: deciderUserId } : {}) },
     });
     if (count === 0) throw new AppError("conflict", "This approval was already decided, or the run ended", { remediation: "Open the run to see the decision." });
-    await tx.workflowRun.updateMany({ where: { id: waitpoint.runId, status: "waiting" }, data: { wakeAt: new Date() } });
-    await audit(tx, { companyId: waitpoint.run.companyId, actorUserId: "caller" in decider ? decider.caller.userId : null }, approved ? "approval.approved" : "approval.rejected", "run", waitpoint.runId);
+    // Due now, whether the run is parked or still running another branch: never lost until a timeout.
+    await wakeRun(tx, waitpoint.runId, new Date());
+    await audit(tx, { companyId: waitpoint.run.companyId, actorUserId: deciderUserId, actorApiKey: "caller" in decider ? decider.caller.apiKeyId : null }, approved ? "approval.approved" : "approval.rejected", "run", waitpoint.runId, { node: waitpoint.nodeId, by, ...(comment ? { comment } : {}) });
   });
   await runHost().resume(db, waitpointId, result);
   return { runId: waitpoint.runId, decision: approved ? "approved" : "rejected" };
 }
 
 /** A fresh single-use approval link token for a waitpoint (its hash replaces the previous one). */
-export async function approvalLinkToken(db: Db, caller: Caller, waitpointId: string): Promise<string> {
+export async function approvalLinkToken(db: Db, caller: Caller, waitpointId: string, approver?: string): Promise<string> {
   requireRole(caller, "admin");
   const token = randomBytes(24).toString("base64url");
-  const { count } = await db.waitpoint.updateMany({ where: { id: waitpointId, completedAt: null, run: { companyId: caller.companyId } }, data: { tokenHash: hashToken(token) } });
+  const open = await db.waitpoint.findFirst({ where: { id: waitpointId, kind: "approval", completedAt: null, run: { companyId: caller.companyId } } });
+  if (!open) throw notFound("Approval");
+  const linkApprover = await linkApproverFor(db, caller.companyId, open, approver);
+  const { count } = await db.waitpoint.updateMany({ where: { id: waitpointId, completedAt: null, run: { companyId: caller.companyId } }, data: { tokenHash: hashToken(token), linkApprover } });
   if (count === 0) throw notFound("Approval");
   return token;
 }

@@ -27,7 +27,7 @@ export const updateWorkflowSchema = z.object({
   description: z.string().trim().max(2000).nullable().optional(),
   definition: z.unknown().optional(),
   /** The draft revision the edit was based on; a newer draft answers 409 instead of being overwritten. */
-  baseRevision: z.string().optional(),
+  baseRevision: z.iso.datetime({ message: "Send the revision you read (an ISO date-time such as 2026-01-31T09:00:00.000Z)" }).optional(),
 });
 export const publishSchema = z.object({ definition: z.unknown().optional() });
 export const revertSchema = z.object({ version: z.number().int().positive() });

@@ -35,7 +35,9 @@ function openInAnotherProcess(dataDir: string): Promise<{ code: number | null; s
   });
 }
 
-describe("the embedded database", () => {
+// Each test opens PGlite (WASM) and applies every migration, some in spawned processes: on a loaded
+// 2-core machine that alone has taken over 30 s, the default timeout.
+describe("the embedded database", { timeout: 120_000 }, () => {
   it("keeps its data across a restart", async () => {
     const dataDir = tempDir();
     const first = await openEmbedded({ dataDir });
@@ -73,7 +75,7 @@ describe("the embedded database", () => {
   });
 });
 
-describe("migrations", () => {
+describe("migrations", { timeout: 120_000 }, () => {
   it("run once: a second migrate applies nothing", async () => {
     const db = new PGlite();
     const all = readMigrations();

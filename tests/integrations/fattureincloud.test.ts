@@ -183,7 +183,8 @@ describe("Fatture in Cloud actions", () => {
     expect(await check("crash-key")).toMatchObject({ outcome: "done", output: { id } });
     expect(await check("never-ran")).toEqual({ outcome: "not_done" });
     fake.fail("listIssuedDocuments", { type: "http", status: 503 });
-    expect(await check("crash-key")).toEqual({ outcome: "unknown" });
+    // a check that cannot be made is an error of the taxonomy, for the engine to handle
+    expect((await workflowFailure(check("crash-key"))).code).toBe("E_PROVIDER");
     const undo = () => undoEffect(database.prisma, { companyId: owner.companyId, userId: owner.userId, ...target("fattureincloud.create_invoice"), connectionId, externalRef: made.externalRef! });
     await undo();
     await undo();

@@ -28,7 +28,16 @@ export function setProviderTestEnv(vars: Record<string, string>, logLevel = "war
 
 export async function startSlackForTests(options: FakeSlackOptions & { logLevel?: string } = {}): Promise<FakeSlack> {
   const fake = await startFakeSlack(options);
-  setProviderTestEnv({ SLACK_API_URL: fake.apiUrl, SLACK_CLIENT_ID: fake.clientId, SLACK_CLIENT_SECRET: fake.clientSecret }, options.logLevel);
+  setProviderTestEnv(
+    {
+      SLACK_API_URL: fake.apiUrl,
+      // The fake serves downloads on 127.0.0.1, which user-given URLs may reach only when allowed explicitly.
+      FLOWLINE_OUTBOUND_ALLOW: new URL(fake.url).host,
+      SLACK_CLIENT_ID: fake.clientId,
+      SLACK_CLIENT_SECRET: fake.clientSecret,
+    },
+    options.logLevel,
+  );
   return fake;
 }
 

@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
 import pg from "pg";
+import { inject } from "vitest";
 import { openEmbedded, openServer, type Database } from "@/lib/db/open";
 
 // Integration tests run on a real database: an in-memory PGlite by default, or a fresh database on
@@ -9,11 +11,12 @@ export const serverUrl = process.env.FLOWLINE_TEST_PG_URL ?? "postgres://postgre
 
 export type TestDatabase = Database & { url?: string };
 
-export async function createServerDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+/** A new database on the server: empty, or a copy of the run's migrated template (tests/support/global-setup.ts). */
+export async function createServerDatabase(options: { migrated?: boolean } = {}): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `flowline_t_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(`CREATE DATABASE ${name}${options.migrated ? ` TEMPLATE ${inject("pgTemplate")}` : ""}`);
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
@@ -41,12 +44,19 @@ export async function createServerDatabase(): Promise<{ url: string; drop(): Pro
   };
 }
 
-/** A fresh, migrated database of the kind this run tests; close() also drops a server database. */
+let snapshot: Blob | undefined;
+
+/**
+ * A fresh, migrated database of the kind this run tests, copied from the run's migrated one;
+ * close() also drops a server database.
+ */
 export async function openTestDatabase(): Promise<TestDatabase> {
-  if (testDbKind === "pglite") return openEmbedded({ memory: true });
-  const { url, drop } = await createServerDatabase();
+  if (testDbKind === "pglite") {
+    snapshot ??= new Blob([fs.readFileSync(inject("pgliteSnapshot"))]);
+    return openEmbedded({ memory: true, snapshot });
+  }
+  const { url, drop } = await createServerDatabase({ migrated: true });
   const database = await openServer(url, { poolSize: 4 });
-  await database.migrate();
   return {
     ...database,
     url,

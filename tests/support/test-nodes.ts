@@ -17,6 +17,26 @@ export const effects = new Map<string, number>();
 
 const counted = { category: "test", version: 1, outputs: [{ id: "out" }], output: z.object({}).passthrough() };
 
+type Gate = { entered: Promise<void>; enter(): void; released: Promise<void>; release(): void };
+const gates = new Map<string, Gate>();
+/**
+ * A step that holds until the test releases it, like a slow provider call: `entered` resolves
+ * when a test.gate step with this key starts. A worker's shutdown aborts it as an HTTP call
+ * would be (E_TIMEOUT), so tests can see what the engine makes of that.
+ */
+export function gate(key: string): Gate {
+  let found = gates.get(key);
+  if (!found) {
+    let enter!: () => void;
+    let release!: () => void;
+    const entered = new Promise<void>((resolve) => (enter = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    found = { entered, enter, released, release };
+    gates.set(key, found);
+  }
+  return found;
+}
+
 export const testNodeTypes: NodeTypeSpec[] = [
   {
     ...counted,
@@ -43,11 +63,11 @@ export const testNodeTypes: NodeTypeSpec[] = [
     ...counted,
     type: "test.fail",
     label: "Fail",
-    config: z.object({ code: z.string() }),
+    config: z.object({ code: z.string(), remediation: z.string().optional() }),
     executor: {
       effectful: false,
       execute: async (_ctx, input) => {
-        throw new WorkflowError(input.code as ErrorCode, { message: `failed with ${String(input.code)}` });
+        throw new WorkflowError(input.code as ErrorCode, { message: `failed with ${String(input.code)}`, ...(typeof input.remediation === "string" ? { remediation: input.remediation } : {}) });
       },
     },
   },
@@ -61,6 +81,41 @@ export const testNodeTypes: NodeTypeSpec[] = [
       execute: async (ctx) => {
         effects.set(ctx.idempotencyKey, (effects.get(ctx.idempotencyKey) ?? 0) + 1);
         return { done: true };
+      },
+    },
+  },
+  {
+    ...counted,
+    type: "test.gate",
+    label: "Gate",
+    config: z.object({ key: z.string() }),
+    executor: {
+      effectful: false,
+      execute: async (ctx, input) => {
+        const held = gate(String(input.key));
+        held.enter();
+        await new Promise<void>((resolve, reject) => {
+          void held.released.then(resolve);
+          ctx.signal.addEventListener("abort", () => reject(new WorkflowError("E_TIMEOUT", { message: "the call was aborted" })), { once: true });
+        });
+        return { released: true };
+      },
+    },
+  },
+  {
+    ...counted,
+    type: "test.effectGate",
+    label: "Effect gate",
+    config: z.object({ key: z.string() }),
+    executor: {
+      effectful: true,
+      // A slow provider call with effects: it finishes whatever happens to the run meanwhile.
+      execute: async (ctx, input) => {
+        const held = gate(String(input.key));
+        held.enter();
+        await held.released;
+        effects.set(ctx.idempotencyKey, (effects.get(ctx.idempotencyKey) ?? 0) + 1);
+        return { posted: true };
       },
     },
   },
@@ -80,5 +135,24 @@ export const testNodeTypes: NodeTypeSpec[] = [
   },
 ];
 
+/**
+ * A SWITCH written the way a new control node is: one spec with its behaviour (the handle its
+ * record leaves through), added to the catalog's list. The interpreter needs no change for it.
+ */
+export const switchNodeType: NodeTypeSpec = {
+  type: "test.switch",
+  label: "Switch",
+  category: "control",
+  version: 1,
+  config: z.object({ value: z.string(), cases: z.array(z.string()) }),
+  outputs: [{ id: "a" }, { id: "b" }, { id: "other" }],
+  output: z.object({ match: z.string() }),
+  executor: {
+    effectful: false,
+    execute: async (_ctx, input) => ({ match: (input.cases as string[]).includes(String(input.value)) ? String(input.value) : "other" }),
+  },
+  behaviour: { handle: (output) => (output as { match: string }).match },
+};
+
 /** The real catalog plus the test nodes: what tests hand to validation, the store and workers. */
-export const testCatalog = createCatalog({ ...catalogLists, nodeTypes: [...catalogLists.nodeTypes, ...testNodeTypes] });
+export const testCatalog = createCatalog({ ...catalogLists, nodeTypes: [...catalogLists.nodeTypes, ...testNodeTypes, switchNodeType] });

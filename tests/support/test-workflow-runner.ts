@@ -1,5 +1,7 @@
-import { defineWorkflowRunner } from "@/lib/workflow/hosts/trigger";
+import { defineWorkflowRunner } from "@/lib/workflow/hosts/trigger-task";
+import { testClock } from "./clock";
 import { testCatalog } from "./test-nodes";
 
-// The workflow-runner task as the fake Trigger.dev platform executes it in tests: with the test nodes.
-export const workflowRunner = defineWorkflowRunner(testCatalog);
+// The workflow-runner task as the fake Trigger.dev platform executes it in tests: with the test
+// nodes, on the test file's clock.
+export const workflowRunner = defineWorkflowRunner(testCatalog, testClock);

@@ -1,16 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Caller } from "@/lib/auth/roles";
-import { cancelRun, completeWaitpoint, getRun, replayRun, startRun } from "@/lib/workflow/runs";
+import { cancelRun, completeWaitpoint, getRun, replayRun, rerunOnLatest, startRun } from "@/lib/workflow/runs";
 import { createWorkflow, publishWorkflow } from "@/lib/workflow/store";
 import { definition, edge, node } from "@/lib/workflow/test-fixtures";
 import type { RunStatus } from "@/lib/generated/prisma/enums";
 import { openTestDatabase, type TestDatabase } from "../support/database";
 import { seedCompany } from "../support/seed";
-import { calls, effects, testCatalog } from "../support/test-nodes";
+import { testClock } from "../support/clock";
+import { calls, effects, gate, testCatalog } from "../support/test-nodes";
 
 // The scenario suite of the interpreter, asserted on the exact step records
 // (node@iteration#attempt:status). Each host runs it (engine.test.ts: the embedded worker;
 // trigger-host.test.ts: Trigger.dev, against its fake), on PGlite and on the Postgres server.
+// Hosts run on testClock: a test moves it past a wait instead of sleeping through it.
 
 export type ScenarioHost = {
   /** Starts executing runs of this database. */
@@ -83,6 +85,31 @@ export function describeScenarios(host: ScenarioHost) {
       expect(join.output).toEqual({ value: "big" });
     });
 
+    it("lists the steps in the order they ran, with the nodes' names", async () => {
+      const def = definition(
+        [
+          node("check", "control.if", { condition: { op: "gt", left: "{{trigger.payload.amount}}", right: 100 } }, { name: "Is it big?" }),
+          node("big", "core.noop", { value: "big" }),
+          node("small", "core.noop", { value: "small" }),
+          node("join", "core.noop", { value: "{{step.big.output.value ?? step.small.output.value}}" }),
+        ],
+        ["trigger→check", "check:true→big", "check:false→small", "big→join", "small→join"],
+      );
+      const result = await run(def, { amount: 500 });
+      const steps = (await getRun(database.prisma, owner, result.id)).steps;
+      expect(steps.map((s) => `${s.nodeName}:${s.status}`)).toEqual(["Is it big?:succeeded", "big:succeeded", "small:skipped", "join:succeeded"]);
+    });
+
+    it("gives {{trigger.type}} as the trigger type and {{trigger.source}} as where the run was started", async () => {
+      const workflowId = await published(definition([node("say", "core.noop", { value: "{{trigger.type}}/{{trigger.source}}" })], ["trigger→say"]));
+      for (const source of ["ui", "api"]) {
+        const { run: started } = await startRun(database.prisma, testCatalog, owner, workflowId, {}, { type: "manual", source });
+        await waitFor(started.id, ["succeeded"]);
+        const say = await database.prisma.workflowRunStep.findFirstOrThrow({ where: { runId: started.id, nodeId: "say" } });
+        expect(say.output).toEqual({ value: `manual/${source}` });
+      }
+    });
+
     it("records a step's input with its secrets redacted, while the step itself gets the real values", async () => {
       const key = unique("secret");
       const result = await run(definition([node("call", "test.count", { key, value: { apiToken: "{{trigger.payload.token}}", channel: "#ops" } })], ["trigger→call"]), { token: "s3cr3t-value" });
@@ -90,6 +117,15 @@ export function describeScenarios(host: ScenarioHost) {
       const step = await database.prisma.workflowRunStep.findFirstOrThrow({ where: { runId: result.id, nodeId: "call" } });
       expect(step.input).toEqual({ key, value: { apiToken: "[redacted]", channel: "#ops" } });
       expect(step.output).toMatchObject({ value: { apiToken: "s3cr3t-value" } });
+    });
+
+    it("runs a control node that is only a module in the catalog: a SWITCH takes the matching handle", async () => {
+      const def = definition(
+        [node("route", "test.switch", { value: "{{trigger.payload.kind}}", cases: ["a", "b"] }), node("onA"), node("onB"), node("onOther")],
+        ["trigger→route", "route:a→onA", "route:b→onB", "route:other→onOther"],
+      );
+      expect((await run(def, { kind: "b" })).steps).toEqual(["onA@#1:skipped", "onB@#1:succeeded", "onOther@#1:skipped", "route@#1:succeeded"]);
+      expect((await run(def, { kind: "z" })).steps).toEqual(["onA@#1:skipped", "onB@#1:skipped", "onOther@#1:succeeded", "route@#1:succeeded"]);
     });
 
     it("takes the IF's false branch the other way", async () => {
@@ -127,12 +163,13 @@ export function describeScenarios(host: ScenarioHost) {
     });
 
     it("sleeps durably through a WAIT and continues after it", async () => {
-      const def = definition([node("pause", "control.wait", { durationMs: 300 }), node("after")], ["trigger→pause", "pause→after"]);
+      const def = definition([node("pause", "control.wait", { durationMs: 3_600_000 }), node("after")], ["trigger→pause", "pause→after"]);
       const workflowId = await published(def);
       const { run: started } = await startRun(database.prisma, testCatalog, owner, workflowId, {});
       const parked = await waitFor(started.id, ["waiting"]);
-      expect(parked.wakeAt!.getTime()).toBeGreaterThan(Date.now() - 1000);
+      expect(parked.wakeAt!.getTime()).toBeGreaterThan(testClock.now().getTime() + 3_500_000);
       expect(await records(started.id)).toEqual(["pause@#1:waiting"]);
+      testClock.advance(3_600_000);
       await waitFor(started.id, ["succeeded"]);
       expect(await records(started.id)).toEqual(["after@#1:succeeded", "pause@#1:succeeded"]);
     });
@@ -141,13 +178,14 @@ export function describeScenarios(host: ScenarioHost) {
   describe("parallel branches", () => {
     it("goes on with the other branch while one waits, and joins once both are done", async () => {
       const def = definition(
-        [node("pause", "control.wait", { durationMs: 800 }), node("late"), node("quick"), node("quick2"), node("join")],
+        [node("pause", "control.wait", { durationMs: 600_000 }), node("late"), node("quick"), node("quick2"), node("join")],
         ["trigger→pause", "pause→late", "trigger→quick", "quick→quick2", "late→join", "quick2→join"],
       );
       const workflowId = await published(def);
       const { run: started } = await startRun(database.prisma, testCatalog, owner, workflowId, {});
       await waitFor(started.id, ["waiting"]);
       expect(await records(started.id)).toEqual(["pause@#1:waiting", "quick2@#1:succeeded", "quick@#1:succeeded"]);
+      testClock.advance(600_000);
       await waitFor(started.id, ["succeeded"]);
       expect(await records(started.id)).toEqual(["join@#1:succeeded", "late@#1:succeeded", "pause@#1:succeeded", "quick2@#1:succeeded", "quick@#1:succeeded"]);
     });
@@ -214,8 +252,31 @@ export function describeScenarios(host: ScenarioHost) {
     });
 
     it("takes the timeout branch when nobody decides in time", async () => {
-      const result = await run(approvalFlow(1000), { amount: 3 });
+      const workflowId = await published(approvalFlow(86_400_000));
+      const { run: started } = await startRun(database.prisma, testCatalog, owner, workflowId, { payload: { amount: 3 } });
+      await waitFor(started.id, ["waiting"]);
+      testClock.advance(86_400_000);
+      const result = { steps: (await waitFor(started.id, ["succeeded"]), await records(started.id)) };
       expect(result.steps).toEqual(["ask@#1:succeeded", "late@#1:succeeded", "pay@#1:skipped", "refuse@#1:skipped"]);
+    });
+
+    it("continues at once when the approval is decided while another branch is still running", async () => {
+      const key = unique("slow");
+      const def = definition(
+        [node("ask", "control.approval", { message: "Go?", timeoutMs: 86_400_000 }), node("slow", "test.gate", { key }), node("after")],
+        ["trigger→ask", "trigger→slow", "ask:approved→after"],
+      );
+      const workflowId = await published(def);
+      const { run: started } = await startRun(database.prisma, testCatalog, owner, workflowId, {});
+      // The approval is open and the other branch's slow call is in flight: the run is running.
+      await gate(key).entered;
+      const [waitpoint] = (await getRun(database.prisma, owner, started.id)).waitpoints;
+      expect((await database.prisma.workflowRun.findUniqueOrThrow({ where: { id: started.id } })).status).toBe("running");
+      await completeWaitpoint(database.prisma, { caller: owner }, waitpoint!.id, { approved: true });
+      gate(key).release();
+      // Without the decision's wake-up the run would sleep until the 24 h timeout.
+      await waitFor(started.id, ["succeeded"], 10_000);
+      expect(await records(started.id)).toEqual(["after@#1:succeeded", "ask@#1:succeeded", "slow@#1:succeeded"]);
     });
 
     it("does not let another company decide", async () => {
@@ -232,6 +293,26 @@ export function describeScenarios(host: ScenarioHost) {
       expect(result.steps).toEqual(["pause@#1:failed(E_TEMPLATE)"]);
       const run_ = await database.prisma.workflowRun.findUniqueOrThrow({ where: { id: result.id } });
       expect(run_.errorMessage).toContain("{{trigger.payload.when}}");
+    });
+
+    it("fails a WAIT whose until expression gives no date-time with offset, naming the node and the value", async () => {
+      const def = definition([node("pause", "control.wait", { until: "{{trigger.payload.when}}" })], ["trigger→pause"]);
+      for (const when of ["2020-01-01T00:00:00", 1_700_000_000_000]) {
+        const result = await run(def, { when });
+        expect(result).toMatchObject({ status: "failed", errorCode: "E_VALIDATION" });
+        expect(result.steps).toEqual(["pause@#1:failed(E_VALIDATION)"]);
+        const failed = await database.prisma.workflowRun.findUniqueOrThrow({ where: { id: result.id } });
+        expect(failed.errorMessage).toContain("pause: ");
+        expect(failed.errorMessage).toContain(JSON.stringify(when));
+      }
+    });
+
+    it("keeps a step error's remediation and retryable flag, for the API and the run page", async () => {
+      const remediation = "Resume it in Settings > Integrations, then replay the run";
+      const result = await run(definition([node("post", "test.fail", { code: "E_CONNECTION_PAUSED", remediation })], ["trigger→post"]));
+      const detail = await getRun(database.prisma, owner, result.id);
+      expect(detail.steps[0]!.error).toEqual({ code: "E_CONNECTION_PAUSED", message: "failed with E_CONNECTION_PAUSED", remediation, retryable: false });
+      expect(detail.error).toEqual({ code: "E_CONNECTION_PAUSED", message: "failed with E_CONNECTION_PAUSED", remediation });
     });
 
     const retry = (maxAttempts: number) => ({ retry: { maxAttempts, backoff: { initialMs: 50, factor: 2, maxMs: 200 }, jitter: false } });
@@ -251,8 +332,10 @@ export function describeScenarios(host: ScenarioHost) {
     });
 
     it("fails a run at its time limit even while it waits, closing the wait", async () => {
-      const workflowId = await published(definition([node("pause", "control.wait", { durationMs: 60_000 }), node("after")], ["trigger→pause", "pause→after"]));
-      const { run: started } = await startRun(database.prisma, testCatalog, owner, workflowId, { timeoutMs: 1000 });
+      const workflowId = await published(definition([node("pause", "control.wait", { durationMs: 3_600_000 }), node("after")], ["trigger→pause", "pause→after"]));
+      const { run: started } = await startRun(database.prisma, testCatalog, owner, workflowId, { timeoutMs: 60_000 }, undefined, testClock);
+      await waitFor(started.id, ["waiting"]);
+      testClock.advance(60_000);
       const finished = await waitFor(started.id, ["failed"], 10_000);
       expect(finished.errorCode).toBe("E_TIMEOUT");
       expect(await records(started.id)).toEqual(["pause@#1:failed(E_TIMEOUT)"]);
@@ -283,6 +366,23 @@ export function describeScenarios(host: ScenarioHost) {
   });
 
   describe("run control", () => {
+    it("cancelled during a call with effects, records the call's outcome and flags the run until it is known", async () => {
+      const key = unique("inflight");
+      const workflowId = await published(definition([node("post", "test.effectGate", { key }), node("after")], ["trigger→post", "post→after"]));
+      const { run: started } = await startRun(database.prisma, testCatalog, owner, workflowId, {});
+      await gate(key).entered;
+      await cancelRun(database.prisma, owner, started.id);
+      const flagged = await database.prisma.workflowRun.findUniqueOrThrow({ where: { id: started.id }, include: { effects: true } });
+      expect(flagged).toMatchObject({ status: "cancelled", needsAttention: true });
+      expect(flagged.effects.map((e) => e.status)).toEqual(["unknown"]);
+      gate(key).release();
+      await expect.poll(() => records(started.id), { timeout: 10_000 }).toEqual(["post@#1:succeeded"]);
+      const settled = await database.prisma.workflowRun.findUniqueOrThrow({ where: { id: started.id }, include: { effects: true, steps: true } });
+      expect(settled).toMatchObject({ status: "cancelled", needsAttention: false });
+      expect(settled.effects.map((e) => e.status)).toEqual(["completed"]);
+      expect(settled.steps[0]!.output).toEqual({ posted: true });
+    });
+
     it("cancels a waiting run", async () => {
       const workflowId = await published(definition([node("pause", "control.wait", { durationMs: 60_000 }), node("after")], ["trigger→pause", "pause→after"]));
       const { run: started } = await startRun(database.prisma, testCatalog, owner, workflowId, {});
@@ -307,6 +407,17 @@ export function describeScenarios(host: ScenarioHost) {
       expect(await records(replay.id)).toEqual(["call@#1:succeeded", "first@#1:succeeded", "last@#1:succeeded"]);
       expect(calls.get(before)).toBe(1);
       expect((await database.prisma.workflowRun.findUniqueOrThrow({ where: { id: replay.id } })).replayOfRunId).toBe(failed.id);
+    });
+
+    it("runs a dry run of a never-published draft again as a dry run of the current draft", async () => {
+      const key = unique("effect");
+      const workflow = await createWorkflow(database.prisma, testCatalog, owner, { name: unique("draft"), definition: definition([node("act", "test.effect", { key })], ["trigger→act"]) });
+      const { run: dry } = await startRun(database.prisma, testCatalog, owner, workflow.id, { version: "draft", dryRun: true });
+      await waitFor(dry.id, ["succeeded"]);
+      const again = await rerunOnLatest(database.prisma, testCatalog, owner, dry.id);
+      expect(again).toMatchObject({ dryRun: true, version: "draft" });
+      await waitFor(again.id, ["succeeded"]);
+      expect(await database.prisma.runEffect.count({ where: { runId: again.id } })).toBe(0);
     });
 
     it("returns the existing run for a repeated idempotency key", async () => {
@@ -347,5 +458,5 @@ export function describeScenarios(host: ScenarioHost) {
     });
   });
 
-  return { database: () => database, owner: () => owner, published, waitFor, records, unique };
+  return { database: () => database, owner: () => owner, published, waitFor, records, unique, run };
 }

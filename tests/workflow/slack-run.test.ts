@@ -1,5 +1,7 @@
+import { WebClient } from "@slack/web-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Caller } from "@/lib/auth/roles";
+import { stepIdempotencyKey } from "@/lib/workflow/engine/interpreter";
 import { EmbeddedWorker } from "@/lib/workflow/hosts/embedded";
 import { startRun } from "@/lib/workflow/runs";
 import { createWorkflow, publishWorkflow } from "@/lib/workflow/store";
@@ -84,5 +86,59 @@ describe("Slack steps in a run", () => {
     const run = await runToEnd(definition([node("post", "slack.send_message", { channel: "C0GENERAL", text: "x" })], ["trigger→post"]));
     expect(run).toMatchObject({ status: "failed", errorCode: "E_CREDENTIAL_INVALID" });
     expect(run.effects[0]).toMatchObject({ status: "failed" });
+  });
+});
+
+describe("a Slack step found running after a crash", () => {
+  const post = definition([node("post", "slack.send_message", { channel: "C0GENERAL", text: "Invoice paid" })], ["trigger→post"]);
+
+  /** The state a worker killed during the Slack call leaves: the running record and the pending effect, its lease expired. */
+  async function crashedDuringCall(alreadyPosted: boolean) {
+    const workflow = await createWorkflow(database.prisma, testCatalog, owner, { name: `crashed ${Date.now()}`, definition: post });
+    await publishWorkflow(database.prisma, testCatalog, owner, workflow.id);
+    const { publishedVersionId } = await database.prisma.workflow.findUniqueOrThrow({ where: { id: workflow.id } });
+    const run = await database.prisma.workflowRun.create({
+      data: { companyId: owner.companyId, workflowId: workflow.id, versionId: publishedVersionId, triggerType: "manual", triggerPayload: {}, startedById: owner.userId, status: "running", leaseOwner: "dead-worker", leaseExpiresAt: new Date(Date.now() + 500), startedAt: new Date() },
+    });
+    const key = stepIdempotencyKey(run.id, "post", "");
+    const connection = await connectSlack(database.prisma, { companyId: owner.companyId }, token);
+    const step = await database.prisma.workflowRunStep.create({ data: { runId: run.id, nodeId: "post", status: "running", seq: 1, input: { channel: "C0GENERAL", text: "Invoice paid" } } });
+    await database.prisma.runEffect.create({ data: { runId: run.id, stepId: step.id, nodeId: "post", appId: "slack", action: "slack.send_message", idempotencyKey: key, credentialId: connection.id } });
+    // The call reached Slack before the kill: the message carries the step's key.
+    const posted = alreadyPosted ? await new WebClient(token, { slackApiUrl: fake.apiUrl }).chat.postMessage({ channel: "C0GENERAL", text: "Invoice paid", metadata: { event_type: "flowline_step", event_payload: { idempotency_key: key } } }) : null;
+    return { runId: run.id, posted };
+  }
+
+  async function finished(runId: string) {
+    await expect.poll(async () => (await database.prisma.workflowRun.findUniqueOrThrow({ where: { id: runId } })).status, { timeout: 10_000 }).toBe("succeeded");
+    return database.prisma.workflowRun.findUniqueOrThrow({ where: { id: runId }, include: { steps: { orderBy: { seq: "asc" } }, effects: true } });
+  }
+
+  it("finds the message it posted by the step's key and succeeds with it, without posting again", async () => {
+    fake.reset();
+    const { runId, posted } = await crashedDuringCall(true);
+    const run = await finished(runId);
+    expect(fake.callsTo("chat.postMessage")).toHaveLength(1);
+    expect(run.steps.map((s) => `${s.attempt}:${s.status}`)).toEqual(["1:succeeded"]);
+    expect(run.steps[0]!.output).toEqual({ channel: "C0GENERAL", ts: posted!.ts, threadTs: posted!.ts });
+    expect(run.effects[0]).toMatchObject({ status: "completed" });
+    expect(run.needsAttention).toBe(false);
+  });
+
+  it("posts once more when the message is not there: the call never happened", async () => {
+    fake.reset();
+    const { runId } = await crashedDuringCall(false);
+    const run = await finished(runId);
+    expect(fake.callsTo("chat.postMessage")).toHaveLength(1);
+    expect(run.steps.map((s) => `${s.attempt}:${s.status}${s.errorCode ? `(${s.errorCode})` : ""}`)).toEqual(["1:failed(E_INTERRUPTED)", "2:succeeded"]);
+    expect(run.effects[0]).toMatchObject({ status: "completed" });
+  });
+
+  it("puts no effect on record when the step fails before calling Slack", async () => {
+    fake.reset();
+    const run = await runToEnd(definition([node("post", "slack.send_message", { channel: "C0GENERAL", text: "x" }, { connectionId: "no-such-connection" })], ["trigger→post"]));
+    expect(run.status).toBe("failed");
+    expect(fake.callsTo("chat.postMessage")).toHaveLength(0);
+    expect(run.effects).toHaveLength(0);
   });
 });

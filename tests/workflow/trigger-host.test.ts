@@ -4,6 +4,7 @@ import { setDatabase } from "@/lib/db";
 import { startTriggerDispatcher, triggerHost } from "@/lib/workflow/hosts/trigger";
 import { cancelRun, completeWaitpoint, getRun, startRun } from "@/lib/workflow/runs";
 import { definition, node } from "@/lib/workflow/test-fixtures";
+import { testClock } from "../support/clock";
 import { setTestEnv } from "../support/env";
 import { testCatalog } from "../support/test-nodes";
 import { describeScenarios } from "./scenarios";
@@ -16,7 +17,7 @@ import { describeScenarios } from "./scenarios";
 let fake: FakeTrigger;
 const scenarios = describeScenarios({
   async start(database) {
-    fake = await startFakeTrigger();
+    fake = await startFakeTrigger({ clock: testClock });
     setTestEnv({ TRIGGER_SECRET_KEY: fake.secretKey, TRIGGER_API_URL: fake.url, LOG_LEVEL: "fatal" });
     // The task reaches the database the way it would on Trigger.dev: as the process database.
     setDatabase(database);
@@ -50,15 +51,16 @@ describe("Trigger.dev host", () => {
   });
 
   it("sleeps a long WAIT through wait.until on the platform, not in the process", async () => {
-    const workflowId = await scenarios.published(definition([node("pause", "control.wait", { durationMs: 6000 }), node("after")], ["trigger→pause", "pause→after"]));
+    const workflowId = await scenarios.published(definition([node("pause", "control.wait", { durationMs: 86_400_000 }), node("after")], ["trigger→pause", "pause→after"]));
     const { run } = await startRun(db(), testCatalog, scenarios.owner(), workflowId, {});
     await scenarios.waitFor(run.id, ["waiting"]);
     const task = [...fake.runs.values()].find((t) => (t.payload as { runId: string }).runId === run.id)!;
     await expect.poll(() => task.status).toBe("WAITING");
     expect(callsTo(new RegExp(`^/engine/v1/runs/${task.id}/wait/duration$`))).toHaveLength(1);
-    await scenarios.waitFor(run.id, ["succeeded"], 20_000);
+    testClock.advance(86_400_000);
+    await scenarios.waitFor(run.id, ["succeeded"]);
     expect(await scenarios.records(run.id)).toEqual(["after@#1:succeeded", "pause@#1:succeeded"]);
-  }, 30_000);
+  });
 
   it("parks an approval on a waitpoint token that the approval endpoint completes", async () => {
     const workflowId = await scenarios.published(

@@ -13,7 +13,7 @@ const decideInput = idSchema.extend({ approved: z.boolean(), comment: z.string()
 
 export const startRunAction = companyAction((db, caller, input: unknown) => {
   const { workflowId, options } = startInput.parse(input);
-  return startRun(db, catalog, caller, workflowId, options ?? {}, { type: "manual" });
+  return startRun(db, catalog, caller, workflowId, options ?? {}, { type: "manual", source: "ui" });
 });
 export const cancelRunAction = companyAction((db, caller, input: unknown) => cancelRun(db, caller, idSchema.parse(input).id));
 export const replayRunAction = companyAction((db, caller, input: unknown) => replayRun(db, caller, idSchema.parse(input).id));
@@ -22,9 +22,10 @@ export const decideApprovalAction = companyAction((db, caller, input: unknown) =
   const { id, ...decision } = decideInput.parse(input);
   return completeWaitpoint(db, { caller }, id, decision);
 });
-/** A fresh single-use link that lets someone without an account decide this approval. */
+const linkInput = idSchema.extend({ approver: z.email().max(320).optional() });
+/** A fresh single-use link that lets someone without an account decide this approval, as the named approver. */
 export const approvalLinkAction = companyAction(async (db, caller, input: unknown) => {
-  const { id } = idSchema.parse(input);
-  const token = await approvalLinkToken(db, caller, id);
+  const { id, approver } = linkInput.parse(input);
+  const token = await approvalLinkToken(db, caller, id, approver);
   return { url: `${getEnv().appUrl}/approve/${id}?token=${token}` };
 });

@@ -173,7 +173,7 @@ function RunsTable({ runs }: { runs: RunSummary[] }) {
                 </div>
                 {/* A phone has no room for the other columns: the essentials go under the name. */}
                 <p className="mt-1 text-xs text-muted-foreground sm:hidden">
-                  {versionLabel(run.version)} · {triggerLabel(run.triggerType)} · {started}
+                  {versionLabel(run.version)} · {triggerLabel(run.triggerType, run.triggerSource)} · {started}
                   {duration !== null && ` · ${formatDuration(duration)}`}
                 </p>
               </TableCell>
@@ -181,7 +181,7 @@ function RunsTable({ runs }: { runs: RunSummary[] }) {
                 <StatusBadge status={run.status} />
               </TableCell>
               <TableCell className="hidden text-muted-foreground md:table-cell">{versionLabel(run.version)}</TableCell>
-              <TableCell className="hidden whitespace-nowrap text-muted-foreground md:table-cell">{triggerLabel(run.triggerType)}</TableCell>
+              <TableCell className="hidden whitespace-nowrap text-muted-foreground md:table-cell">{triggerLabel(run.triggerType, run.triggerSource)}</TableCell>
               <TableCell className="hidden whitespace-nowrap text-muted-foreground sm:table-cell">{started}</TableCell>
               <TableCell className="hidden whitespace-nowrap text-right text-muted-foreground tabular-nums sm:table-cell">
                 {duration === null ? <span className="sr-only">Not finished</span> : formatDuration(duration)}

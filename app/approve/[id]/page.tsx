@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { getDb } from "@/lib/db";
-import { hashToken } from "@/lib/workflow/engine/interpreter";
+import { hashToken } from "@/lib/workflow/control/approval";
 import { CenteredPage } from "@/components/centered-page";
 import { PublicApproval } from "@/components/runs/public-approval";
 import { Timestamp } from "@/components/runs/time";
@@ -20,7 +20,7 @@ async function openApproval(id: string, token: string) {
     where: { runId: waitpoint.runId, nodeId: waitpoint.nodeId, iterationPath: waitpoint.iterationPath, status: "waiting" },
   });
   const message = (step?.input as { message?: unknown } | null)?.message;
-  return { workflowName: waitpoint.run.workflow.name, message: typeof message === "string" ? message : null, timeoutAt: waitpoint.timeoutAt };
+  return { workflowName: waitpoint.run.workflow.name, message: typeof message === "string" ? message : null, timeoutAt: waitpoint.timeoutAt, approver: waitpoint.linkApprover };
 }
 
 export default async function ApprovePage({ params, searchParams }: PageProps) {
@@ -51,7 +51,14 @@ export default async function ApprovePage({ params, searchParams }: PageProps) {
         <CardHeader>
           <CardTitle as="h1">Approve or reject</CardTitle>
           <CardDescription>
-            The workflow <span className="font-medium text-foreground">{approval.workflowName}</span> is waiting for your decision.
+            The workflow <span className="font-medium text-foreground">{approval.workflowName}</span> is waiting for your decision
+            {approval.approver && (
+              <>
+                {" "}
+                as <span className="font-medium text-foreground">{approval.approver}</span>
+              </>
+            )}
+            .
           </CardDescription>
         </CardHeader>
         <CardContent className="grid gap-4">

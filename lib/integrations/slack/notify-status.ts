@@ -1,7 +1,7 @@
 import type { WebClient } from "@slack/web-api";
 import { z } from "zod";
 import { defineAction } from "@/lib/integrations/types";
-import { channelArg, channelField, previewTs, stepMetadata, postsMessage } from "./shared";
+import { channelArg, channelField, findStepMessage, previewTs, stepMetadata, postsMessage } from "./shared";
 
 const statuses = { info: "ℹ️ Update", started: "▶️ Started", succeeded: "✅ Succeeded", failed: "❌ Failed", waiting: "⏳ Waiting for approval" } as const;
 
@@ -43,5 +43,9 @@ export const notifyStatus = defineAction<WebClient, typeof config, typeof output
       metadata: stepMetadata(ctx.idempotencyKey),
     });
     return { channel: result.channel ?? input.channel, ts: result.ts ?? "", runUrl: ctx.runUrl };
+  },
+  async reconcile(ctx, input) {
+    const found = await findStepMessage(ctx.client, ctx.idempotencyKey, { channel: input.channel });
+    return found && { ...found, runUrl: ctx.runUrl };
   },
 });

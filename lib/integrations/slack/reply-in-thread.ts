@@ -2,7 +2,7 @@ import type { WebClient } from "@slack/web-api";
 import { z } from "zod";
 import { defineAction } from "@/lib/integrations/types";
 import { valueOrExpression } from "@/lib/integrations/fields";
-import { blocksArg, blocksField, tsField, channelArg, channelField, messageOutput, previewTs, stepMetadata, textField, postsMessage } from "./shared";
+import { blocksArg, blocksField, tsField, channelArg, channelField, findStepMessage, messageOutput, previewTs, stepMetadata, textField, postsMessage } from "./shared";
 
 const config = z.object({
   channel: channelField,
@@ -37,5 +37,9 @@ export const replyInThread = defineAction<WebClient, typeof config, typeof messa
       metadata: stepMetadata(ctx.idempotencyKey),
     });
     return { channel: result.channel ?? input.channel, ts: result.ts ?? "", threadTs: input.threadTs };
+  },
+  async reconcile(ctx, input) {
+    const found = await findStepMessage(ctx.client, ctx.idempotencyKey, { channel: input.channel, threadTs: input.threadTs });
+    return found && { ...found, threadTs: input.threadTs };
   },
 });

@@ -1,7 +1,7 @@
 import type { WebClient } from "@slack/web-api";
 import { z } from "zod";
 import { defineAction } from "@/lib/integrations/types";
-import { blocksArg, blocksField, channelArg, channelField, messageOutput, previewTs, stepMetadata, textField, postsMessage } from "./shared";
+import { blocksArg, blocksField, channelArg, channelField, findStepMessage, messageOutput, previewTs, stepMetadata, textField, postsMessage } from "./shared";
 
 const config = z.object({ channel: channelField, text: textField, blocks: blocksField });
 
@@ -24,5 +24,9 @@ export const sendMessage = defineAction<WebClient, typeof config, typeof message
     });
     const ts = result.ts ?? "";
     return { channel: result.channel ?? input.channel, ts, threadTs: ts };
+  },
+  async reconcile(ctx, input) {
+    const found = await findStepMessage(ctx.client, ctx.idempotencyKey, { channel: input.channel });
+    return found && { ...found, threadTs: found.ts };
   },
 });

@@ -46,6 +46,20 @@ export const messageRef = (output: { channel: string; ts: string }) => `${output
 /** Tags a message with the step's idempotency key, so a message whose outcome is unknown can be found. */
 export const stepMetadata = (idempotencyKey: string) => ({ event_type: "flowline_step", event_payload: { idempotency_key: idempotencyKey } });
 
+/**
+ * The message a step posted, found by the idempotency key in its metadata: in the channel's
+ * latest messages, or in a thread's replies. A crash is recovered from soon after, so the latest
+ * page is where it is.
+ */
+export async function findStepMessage(client: WebClient, idempotencyKey: string, where: { channel: string; threadTs?: string }): Promise<{ channel: string; ts: string } | null> {
+  const channel = channelArg(where.channel);
+  const page = where.threadTs
+    ? await client.conversations.replies({ channel, ts: where.threadTs, include_all_metadata: true, limit: 200 })
+    : await client.conversations.history({ channel, include_all_metadata: true, limit: 200 });
+  const found = page.messages?.find((message) => (message.metadata?.event_payload as { idempotency_key?: unknown } | undefined)?.idempotency_key === idempotencyKey);
+  return found?.ts ? { channel, ts: found.ts } : null;
+}
+
 /** The channel name without "#": Slack accepts ids and names in `channel`. */
 export const channelArg = (channel: string) => channel.replace(/^#/, "");
 

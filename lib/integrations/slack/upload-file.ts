@@ -1,6 +1,7 @@
 import type { WebClient } from "@slack/web-api";
 import { z } from "zod";
 import { WorkflowError } from "@/lib/workflow/errors";
+import { guardedFetch } from "@/lib/net/guarded-fetch";
 import { defineAction } from "@/lib/integrations/types";
 import { formattedString } from "@/lib/integrations/fields";
 import { channelArg, channelField, tsField } from "./shared";
@@ -42,18 +43,11 @@ const config = z
 const output = z.object({ fileId: z.string(), channel: z.string(), title: z.string() });
 
 async function download(url: string, signal: AbortSignal): Promise<Buffer> {
-  let response: Response;
-  try {
-    response = await fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(60_000)]), redirect: "follow" });
-  } catch (error) {
-    throw new WorkflowError("E_PROVIDER", { message: `Could not download the file from ${new URL(url).host}`, cause: error });
+  const response = await guardedFetch(url, { signal, maxBytes: MAX_UPLOAD_BYTES, timeoutMs: 60_000 });
+  if (response.status < 200 || response.status >= 300) {
+    throw new WorkflowError(response.status === 404 ? "E_NOT_FOUND" : "E_PROVIDER", { message: `Downloading the file answered HTTP ${response.status}` });
   }
-  if (!response.ok) throw new WorkflowError(response.status === 404 ? "E_NOT_FOUND" : "E_PROVIDER", { message: `Downloading the file answered HTTP ${response.status}` });
-  const declared = Number(response.headers.get("content-length") ?? 0);
-  if (declared > MAX_UPLOAD_BYTES) throw new WorkflowError("E_VALIDATION", { message: `The file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB` });
-  const body = Buffer.from(await response.arrayBuffer());
-  if (body.length > MAX_UPLOAD_BYTES) throw new WorkflowError("E_VALIDATION", { message: `The file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB` });
-  return body;
+  return response.body;
 }
 
 export const uploadFile = defineAction<WebClient, typeof config, typeof output>({

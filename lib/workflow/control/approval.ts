@@ -1,5 +1,11 @@
+import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
+import type { ControlContext, Flow } from "../engine/control";
 import type { NodeTypeSpec } from "../node-types";
+
+// APPROVAL: a waiting record and a Waitpoint row (with the hash of a signed link's token) until
+// someone decides (lib/workflow/runs.ts completeWaitpoint) or the timeout passes. The decision
+// lives on the Waitpoint; the step reads it from there, whichever host runs it.
 
 export const approvalLimits = { minTimeoutMs: 1000, maxTimeoutMs: 30 * 24 * 3_600_000, maxApprovers: 50 } as const;
 
@@ -39,4 +45,49 @@ export const approvalNodeType = {
     decidedAt: z.iso.datetime(),
     comment: z.string().optional(),
   }),
+  behaviour: {
+    handle: (output) => {
+      const decision = (output as { decision?: unknown } | null)?.decision;
+      return typeof decision === "string" ? decision : null;
+    },
+    run: runApproval,
+  },
 } satisfies NodeTypeSpec;
+
+export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
+
+async function runApproval(ctx: ControlContext): Promise<Flow> {
+  const { db, node, iterationPath } = ctx;
+  let step = ctx.existing;
+  if (!step) {
+    const startedAt = ctx.now();
+    const config = ctx.config<{ message: string; timeoutMs: number; approvers?: string[] }>();
+    if (ctx.run.dryRun) {
+      await ctx.open("succeeded", { input: config, output: { decision: "approved", decidedAt: startedAt.toISOString(), comment: "dry run: assumed approved" }, startedAt });
+      return "continue";
+    }
+    const timeoutAt = new Date(startedAt.getTime() + config.timeoutMs);
+    step = await ctx.open("waiting", { input: { message: config.message, approvers: config.approvers ?? null, timeoutAt: timeoutAt.toISOString() }, startedAt });
+    // The signed link carries a random token; only its hash is stored.
+    await db.waitpoint.create({
+      data: { runId: ctx.run.id, nodeId: node.id, iterationPath, kind: "approval", timeoutAt, tokenHash: hashToken(randomBytes(24).toString("base64url")) },
+    });
+  }
+  for (;;) {
+    const waitpoint = await db.waitpoint.findFirst({ where: { runId: ctx.run.id, nodeId: node.id, iterationPath, kind: "approval" } });
+    if (!waitpoint) throw new Error(`approval ${node.id} has no waitpoint`);
+    if (waitpoint.completedAt) {
+      const result = (waitpoint.result ?? {}) as { approved?: boolean; comment?: string; by?: string };
+      const output = { decision: result.approved ? "approved" : "rejected", decidedAt: waitpoint.completedAt.toISOString(), ...(result.by ? { decidedBy: result.by } : {}), ...(result.comment ? { comment: result.comment } : {}) };
+      await ctx.succeed(step, output);
+      return "continue";
+    }
+    if (!waitpoint.timeoutAt || waitpoint.timeoutAt > ctx.now()) return { suspend: { wakeAt: waitpoint.timeoutAt, waitpointIds: [waitpoint.id] } };
+    // Conditional: a decision that lands at the same moment wins over the timeout (read again).
+    const { count } = await db.waitpoint.updateMany({ where: { id: waitpoint.id, completedAt: null }, data: { completedAt: ctx.now(), result: { timedOut: true } } });
+    if (count > 0) {
+      await ctx.succeed(step, { decision: "timeout", decidedAt: ctx.now().toISOString() });
+      return "continue";
+    }
+  }
+}

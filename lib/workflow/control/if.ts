@@ -1,6 +1,9 @@
 import { z } from "zod";
-import { conditionSchema } from "../conditions";
+import { conditionSchema, evaluateCondition, type Condition } from "../conditions";
 import type { NodeTypeSpec } from "../node-types";
+
+// IF: one evaluation of its condition, recorded like any step; the branch it takes is read back
+// from the record's output.
 
 export const ifNodeType = {
   type: "control.if",
@@ -18,4 +21,13 @@ export const ifNodeType = {
     { id: "false", label: "False" },
   ],
   output: z.object({ result: z.boolean() }),
+  executor: {
+    effectful: false,
+    execute: async (_ctx, input) => ({ result: evaluateCondition(input.condition as Condition) }),
+    preview: (_ctx, input) => ({ result: evaluateCondition(input.condition as Condition) }),
+  },
+  behaviour: {
+    handle: (output) => ((output as { result?: unknown } | null)?.result ? "true" : "false"),
+    lenientTemplates: true,
+  },
 } satisfies NodeTypeSpec;

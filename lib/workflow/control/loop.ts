@@ -1,6 +1,11 @@
 import { z } from "zod";
+import type { ControlContext, Flow } from "../engine/control";
+import { WorkflowError } from "../errors";
 import { parseTemplate, singleExpression } from "../interpolation";
 import type { NodeTypeSpec } from "../node-types";
+
+// LOOP: its record (running until every iteration is done) keeps the list it was given, so a
+// resumed run walks the same items; each item runs the body scope under iteration path "<i>".
 
 export const loopLimits = { defaultMaxIterations: 1000, maxIterations: 10_000 } as const;
 
@@ -37,4 +42,24 @@ export const loopNodeType = {
     { id: "done", label: "Done" },
   ],
   output: z.object({ iterations: z.int().min(0) }),
+  behaviour: { handle: () => "done", body: "body", run: runLoop },
 } satisfies NodeTypeSpec;
+
+async function runLoop(ctx: ControlContext): Promise<Flow> {
+  let step = ctx.existing;
+  if (!step) {
+    const startedAt = ctx.now();
+    const { items, maxIterations } = ctx.config<{ items: unknown; maxIterations?: number }>();
+    if (!Array.isArray(items)) throw new WorkflowError("E_VALIDATION", { message: `The loop's items is not a list (got ${items === null ? "null" : typeof items})`, nodeId: ctx.node.id });
+    const max = maxIterations ?? loopLimits.defaultMaxIterations;
+    if (items.length > max) throw new WorkflowError("E_VALIDATION", { message: `The list has ${items.length} items, more than the loop's maxIterations (${max})`, nodeId: ctx.node.id });
+    step = await ctx.open("running", { input: { items }, startedAt });
+  }
+  const items = ((step.input ?? {}) as { items?: unknown[] }).items ?? [];
+  for (let index = 0; index < items.length; index++) {
+    const flow = await ctx.runBody(index, items[index]);
+    if (flow !== "continue") return flow;
+  }
+  await ctx.succeed(step, { iterations: items.length });
+  return "continue";
+}

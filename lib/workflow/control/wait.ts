@@ -1,5 +1,10 @@
 import { z } from "zod";
+import type { ControlContext, Flow } from "../engine/control";
+import { WorkflowError } from "../errors";
 import type { NodeTypeSpec } from "../node-types";
+
+// WAIT: a durable sleep. Its waiting record keeps the instant it wakes at; the run suspends until
+// then (a row with wakeAt, or wait.until on Trigger.dev), other branches going on meanwhile.
 
 export const MAX_WAIT_MS = 366 * 24 * 3_600_000;
 
@@ -41,4 +46,33 @@ export const waitNodeType = {
   example: { durationMs: 3_600_000 },
   outputs: [{ id: "out" }],
   output: z.object({ resumedAt: z.iso.datetime() }),
+  behaviour: { run: runWait },
 } satisfies NodeTypeSpec;
+
+async function runWait(ctx: ControlContext): Promise<Flow> {
+  let step = ctx.existing;
+  if (!step) {
+    const startedAt = ctx.now();
+    const { durationMs, until } = ctx.config<{ durationMs?: number; until?: unknown }>();
+    const wakeAt = until !== undefined ? untilInstant(ctx, until) : new Date(startedAt.getTime() + (durationMs ?? 0));
+    step = await ctx.open("waiting", { input: { wakeAt: wakeAt.toISOString() }, startedAt });
+  }
+  const wakeAt = new Date(((step.input ?? {}) as { wakeAt: string }).wakeAt);
+  // A dry run shows the path without sleeping through it.
+  if (!ctx.run.dryRun && wakeAt > ctx.now()) return { suspend: { wakeAt, waitpointIds: [] } };
+  // Written with the next statement (the next step's record, or the run's end): a crash before
+  // that leaves the WAIT waiting with its time passed, and it is closed again.
+  await ctx.succeed(step, { resumedAt: ctx.now().toISOString() }, { defer: true });
+  return "continue";
+}
+
+/** `until` from an expression is held to the save-time rule: an ISO 8601 date-time with offset. */
+function untilInstant(ctx: ControlContext, until: unknown): Date {
+  if (typeof until === "string" && isoInstant.safeParse(until).success) return new Date(until);
+  throw new WorkflowError("E_VALIDATION", {
+    message: `The wait's until is ${JSON.stringify(until) ?? String(until)}, not a date-time with offset like 2025-01-31T09:00:00Z`,
+    remediation: "Make the expression give an ISO 8601 date-time with its offset (Z or +01:00)",
+    nodeId: ctx.node.id,
+    details: { value: until },
+  });
+}

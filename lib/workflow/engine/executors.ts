@@ -21,6 +21,12 @@ export type ExecutionContext = {
   signal: AbortSignal;
   /** What an effectful executor learnt about its effect: the connection used, the provider's id of what it made (for undo). */
   reportEffect(effect: { credentialId?: string | null; externalRef?: string | null }): void;
+  /**
+   * Puts the effect on record (the step's running record and a pending RunEffect): an executor
+   * that announcesEffect calls it immediately before its provider call; for others the engine
+   * calls it before execute. Once per attempt; a no-op for steps without effects.
+   */
+  beginEffect(): Promise<void>;
 };
 
 export type Reconciliation = { outcome: "done"; output: unknown } | { outcome: "not_done" } | { outcome: "unknown" };
@@ -30,6 +36,12 @@ export type NodeExecutor = {
   effectful: boolean;
   /** The provider deduplicates on the idempotency key, so repeating the call after a crash is safe. */
   idempotent?: boolean;
+  /**
+   * Calls ctx.beginEffect() itself, right before the provider call (after resolving the
+   * connection, the rate limit and a token refresh), so a crash before it leaves no effect on
+   * record: the step simply runs again.
+   */
+  announcesEffect?: boolean;
   execute(ctx: ExecutionContext, input: Record<string, unknown>): Promise<unknown>;
   /** How its effects can be undone (RunEffect.undoStrategy / canUndo). */
   undo?: { strategy: "api_delete" | "api_update" | "manual" | "none"; canUndo: boolean };

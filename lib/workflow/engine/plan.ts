@@ -1,23 +1,25 @@
 import { TRIGGER_ID, type WorkflowDefinition, type WorkflowEdge, type WorkflowNode } from "../definition";
+import type { NodeCatalog, NodeType } from "../node-types";
 
 // The execution plan of a definition, computed once per run entry: nodes grouped into scopes
-// (the root, and each LOOP's body), each scope in topological order, with incoming edges.
-// Validation has already guaranteed: no cycles, body edges stay inside their body.
+// (the root, and the body of each node whose type has one, like LOOP's), each scope in
+// topological order, with incoming edges and each node's type.
+// Validation has already guaranteed: no cycles, body edges stay inside their body, known types.
 
-export type Scope = { loopId: string | null; order: WorkflowNode[] };
+/** loopId/bodyHandle: the node whose body this is, and the handle its body edges leave through. */
+export type Scope = { loopId: string | null; bodyHandle: string | null; order: WorkflowNode[] };
 
 export type Plan = {
   nodes: Map<string, WorkflowNode>;
+  types: Map<string, NodeType>;
   incoming: Map<string, WorkflowEdge[]>;
-  /** The scope of each LOOP's body, and the root scope under the key "". */
+  /** The scope of each body, under its node's id, and the root scope under the key "". */
   scopes: Map<string, Scope>;
 };
 
-const LOOP = "control.loop";
-
-function bodyOf(loopId: string, outgoing: Map<string, WorkflowEdge[]>): Set<string> {
+function bodyOf(loopId: string, handle: string, outgoing: Map<string, WorkflowEdge[]>): Set<string> {
   const body = new Set<string>();
-  const stack = (outgoing.get(loopId) ?? []).filter((e) => e.sourceHandle === "body").map((e) => e.target);
+  const stack = (outgoing.get(loopId) ?? []).filter((e) => e.sourceHandle === handle).map((e) => e.target);
   while (stack.length > 0) {
     const id = stack.pop()!;
     if (body.has(id)) continue;
@@ -27,8 +29,14 @@ function bodyOf(loopId: string, outgoing: Map<string, WorkflowEdge[]>): Set<stri
   return body;
 }
 
-export function planDefinition(definition: WorkflowDefinition): Plan {
+export function planDefinition(definition: WorkflowDefinition, catalog: NodeCatalog): Plan {
   const nodes = new Map(definition.nodes.map((node) => [node.id, node]));
+  const types = new Map<string, NodeType>();
+  for (const node of definition.nodes) {
+    const type = catalog.get(node.type);
+    if (!type) throw new Error(`node ${node.id} has the unknown type "${node.type}"`);
+    types.set(node.id, type);
+  }
   const incoming = new Map<string, WorkflowEdge[]>();
   const outgoing = new Map<string, WorkflowEdge[]>();
   for (const edge of definition.edges) {
@@ -36,7 +44,10 @@ export function planDefinition(definition: WorkflowDefinition): Plan {
     outgoing.set(edge.source, [...(outgoing.get(edge.source) ?? []), edge]);
   }
   // A node belongs to the innermost loop whose body holds it (the smallest body).
-  const bodies = definition.nodes.filter((n) => n.type === LOOP).map((loop) => ({ loopId: loop.id, body: bodyOf(loop.id, outgoing) }));
+  const bodies = definition.nodes.flatMap((node) => {
+    const handle = types.get(node.id)!.behaviour?.body;
+    return handle ? [{ loopId: node.id, handle, body: bodyOf(node.id, handle, outgoing) }] : [];
+  });
   bodies.sort((a, b) => a.body.size - b.body.size);
   const owner = new Map<string, string>();
   for (const { loopId, body } of bodies) for (const id of body) if (!owner.has(id)) owner.set(id, loopId);
@@ -54,8 +65,8 @@ export function planDefinition(definition: WorkflowDefinition): Plan {
       if (left === 0) queue.push(edge.target);
     }
   }
-  const scopes = new Map<string, Scope>([["", { loopId: null, order: [] }]]);
-  for (const { loopId } of bodies) scopes.set(loopId, { loopId, order: [] });
+  const scopes = new Map<string, Scope>([["", { loopId: null, bodyHandle: null, order: [] }]]);
+  for (const { loopId, handle } of bodies) scopes.set(loopId, { loopId, bodyHandle: handle, order: [] });
   for (const id of order) scopes.get(owner.get(id) ?? "")!.order.push(nodes.get(id)!);
-  return { nodes, incoming, scopes };
+  return { nodes, types, incoming, scopes };
 }

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import type { Db } from "@/lib/db";
-import { Prisma, type WorkflowRun, type WorkflowRunStep } from "@/lib/generated/prisma/client";
 import { logger } from "@/lib/log";
+import { systemClock, type Clock } from "../engine/clock";
 import { advanceClaimedRun, type AdvanceResult } from "../engine/interpreter";
+import { claimDueRuns, nextWakeAt, releaseRuns, renewLeases, type ClaimedRun } from "../engine/run-state";
 import type { NodeCatalog } from "../node-types";
 import { connectRunsReady, notifyRunsReady, onRunsReady } from "../engine/signal";
 
@@ -30,6 +31,8 @@ export type WorkerOptions = {
    * by polling.
    */
   databaseUrl?: string;
+  /** What due times are compared against and what fires the wake-up timer; the system clock when left out. */
+  clock?: Clock;
 };
 
 /**
@@ -44,22 +47,6 @@ export const workerDefaults = {
 
 /** Limited workflows are also tried this often while free runs keep every slot busy, so they do not starve. */
 const LIMITED_EVERY_MS = 250;
-
-type ClaimedRow = WorkflowRun & { steps: (Omit<WorkflowRunStep, "startedAt" | "finishedAt"> & { startedAt: string; finishedAt: string | null })[] };
-type Claimed = { run: WorkflowRun; steps: WorkflowRunStep[] };
-
-// timestamp(3) columns hold UTC; json_agg renders them without a zone.
-const utc = (value: string) => new Date(`${value}Z`);
-function claimed({ steps, ...run }: ClaimedRow): Claimed {
-  return { run, steps: steps.map((step) => ({ ...step, startedAt: utc(step.startedAt), finishedAt: step.finishedAt === null ? null : utc(step.finishedAt) })) };
-}
-// What a claim returns: the run's row, and its step records so far (none for a new run), so
-// advancing it does not read either again.
-const CLAIMED = Prisma.sql`r.*, (SELECT COALESCE(json_agg(s ORDER BY s.attempt), '[]') FROM "WorkflowRunStep" AS s WHERE s."runId" = r.id) AS steps`;
-
-const CLAIM_LOCK = 727_073_692;
-// The runs a worker may take now. Each branch matches an index: (status, wakeAt).
-const DUE = Prisma.sql`((c.status = 'queued') OR (c.status = 'waiting' AND c."wakeAt" <= now()) OR (c.status = 'running' AND c."leaseExpiresAt" < now()))`;
 
 export class EmbeddedWorker {
   readonly id = `${os.hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
@@ -79,9 +66,10 @@ export class EmbeddedWorker {
   private disconnect: (() => Promise<void>) | null = null;
   private readonly databaseUrl: string | undefined;
   private lastLimitedClaim = 0;
-  /** The earliest wakeAt this worker set on a run it suspended, and the timer for it. */
-  private nextWake: { at: number; timer: NodeJS.Timeout } | null = null;
+  /** The earliest known wake-up of a parked run, and the cancel of the timer armed for it. */
+  private nextWake: { at: number; cancel: () => void } | null = null;
   private readonly catalog: NodeCatalog;
+  private readonly clock: Clock;
   /** Outcome of each advance, for tests and benchmarks that wait for runs. */
   onAdvanced?: (runId: string, result: AdvanceResult) => void;
 
@@ -90,6 +78,7 @@ export class EmbeddedWorker {
     options: WorkerOptions,
   ) {
     this.catalog = options.catalog;
+    this.clock = options.clock ?? systemClock;
     this.concurrency = options.concurrency ?? 16;
     this.databaseUrl = options.databaseUrl;
     this.leaseMs = options.leaseMs ?? 30_000;
@@ -100,7 +89,11 @@ export class EmbeddedWorker {
   async start(): Promise<void> {
     await this.heartbeat();
     this.timers.push(setInterval(() => void this.heartbeat().catch((error: unknown) => logger.warn({ err: error }, "worker heartbeat failed")), this.heartbeatMs));
-    this.timers.push(setInterval(() => void this.renewLeases().catch((error: unknown) => logger.warn({ err: error }, "lease renewal failed")), this.leaseMs / 3));
+    this.timers.push(
+      setInterval(() => {
+        if (this.inflight.size > 0) void renewLeases(this.db, this.id, this.leaseMs).catch((error: unknown) => logger.warn({ err: error }, "lease renewal failed"));
+      }, this.leaseMs / 3),
+    );
     for (const timer of this.timers) timer.unref();
     this.unsubscribe = onRunsReady(() => this.nudge());
     if (this.databaseUrl) this.disconnect = await connectRunsReady(this.databaseUrl);
@@ -115,12 +108,12 @@ export class EmbeddedWorker {
     this.abort.abort();
     this.wake?.();
     for (const timer of this.timers) clearInterval(timer);
-    if (this.nextWake) clearTimeout(this.nextWake.timer);
+    this.nextWake?.cancel();
     this.unsubscribe?.();
     await this.disconnect?.();
     await this.loop;
     await Promise.allSettled(this.inflight.values());
-    await this.db.workflowRun.updateMany({ where: { leaseOwner: this.id, status: "running" }, data: { status: "queued", leaseOwner: null, leaseExpiresAt: null } });
+    await releaseRuns(this.db, this.id, this.clock.now());
     await this.db.workerHeartbeat.deleteMany({ where: { id: this.id } });
     logger.info({ worker: this.id }, "embedded worker stopped");
   }
@@ -133,7 +126,7 @@ export class EmbeddedWorker {
   private async run(): Promise<void> {
     while (!this.stopping) {
       this.nudged = false;
-      let claimed: Claimed[] = [];
+      let claimed: ClaimedRun[] = [];
       if (this.inflight.size < this.concurrency) {
         try {
           claimed = await this.claim(this.concurrency - this.inflight.size);
@@ -146,6 +139,15 @@ export class EmbeddedWorker {
         continue;
       }
       if (this.nudged && this.inflight.size < this.concurrency) continue;
+      // Nothing due now: wake up when the earliest parked run is (whatever parked it, this
+      // process or another), not at the next poll. Looked up again after every claim, so every
+      // suspension, approval or start re-arms it.
+      try {
+        this.armWake(await nextWakeAt(this.db));
+      } catch (error) {
+        logger.warn({ err: error }, "reading the next wake-up failed; polling finds it");
+      }
+      if (this.nudged) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.pollMs);
         this.wake = () => {
@@ -159,13 +161,13 @@ export class EmbeddedWorker {
     }
   }
 
-  private spawn({ run, steps }: Claimed) {
-    const work = advanceClaimedRun(this.db, run, steps, { catalog: this.catalog, leaseOwner: this.id, signal: this.abort.signal })
+  private spawn({ run, steps }: ClaimedRun) {
+    const work = advanceClaimedRun(this.db, run, steps, { catalog: this.catalog, leaseOwner: this.id, signal: this.abort.signal, clock: this.clock })
       .then((result) => {
         this.onAdvanced?.(run.id, result);
         // A finished run may free a concurrency slot of its workflow.
         if (result.kind === "finished") notifyRunsReady();
-        if (result.kind === "suspended" && result.wakeAt) this.wakeAt(result.wakeAt);
+        if (result.kind === "suspended" && result.wakeAt) this.armWake(result.wakeAt);
       })
       .catch((error: unknown) => logger.error({ err: error, runId: run.id }, "advancing a run failed; its lease will expire and it will be retried"))
       .finally(() => {
@@ -175,71 +177,27 @@ export class EmbeddedWorker {
     this.inflight.set(run.id, work);
   }
 
-  /** A run this worker suspended is due before the next poll: look for it then. */
-  private wakeAt(at: Date) {
+  /** Arms the wake-up timer for `at` unless one is armed for an earlier, still future, time. */
+  private armWake(at: Date | null) {
+    if (!at || this.stopping) return;
     const time = at.getTime();
-    if (time - Date.now() >= this.pollMs || (this.nextWake && this.nextWake.at <= time && this.nextWake.at > Date.now())) return;
-    if (this.nextWake) clearTimeout(this.nextWake.timer);
-    const timer = setTimeout(() => {
-      this.nextWake = null;
+    if (this.nextWake && this.nextWake.at <= time && this.nextWake.at > this.clock.now().getTime()) return;
+    this.nextWake?.cancel();
+    const cancel = this.clock.at(at, () => {
+      if (this.nextWake?.cancel === cancel) this.nextWake = null;
       this.nudge();
-    }, Math.max(0, time - Date.now()));
-    timer.unref();
-    this.nextWake = { at: time, timer };
+    });
+    this.nextWake = { at: time, cancel };
   }
 
   /**
-   * Takes due runs: queued, waiting with wakeAt passed, or running under an expired lease.
-   * Runs of workflows without a concurrency limit are claimed in batches by one statement;
-   * workflows with a limit are claimed one at a time under an advisory lock, so the limit holds
-   * across workers. The statement that claims also returns the runs' rows and step records.
+   * Takes due runs (run-state.ts): of workflows without a concurrency limit in batches, and now
+   * and then (or when nothing free is due) one of a limited workflow, so those do not starve.
    */
-  private async claim(slots: number): Promise<Claimed[]> {
-    const lease = this.leaseMs / 1000;
+  private async claim(slots: number): Promise<ClaimedRun[]> {
     const limitedDue = Date.now() - this.lastLimitedClaim >= LIMITED_EVERY_MS;
-    const free = await this.db.$queryRaw<ClaimedRow[]>`
-      UPDATE "WorkflowRun" AS r
-         SET status = 'running', "leaseOwner" = ${this.id}, "leaseExpiresAt" = now() + make_interval(secs => ${lease}),
-             "startedAt" = COALESCE(r."startedAt", now()), "wakeAt" = NULL
-       WHERE r.id IN (
-         SELECT c.id FROM "WorkflowRun" AS c JOIN "Workflow" AS w ON w.id = c."workflowId"
-          WHERE ${DUE} AND w."concurrencyLimit" IS NULL
-          ORDER BY c."createdAt"
-          LIMIT ${limitedDue && slots > 1 ? slots - 1 : slots}
-          FOR UPDATE OF c SKIP LOCKED)
-      RETURNING ${CLAIMED}`;
-    // Limited workflows: when nothing free is due, and now and then a slot kept for them.
-    if ((free.length > 0 && !limitedDue) || free.length >= slots) return free.map(claimed);
-    this.lastLimitedClaim = Date.now();
-    const [, limited] = await this.db.$transaction([
-      this.db.$executeRaw`SELECT pg_advisory_xact_lock(${CLAIM_LOCK})`,
-      this.db.$queryRaw<ClaimedRow[]>`
-        UPDATE "WorkflowRun" AS r
-           SET status = 'running', "leaseOwner" = ${this.id}, "leaseExpiresAt" = now() + make_interval(secs => ${lease}),
-               "startedAt" = COALESCE(r."startedAt", now()), "wakeAt" = NULL
-         WHERE r.id = (
-           SELECT c.id FROM "WorkflowRun" AS c JOIN "Workflow" AS w ON w.id = c."workflowId"
-            WHERE ${DUE} AND w."concurrencyLimit" IS NOT NULL
-              -- a started run holds its workflow's slot until it finishes, waits included;
-              -- only queued runs wait for a free slot
-              AND (c.status <> 'queued' OR (
-                   SELECT count(*) FROM "WorkflowRun" AS x
-                    WHERE x."workflowId" = c."workflowId" AND x.status IN ('running', 'waiting')
-                  ) < w."concurrencyLimit")
-            ORDER BY c."createdAt"
-            LIMIT 1
-            FOR UPDATE OF c SKIP LOCKED)
-        RETURNING ${CLAIMED}`,
-    ]);
-    return [...free, ...limited].map(claimed);
-  }
-
-  private async renewLeases(): Promise<void> {
-    if (this.inflight.size === 0) return;
-    await this.db.workflowRun.updateMany({
-      where: { leaseOwner: this.id, status: "running" },
-      data: { leaseExpiresAt: new Date(Date.now() + this.leaseMs) },
-    });
+    if (limitedDue) this.lastLimitedClaim = Date.now();
+    return claimDueRuns(this.db, { owner: this.id, leaseMs: this.leaseMs, now: this.clock.now(), slots, limitedDue });
   }
 
   private async heartbeat(): Promise<void> {

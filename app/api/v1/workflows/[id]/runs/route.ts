@@ -5,4 +5,4 @@ import { startRun } from "@/lib/workflow/runs";
 
 export const dynamic = "force-dynamic";
 
-export const POST = handle(startRunOp, ({ db, caller, params, body }) => startRun(db, catalog, caller, params.id, body, { type: "api" }));
+export const POST = handle(startRunOp, ({ db, caller, params, body }) => startRun(db, catalog, caller, params.id, body, { type: "manual", source: "api" }));

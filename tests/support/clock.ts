@@ -1,0 +1,48 @@
+import type { Clock } from "@/lib/workflow/engine/clock";
+
+/**
+ * The host clock for tests: real time plus an offset that advance() grows, so a test skips a
+ * wait instead of sleeping through it. Timers armed on it (a worker's wake-up, the fake
+ * Trigger.dev's durable waits) fire when real time or an advance reaches them.
+ */
+export class TestClock implements Clock {
+  private offsetMs = 0;
+  private readonly timers = new Set<{ at: number; fn: () => void; timer: NodeJS.Timeout }>();
+
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+
+  at(at: Date, fn: () => void): () => void {
+    const entry = { at: at.getTime(), fn, timer: this.schedule(at.getTime(), fn) };
+    this.timers.add(entry);
+    return () => {
+      clearTimeout(entry.timer);
+      this.timers.delete(entry);
+    };
+  }
+
+  /** Moves time forward; timers now due fire. */
+  advance(ms: number): void {
+    this.offsetMs += ms;
+    for (const entry of this.timers) {
+      clearTimeout(entry.timer);
+      entry.timer = this.schedule(entry.at, entry.fn);
+    }
+  }
+
+  private schedule(at: number, fn: () => void): NodeJS.Timeout {
+    const timer = setTimeout(
+      () => {
+        for (const entry of this.timers) if (entry.timer === timer) this.timers.delete(entry);
+        fn();
+      },
+      Math.max(0, at - this.now().getTime()),
+    );
+    timer.unref();
+    return timer;
+  }
+}
+
+/** One clock per test file (each file runs in its own module scope): hosts, fakes and tests share it. */
+export const testClock = new TestClock();

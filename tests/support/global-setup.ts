@@ -1,0 +1,45 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import type { TestProject } from "vitest/node";
+import { migratedEmbeddedSnapshot, openServer } from "@/lib/db/open";
+import { serverUrl, testDbKind } from "./database";
+
+// Once per vitest run: a migrated database that every test file copies instead of migrating its
+// own. On PGlite a dump of its data folder, loaded by each file; on the server a template database,
+// which CREATE DATABASE … TEMPLATE copies.
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    pgliteSnapshot: string;
+    pgTemplate: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  if (testDbKind === "pglite") {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "flowline-snapshot-"));
+    const file = path.join(dir, "migrated.tar");
+    const dump = await migratedEmbeddedSnapshot();
+    fs.writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
+    project.provide("pgliteSnapshot", file);
+    project.provide("pgTemplate", "");
+    return () => fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const name = `flowline_tpl_${process.pid}_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const database = await openServer(url.toString(), { poolSize: 1 });
+  await database.migrate();
+  await database.close();
+  project.provide("pgTemplate", name);
+  project.provide("pgliteSnapshot", "");
+  return async () => {
+    await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+    await admin.end();
+  };
+}
