@@ -10,6 +10,9 @@ export const baseURL = `http://localhost:${port}`;
 // The fake Slack (fakes/slack) the app is pointed at, so specs can connect Slack offline.
 const fakeSlackPort = Number(process.env.FLOWLINE_E2E_SLACK_PORT ?? 3311);
 export const fakeSlackURL = `http://127.0.0.1:${fakeSlackPort}`;
+// The fake Fatture in Cloud (fakes/fattureincloud); its default stays clear of the ports parallel runs are given.
+const fakeFicPort = Number(process.env.FLOWLINE_E2E_FIC_PORT ?? 3360);
+const fakeFicURL = `http://127.0.0.1:${fakeFicPort}`;
 
 export default defineConfig({
   testDir: "e2e",
@@ -37,6 +40,12 @@ export default defineConfig({
       reuseExistingServer: false,
     },
     {
+      command: `node_modules/.bin/tsx fakes/fattureincloud/main.ts --port ${fakeFicPort}`,
+      url: `${fakeFicURL}/health`,
+      timeout: 30_000,
+      reuseExistingServer: false,
+    },
+    {
       command: `node_modules/.bin/next start -p ${port}`,
       url: `${baseURL}/api/health`,
       timeout: 120_000,
@@ -49,6 +58,9 @@ export default defineConfig({
         SLACK_API_URL: `${fakeSlackURL}/api/`,
         SLACK_CLIENT_ID: "fake-client-id",
         SLACK_CLIENT_SECRET: "fake-client-secret",
+        FATTUREINCLOUD_API_URL: fakeFicURL,
+        FATTUREINCLOUD_CLIENT_ID: "fake-fic-client-id",
+        FATTUREINCLOUD_CLIENT_SECRET: "fake-fic-client-secret",
       },
     },
   ],

@@ -23,7 +23,7 @@ test("connect Slack from Settings > Integrations through the consent page, then 
   await expect(page.getByText("Slack connected").first()).toBeVisible();
   const connections = page.getByRole("list", { name: "Slack connections" });
   await expect(connections.getByText("Fake Workspace")).toBeVisible();
-  await expect(connections.getByText("Connected")).toBeVisible();
+  await expect(connections.getByText("Connected", { exact: true })).toBeVisible();
   await expect(connections.getByText("Company default")).toBeVisible();
   // the page never carries key material
   expect(await page.content()).not.toMatch(/xox[bpe]-fake-/);
@@ -32,9 +32,9 @@ test("connect Slack from Settings > Integrations through the consent page, then 
   await page.getByRole("button", { name: "Test Fake Workspace" }).click();
   await expect(page.getByText("The connection works")).toBeVisible();
   await page.getByRole("button", { name: "Pause Fake Workspace" }).click();
-  await expect(connections.getByText("Paused")).toBeVisible();
+  await expect(connections.getByText("Paused", { exact: true })).toBeVisible();
   await page.getByRole("button", { name: "Resume Fake Workspace" }).click();
-  await expect(connections.getByText("Connected")).toBeVisible();
+  await expect(connections.getByText("Connected", { exact: true })).toBeVisible();
 
   await page.getByRole("button", { name: "Disconnect Fake Workspace" }).click();
   await page.getByRole("alertdialog").getByRole("button", { name: "Disconnect" }).click();

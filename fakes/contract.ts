@@ -10,11 +10,11 @@ export type ProviderContract = {
     url: string;
     env: Record<string, string>;
     close(): Promise<void>;
-    /** A company connection with refreshable (expiring) tokens; returns its id. */
+    /** A company connection (with refreshable tokens where the provider's OAuth refreshes); returns its id. */
     connect(db: Db, companyId: string): Promise<string>;
   }>;
   /** An effectful action and the provider method (as the fake records it) that it calls. */
   sample: { nodeType: string; input: Record<string, unknown>; method: string };
-  /** How the fake records calls of the token endpoint. */
-  tokenMethod: string;
+  /** How the fake records calls of the token endpoint (providers whose OAuth refreshes). */
+  tokenMethod?: string;
 };

@@ -1,4 +1,5 @@
-import type http from "node:http";
+import http from "node:http";
+import net, { type AddressInfo } from "node:net";
 
 // What every fake provider shares: a record of the calls it received and a book of faults to
 // play, both reachable over HTTP (/__fake/…) so tests in another process, and people trying the
@@ -21,7 +22,7 @@ export type Fault =
 
 export type RecordedCall = { method: string; params: Record<string, string>; token: string | null; at: number };
 
-export type Send = (status: number, body: string, headers?: Record<string, string>) => void;
+export type Send = (status: number, body: string | Buffer, headers?: Record<string, string>) => void;
 
 const faultSchemaTypes = new Set(["http", "ratelimit", "timeout", "delay", "malformed", "error"]);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -136,3 +137,85 @@ export function faultControl(baseUrl: string) {
     },
   };
 }
+
+/** What a fake's request handler gets: the request, its URL and whole body, and a JSON `send`. */
+export type FakeRequest = { request: http.IncomingMessage; response: http.ServerResponse; url: URL; raw: Buffer; send: Send };
+
+/** A fake's port was taken: says which, and how to choose another. */
+export class PortBusyError extends Error {
+  constructor(
+    readonly fake: string,
+    readonly port: number,
+    readonly hint: string,
+  ) {
+    super(`The ${fake} cannot listen on port ${port}: something else is using it. ${hint}`);
+    this.name = "PortBusyError";
+  }
+}
+
+type ListenOptions = { name: string; port?: number | undefined; host?: string | undefined; portHint?: string | undefined };
+
+function listen(server: http.Server | net.Server, options: ListenOptions): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? new PortBusyError(options.name, options.port ?? 0, options.portHint ?? "Stop what runs there, or choose another port.") : error),
+    );
+    server.listen(options.port ?? 0, options.host, () => resolve());
+  });
+}
+
+/** Throws a PortBusyError when something already listens on the port (checked before starting a child that would only print a stack). */
+export async function assertPortFree(options: ListenOptions & { port: number }): Promise<void> {
+  const probe = net.createServer();
+  await listen(probe, options);
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+}
+
+/**
+ * The HTTP server every fake runs: /__fake/ control and /health answered here, a crash in the
+ * handler answered as a 500 in the provider's error shape, and a busy port reported by name.
+ */
+export async function serveFake(
+  kit: ReturnType<typeof createFakeKit>,
+  options: { name: string; port?: number; host?: string; portHint?: string; crashBody: (message: string) => unknown },
+  handle: (request: FakeRequest) => Promise<unknown>,
+): Promise<{ url: string; port: number; close(): Promise<void> }> {
+  const server = http.createServer(async (request, response) => {
+    const url = new URL(request.url ?? "/", "http://fake.local");
+    const send: Send = (status, body, headers = {}) => {
+      if (response.headersSent || response.destroyed) return;
+      response.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
+      response.end(body);
+    };
+    try {
+      const raw = await readBody(request);
+      if (kit.control(request, url, raw, send)) return;
+      if (request.method === "GET" && url.pathname === "/health") return send(200, JSON.stringify({ ok: true }));
+      await handle({ request, response, url, raw, send });
+    } catch (error) {
+      send(500, JSON.stringify(options.crashBody((error as Error).message)));
+    }
+  });
+  const host = options.host ?? "127.0.0.1";
+  await listen(server, { ...options, host });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** A fake's consent page, in the provider's colours. */
+export const consentPage = (look: { lang: string; background: string; accent: string }, title: string, body: string) => `<!doctype html><html lang="${look.lang}"><head><meta charset="utf-8"><title>${title}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font-family:system-ui,sans-serif;background:${look.background};margin:0;display:grid;place-items:center;min-height:100vh}
+main{background:#fff;border-radius:12px;padding:32px;max-width:460px;box-shadow:0 2px 12px #0002}h1{font-size:20px}
+button{font-size:15px;padding:10px 18px;border-radius:6px;border:1px solid #ccc;cursor:pointer;margin-right:8px}
+.allow{background:${look.accent};color:#fff;border-color:${look.accent}}li{margin:4px 0}.note{color:#666;font-size:13px}</style></head><body><main>${body}</main></body></html>`;

@@ -1,17 +1,85 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
+import { parseArgs } from "node:util";
+import { assertPortFree, PortBusyError } from "./kit";
+import { startFakeFattureInCloud } from "./fattureincloud/server";
+import { startFakeResend } from "./resend/server";
 import { startFakeSlack } from "./slack/server";
 
-// `npm run dev:sandbox`: the fake Slack plus `next dev` wired to it, so anyone can connect Slack
-// (the fake's consent page) and run Slack steps offline. Its own data folder keeps fake
-// connections away from a real install. Options: PORT (app, default 3000), FAKE_SLACK_PORT (4555),
-// FLOWLINE_DATA_DIR (default .data/sandbox), FAKE_SLACK_ROTATION=1 for expiring tokens.
+// `npm run dev:sandbox [-- -p 3101] [--slack-port 4555] [--fic-port 4556] [--resend-port 4557] [--rotation]`:
+// the fake Slack, Fatture in Cloud and Resend plus `next dev` wired to them, so anyone can connect
+// (the fakes' consent pages), paste the printed test tokens, choose defaults and run steps offline.
+// Flags win over the env (PORT, FAKE_SLACK_PORT, FAKE_FIC_PORT, FAKE_RESEND_PORT,
+// FAKE_SLACK_ROTATION=1). Its own data folder (FLOWLINE_DATA_DIR, default .data/sandbox) keeps
+// fake connections away from a real install.
 
-const appPort = Number(process.env.PORT ?? 3000);
-const fake = await startFakeSlack({ port: Number(process.env.FAKE_SLACK_PORT ?? 4555), rotation: process.env.FAKE_SLACK_ROTATION === "1" });
+const usage = "usage: npm run dev:sandbox -- [-p|--port 3000] [--slack-port 4555] [--fic-port 4556] [--resend-port 4557] [--rotation]";
+
+function portOf(value: string | undefined, fallback: number, flag: string): number {
+  const port = Number(value ?? fallback);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    console.error(`${flag} must be a port number (0-65535; 0 picks a free one), got "${value}"\n${usage}`);
+    process.exit(2);
+  }
+  return port;
+}
+
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      port: { type: "string", short: "p" },
+      "slack-port": { type: "string" },
+      "fic-port": { type: "string" },
+      "resend-port": { type: "string" },
+      rotation: { type: "boolean" },
+    },
+  }));
+} catch (error) {
+  console.error(`${(error as Error).message}\n${usage}`);
+  process.exit(2);
+}
+
+const appPort = portOf(values.port ?? process.env.PORT, 3000, "--port");
+const ports = {
+  slack: portOf(values["slack-port"] ?? process.env.FAKE_SLACK_PORT, 4555, "--slack-port"),
+  fic: portOf(values["fic-port"] ?? process.env.FAKE_FIC_PORT, 4556, "--fic-port"),
+  resend: portOf(values["resend-port"] ?? process.env.FAKE_RESEND_PORT, 4557, "--resend-port"),
+};
+
+let fakes: [Awaited<ReturnType<typeof startFakeSlack>>, Awaited<ReturnType<typeof startFakeFattureInCloud>>, Awaited<ReturnType<typeof startFakeResend>>];
+try {
+  fakes = await Promise.all([
+    startFakeSlack({ port: ports.slack, rotation: values.rotation ?? process.env.FAKE_SLACK_ROTATION === "1", portHint: "Stop what runs there, or start the sandbox with --slack-port <another>." }),
+    startFakeFattureInCloud({ port: ports.fic, portHint: "Stop what runs there, or start the sandbox with --fic-port <another>." }),
+    startFakeResend({ port: ports.resend, portHint: "Stop what runs there, or start the sandbox with --resend-port <another>." }),
+  ]);
+} catch (error) {
+  if (error instanceof PortBusyError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+const [slack, fic, resend] = fakes;
 const appUrl = `http://localhost:${appPort}`;
-console.log(`fake Slack on ${fake.url} — its consent page appears when you click "Connect Slack"`);
 console.log(`Flowline on ${appUrl} — Settings > Integrations`);
+console.log(`fake Slack on ${slack.url}: its consent page lets you pick a workspace (${slack.teams.map((t) => `${t.name} ${t.id}`).join(", ")})`);
+console.log(`  bot tokens to paste: ${slack.teams.map((t) => `${t.id} ${slack.issueBotToken(undefined, t.id)}`).join("  ")}`);
+console.log(`fake Fatture in Cloud on ${fic.url}: companies ${fic.companies.map((c) => `${c.name} ${c.id}`).join(", ")}`);
+console.log(`  access token to paste: ${fic.issueToken()}`);
+console.log(`fake Resend on ${resend.url}: outbox at ${resend.url}/outbox`);
+console.log(`  API keys to paste: ${resend.fullAccessKey} (full access)  ${resend.sendingKey} (sending only); senders @${resend.domains.join(", @")}`);
+
+// next dev would answer a busy port with a raw EADDRINUSE stack: check it first.
+try {
+  await assertPortFree({ name: "Flowline app", port: appPort, portHint: "Stop what runs there, or start the sandbox with -p <another>." });
+} catch (error) {
+  await Promise.all(fakes.map((fake) => fake.close()));
+  if (!(error instanceof PortBusyError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
 
 const child = spawn(path.join("node_modules", ".bin", "next"), ["dev", "-p", String(appPort)], {
   stdio: "inherit",
@@ -20,9 +88,16 @@ const child = spawn(path.join("node_modules", ".bin", "next"), ["dev", "-p", Str
     NEXT_TELEMETRY_DISABLED: "1",
     FLOWLINE_DATA_DIR: process.env.FLOWLINE_DATA_DIR ?? path.join(".data", "sandbox"),
     APP_URL: process.env.APP_URL ?? appUrl,
-    SLACK_API_URL: fake.apiUrl,
-    SLACK_CLIENT_ID: fake.clientId,
-    SLACK_CLIENT_SECRET: fake.clientSecret,
+    SLACK_API_URL: slack.apiUrl,
+    SLACK_CLIENT_ID: slack.clientId,
+    SLACK_CLIENT_SECRET: slack.clientSecret,
+    FATTUREINCLOUD_API_URL: fic.apiUrl,
+    FATTUREINCLOUD_CLIENT_ID: fic.clientId,
+    FATTUREINCLOUD_CLIENT_SECRET: fic.clientSecret,
+    RESEND_BASE_URL: resend.apiUrl,
+    RESEND_API_KEY: resend.fullAccessKey,
+    RESEND_WEBHOOK_SECRET: resend.webhookSecret,
+    EMAIL_FROM: process.env.EMAIL_FROM ?? "Flowline sandbox <flow@flowline.test>",
   },
 });
 
@@ -31,7 +106,7 @@ async function stop(code: number) {
   if (stopping) return;
   stopping = true;
   child.kill("SIGTERM");
-  await fake.close();
+  await Promise.all(fakes.map((fake) => fake.close()));
   process.exit(code);
 }
 child.on("exit", (code) => void stop(code ?? 0));

@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
-import { createFakeKit, readBody, type Fault, type RecordedCall } from "../kit";
+import { consentPage, createFakeKit, escapeHtml, serveFake, type Fault, type RecordedCall } from "../kit";
 
 // A local stand-in for Slack (test support and `npm run dev:sandbox`): the Web API methods Flowline
 // uses, the three-step file upload, and the OAuth v2 consent page with oauth.v2.access (code and
@@ -11,7 +10,8 @@ import { createFakeKit, readBody, type Fault, type RecordedCall } from "../kit";
 
 export type { Fault, RecordedCall };
 
-type TokenInfo = { kind: "bot" | "refresh"; revoked: boolean; expiresAt: number | null; pair?: string };
+type TokenInfo = { kind: "bot" | "refresh"; revoked: boolean; expiresAt: number | null; pair?: string; team: Team };
+type Team = { id: string; name: string };
 type Channel = { id: string; name: string; is_private: boolean; is_member: boolean; is_archived: boolean };
 type Message = { channel: string; ts: string; text: string; thread_ts?: string; blocks?: unknown; metadata?: unknown };
 type StoredFile = { id: string; filename: string; length: number; uploaded: boolean; shared: boolean; title?: string; channel?: string; body?: string };
@@ -23,28 +23,32 @@ export type FakeSlackOptions = {
   clientSecret?: string;
   /** Token rotation: OAuth answers carry refresh_token and expires_in. */
   rotation?: boolean;
+  /** What to suggest when the port is busy (the sandbox names its flag). */
+  portHint?: string;
   /** Seconds an access token lives with rotation on (Slack: 43200). */
   expiresIn?: number;
 };
 
 export type FakeSlack = Awaited<ReturnType<typeof startFakeSlack>>;
 
-const page = (title: string, body: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font-family:system-ui,sans-serif;background:#f4ede4;margin:0;display:grid;place-items:center;min-height:100vh}
-main{background:#fff;border-radius:12px;padding:32px;max-width:440px;box-shadow:0 2px 12px #0002}h1{font-size:20px}
-button{font-size:15px;padding:10px 18px;border-radius:6px;border:1px solid #ccc;cursor:pointer;margin-right:8px}
-.allow{background:#007a5a;color:#fff;border-color:#007a5a}li{margin:4px 0}.note{color:#666;font-size:13px}</style></head><body><main>${body}</main></body></html>`;
+const page = (title: string, body: string) => consentPage({ lang: "en", background: "#f4ede4", accent: "#007a5a" }, title, body);
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export async function startFakeSlack(options: FakeSlackOptions = {}) {
   const clientId = options.clientId ?? "fake-client-id";
   const clientSecret = options.clientSecret ?? "fake-client-secret";
-  const team = { id: "T0FAKE01", name: "Fake Workspace" };
+  // Several workspaces, two of them with the same name, so choosing a default and telling
+  // connections apart can be tried; the consent page asks which one.
+  const teams: Team[] = [
+    { id: "T0FAKE01", name: "Fake Workspace" },
+    { id: "T0FAKE02", name: "Fake Workspace" },
+    { id: "T0FAKE03", name: "Acme Design" },
+  ];
+  const team = teams[0]!;
+  const teamOf = (id: string | undefined) => teams.find((t) => t.id === id) ?? team;
   const settings = { rotation: options.rotation ?? false, expiresIn: options.expiresIn ?? 43_200 };
   const tokens = new Map<string, TokenInfo>();
-  const codes = new Map<string, { redirectUri: string; used: boolean; scope: string }>();
+  const codes = new Map<string, { redirectUri: string; used: boolean; scope: string; team: Team }>();
   const messages = new Map<string, Message>();
   const files = new Map<string, StoredFile>();
   const downloads = new Map<string, { body: Buffer; contentType: string }>();
@@ -59,15 +63,15 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
   ];
 
   const newToken = (prefix: string) => `${prefix}-fake-${++counter}-${randomBytes(6).toString("hex")}`;
-  function issuePair(): { access: string; refresh?: string } {
+  function issuePair(team: Team): { access: string; refresh?: string } {
     const access = newToken("xoxb");
     if (!settings.rotation) {
-      tokens.set(access, { kind: "bot", revoked: false, expiresAt: null });
+      tokens.set(access, { kind: "bot", revoked: false, expiresAt: null, team });
       return { access };
     }
     const refresh = newToken("xoxe");
-    tokens.set(access, { kind: "bot", revoked: false, expiresAt: Date.now() + settings.expiresIn * 1000 });
-    tokens.set(refresh, { kind: "refresh", revoked: false, expiresAt: null, pair: access });
+    tokens.set(access, { kind: "bot", revoked: false, expiresAt: Date.now() + settings.expiresIn * 1000, team });
+    tokens.set(refresh, { kind: "refresh", revoked: false, expiresAt: null, pair: access, team });
     return { access, refresh };
   }
 
@@ -97,22 +101,22 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
       if (!info || info.kind !== "refresh" || info.revoked) return fail("invalid_refresh_token");
       info.revoked = true; // single use, as with Slack's rotation
       if (info.pair) tokens.delete(info.pair);
-      const pair = issuePair();
-      return ok({ access_token: pair.access, refresh_token: pair.refresh, expires_in: settings.expiresIn, token_type: "bot", scope: "chat:write,channels:read,groups:read,files:write,users:read", bot_user_id: "U0BOT", app_id: "A0FAKE", team, enterprise: null, is_enterprise_install: false });
+      const pair = issuePair(info.team);
+      return ok({ access_token: pair.access, refresh_token: pair.refresh, expires_in: settings.expiresIn, token_type: "bot", scope: "chat:write,channels:read,groups:read,files:write,users:read", bot_user_id: "U0BOT", app_id: "A0FAKE", team: info.team, enterprise: null, is_enterprise_install: false });
     }
     const code = params.code ? codes.get(params.code) : undefined;
     if (!code) return fail("invalid_code");
     if (code.used) return fail("code_already_used");
     if (params.redirect_uri && params.redirect_uri !== code.redirectUri) return fail("bad_redirect_uri");
     code.used = true;
-    const pair = issuePair();
+    const pair = issuePair(code.team);
     return ok({
       access_token: pair.access,
       token_type: "bot",
       scope: code.scope,
       bot_user_id: "U0BOT",
       app_id: "A0FAKE",
-      team,
+      team: code.team,
       enterprise: null,
       is_enterprise_install: false,
       ...(pair.refresh ? { refresh_token: pair.refresh, expires_in: settings.expiresIn } : {}),
@@ -124,8 +128,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
     const denied = authed(token);
     if (denied) return denied;
     switch (method) {
-      case "auth.test":
-        return ok({ url: "https://fake-workspace.slack.test/", team: team.name, user: "flowline", team_id: team.id, user_id: "U0BOT", bot_id: "B0BOT" });
+      case "auth.test": {
+        const { team } = tokens.get(token!)!;
+        return ok({ url: `https://${team.id.toLowerCase()}.slack.test/`, team: team.name, user: "flowline", team_id: team.id, user_id: "U0BOT", bot_id: "B0BOT" });
+      }
       case "auth.revoke": {
         const info = tokens.get(token!)!;
         info.revoked = true;
@@ -226,88 +232,74 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
     return params;
   }
 
-  const server = http.createServer(async (request, response) => {
-    const url = new URL(request.url ?? "/", "http://fake.slack");
-    const send = (status: number, body: string, headers: Record<string, string> = {}) => {
-      if (response.headersSent || response.destroyed) return;
-      response.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
-      response.end(body);
-    };
-    try {
-      const raw = await readBody(request);
-      if (kit.control(request, url, raw, send)) return;
-      if (request.method === "GET" && url.pathname === "/health") return send(200, JSON.stringify({ ok: true }));
-      if (request.method === "GET" && url.pathname === "/oauth/v2/authorize") {
-        const q = Object.fromEntries(url.searchParams);
-        if (q.client_id !== clientId) return send(400, page("Slack", `<h1>Unknown app</h1><p>client_id is not valid.</p>`), { "content-type": "text/html" });
-        const hidden = ["client_id", "redirect_uri", "state", "scope"].map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(q[k] ?? "")}">`).join("");
-        const scopes = (q.scope ?? "").split(",").filter(Boolean).map((s) => `<li><code>${escapeHtml(s)}</code></li>`).join("");
-        return send(
-          200,
-          page(
-            "Fake Slack: allow access",
-            `<h1>Flowline is requesting permission to access the ${escapeHtml(team.name)} Slack workspace</h1>
+  const served = await serveFake(kit, { name: "fake Slack", port: options.port, host: options.host, portHint: options.portHint, crashBody: (detail) => ({ ok: false, error: "fake_crashed", detail }) }, async ({ request, response, url, raw, send }) => {
+    if (request.method === "GET" && url.pathname === "/oauth/v2/authorize") {
+      const q = Object.fromEntries(url.searchParams);
+      if (q.client_id !== clientId) return send(400, page("Slack", `<h1>Unknown app</h1><p>client_id is not valid.</p>`), { "content-type": "text/html" });
+      const hidden = ["client_id", "redirect_uri", "state", "scope"].map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(q[k] ?? "")}">`).join("");
+      const scopes = (q.scope ?? "").split(",").filter(Boolean).map((s) => `<li><code>${escapeHtml(s)}</code></li>`).join("");
+      return send(
+        200,
+        page(
+          "Fake Slack: allow access",
+          `<h1>Flowline is requesting permission to access a Slack workspace</h1>
 <p>It will be able to:</p><ul>${scopes}</ul>
 <form method="get" action="/oauth/v2/approve">${hidden}
+<p><label>Workspace <select name="team">${teams.map((t) => `<option value="${t.id}">${escapeHtml(t.name)} (${t.id})</option>`).join("")}</select></label></p>
 <button class="allow" name="decision" value="allow" type="submit">Allow</button>
 <button name="decision" value="deny" type="submit">Cancel</button></form>
 <p class="note">This is the local fake Slack (fakes/slack), not slack.com.</p>`,
-          ),
-          { "content-type": "text/html; charset=utf-8" },
-        );
-      }
-      if (request.method === "GET" && url.pathname === "/oauth/v2/approve") {
-        const q = Object.fromEntries(url.searchParams);
-        const target = new URL(q.redirect_uri ?? "");
-        if (q.decision === "allow") {
-          const code = `fake-code-${++counter}-${randomBytes(4).toString("hex")}`;
-          codes.set(code, { redirectUri: q.redirect_uri ?? "", used: false, scope: q.scope ?? "" });
-          target.searchParams.set("code", code);
-        } else target.searchParams.set("error", "access_denied");
-        target.searchParams.set("state", q.state ?? "");
-        response.writeHead(302, { location: target.toString() });
-        return response.end();
-      }
-      if (request.method === "POST" && url.pathname.startsWith("/upload/")) {
-        const file = files.get(url.pathname.slice("/upload/".length));
-        kit.record({ method: "upload", params: { file: file?.id ?? "", bytes: String(raw.length) }, token: null });
-        const fault = kit.take("upload");
-        if (fault?.type === "http") return send(fault.status, "error", { "content-type": "text/plain" });
-        if (!file) return send(404, "no such upload", { "content-type": "text/plain" });
-        file.uploaded = true;
-        file.body = raw.toString("latin1");
-        return send(200, `OK - ${raw.length}`, { "content-type": "text/plain" });
-      }
-      if (request.method === "GET" && url.pathname.startsWith("/files/")) {
-        const file = downloads.get(url.pathname);
-        if (!file) return send(404, "not found", { "content-type": "text/plain" });
-        response.writeHead(200, { "content-type": file.contentType, "content-length": String(file.body.length) });
-        return response.end(file.body);
-      }
-      if (request.method === "POST" && url.pathname.startsWith("/api/")) {
-        const method = url.pathname.slice("/api/".length);
-        const params = parseParams(request, raw, url);
-        const header = request.headers.authorization ?? "";
-        const token = header.startsWith("Bearer ") ? header.slice(7) : (params.token ?? null);
-        const basicRaw = header.startsWith("Basic ") ? Buffer.from(header.slice(6), "base64").toString("utf8").split(":") : null;
-        const basic = basicRaw ? { id: basicRaw[0] ?? "", secret: basicRaw.slice(1).join(":") } : null;
-        kit.record({ method, params, token });
-        const fault = kit.take(method);
-        if (await kit.play(fault, send)) return;
-        // Slack answers its own errors with HTTP 200
-        if (fault?.type === "error") return send(200, JSON.stringify({ ok: false, error: fault.error }));
-        const answer = api(method, params, token, basic);
-        return send(answer.status ?? 200, JSON.stringify(answer.body), answer.headers);
-      }
-      send(404, JSON.stringify({ ok: false, error: "not_found" }));
-    } catch (error) {
-      send(500, JSON.stringify({ ok: false, error: "fake_crashed", detail: (error as Error).message }));
+        ),
+        { "content-type": "text/html; charset=utf-8" },
+      );
     }
+    if (request.method === "GET" && url.pathname === "/oauth/v2/approve") {
+      const q = Object.fromEntries(url.searchParams);
+      const target = new URL(q.redirect_uri ?? "");
+      if (q.decision === "allow") {
+        const code = `fake-code-${++counter}-${randomBytes(4).toString("hex")}`;
+        codes.set(code, { redirectUri: q.redirect_uri ?? "", used: false, scope: q.scope ?? "", team: teamOf(q.team) });
+        target.searchParams.set("code", code);
+      } else target.searchParams.set("error", "access_denied");
+      target.searchParams.set("state", q.state ?? "");
+      response.writeHead(302, { location: target.toString() });
+      return response.end();
+    }
+    if (request.method === "POST" && url.pathname.startsWith("/upload/")) {
+      const file = files.get(url.pathname.slice("/upload/".length));
+      kit.record({ method: "upload", params: { file: file?.id ?? "", bytes: String(raw.length) }, token: null });
+      const fault = kit.take("upload");
+      if (fault?.type === "http") return send(fault.status, "error", { "content-type": "text/plain" });
+      if (!file) return send(404, "no such upload", { "content-type": "text/plain" });
+      file.uploaded = true;
+      file.body = raw.toString("latin1");
+      return send(200, `OK - ${raw.length}`, { "content-type": "text/plain" });
+    }
+    if (request.method === "GET" && url.pathname.startsWith("/files/")) {
+      const file = downloads.get(url.pathname);
+      if (!file) return send(404, "not found", { "content-type": "text/plain" });
+      response.writeHead(200, { "content-type": file.contentType, "content-length": String(file.body.length) });
+      return response.end(file.body);
+    }
+    if (request.method === "POST" && url.pathname.startsWith("/api/")) {
+      const method = url.pathname.slice("/api/".length);
+      const params = parseParams(request, raw, url);
+      const header = request.headers.authorization ?? "";
+      const token = header.startsWith("Bearer ") ? header.slice(7) : (params.token ?? null);
+      const basicRaw = header.startsWith("Basic ") ? Buffer.from(header.slice(6), "base64").toString("utf8").split(":") : null;
+      const basic = basicRaw ? { id: basicRaw[0] ?? "", secret: basicRaw.slice(1).join(":") } : null;
+      kit.record({ method, params, token });
+      const fault = kit.take(method);
+      if (await kit.play(fault, send)) return;
+      // Slack answers its own errors with HTTP 200
+      if (fault?.type === "error") return send(200, JSON.stringify({ ok: false, error: fault.error }));
+      const answer = api(method, params, token, basic);
+      return send(answer.status ?? 200, JSON.stringify(answer.body), answer.headers);
+    }
+    send(404, JSON.stringify({ ok: false, error: "not_found" }));
   });
-
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  baseUrl = `http://${options.host ?? "127.0.0.1"}:${port}`;
+  baseUrl = served.url;
+  const port = served.port;
 
   return {
     url: baseUrl,
@@ -317,6 +309,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
     clientId,
     clientSecret,
     team,
+    teams,
     settings,
     calls: kit.calls,
     messages,
@@ -325,9 +318,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
     callsTo: kit.callsTo,
     fail: kit.fail,
     /** A valid bot token, as if pasted from the Slack app's settings page. */
-    issueBotToken(expiresInSeconds?: number): string {
+    issueBotToken(expiresInSeconds?: number, teamId?: string): string {
       const token = newToken("xoxb");
-      tokens.set(token, { kind: "bot", revoked: false, expiresAt: expiresInSeconds === undefined ? null : Date.now() + expiresInSeconds * 1000 });
+      tokens.set(token, { kind: "bot", revoked: false, expiresAt: expiresInSeconds === undefined ? null : Date.now() + expiresInSeconds * 1000, team: teamOf(teamId) });
       return token;
     },
     /** Lets a token stop working, as when someone removes the app from the workspace. */
@@ -347,10 +340,6 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
       return `${baseUrl}/files/${name}`;
     },
     reset: kit.reset,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: served.close,
   };
 }

@@ -149,6 +149,33 @@ export async function makePreferred(db: Db, caller: Caller, raw: unknown): Promi
   });
 }
 
+/**
+ * Binds a connection to another account of the same authorization (a Fatture in Cloud
+ * connection switched to another company). The secret is read and rewritten under the row's
+ * lock, so a token refreshed meanwhile is never overwritten by an older one. Refused when the
+ * owner already has another connection for that account.
+ */
+export async function rebindConnection(
+  db: Db,
+  id: string,
+  account: { displayName: string; accountId: string },
+  bind: (secret: unknown) => unknown,
+): Promise<Credential> {
+  return db.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<Pick<Credential, "keyId" | "ciphertext" | "companyId" | "userId" | "appId">[]>`
+      SELECT "keyId", "ciphertext", "companyId", "userId", "appId" FROM "Credential" WHERE "id" = ${id} FOR UPDATE`;
+    const row = rows[0];
+    if (!row) throw notFound("Connection");
+    const owner = row.companyId ? { companyId: row.companyId } : { userId: row.userId };
+    const twin = await tx.credential.findFirst({ where: { ...owner, appId: row.appId, accountId: account.accountId, NOT: { id } } });
+    if (twin) {
+      throw new AppError("conflict", `Another connection already uses ${account.displayName}`, { remediation: `Use the connection "${twin.displayName}", or disconnect it first` });
+    }
+    const sealed = sealJson(bind(openJson(row)));
+    return tx.credential.update({ where: { id }, data: { ...sealed, displayName: account.displayName.slice(0, 200), accountId: account.accountId, lastValidatedAt: new Date() } });
+  });
+}
+
 export async function deleteConnection(db: Db, id: string): Promise<void> {
   await db.credential.delete({ where: { id } });
 }

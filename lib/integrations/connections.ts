@@ -12,6 +12,7 @@ import {
   markNeedsAttention,
   markValidated,
   openSecret,
+  rebindConnection,
   saveConnection,
   summarize,
   type ConnectionOwner,
@@ -23,6 +24,7 @@ import type { Credential } from "@/lib/generated/prisma/client";
 import { logger } from "@/lib/log";
 import { WorkflowError } from "@/lib/workflow/errors";
 import { providerIconPath } from "@/lib/integrations/icons";
+import { callProvider } from "@/lib/integrations/execute";
 import { authorizationUrl, exchangeCode, oauthConfigured } from "@/lib/integrations/oauth2";
 import type { AccountInfo, AnyIntegration, CredentialSecret, Integration, ProviderLookup, TokenGrant } from "@/lib/integrations/types";
 
@@ -42,8 +44,13 @@ export type IntegrationCard = {
   /** variables: the env variables that turn OAuth on (client id, client secret), for the operator. */
   oauth: { configured: boolean; scopes: string[]; variables: [string, string] } | null;
   token: { label: string; placeholder: string; help: string } | null;
-  connections: ConnectionSummary[];
+  /** What one account of a connection is called when it can be switched (Fatture in Cloud: "company"). */
+  accountNoun: string | null;
+  connections: CardConnection[];
 };
+
+/** A connection as the settings page shows it: enough to tell two with the same name apart. */
+export type CardConnection = ConnectionSummary & { connectedBy: string | null };
 
 export function appStatus(integration: Integration<unknown>, connections: readonly ConnectionSummary[]): AppStatus {
   const statuses = new Set(connections.map((c) => c.status));
@@ -54,7 +61,10 @@ export function appStatus(integration: Integration<unknown>, connections: readon
 }
 
 export async function listIntegrationCards(db: Db, caller: Caller, catalog: ProviderLookup): Promise<IntegrationCard[]> {
-  const all = await listConnections(db, caller);
+  const summaries = await listConnections(db, caller);
+  const creators = await db.credential.findMany({ where: { id: { in: summaries.map((c) => c.id) } }, select: { id: true, createdBy: { select: { name: true, email: true } } } });
+  const byId = new Map(creators.map((row) => [row.id, row.createdBy ? (row.createdBy.name ?? row.createdBy.email) : null]));
+  const all: CardConnection[] = summaries.map((c) => ({ ...c, connectedBy: byId.get(c.id) ?? null }));
   return catalog.providers.map((integration) => {
     const connections = all.filter((c) => c.appId === integration.id);
     const { oauth2, token } = integration.auth;
@@ -66,6 +76,7 @@ export async function listIntegrationCards(db: Db, caller: Caller, catalog: Prov
       status: appStatus(integration, connections),
       oauth: oauth2 ? { configured: oauthConfigured(integration), scopes: [...oauth2.scopes], variables: [oauth2.clientIdVar, oauth2.clientSecretVar] } : null,
       token: token ? { label: token.label, placeholder: token.placeholder, help: token.help } : null,
+      accountNoun: integration.accountChoice?.noun ?? null,
       connections,
     };
   });
@@ -102,15 +113,28 @@ async function checkWithProvider(db: Db, integration: Integration<unknown>, row:
   }
 }
 
-/** Calls the provider with the connection (Slack: auth.test) and records the outcome. */
-export async function testConnection(db: Db, caller: Caller, raw: unknown, catalog: ProviderLookup): Promise<{ connection: ConnectionSummary; account: AccountInfo }> {
+/**
+ * Calls the provider with the connection (Slack: auth.test) and records the outcome. A paused
+ * connection is checked too, but the answer says it is paused: steps using it fail until resumed.
+ */
+export async function testConnection(db: Db, caller: Caller, raw: unknown, catalog: ProviderLookup): Promise<{ connection: ConnectionSummary; account: AccountInfo; paused: boolean; message: string }> {
   const { id } = connectionIdSchema.parse(raw);
   const row = await findManageable(db, caller, id);
   const integration = requireIntegration(catalog, row.appId);
   const account = await checkWithProvider(db, integration, row);
   await markValidated(db, row.id);
-  return { connection: summarize(await db.credential.findUniqueOrThrow({ where: { id } })), account: { displayName: account.displayName, accountId: account.accountId, ...(account.details ? { details: account.details } : {}) } };
+  const paused = row.status === "paused";
+  return {
+    connection: summarize(await db.credential.findUniqueOrThrow({ where: { id } })),
+    account: { displayName: account.displayName, accountId: account.accountId, ...(account.details ? { details: account.details } : {}) },
+    paused,
+    message: testMessage(paused),
+  };
 }
+
+/** What "Test" says: a paused connection works at the provider but not in runs. */
+export const testMessage = (paused: boolean) =>
+  paused ? "The credentials work, but the connection is paused: steps using it fail with “connection paused” until you resume it" : "The connection works";
 
 /** Revokes the token at the provider where it allows (best effort), then forgets the connection. */
 export async function disconnect(db: Db, caller: Caller, raw: unknown, catalog: ProviderLookup): Promise<{ id: string; revoked: boolean }> {
@@ -132,6 +156,64 @@ export async function disconnect(db: Db, caller: Caller, raw: unknown, catalog: 
   return { id, revoked };
 }
 
+/** A new connection, and how many accounts it could be bound to (more than one: Settings asks which). */
+export type NewConnection = ConnectionSummary & { accountChoices: number };
+
+/**
+ * For providers with an account choice: binds fresh key material to the first account the
+ * provider lists, and says how many there were so the page can ask which one.
+ */
+async function bindFirstAccount(integration: Integration<unknown>, secret: CredentialSecret, account: AccountInfo): Promise<{ secret: CredentialSecret; account: AccountInfo; choices: number }> {
+  const choice = integration.accountChoice;
+  if (!choice) return { secret, account, choices: 1 };
+  let accounts: AccountInfo[];
+  try {
+    accounts = await choice.list(integration.createClient(secret, { env: getEnv(), timeoutMs: 10_000 }));
+  } catch (error) {
+    throw toAppFacingError(integration.mapError(error, { action: `list ${choice.noun}s` }));
+  }
+  const first = accounts[0];
+  if (!first) throw new AppError("bad_request", `This ${integration.name} account has no ${choice.noun} to connect`, { remediation: `Create a ${choice.noun} in ${integration.name}, or connect another account` });
+  return { secret: choice.bind(secret, first), account: { ...first, ...(account.scopes ? { scopes: account.scopes } : {}) }, choices: accounts.length };
+}
+
+function accountChoiceOf(integration: Integration<unknown>) {
+  const choice = integration.accountChoice;
+  if (!choice) throw new AppError("bad_request", `A ${integration.name} connection is for one account only`, { remediation: "Connect another account instead." });
+  return choice;
+}
+
+export type AccountChoices = { noun: string; current: string | null; accounts: { accountId: string; displayName: string; details?: Record<string, string> }[] };
+
+/** The accounts a connection's authorization can act for (Fatture in Cloud companies), for "Choose the company". */
+export async function listAccounts(db: Db, caller: Caller, raw: unknown, catalog: ProviderLookup): Promise<AccountChoices> {
+  const { id } = connectionIdSchema.parse(raw);
+  const row = await findManageable(db, caller, id);
+  const integration = requireIntegration(catalog, row.appId);
+  const choice = accountChoiceOf(integration);
+  try {
+    const accounts = await callProvider(db, integration, row, { action: `list ${choice.noun}s` }, (client) => choice.list(client));
+    return { noun: choice.noun, current: row.accountId, accounts: accounts.map((a) => ({ accountId: a.accountId, displayName: a.displayName, ...(a.details ? { details: a.details } : {}) })) };
+  } catch (error) {
+    throw toAppFacingError(error);
+  }
+}
+
+export const chooseAccountSchema = z.object({ id: z.string().min(1).max(64), accountId: z.string().min(1).max(100) });
+
+/** Binds a connection to another account of its authorization (switch company). */
+export async function chooseAccount(db: Db, caller: Caller, raw: unknown, catalog: ProviderLookup): Promise<ConnectionSummary> {
+  const input = chooseAccountSchema.parse(raw);
+  const { accounts, noun } = await listAccounts(db, caller, { id: input.id }, catalog);
+  const account = accounts.find((a) => a.accountId === input.accountId);
+  if (!account) throw new AppError("validation_failed", `That ${noun} is not one this connection can act for`, { issues: [{ path: ["accountId"], message: `Choose one of the ${noun}s listed` }] });
+  const row = await findManageable(db, caller, input.id);
+  const choice = accountChoiceOf(requireIntegration(catalog, row.appId));
+  const updated = await rebindConnection(db, row.id, account, (secret) => choice.bind(secret as CredentialSecret, account));
+  logger.info({ connectionId: row.id, app: row.appId, accountId: account.accountId }, `connection bound to another ${noun}`);
+  return summarize(updated);
+}
+
 export const tokenConnectSchema = z.object({
   appId: z.string().min(1).max(64),
   owner: z.enum(["company", "user"]).default("company"),
@@ -139,7 +221,7 @@ export const tokenConnectSchema = z.object({
 });
 
 /** Connects with a pasted token, checked with the provider before anything is saved. */
-export async function connectWithToken(db: Db, caller: Caller, raw: unknown, catalog: ProviderLookup): Promise<ConnectionSummary> {
+export async function connectWithToken(db: Db, caller: Caller, raw: unknown, catalog: ProviderLookup): Promise<NewConnection> {
   const input = tokenConnectSchema.parse(raw);
   const integration = requireIntegration(catalog, input.appId);
   const tokenAuth = integration.auth.token;
@@ -149,10 +231,10 @@ export async function connectWithToken(db: Db, caller: Caller, raw: unknown, cat
   if (tokenAuth.format && !tokenAuth.format.pattern.test(input.token.trim())) {
     throw new AppError("validation_failed", tokenAuth.format.message, { issues: [{ path: ["token"], message: tokenAuth.format.message }] });
   }
-  const secret = tokenAuth.toSecret(input.token);
+  const pasted = tokenAuth.toSecret(input.token);
   let account: AccountInfo;
   try {
-    account = await integration.testConnection(integration.createClient(secret, { env: getEnv(), timeoutMs: 10_000 }));
+    account = await integration.testConnection(integration.createClient(pasted, { env: getEnv(), timeoutMs: 10_000 }));
   } catch (error) {
     const mapped = integration.mapError(error, { action: "test" });
     if (mapped.code === "E_CREDENTIAL_INVALID") {
@@ -160,6 +242,9 @@ export async function connectWithToken(db: Db, caller: Caller, raw: unknown, cat
     }
     throw toAppFacingError(mapped);
   }
+  const bound = await bindFirstAccount(integration, pasted, account);
+  const { secret } = bound;
+  account = bound.account;
   const row = await saveConnection(db, {
     owner,
     app: { id: integration.id, name: integration.name },
@@ -173,7 +258,7 @@ export async function connectWithToken(db: Db, caller: Caller, raw: unknown, cat
   });
   logger.info({ connectionId: row.id, app: integration.id, owner: input.owner }, "connected with a pasted token");
   await audit(db, auditActor(caller), "connection.connected", "connection", row.id, { app: integration.id, account: account.displayName, via: "pasted token" });
-  return summarize(row);
+  return { ...summarize(row), accountChoices: bound.choices };
 }
 
 export const redirectUriFor = (appUrl: string, provider: string) => `${appUrl}/api/integrations/${provider}/callback`;
@@ -198,7 +283,7 @@ export async function startOAuth(db: Db, caller: Caller, input: { provider: stri
 export const callbackQuerySchema = z.object({ code: z.string().min(1).max(500).optional(), state: z.string().min(1).max(200), error: z.string().max(200).optional() });
 
 /** Finishes OAuth: checks the state, exchanges the code and stores the tokens sealed. */
-export async function completeOAuth(db: Db, caller: Caller, input: { provider: string; query: unknown }, catalog: ProviderLookup): Promise<ConnectionSummary> {
+export async function completeOAuth(db: Db, caller: Caller, input: { provider: string; query: unknown }, catalog: ProviderLookup): Promise<NewConnection> {
   const integration = requireIntegration(catalog, input.provider);
   const oauth = integration.auth.oauth2;
   if (!oauth) throw notFound("Integration");
@@ -214,10 +299,11 @@ export async function completeOAuth(db: Db, caller: Caller, input: { provider: s
   } catch (error) {
     throw toAppFacingError(integration.mapError(error, { action: "oauth" }));
   }
-  const row = await saveGrant(db, integration, owner, grant, caller.userId);
+  const bound = await bindFirstAccount(integration, grant.secret, grant.account);
+  const row = await saveGrant(db, integration, owner, { ...grant, secret: bound.secret, account: bound.account }, caller.userId);
   logger.info({ connectionId: row.id, app: integration.id, owner: state.owner }, "connected through OAuth");
-  await audit(db, auditActor(caller), "connection.connected", "connection", row.id, { app: integration.id, account: grant.account.displayName, via: "OAuth" });
-  return summarize(row);
+  await audit(db, auditActor(caller), "connection.connected", "connection", row.id, { app: integration.id, account: bound.account.displayName, via: "OAuth" });
+  return { ...summarize(row), accountChoices: bound.choices };
 }
 
 /** Stores what an OAuth exchange gave, sealed. */

@@ -20,11 +20,16 @@ export async function requireSessionCaller(request: Request): Promise<Caller> {
   return requireCaller();
 }
 
-/** Back to the settings page with ?connected=<app> or ?error=<message>, which the page shows as a toast. */
-export function backToSettings(outcome: { connected: string } | { error: unknown }): NextResponse {
+/**
+ * Back to the settings page with ?connected=<app> or ?error=<message>, which the page shows as a
+ * toast; ?choose=<connection> opens its account choice (a connection that could act for several).
+ */
+export function backToSettings(outcome: { connected: string; choose?: string } | { error: unknown }): NextResponse {
   const url = new URL(SETTINGS_PATH, getEnv().appUrl);
-  if ("connected" in outcome) url.searchParams.set("connected", outcome.connected);
-  else {
+  if ("connected" in outcome) {
+    url.searchParams.set("connected", outcome.connected);
+    if (outcome.choose) url.searchParams.set("choose", outcome.choose);
+  } else {
     const error = toAppError(outcome.error);
     url.searchParams.set("error", error.message.slice(0, 200));
     if (error.remediation) url.searchParams.set("remediation", error.remediation.slice(0, 200));

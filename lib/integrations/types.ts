@@ -183,6 +183,21 @@ export type OptionsLoader<Client> = {
   load(client: Client, query: { search?: string; cursor?: string }): Promise<{ options: OptionItem[]; nextCursor: string | null }>;
 };
 
+/**
+ * For providers whose authorization can act for several accounts (Fatture in Cloud: the companies
+ * of the user who connected). A connection is bound to one of them: the first when it is made
+ * (Settings then asks which, if there are several) and switchable later to another of the same
+ * authorization.
+ */
+export type AccountChoice<Client> = {
+  /** What one is called, e.g. "company". */
+  noun: string;
+  /** The accounts this key material can act for. */
+  list(client: Client): Promise<AccountInfo[]>;
+  /** The key material bound to one of them. */
+  bind(secret: CredentialSecret, account: AccountInfo): CredentialSecret;
+};
+
 export type Integration<Client = unknown> = {
   /** Lowercase; the App row's id and the node types' namespace. */
   id: string;
@@ -197,6 +212,8 @@ export type Integration<Client = unknown> = {
   createClient(secret: CredentialSecret, options: { env: any; timeoutMs: number }): Client;
   /** Checks the key material works (Slack: auth.test) and says whose it is. */
   testConnection(client: Client): Promise<AccountInfo>;
+  /** Present when a connection must be bound to one of several accounts of the authorization. */
+  accountChoice?: AccountChoice<Client>;
   /** Revokes the token at the provider on disconnect, where the provider allows. */
   revoke?(client: Client): Promise<void>;
   /**

@@ -1,8 +1,4 @@
 import pino from "pino";
-import { createElement } from "react";
-import { renderToString } from "react-dom/server";
-import { AppRouterContext } from "next/dist/shared/lib/app-router-context.shared-runtime";
-import { PathnameContext, SearchParamsContext } from "next/dist/shared/lib/hooks-client-context.shared-runtime";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Caller } from "@/lib/auth/roles";
 import { runAsCaller } from "@/lib/auth/session";
@@ -16,7 +12,7 @@ import type { FakeSlack } from "@/fakes/slack/server";
 import { openTestDatabase, type TestDatabase } from "../support/database";
 import { callRoute } from "../support/routes";
 import { seedCompany } from "../support/seed";
-import { createRun, startSlackForTests, target } from "./support";
+import { createRun, renderSettingsPage, startSlackForTests, target } from "./support";
 
 // Connects Slack through the OAuth routes and the fake's consent page, uses it, then looks for the
 // tokens everywhere Flowline writes: responses, the page, log lines, every stored row (except the
@@ -148,17 +144,7 @@ describe("secrets never leave", () => {
     expect((results[5] as { ok: boolean }).ok).toBe(false);
 
     // the settings page as the server renders it
-    const { default: Page } = await import("@/app/(app)/settings/integrations/page");
-    // client components use the app router's hooks: give them the contexts Next.js would
-    const router = { push() {}, replace() {}, refresh() {}, prefetch() {}, back() {}, forward() {}, hmrRefresh() {} };
-    const page = await runAsCaller(owner, () => Page());
-    const html = renderToString(
-      createElement(
-        AppRouterContext.Provider,
-        { value: router as never },
-        createElement(PathnameContext.Provider, { value: "/settings/integrations" }, createElement(SearchParamsContext.Provider, { value: new URLSearchParams() as never }, page)),
-      ),
-    );
+    const html = await renderSettingsPage(owner);
     expect(html).toContain("Fake Workspace");
     expect(html).toContain("Disconnect");
 

@@ -64,20 +64,25 @@ describe.each(contracts)("provider contract: $provider.name", ({ provider, contr
     const { runId, stepId } = await createRun(database.prisma, owner);
     return executeIntegrationAction(database.prisma, { companyId, userId: null, ...sample(), runId, stepId, idempotencyKey: `${runId}:${stepId}`, ...extra });
   }
-  const refreshes = async () => (await control.calls(contract.tokenMethod)).filter((c) => c.params.grant_type === "refresh_token").length;
+  // Providers whose tokens refresh get one refresh per rejection; API keys (Resend) cannot.
+  const refreshable = Boolean(provider.auth.oauth2?.refresh);
+  const refreshes = async () => (contract.tokenMethod ? (await control.calls(contract.tokenMethod)).filter((c) => c.params.grant_type === "refresh_token").length : 0);
 
   it("a rejected token is refreshed once and the call retried; when that cannot fix it, the connection needs attention", async () => {
+    expect(Boolean(contract.tokenMethod), "tokenMethod is given exactly when the OAuth refreshes").toBe(refreshable);
     const connectionId = await fake.connect(database.prisma, companyId);
     await control.reset();
-    await control.fail(contract.sample.method, { type: "http", status: 401 });
-    await call();
-    expect(await refreshes()).toBe(1);
+    if (refreshable) {
+      await control.fail(contract.sample.method, { type: "http", status: 401 });
+      await call();
+      expect(await refreshes()).toBe(1);
+    }
 
-    await control.fail(contract.sample.method, { type: "http", status: 401 }, 2);
+    await control.fail(contract.sample.method, { type: "http", status: 401 }, refreshable ? 2 : 1);
     const error = await workflowFailure(call());
     expect(error.code).toBe("E_CREDENTIAL_INVALID");
     expect(error.remediation).toBe(`Reconnect ${provider.name} in Settings > Integrations`);
-    expect(await refreshes()).toBe(2);
+    expect(await refreshes()).toBe(refreshable ? 2 : 0);
     expect((await database.prisma.credential.findUniqueOrThrow({ where: { id: connectionId } })).status).toBe("needs_attention");
     await database.prisma.credential.deleteMany({ where: { companyId } });
   });

@@ -1,4 +1,9 @@
 import { randomBytes } from "node:crypto";
+import { createElement } from "react";
+import { renderToString } from "react-dom/server";
+import { AppRouterContext } from "next/dist/shared/lib/app-router-context.shared-runtime";
+import { PathnameContext, SearchParamsContext } from "next/dist/shared/lib/hooks-client-context.shared-runtime";
+import { runAsCaller } from "@/lib/auth/session";
 import type { Caller } from "@/lib/auth/roles";
 import type { Db } from "@/lib/db";
 import { saveConnection, type ConnectionOwner } from "@/lib/credentials/store";
@@ -10,19 +15,29 @@ import { setTestEnv } from "../support/env";
 
 export const randomKey = () => randomBytes(32).toString("base64");
 
-export async function startSlackForTests(options: FakeSlackOptions & { logLevel?: string } = {}): Promise<FakeSlack> {
-  const fake = await startFakeSlack(options);
+/** The app's env for a test file: a provider's variables pointing at its fake, plus fresh keys. */
+export function setProviderTestEnv(vars: Record<string, string>, logLevel = "warn"): void {
   setTestEnv({
-    SLACK_API_URL: fake.apiUrl,
-    // The fake serves downloads on 127.0.0.1, which user-given URLs may reach only when allowed explicitly.
-    FLOWLINE_OUTBOUND_ALLOW: new URL(fake.url).host,
-    SLACK_CLIENT_ID: fake.clientId,
-    SLACK_CLIENT_SECRET: fake.clientSecret,
+    ...vars,
     APP_URL: "http://flowline.test",
     ENCRYPTION_KEY: process.env.ENCRYPTION_KEY ?? randomKey(),
     NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? randomBytes(32).toString("base64"),
-    LOG_LEVEL: options.logLevel ?? "warn",
+    LOG_LEVEL: logLevel,
   });
+}
+
+export async function startSlackForTests(options: FakeSlackOptions & { logLevel?: string } = {}): Promise<FakeSlack> {
+  const fake = await startFakeSlack(options);
+  setProviderTestEnv(
+    {
+      SLACK_API_URL: fake.apiUrl,
+      // The fake serves downloads on 127.0.0.1, which user-given URLs may reach only when allowed explicitly.
+      FLOWLINE_OUTBOUND_ALLOW: new URL(fake.url).host,
+      SLACK_CLIENT_ID: fake.clientId,
+      SLACK_CLIENT_SECRET: fake.clientSecret,
+    },
+    options.logLevel,
+  );
   return fake;
 }
 
@@ -64,4 +79,18 @@ export function target(nodeType: string) {
   const found = catalog.action(nodeType);
   if (!found) throw new Error(`${nodeType} is not an action of the catalog`);
   return found;
+}
+
+/** Settings > Integrations as the server renders it for a caller (client components get the router contexts Next.js would give). */
+export async function renderSettingsPage(caller: Caller, searchParams: Record<string, string> = {}): Promise<string> {
+  const { default: Page } = await import("@/app/(app)/settings/integrations/page");
+  const router = { push() {}, replace() {}, refresh() {}, prefetch() {}, back() {}, forward() {}, hmrRefresh() {} };
+  const page = await runAsCaller(caller, () => Page({ searchParams: Promise.resolve(searchParams) }));
+  return renderToString(
+    createElement(
+      AppRouterContext.Provider,
+      { value: router as never },
+      createElement(PathnameContext.Provider, { value: "/settings/integrations" }, createElement(SearchParamsContext.Provider, { value: new URLSearchParams(searchParams) as never }, page)),
+    ),
+  );
 }

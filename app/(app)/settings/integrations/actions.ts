@@ -3,7 +3,7 @@
 import { companyAction } from "@/lib/auth/action";
 import { catalog } from "@/lib/catalog";
 import { makePreferred, setPaused } from "@/lib/credentials/store";
-import { connectWithToken, disconnect, testConnection } from "@/lib/integrations/connections";
+import { chooseAccount, connectWithToken, disconnect, listAccounts, testConnection } from "@/lib/integrations/connections";
 import { loadOptions } from "@/lib/integrations/options";
 
 export const connectWithTokenAction = companyAction((db, caller, input: unknown) => connectWithToken(db, caller, input, catalog));
@@ -14,3 +14,7 @@ export const resumeConnectionAction = companyAction((db, caller, input: unknown)
 export const makePreferredAction = companyAction((db, caller, input: unknown) => makePreferred(db, caller, input));
 /** Every picker of the editor (Slack channels, …): { loader: "slack.channels", connectionId?, search?, cursor? }. */
 export const loadOptionsAction = companyAction((db, caller, input: unknown) => loadOptions(db, caller, input, catalog));
+/** The accounts a connection can be bound to (Fatture in Cloud companies): { id }. */
+export const listAccountsAction = companyAction((db, caller, input: unknown) => listAccounts(db, caller, input, catalog));
+/** Binds a connection to another of them: { id, accountId }. */
+export const chooseAccountAction = companyAction((db, caller, input: unknown) => chooseAccount(db, caller, input, catalog));

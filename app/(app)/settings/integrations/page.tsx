@@ -2,10 +2,9 @@ import type { Metadata } from "next";
 import { Suspense } from "react";
 import { hasRole } from "@/lib/auth/roles";
 import { pageCaller } from "@/lib/auth/session";
-import type { ConnectionSummary } from "@/lib/credentials/store";
 import { catalog } from "@/lib/catalog";
 import { getDb } from "@/lib/db";
-import { listIntegrationCards, type IntegrationCard } from "@/lib/integrations/connections";
+import { listIntegrationCards, testMessage, type CardConnection, type IntegrationCard } from "@/lib/integrations/connections";
 import {
   disconnectAction,
   makePreferredAction,
@@ -15,6 +14,7 @@ import {
 } from "@/app/(app)/settings/integrations/actions";
 import { ActionButton } from "@/components/action-button";
 import { formatDateTime, relativeTime } from "@/components/format";
+import { AccountDialog } from "@/components/integrations/account-dialog";
 import { AppIcon } from "@/components/integrations/app-icon";
 import { OAuthToast } from "@/components/integrations/oauth-toast";
 import { StatusBadge } from "@/components/integrations/status-badge";
@@ -36,11 +36,24 @@ function ConnectLink({ app, owner, children, variant = "default" }: { app: strin
   );
 }
 
-function ConnectionRow({ connection, app, canManageCompany }: { connection: ConnectionSummary; app: IntegrationCard; canManageCompany: boolean }) {
+/** Who owns it, which account, who connected it and when: what tells two "Fake Workspace"s apart. */
+function provenance(connection: CardConnection): string {
+  return [
+    connection.owner === "user" ? "yours" : "the company's",
+    connection.accountId ? `account ${connection.accountId}` : null,
+    `connected ${connection.connectedBy ? `by ${connection.connectedBy} ` : ""}on ${formatDateTime(new Date(connection.createdAt))}`,
+  ]
+    .filter(Boolean)
+    .join(", ");
+}
+
+function ConnectionRow({ connection, app, canManageCompany, choose }: { connection: CardConnection; app: IntegrationCard; canManageCompany: boolean; choose: string | null }) {
   const mine = connection.owner === "user";
   const canManage = mine || canManageCompany;
   const input = { id: connection.id };
   const name = connection.displayName;
+  // Names repeat (two workspaces called the same); labels and dialogs carry the account id too.
+  const label = connection.accountId ? `${name} (${connection.accountId})` : name;
   const preferred = mine ? connection.isUserCurrentProfile : connection.isTeamDefaultProfile;
   return (
     <li className="flex flex-wrap items-center justify-between gap-x-6 gap-y-3 rounded-lg border px-4 py-3">
@@ -58,6 +71,11 @@ function ConnectionRow({ connection, app, canManageCompany }: { connection: Conn
               <span className="font-mono">{connection.accountId}</span>
             </>
           )}
+          {" · connected "}
+          {connection.connectedBy && `by ${connection.connectedBy} `}
+          <time dateTime={connection.createdAt} title={formatDateTime(new Date(connection.createdAt))}>
+            {relativeTime(new Date(connection.createdAt))}
+          </time>
           {" · "}
           {connection.type === "oauth" ? "OAuth" : "Pasted token"}
           {connection.scopes.length > 0 && ` · ${connection.scopes.length} scopes`}
@@ -74,26 +92,27 @@ function ConnectionRow({ connection, app, canManageCompany }: { connection: Conn
       </div>
       {canManage ? (
         <div className="flex flex-wrap gap-2">
-          <ActionButton action={testConnectionAction} input={input} variant="outline" size="sm" aria-label={`Test ${name}`} success="The connection works">
+          <ActionButton action={testConnectionAction} input={input} variant="outline" size="sm" aria-label={`Test ${label}`} success={testMessage(connection.status === "paused")}>
             Test
           </ActionButton>
           {!preferred && (
-            <ActionButton action={makePreferredAction} input={input} variant="outline" size="sm" aria-label={`Make ${name} the ${mine ? "profile you use" : "company default"}`} success={mine ? "Your runs now use this account" : "Company default changed"}>
+            <ActionButton action={makePreferredAction} input={input} variant="outline" size="sm" aria-label={`Make ${label} the ${mine ? "profile you use" : "company default"}`} success={mine ? "Your runs now use this account" : "Company default changed"}>
               {mine ? "Use as my profile" : "Make default"}
             </ActionButton>
           )}
           {connection.status === "paused" ? (
-            <ActionButton action={resumeConnectionAction} input={input} variant="outline" size="sm" aria-label={`Resume ${name}`} success="Connection resumed">
+            <ActionButton action={resumeConnectionAction} input={input} variant="outline" size="sm" aria-label={`Resume ${label}`} success="Connection resumed">
               Resume
             </ActionButton>
           ) : (
-            <ActionButton action={pauseConnectionAction} input={input} variant="outline" size="sm" aria-label={`Pause ${name}`} success="Connection paused: steps using it fail with “connection paused”">
+            <ActionButton action={pauseConnectionAction} input={input} variant="outline" size="sm" aria-label={`Pause ${label}`} success="Connection paused: steps using it fail with “connection paused”">
               Pause
             </ActionButton>
           )}
+          {app.accountNoun && <AccountDialog connectionId={connection.id} connectionName={label} appName={app.name} noun={app.accountNoun} openOnLoad={choose === connection.id} />}
           {app.oauth?.configured && connection.type === "oauth" && (
             <Button asChild variant={connection.status === "needs_attention" ? "default" : "outline"} size="sm">
-              <a href={`/api/integrations/${app.id}/connect?owner=${connection.owner}`} aria-label={`Reconnect ${name}`}>
+              <a href={`/api/integrations/${app.id}/connect?owner=${connection.owner}`} aria-label={`Reconnect ${label}`}>
                 Reconnect
               </a>
             </Button>
@@ -103,11 +122,11 @@ function ConnectionRow({ connection, app, canManageCompany }: { connection: Conn
             input={input}
             variant="outline"
             size="sm"
-            aria-label={`Disconnect ${name}`}
+            aria-label={`Disconnect ${label}`}
             success={`${app.name} disconnected`}
             confirm={{
-              title: `Disconnect ${name}?`,
-              description: `Flowline revokes its ${app.name} token and forgets it. Steps that use this connection will pick another one, or fail with “Connect ${app.name}”.`,
+              title: `Disconnect ${label}?`,
+              description: `${app.name} ${name}: ${provenance(connection)}. Flowline revokes its token and forgets it. Steps that use this connection will pick another one, or fail with “Connect ${app.name}”.`,
               confirmLabel: "Disconnect",
             }}
           >
@@ -121,7 +140,7 @@ function ConnectionRow({ connection, app, canManageCompany }: { connection: Conn
   );
 }
 
-function AppCard({ app, canManageCompany }: { app: IntegrationCard; canManageCompany: boolean }) {
+function AppCard({ app, canManageCompany, choose }: { app: IntegrationCard; canManageCompany: boolean; choose: string | null }) {
   const oauthReady = app.oauth?.configured ?? false;
   return (
     <Card>
@@ -167,7 +186,7 @@ function AppCard({ app, canManageCompany }: { app: IntegrationCard; canManageCom
         ) : (
           <ul aria-label={`${app.name} connections`} className="grid gap-3">
             {app.connections.map((connection) => (
-              <ConnectionRow key={connection.id} connection={connection} app={app} canManageCompany={canManageCompany} />
+              <ConnectionRow key={connection.id} connection={connection} app={app} canManageCompany={canManageCompany} choose={choose} />
             ))}
           </ul>
         )}
@@ -176,8 +195,11 @@ function AppCard({ app, canManageCompany }: { app: IntegrationCard; canManageCom
   );
 }
 
-export default async function IntegrationsPage() {
+export default async function IntegrationsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const caller = await pageCaller();
+  // ?choose=<connection>: the OAuth callback found several accounts; that row opens its choice.
+  const chooseParam = (await searchParams).choose;
+  const choose = typeof chooseParam === "string" ? chooseParam : null;
   const apps = await listIntegrationCards(await getDb(), caller, catalog);
   const canManageCompany = hasRole(caller.role, "admin");
   return (
@@ -190,7 +212,7 @@ export default async function IntegrationsPage() {
         {!canManageCompany && " Only admins and owners manage the company's connections."}
       </p>
       {apps.map((app) => (
-        <AppCard key={app.id} app={app} canManageCompany={canManageCompany} />
+        <AppCard key={app.id} app={app} canManageCompany={canManageCompany} choose={choose} />
       ))}
     </div>
   );

@@ -11,8 +11,8 @@ export const GET = route(async (request: Request, { params }: { params: Promise<
   const caller = await requireSessionCaller(request);
   const { provider } = await params;
   try {
-    await completeOAuth(await getDb(), caller, { provider, query: Object.fromEntries(new URL(request.url).searchParams) }, catalog);
-    return backToSettings({ connected: provider });
+    const connection = await completeOAuth(await getDb(), caller, { provider, query: Object.fromEntries(new URL(request.url).searchParams) }, catalog);
+    return backToSettings({ connected: provider, ...(connection.accountChoices > 1 ? { choose: connection.id } : {}) });
   } catch (error) {
     return backToSettings({ error });
   }
