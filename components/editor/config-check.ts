@@ -1,26 +1,23 @@
-import Ajv2020, { type ErrorObject, type ValidateFunction } from "ajv/dist/2020";
-import addFormats from "ajv-formats";
+import { Validator, type OutputUnit } from "@cfworker/json-schema";
 import type { FieldHint, JsonSchema } from "@/lib/catalog/description";
 
 // Validation as you type, in the browser, from the same JSON Schema the server's zod config
 // printed (the catalog's configSchema). The server re-checks on every save; this only says early
-// and next to the field what the save would say.
+// and next to the field what the save would say. @cfworker/json-schema interprets the schema
+// instead of compiling it to code (ajv's new Function), which the app's Content-Security-Policy
+// (no 'unsafe-eval') forbids.
 
 export type FieldMessage = { severity: "error" | "warning"; message: string };
 
-const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: true });
-addFormats(ajv);
-const compiled = new WeakMap<JsonSchema, ValidateFunction>();
+const validators = new WeakMap<JsonSchema, Validator>();
 
-function validatorFor(schema: JsonSchema): ValidateFunction {
-  let validate = compiled.get(schema);
-  if (!validate) {
-    // $schema names the draft; Ajv2020 already is that draft and would try to fetch the URL's meta-schema otherwise.
-    const { $schema: _ignored, ...rest } = schema;
-    validate = ajv.compile(rest);
-    compiled.set(schema, validate);
+function validatorFor(schema: JsonSchema): Validator {
+  let validator = validators.get(schema);
+  if (!validator) {
+    validator = new Validator(schema as never, "2020-12", false);
+    validators.set(schema, validator);
   }
-  return validate;
+  return validator;
 }
 
 const hasExpression = (value: unknown) => typeof value === "string" && value.includes("{{");
@@ -29,28 +26,34 @@ const hasExpression = (value: unknown) => typeof value === "string" && value.inc
 export const isEmpty = (value: unknown) =>
   value === undefined || value === null || value === "" || (Array.isArray(value) && value.length === 0) || (typeof value === "object" && value !== null && Object.keys(value).length === 0);
 
-function describe(error: ErrorObject): string {
-  const params = error.params as Record<string, unknown>;
+function describe(error: OutputUnit, property: JsonSchema | undefined): string {
+  const limit = (name: string) => property?.[name];
   switch (error.keyword) {
     case "minLength":
-      return params.limit === 1 ? "Fill this in" : `At least ${params.limit} characters`;
+      return limit("minLength") === 1 ? "Fill this in" : `At least ${String(limit("minLength"))} characters`;
     case "maxLength":
-      return `At most ${params.limit} characters`;
+      return `At most ${String(limit("maxLength"))} characters`;
     case "minimum":
-      return `At least ${params.limit}`;
+      return `At least ${String(limit("minimum"))}`;
     case "maximum":
-      return `At most ${params.limit}`;
+      return `At most ${String(limit("maximum"))}`;
     case "type":
-      return `Should be ${params.type === "integer" ? "a whole number" : `a ${params.type}`}`;
+      return `Should be ${property?.type === "integer" ? "a whole number" : `a ${String(property?.type ?? "different type")}`}`;
     case "enum":
-      return `One of: ${(params.allowedValues as unknown[]).join(", ")}`;
+      return `One of: ${((property?.enum as unknown[] | undefined) ?? []).join(", ")}`;
     case "format":
-      return params.format === "date-time" ? "Use a date and time with its time zone" : `Not a valid ${params.format}`;
+      return property?.format === "date-time" ? "Use a date and time with its time zone" : `Not a valid ${String(property?.format)}`;
     case "maxItems":
-      return `At most ${params.limit} items`;
+      return `At most ${String(limit("maxItems"))} items`;
     default:
-      return error.message ?? "Not valid";
+      return "Not valid";
   }
+}
+
+/** The config key an error is about: the missing property of a "required", else the instance path's first segment. */
+function keyOf(error: OutputUnit): string | undefined {
+  if (error.keyword === "required") return /"([^"]+)"/.exec(error.error)?.[1];
+  return error.instanceLocation.split("/")[1];
 }
 
 /** Messages by field key: missing required fields are warnings (a draft may be unfinished), the rest errors. */
@@ -59,17 +62,20 @@ export function checkConfig(schema: JsonSchema, fields: readonly FieldHint[], co
   for (const field of fields) {
     if (field.required && isEmpty(config[field.key])) messages.set(field.key, { severity: "warning", message: "Required to publish" });
   }
-  const validate = validatorFor(schema);
-  if (validate(config)) return messages;
-  for (const error of validate.errors ?? []) {
-    const key = error.keyword === "required" ? String((error.params as { missingProperty: string }).missingProperty) : error.instancePath.split("/")[1];
+  const result = validatorFor(schema).validate(config);
+  if (result.valid) return messages;
+  const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+  // The innermost errors (longest instance path) say most; the combinators' summaries come after them.
+  const errors = [...result.errors].filter((e) => e.keyword !== "properties" && e.keyword !== "anyOf" && e.keyword !== "oneOf" && e.keyword !== "allOf");
+  for (const error of errors) {
+    const key = keyOf(error);
     if (key === undefined || messages.has(key)) continue;
     // An expression is resolved at run time: its type is unknown until then.
     if (error.keyword !== "required" && hasExpression(config[key])) continue;
     if (error.keyword === "required" || (error.keyword === "minLength" && config[key] === "")) {
       messages.set(key, { severity: "warning", message: "Required to publish" });
     } else {
-      messages.set(key, { severity: "error", message: describe(error) });
+      messages.set(key, { severity: "error", message: describe(error, properties[key]) });
     }
   }
   return messages;
