@@ -26,6 +26,8 @@ export type IdempotencyStrategy = "natural" | "provider_key" | "none";
 
 /** A provider's env variables: optional strings (or with defaults), so a fresh install starts without them. */
 export type ProviderEnvSchema = z.ZodObject<z.ZodRawShape>;
+/** The env as a provider reads it (its schema's output; a provider narrows it to its own type). */
+export type ProviderEnv = Readonly<Record<string, unknown>>;
 
 /** The key material of a connection, only ever held decrypted inside execute.ts and the OAuth callback. */
 export type CredentialSecret = {
@@ -59,14 +61,15 @@ export type TokenGrant = {
  * every provider (oauth4webapi), with the state, PKCE and refresh lock of lib/credentials.
  * `Env` is the provider's own env (its `env` schema's output).
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type OAuth2Spec<Env = any, TokenResponse = any> = {
+export type OAuth2Spec<Env = ProviderEnv, TokenResponse = unknown> = {
   kind: "oauth2";
   /** The variables of the provider's env holding this server's client id and secret: both set, "Connect" works. */
   clientIdVar: string;
   clientSecretVar: string;
-  authorizeUrl: (env: Env) => string;
-  tokenUrl: (env: Env) => string;
+  // Methods, not function properties: a provider's spec over its own env and token answer is
+  // then assignable to the erased OAuth2Spec the shared client holds.
+  authorizeUrl(env: Env): string;
+  tokenUrl(env: Env): string;
   scopes: readonly string[];
   /** How scopes are joined in the authorize URL (Slack: ","). */
   scopeSeparator: " " | ",";
@@ -208,8 +211,7 @@ export type Integration<Client = unknown> = {
   env: ProviderEnvSchema;
   auth: { oauth2?: OAuth2Spec; token?: TokenAuth };
   /** Builds the provider client from key material; `timeoutMs` bounds each HTTP call. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  createClient(secret: CredentialSecret, options: { env: any; timeoutMs: number }): Client;
+  createClient(secret: CredentialSecret, options: { env: ProviderEnv; timeoutMs: number }): Client;
   /** Checks the key material works (Slack: auth.test) and says whose it is. */
   testConnection(client: Client): Promise<AccountInfo>;
   /** Present when a connection must be bound to one of several accounts of the authorization. */
@@ -229,9 +231,8 @@ export type Integration<Client = unknown> = {
   triggers: readonly TriggerTypeSpec[];
 };
 
-/** A provider with its types erased, as the catalog holds it. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyIntegration = Integration<any>;
+/** A provider with its client type erased, as the catalog holds it. */
+export type AnyIntegration = Integration<unknown>;
 
 /** How code outside lib/catalog finds providers: the catalog is passed in, never imported. */
 export type ProviderLookup = {
