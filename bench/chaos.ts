@@ -25,7 +25,11 @@ const { owner } = await seedCompany(database.prisma, "Chaos");
 const token = fake.issueBotToken();
 await connectSlack(database.prisma, { companyId: owner.companyId }, token);
 const def = definition(
-  [node("first", "slack.send_message", { channel: "C0GENERAL", text: "first of {{run.id}}" }), node("pause", "control.wait", { durationMs: 300 }), node("second", "slack.send_message", { channel: "C0GENERAL", text: "second of {{run.id}}" })],
+  [
+    node("first", "slack.send_message", { channel: "C0GENERAL", text: "first of {{run.id}}" }),
+    node("pause", "control.wait", { durationMs: 300 }),
+    node("second", "slack.send_message", { channel: "C0GENERAL", text: "second of {{run.id}}" }),
+  ],
   ["trigger→first", "first→pause", "pause→second"],
 );
 const workflow = await createWorkflow(database.prisma, catalog, owner, { name: "Chaos", definition: def });
@@ -35,7 +39,10 @@ for (let i = 0; i < RUNS; i++) ids.push((await startRun(database.prisma, catalog
 
 const spawnWorker = () =>
   new Promise<ChildProcess>((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "bench/chaos-worker.ts", server.url], { stdio: ["ignore", "pipe", "ignore"], env: { ...process.env, LOG_LEVEL: "fatal" } });
+    const child = spawn(process.execPath, ["--import", "tsx", "bench/chaos-worker.ts", server.url], {
+      stdio: ["ignore", "pipe", "ignore"],
+      env: { ...process.env, LOG_LEVEL: "fatal" },
+    });
     child.stdout!.once("data", () => resolve(child));
   });
 const open = () => database.prisma.workflowRun.count({ where: { id: { in: ids }, status: { notIn: ["succeeded", "failed", "cancelled"] } } });
@@ -53,7 +60,11 @@ while ((await open()) > 0) await new Promise((resolve) => setTimeout(resolve, 20
 drainer.kill("SIGKILL");
 
 // What Slack really holds: every message with the step key in its metadata.
-const history = await new WebClient(token, { slackApiUrl: fake.apiUrl }).conversations.history({ channel: "C0GENERAL", include_all_metadata: true, limit: 1000 });
+const history = await new WebClient(token, { slackApiUrl: fake.apiUrl }).conversations.history({
+  channel: "C0GENERAL",
+  include_all_metadata: true,
+  limit: 1000,
+});
 const delivered = new Map<string, number>();
 for (const message of history.messages ?? []) {
   const key = (message.metadata?.event_payload as { idempotency_key?: string } | undefined)?.idempotency_key;
@@ -61,7 +72,8 @@ for (const message of history.messages ?? []) {
 }
 const runs = await database.prisma.workflowRun.findMany({ where: { id: { in: ids } }, include: { steps: true } });
 const byStatus = new Map<string, number>();
-for (const run of runs) byStatus.set(`${run.status}${run.errorCode ? ` ${run.errorCode}` : ""}`, (byStatus.get(`${run.status}${run.errorCode ? ` ${run.errorCode}` : ""}`) ?? 0) + 1);
+for (const run of runs)
+  byStatus.set(`${run.status}${run.errorCode ? ` ${run.errorCode}` : ""}`, (byStatus.get(`${run.status}${run.errorCode ? ` ${run.errorCode}` : ""}`) ?? 0) + 1);
 let unknownNeverHappened = 0;
 let unknownHappened = 0;
 for (const run of runs.filter((r) => r.errorCode === "E_EFFECT_UNKNOWN")) {
@@ -69,12 +81,16 @@ for (const run of runs.filter((r) => r.errorCode === "E_EFFECT_UNKNOWN")) {
   if (delivered.has(stepIdempotencyKey(run.id, failed.nodeId, failed.iterationPath))) unknownHappened++;
   else unknownNeverHappened++;
 }
-const succeededWithMessages = runs.filter((r) => r.status === "succeeded" && ["first", "second"].every((n) => delivered.has(stepIdempotencyKey(r.id, n, "")))).length;
+const succeededWithMessages = runs.filter(
+  (r) => r.status === "succeeded" && ["first", "second"].every((n) => delivered.has(stepIdempotencyKey(r.id, n, ""))),
+).length;
 const interrupted = runs.reduce((sum, r) => sum + r.steps.filter((s) => s.errorCode === "E_INTERRUPTED").length, 0);
 console.log(`chaos: ${RUNS} runs, ${kills} SIGKILLs in ${((Date.now() - started) / 1000).toFixed(0)} s; attempts cut short: ${interrupted}`);
 console.log(`  runs by end: ${[...byStatus].map(([k, v]) => `${k}: ${v}`).join(", ")}`);
 console.log(`  E_EFFECT_UNKNOWN whose message was never delivered: ${unknownNeverHappened} (target 0); whose message was delivered: ${unknownHappened}`);
-console.log(`  succeeded runs with both messages in Slack: ${succeededWithMessages}; messages posted twice: ${[...delivered.values()].filter((n) => n > 1).length}`);
+console.log(
+  `  succeeded runs with both messages in Slack: ${succeededWithMessages}; messages posted twice: ${[...delivered.values()].filter((n) => n > 1).length}`,
+);
 await database.close();
 await fake.close();
 await server.drop();

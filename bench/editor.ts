@@ -39,7 +39,13 @@ function bigDefinition(count: number) {
 async function healthy(url: string, timeoutMs: number) {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    if (await fetch(`${url}/api/health`).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(`${url}/api/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`next start did not answer ${url}/api/health within ${timeoutMs / 1000} s`);
@@ -64,7 +70,8 @@ const startFrames = (page: Page) =>
 const stopFrames = (page: Page) => page.evaluate(`(() => { window.__recording = false; return window.__frames.slice(1); })()`) as Promise<number[]>;
 
 /** When the page has drawn a frame and then had the main thread free again. */
-const settled = (page: Page) => page.evaluate(`new Promise((resolve) => requestAnimationFrame(() => setTimeout(() => resolve(performance.now()), 0)))`) as Promise<number>;
+const settled = (page: Page) =>
+  page.evaluate(`new Promise((resolve) => requestAnimationFrame(() => setTimeout(() => resolve(performance.now()), 0)))`) as Promise<number>;
 
 export async function benchEditor(): Promise<{ name: string; met: boolean }> {
   const name = "editor 300 nodes";
@@ -78,7 +85,16 @@ export async function benchEditor(): Promise<{ name: string; met: boolean }> {
   const server = spawn(path.join("node_modules", ".bin", "next"), ["start", "-p", String(port)], {
     detached: true,
     stdio: "ignore",
-    env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", FLOWLINE_DATA_DIR: dataDir, APP_URL: url, LOG_LEVEL: "warn", DATABASE_URL: "", TRIGGER_SECRET_KEY: "" },
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      FLOWLINE_DATA_DIR: dataDir,
+      APP_URL: url,
+      LOG_LEVEL: "warn",
+      DATABASE_URL: "",
+      TRIGGER_SECRET_KEY: "",
+    },
   });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
   try {
@@ -132,7 +148,9 @@ export async function benchEditor(): Promise<{ name: string; met: boolean }> {
     const open = summarize(opens);
     const frame = summarize(frames);
     const key = summarize(keys);
-    console.log(`[${name}] ${drawn} nodes drawn; open to interactive median ${ms(open.median)}, max ${ms(open.max)} (${OPENS} opens; target ≤ ${TARGETS.openMs} ms)`);
+    console.log(
+      `[${name}] ${drawn} nodes drawn; open to interactive median ${ms(open.median)}, max ${ms(open.max)} (${OPENS} opens; target ≤ ${TARGETS.openMs} ms)`,
+    );
     console.log(`[${name}] drag: ${frames.length} frames, p95 ${ms(frame.p95)}, max ${ms(frame.max)} (target ≤ ${TARGETS.frameMs} ms)`);
     console.log(`[${name}] typing: ${keys.length} keys, key to next frame p95 ${ms(key.p95)}, max ${ms(key.max)} (target ≤ ${TARGETS.keyMs} ms)`);
     return { name, met: open.median <= TARGETS.openMs && frame.p95 <= TARGETS.frameMs && key.p95 <= TARGETS.keyMs };

@@ -47,7 +47,9 @@ async function stepOverhead(label: string, database: Database, owner: Caller): P
   const floor = await floorPerCommitMs(database, (RUNS - 1) * STEPS);
   const ratio = perStep / floor;
   const met = perStep <= 1 && ratio <= 4;
-  console.log(`[${label}] no-op step: ${ms(perStep)} per step (floor: ${ms(floor)} per bare commit, ratio ${ratio.toFixed(2)}×) — target ≤ 1 ms and ≤ 4× floor: ${met ? "met" : "NOT met"}`);
+  console.log(
+    `[${label}] no-op step: ${ms(perStep)} per step (floor: ${ms(floor)} per bare commit, ratio ${ratio.toFixed(2)}×) — target ≤ 1 ms and ≤ 4× floor: ${met ? "met" : "NOT met"}`,
+  );
   return { name: `${label} step overhead`, met };
 }
 
@@ -87,19 +89,38 @@ async function startThroughput(label: string, database: Database, owner: Caller,
 }
 
 async function parkedRuns(label: string, database: Database, owner: Caller, count: number): Promise<Target> {
-  const workflowId = await publishedWorkflow(database, owner, definition([node("pause", "control.wait", { durationMs: 1 }), node("after")], ["trigger→pause", "pause→after"]));
+  const workflowId = await publishedWorkflow(
+    database,
+    owner,
+    definition([node("pause", "control.wait", { durationMs: 1 }), node("after")], ["trigger→pause", "pause→after"]),
+  );
   const version = await database.prisma.workflow.findUniqueOrThrow({ where: { id: workflowId }, select: { publishedVersionId: true } });
   // parked directly in the state a WAIT leaves them in, so creating them is not what is measured;
   // parked far ahead first, then all made due 8 s from now (creating them can take longer than that)
   const parkedAt = new Date(Date.now() + 3_600_000);
   for (let offset = 0; offset < count; offset += 1000) {
     const batch = Array.from({ length: Math.min(1000, count - offset) }, (_, i) => `park_${Date.now()}_${offset + i}`);
-    await database.prisma.workflowRun.createMany({ data: batch.map((id) => ({ id, companyId: owner.companyId, workflowId, versionId: version.publishedVersionId, status: "waiting" as const, wakeAt: parkedAt, triggerType: "bench", triggerPayload: {}, startedAt: new Date() })) });
-    await database.prisma.workflowRunStep.createMany({ data: batch.map((id) => ({ runId: id, nodeId: "pause", status: "waiting" as const, input: { wakeAt: parkedAt.toISOString() } })) });
+    await database.prisma.workflowRun.createMany({
+      data: batch.map((id) => ({
+        id,
+        companyId: owner.companyId,
+        workflowId,
+        versionId: version.publishedVersionId,
+        status: "waiting" as const,
+        wakeAt: parkedAt,
+        triggerType: "bench",
+        triggerPayload: {},
+        startedAt: new Date(),
+      })),
+    });
+    await database.prisma.workflowRunStep.createMany({
+      data: batch.map((id) => ({ runId: id, nodeId: "pause", status: "waiting" as const, input: { wakeAt: parkedAt.toISOString() } })),
+    });
   }
   const dueAt = new Date(Date.now() + 8000);
   await database.prisma.workflowRun.updateMany({ where: { workflowId }, data: { wakeAt: dueAt } });
-  await database.prisma.$executeRaw`UPDATE "WorkflowRunStep" AS s SET input = ${JSON.stringify({ wakeAt: dueAt.toISOString() })}::jsonb FROM "WorkflowRun" AS r WHERE s."runId" = r.id AND r."workflowId" = ${workflowId}`;
+  await database.prisma
+    .$executeRaw`UPDATE "WorkflowRunStep" AS s SET input = ${JSON.stringify({ wakeAt: dueAt.toISOString() })}::jsonb FROM "WorkflowRun" AS r WHERE s."runId" = r.id AND r."workflowId" = ${workflowId}`;
   const worker = new EmbeddedWorker(database.prisma, workerOptions(database));
   await worker.start();
   const cpuBefore = process.cpuUsage();
@@ -115,14 +136,20 @@ async function parkedRuns(label: string, database: Database, owner: Caller, coun
   const lateBy = (Date.now() - dueAt.getTime()) / 1000;
   await worker.stop();
   const met = lateBy <= 10 && idleCpuPercent < 5;
-  console.log(`[${label}] ${count} parked runs: ${idleCpuPercent.toFixed(1)}% of one core while parked (worker polling); all resumed and finished ${lateBy.toFixed(1)} s after due — target no CPU and ≤ 10 s: ${met ? "met" : "NOT met"}`);
+  console.log(
+    `[${label}] ${count} parked runs: ${idleCpuPercent.toFixed(1)}% of one core while parked (worker polling); all resumed and finished ${lateBy.toFixed(1)} s after due — target no CPU and ≤ 10 s: ${met ? "met" : "NOT met"}`,
+  );
   return { name: `${label} parked runs`, met };
 }
 
 /** Due → resumed for WAITs of 1.5 s with the worker's own settings: its wake-up timer, not its polling. */
 async function waitWakeUps(label: string, database: Database, owner: Caller): Promise<Target> {
   const RUNS = 40;
-  const workflowId = await publishedWorkflow(database, owner, definition([node("pause", "control.wait", { durationMs: 1500 }), node("after")], ["trigger→pause", "pause→after"]));
+  const workflowId = await publishedWorkflow(
+    database,
+    owner,
+    definition([node("pause", "control.wait", { durationMs: 1500 }), node("after")], ["trigger→pause", "pause→after"]),
+  );
   const worker = new EmbeddedWorker(database.prisma, workerOptions(database));
   await worker.start();
   const ids: string[] = [];
@@ -131,13 +158,18 @@ async function waitWakeUps(label: string, database: Database, owner: Caller): Pr
     ids.push((await startRun(database.prisma, catalog, owner, workflowId, {})).run.id);
     await new Promise((resolve) => setTimeout(resolve, 37));
   }
-  while ((await database.prisma.workflowRun.count({ where: { id: { in: ids }, status: { notIn: ["succeeded", "failed"] } } })) > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+  while ((await database.prisma.workflowRun.count({ where: { id: { in: ids }, status: { notIn: ["succeeded", "failed"] } } })) > 0)
+    await new Promise((resolve) => setTimeout(resolve, 100));
   await worker.stop();
   const waits = await database.prisma.workflowRunStep.findMany({ where: { runId: { in: ids }, nodeId: "pause", status: "succeeded" } });
-  const late = waits.map((s) => Date.parse((s.output as { resumedAt: string }).resumedAt) - Date.parse((s.input as { wakeAt: string }).wakeAt)).sort((a, b) => a - b);
+  const late = waits
+    .map((s) => Date.parse((s.output as { resumedAt: string }).resumedAt) - Date.parse((s.input as { wakeAt: string }).wakeAt))
+    .sort((a, b) => a - b);
   const p = (q: number) => late[Math.min(late.length - 1, Math.floor(q * late.length))]!;
   const met = late.length === RUNS && p(0.99) <= 50;
-  console.log(`[${label}] 1.5 s waits, due → resumed: p50 ${ms(p(0.5))}, p99 ${ms(p(0.99))}, max ${ms(late.at(-1)!)} over ${late.length} runs — target p99 ≤ 50 ms: ${met ? "met" : "NOT met"}`);
+  console.log(
+    `[${label}] 1.5 s waits, due → resumed: p50 ${ms(p(0.5))}, p99 ${ms(p(0.99))}, max ${ms(late.at(-1)!)} over ${late.length} runs — target p99 ≤ 50 ms: ${met ? "met" : "NOT met"}`,
+  );
   return { name: `${label} wait wake-up`, met };
 }
 
@@ -156,7 +188,8 @@ async function onDatabase(label: string, database: Database, parked: number, wan
   if (wanted("parked runs")) results.push(await parkedRuns(label, database, owner, parked));
   if (wanted("wait wake-up")) results.push(await waitWakeUps(label, database, owner));
   // Over real HTTP the app owns the database, so only a server database can be shared with the bench.
-  if (wanted("http starts") && "url" in database && typeof database.url === "string") results.push(await benchHttpStarts(label, database as Database & { url: string }, owner, key));
+  if (wanted("http starts") && "url" in database && typeof database.url === "string")
+    results.push(await benchHttpStarts(label, database as Database & { url: string }, owner, key));
   await closeDatabase();
   return results;
 }

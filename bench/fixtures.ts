@@ -28,6 +28,9 @@ export async function drainedRuns(database: Database, ids: string[], started: nu
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const drained = (performance.now() - started) / 1000;
-  const runs = await database.prisma.workflowRun.findMany({ where: { id: { in: ids } }, select: { createdAt: true, steps: { where: { nodeId: "s0" }, select: { startedAt: true } } } });
+  const runs = await database.prisma.workflowRun.findMany({
+    where: { id: { in: ids } },
+    select: { createdAt: true, steps: { where: { nodeId: "s0" }, select: { startedAt: true } } },
+  });
   return { drained, latency: summarize(runs.map((r) => r.steps[0]!.startedAt.getTime() - r.createdAt.getTime())) };
 }

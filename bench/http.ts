@@ -18,14 +18,22 @@ const TOTAL = 2000;
 async function healthy(url: string, timeoutMs: number) {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    const ok = await fetch(`${url}/api/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`next start did not answer ${url}/api/health within ${timeoutMs / 1000} s`);
 }
 
-export async function benchHttpStarts(label: string, database: Database & { url: string }, owner: Caller, key: string): Promise<{ name: string; met: boolean }> {
+export async function benchHttpStarts(
+  label: string,
+  database: Database & { url: string },
+  owner: Caller,
+  key: string,
+): Promise<{ name: string; met: boolean }> {
   const name = `${label} http starts`;
   if (!existsSync(path.join(".next", "BUILD_ID"))) {
     console.log(`[${label}] two-step runs started over HTTP: skipped (no production build; run npm run build first)`);

@@ -22,7 +22,10 @@ import { ms, summarize } from "./stats";
 type Target = { name: string; met: boolean };
 
 async function enabledWorkflow(database: Database, owner: Caller, trigger: { type: string; config: Record<string, unknown> }) {
-  const workflow = await createWorkflow(database.prisma, catalog, owner, { name: `bench ${trigger.type} ${randomBytes(3).toString("hex")}`, definition: { ...chain(2), trigger } });
+  const workflow = await createWorkflow(database.prisma, catalog, owner, {
+    name: `bench ${trigger.type} ${randomBytes(3).toString("hex")}`,
+    definition: { ...chain(2), trigger },
+  });
   await publishWorkflow(database.prisma, catalog, owner, workflow.id);
   await setWorkflowEnabled(database.prisma, catalog, owner, workflow.id, true);
   return workflow.id;
@@ -40,14 +43,21 @@ function webhookRequest(workflowId: string, secret: string, n: number) {
   const body = JSON.stringify({ n });
   const id = `msg_${n}_${randomBytes(4).toString("hex")}`;
   const at = new Date();
-  const headers = { "content-type": "application/json", "webhook-id": id, "webhook-timestamp": String(Math.floor(at.getTime() / 1000)), "webhook-signature": new Webhook(secret).sign(id, at, body) };
+  const headers = {
+    "content-type": "application/json",
+    "webhook-id": id,
+    "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
+    "webhook-signature": new Webhook(secret).sign(id, at, body),
+  };
   return new Request(`http://bench.test/api/hooks/${workflowId}`, { method: "POST", headers, body });
 }
 
 function report(label: string, what: string, samples: number[]): Target {
   const s = summarize(samples);
   const met = s.p99 <= 1000;
-  console.log(`[${label}] ${what} → run started: p50 ${ms(s.median)}, p99 ${ms(s.p99)}, max ${ms(s.max)} over ${s.runs} — target p99 ≤ 1 s: ${met ? "met" : "NOT met"}`);
+  console.log(
+    `[${label}] ${what} → run started: p50 ${ms(s.median)}, p99 ${ms(s.p99)}, max ${ms(s.max)} over ${s.runs} — target p99 ≤ 1 s: ${met ? "met" : "NOT met"}`,
+  );
   return { name: `${label} ${what} latency`, met };
 }
 
@@ -67,7 +77,13 @@ export async function benchTriggers(label: string, database: Database, owner: Ca
         sent.set(runIds[0]!, before);
       }
       const started = await startedAt(database, [...sent.keys()]);
-      results.push(report(label, "webhook", [...sent].map(([runId, at]) => started.get(runId)! - at)));
+      results.push(
+        report(
+          label,
+          "webhook",
+          [...sent].map(([runId, at]) => started.get(runId)! - at),
+        ),
+      );
 
       const CLIENTS = 16;
       const TOTAL = 2000;
@@ -90,7 +106,11 @@ export async function benchTriggers(label: string, database: Database, owner: Ca
       dispatcher.start();
       const emitted = new Map<string, number>();
       for (let n = 0; n < 200; n++) {
-        const outboxId = await emitEvent(database.prisma, { companyId: owner.companyId, type: "document.completed", payload: { documentId: `d${n}`, title: "x", folder: null, completedAt: new Date().toISOString(), signers: [] } });
+        const outboxId = await emitEvent(database.prisma, {
+          companyId: owner.companyId,
+          type: "document.completed",
+          payload: { documentId: `d${n}`, title: "x", folder: null, completedAt: new Date().toISOString(), signers: [] },
+        });
         emitted.set(outboxId, Date.now());
       }
       for (;;) {
@@ -98,9 +118,21 @@ export async function benchTriggers(label: string, database: Database, owner: Ca
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       await dispatcher.stop();
-      const events = await database.prisma.inboundEvent.findMany({ where: { externalId: { in: [...emitted.keys()] } }, select: { externalId: true, matchedRunIds: true } });
-      const started = await startedAt(database, events.flatMap((e) => e.matchedRunIds));
-      results.push(report(label, "document.completed", events.map((e) => started.get(e.matchedRunIds[0]!)! - emitted.get(e.externalId)!)));
+      const events = await database.prisma.inboundEvent.findMany({
+        where: { externalId: { in: [...emitted.keys()] } },
+        select: { externalId: true, matchedRunIds: true },
+      });
+      const started = await startedAt(
+        database,
+        events.flatMap((e) => e.matchedRunIds),
+      );
+      results.push(
+        report(
+          label,
+          "document.completed",
+          events.map((e) => started.get(e.matchedRunIds[0]!)! - emitted.get(e.externalId)!),
+        ),
+      );
     }
     if (wanted("schedule")) {
       const id = await enabledWorkflow(database, owner, { type: "schedule", config: { cron: "* * * * * *", timezone: "UTC" } });
@@ -109,8 +141,17 @@ export async function benchTriggers(label: string, database: Database, owner: Ca
       await new Promise((resolve) => setTimeout(resolve, 10_500));
       scheduler.stop();
       const runs = await database.prisma.workflowRun.findMany({ where: { workflowId: id }, select: { id: true, triggerPayload: true } });
-      const started = await startedAt(database, runs.map((r) => r.id));
-      results.push(report(label, "schedule (every second, 10 s)", runs.map((r) => started.get(r.id)! - Date.parse((r.triggerPayload as { scheduledAt: string }).scheduledAt))));
+      const started = await startedAt(
+        database,
+        runs.map((r) => r.id),
+      );
+      results.push(
+        report(
+          label,
+          "schedule (every second, 10 s)",
+          runs.map((r) => started.get(r.id)! - Date.parse((r.triggerPayload as { scheduledAt: string }).scheduledAt)),
+        ),
+      );
     }
   } finally {
     await worker.stop();

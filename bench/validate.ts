@@ -21,6 +21,8 @@ export function benchValidate(): boolean {
   }
   const stats = summarize(samples);
   const met = stats.p95 < TARGET_MS;
-  console.log(`validate 500 nodes: first call ${ms(coldMs)} (cold process), then median ${ms(stats.median)}, p95 ${ms(stats.p95)}, max ${ms(stats.max)} over ${stats.runs} runs — target p95 < ${TARGET_MS} ms: ${met ? "met" : "NOT met"}`);
+  console.log(
+    `validate 500 nodes: first call ${ms(coldMs)} (cold process), then median ${ms(stats.median)}, p95 ${ms(stats.p95)}, max ${ms(stats.max)} over ${stats.runs} runs — target p95 < ${TARGET_MS} ms: ${met ? "met" : "NOT met"}`,
+  );
   return met;
 }

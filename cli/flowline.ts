@@ -89,7 +89,7 @@ async function assertMigrated(database: Database) {
 const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
 
 async function followRun(run: Runner, id: string): Promise<RunDetail> {
-  for (let shown = ""; ; ) {
+  for (let shown = ""; ;) {
     const detail = await run<RunDetail>("run get", { id });
     if (detail.status !== shown) {
       console.error(`run ${id}: ${detail.status}`);
@@ -102,10 +102,21 @@ async function followRun(run: Runner, id: string): Promise<RunDetail> {
 }
 
 function printSteps(run: RunDetail) {
-  const rows = run.steps.map((s) => [s.nodeId, s.iterationPath || "-", String(s.attempt), s.status, s.durationMs === null ? "-" : `${s.durationMs} ms`, s.error ? `${s.error.code}: ${s.error.message}` : ""]);
+  const rows = run.steps.map((s) => [
+    s.nodeId,
+    s.iterationPath || "-",
+    String(s.attempt),
+    s.status,
+    s.durationMs === null ? "-" : `${s.durationMs} ms`,
+    s.error ? `${s.error.code}: ${s.error.message}` : "",
+  ]);
   const header = ["step", "iteration", "attempt", "status", "duration", "error"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd();
   console.log(line(header));
   for (const row of rows) console.log(line(row));
   console.log(`\nrun ${run.id} ${run.status}${run.error ? ` — ${run.error.code}: ${run.error.message}` : ""}`);
@@ -132,7 +143,8 @@ function viaApp(env: Env, owner: number): { run: Runner; close(): Promise<void> 
         });
       });
       const body = (await response.json()) as { result?: T; error?: { code: string; message: string; remediation?: string } };
-      if (!response.ok || body.error) throw new AppError("bad_request", body.error?.message ?? `the app answered ${response.status}`, { remediation: body.error?.remediation });
+      if (!response.ok || body.error)
+        throw new AppError("bad_request", body.error?.message ?? `the app answered ${response.status}`, { remediation: body.error?.remediation });
       return body.result as T;
     },
     close: async () => {},
@@ -199,7 +211,11 @@ async function main(argv: string[]): Promise<number> {
       }
       case "workflow import": {
         const file = readJsonFile(argument!);
-        const result = await connection.run<{ id: string; name: string; warnings: number }>("workflow import", { company: values.company, name: values.name, file });
+        const result = await connection.run<{ id: string; name: string; warnings: number }>("workflow import", {
+          company: values.company,
+          name: values.name,
+          file,
+        });
         console.log(`Imported "${result.name}" as ${result.id}${result.warnings ? ` (${result.warnings} warning(s) to fix before publishing)` : ""}.`);
         return 0;
       }

@@ -12,7 +12,9 @@ import { EmbeddedWorker, workerDefaults } from "@/lib/workflow/hosts/embedded";
 async function main() {
   const env = getEnv();
   if (env.runsOn === "trigger.dev") {
-    console.error("flowline worker: TRIGGER_SECRET_KEY is set, so runs execute as Trigger.dev tasks; an embedded worker would compete with them.\nUnset TRIGGER_SECRET_KEY to run workflows on embedded workers instead.");
+    console.error(
+      "flowline worker: TRIGGER_SECRET_KEY is set, so runs execute as Trigger.dev tasks; an embedded worker would compete with them.\nUnset TRIGGER_SECRET_KEY to run workflows on embedded workers instead.",
+    );
     process.exit(2);
   }
   const database = await getDatabase();

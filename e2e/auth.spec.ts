@@ -89,6 +89,10 @@ test("health reports the embedded database, current migrations and the version, 
   const response = await request.get("/api/health");
   expect(response.status()).toBe(200);
   const health = await response.json();
-  expect(health).toMatchObject({ database: { kind: "embedded", reachable: true }, migrations: { current: true, pending: [] }, worker: { host: "embedded", status: "alive" } });
+  expect(health).toMatchObject({
+    database: { kind: "embedded", reachable: true },
+    migrations: { current: true, pending: [] },
+    worker: { host: "embedded", status: "alive" },
+  });
   expect(JSON.stringify(health)).not.toMatch(/secret|token|key/i);
 });

@@ -27,11 +27,16 @@ const found = (files: string[], needle: string) => files.filter((file) => fs.rea
 test("the client chunks hold no server-only module", () => {
   const client = filesUnder(path.join(".next", "static"));
   expect(client.length, "run `next build` first").toBeGreaterThan(10);
-  const leaks = Object.entries(markers).flatMap(([module, needles]) => needles.flatMap((needle) => found(client, needle).map((file) => `${module} (${needle}) in ${file}`)));
+  const leaks = Object.entries(markers).flatMap(([module, needles]) =>
+    needles.flatMap((needle) => found(client, needle).map((file) => `${module} (${needle}) in ${file}`)),
+  );
   expect(leaks).toEqual([]);
 
   const server = filesUnder(path.join(".next", "server"));
   for (const name of ["@slack/web-api", "node:crypto"]) {
-    expect(markers[name]!.some((needle) => found(server, needle).length > 0), `${name} is recognisable in the server build`).toBe(true);
+    expect(
+      markers[name]!.some((needle) => found(server, needle).length > 0),
+      `${name} is recognisable in the server build`,
+    ).toBe(true);
   }
 });

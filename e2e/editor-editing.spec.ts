@@ -75,7 +75,9 @@ test("keyboard only: add a step after the trigger, fill its form, undo, redo, co
 
   // A node from the docs pastes as it is, under a fresh id if its id is taken.
   await page.evaluate(() =>
-    navigator.clipboard.writeText(JSON.stringify({ id: "approval", type: "core.noop", name: "From the docs", config: { value: 1 }, position: { x: 0, y: 400 } })),
+    navigator.clipboard.writeText(
+      JSON.stringify({ id: "approval", type: "core.noop", name: "From the docs", config: { value: 1 }, position: { x: 0, y: 400 } }),
+    ),
   );
   await page.keyboard.press("Control+V");
   await expect(step(page, "From the docs")).toBeVisible();

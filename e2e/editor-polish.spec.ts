@@ -14,7 +14,8 @@ test("a 120-character name without spaces wraps, and a toast leaves the header's
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
   const toast = (await page.locator("[data-sonner-toast]").first().boundingBox())!;
   const rename = (await page.getByRole("button", { name: "Rename" }).boundingBox())!;
-  const overlaps = toast.x < rename.x + rename.width && rename.x < toast.x + toast.width && toast.y < rename.y + rename.height && rename.y < toast.y + toast.height;
+  const overlaps =
+    toast.x < rename.x + rename.width && rename.x < toast.x + toast.width && toast.y < rename.y + rename.height && rename.y < toast.y + toast.height;
   expect(overlaps).toBe(false);
   await shot(page, "polish-long-name");
 

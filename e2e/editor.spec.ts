@@ -50,7 +50,10 @@ async function insertVariable(modal: Locator, page: Page, field: string, path: s
   await modal.getByRole("button", { name: `Insert a variable into ${field}` }).click();
   if (screenshot) await shots(page, screenshot);
   await page.getByPlaceholder("Search variables…").fill(path);
-  await page.getByRole("option", { name: new RegExp(path.replace(/\./g, "\\.")) }).first().click();
+  await page
+    .getByRole("option", { name: new RegExp(path.replace(/\./g, "\\.")) })
+    .first()
+    .click();
 }
 
 async function pickChannel(modal: Locator, page: Page) {

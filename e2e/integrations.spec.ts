@@ -4,7 +4,6 @@ import { shot, signUp } from "./support/pages";
 // Settings > Integrations against the fake Slack the config starts (fakes/slack): connect through
 // its consent page, see the connection, use its controls, disconnect.
 
-
 test("connect Slack from Settings > Integrations through the consent page, then disconnect", async ({ page }) => {
   await signUp(page, { name: "Katherine Johnson", email: `katherine-${Date.now()}@nasa.test`, password: "orbital mechanics", company: "Langley Research" });
 

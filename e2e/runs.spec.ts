@@ -1,7 +1,6 @@
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { shot, signUp } from "./support/pages";
 
-
 /** A fresh owner with an API key made in Settings > API keys, as a person would. */
 async function signUpWithApiKey(page: Page, label: string): Promise<string> {
   const stamp = Date.now();

@@ -2,7 +2,12 @@ import { expect, test, type Page } from "@playwright/test";
 import { shot, signUp } from "./support/pages";
 
 async function signUpAndCreateWorkflow(page: Page, name: string) {
-  await signUp(page, { name: "Wilma Workflow", email: `wilma-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@workflows.test`, password: "a long enough password", company: "Workflow Works" });
+  await signUp(page, {
+    name: "Wilma Workflow",
+    email: `wilma-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@workflows.test`,
+    password: "a long enough password",
+    company: "Workflow Works",
+  });
   await expect(page.getByRole("heading", { name: "No workflows yet" })).toBeVisible();
 
   await page.getByRole("button", { name: "New workflow" }).click();

@@ -125,7 +125,11 @@ export async function readBody(request: http.IncomingMessage): Promise<Buffer> {
 export function faultControl(baseUrl: string) {
   return {
     async fail(method: string, fault: Fault, times = 1) {
-      const response = await fetch(`${baseUrl}/__fake/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ method, fault, times }) });
+      const response = await fetch(`${baseUrl}/__fake/faults`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ method, fault, times }),
+      });
       if (!response.ok) throw new Error(`the fake refused the fault: ${await response.text()}`);
     },
     async calls(method?: string): Promise<RecordedCall[]> {
@@ -158,7 +162,11 @@ type ListenOptions = { name: string; port?: number | undefined; host?: string | 
 function listen(server: http.Server | net.Server, options: ListenOptions): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) =>
-      reject(error.code === "EADDRINUSE" ? new PortBusyError(options.name, options.port ?? 0, options.portHint ?? "Stop what runs there, or choose another port.") : error),
+      reject(
+        error.code === "EADDRINUSE"
+          ? new PortBusyError(options.name, options.port ?? 0, options.portHint ?? "Stop what runs there, or choose another port.")
+          : error,
+      ),
     );
     server.listen(options.port ?? 0, options.host, () => resolve());
   });
@@ -213,7 +221,11 @@ export async function serveFake(
 export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** A fake's consent page, in the provider's colours. */
-export const consentPage = (look: { lang: string; background: string; accent: string }, title: string, body: string) => `<!doctype html><html lang="${look.lang}"><head><meta charset="utf-8"><title>${title}</title>
+export const consentPage = (
+  look: { lang: string; background: string; accent: string },
+  title: string,
+  body: string,
+) => `<!doctype html><html lang="${look.lang}"><head><meta charset="utf-8"><title>${title}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>body{font-family:system-ui,sans-serif;background:${look.background};margin:0;display:grid;place-items:center;min-height:100vh}
 main{background:#fff;border-radius:12px;padding:32px;max-width:460px;box-shadow:0 2px 12px #0002}h1{font-size:20px}

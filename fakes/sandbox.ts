@@ -50,7 +50,11 @@ const ports = {
 let fakes: [Awaited<ReturnType<typeof startFakeSlack>>, Awaited<ReturnType<typeof startFakeFattureInCloud>>, Awaited<ReturnType<typeof startFakeResend>>];
 try {
   fakes = await Promise.all([
-    startFakeSlack({ port: ports.slack, rotation: values.rotation ?? process.env.FAKE_SLACK_ROTATION === "1", portHint: "Stop what runs there, or start the sandbox with --slack-port <another>." }),
+    startFakeSlack({
+      port: ports.slack,
+      rotation: values.rotation ?? process.env.FAKE_SLACK_ROTATION === "1",
+      portHint: "Stop what runs there, or start the sandbox with --slack-port <another>.",
+    }),
     startFakeFattureInCloud({ port: ports.fic, portHint: "Stop what runs there, or start the sandbox with --fic-port <another>." }),
     startFakeResend({ port: ports.resend, portHint: "Stop what runs there, or start the sandbox with --resend-port <another>." }),
   ]);

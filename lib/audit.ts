@@ -60,10 +60,19 @@ export const auditEvents: Record<string, { label: string; summary: (m: Meta) => 
   "run.cancelled": { label: "Run cancelled", summary: (m) => `${text(m.from, "open")} → cancelled` },
   "run.replayed": { label: "Run replayed", summary: (m) => `Replay of run ${text(m.of)}` },
   "run.rerun": { label: "Run started again", summary: (m) => `Run ${text(m.of)} again on the latest version` },
-  "approval.approved": { label: "Approval approved", summary: (m) => `waiting → approved by ${text(m.by, "someone")}${m.comment ? `: "${text(m.comment)}"` : ""}` },
-  "approval.rejected": { label: "Approval rejected", summary: (m) => `waiting → rejected by ${text(m.by, "someone")}${m.comment ? `: "${text(m.comment)}"` : ""}` },
+  "approval.approved": {
+    label: "Approval approved",
+    summary: (m) => `waiting → approved by ${text(m.by, "someone")}${m.comment ? `: "${text(m.comment)}"` : ""}`,
+  },
+  "approval.rejected": {
+    label: "Approval rejected",
+    summary: (m) => `waiting → rejected by ${text(m.by, "someone")}${m.comment ? `: "${text(m.comment)}"` : ""}`,
+  },
   "connection.connected": { label: "Connection added", summary: (m) => `${text(m.app)} connected (${text(m.account)}, ${text(m.via)})` },
-  "connection.disconnected": { label: "Connection removed", summary: (m) => `${text(m.app)} (${text(m.account)}) disconnected${m.revoked ? ", token revoked" : ""}` },
+  "connection.disconnected": {
+    label: "Connection removed",
+    summary: (m) => `${text(m.app)} (${text(m.account)}) disconnected${m.revoked ? ", token revoked" : ""}`,
+  },
   "connection.paused": { label: "Connection paused", summary: (m) => `${text(m.app)}: ${text(m.from)} → paused` },
   "connection.resumed": { label: "Connection resumed", summary: (m) => `${text(m.app)}: paused → connected` },
 };

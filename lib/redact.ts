@@ -2,7 +2,18 @@
 // inputs recorded for each step of a run. One list, so both hide the same things.
 
 /** Field names whose values are secrets wherever they appear. */
-export const SECRET_FIELDS = ["password", "passwordHash", "token", "accessToken", "refreshToken", "apiKey", "authorization", "ciphertext", "clientSecret", "secret"] as const;
+export const SECRET_FIELDS = [
+  "password",
+  "passwordHash",
+  "token",
+  "accessToken",
+  "refreshToken",
+  "apiKey",
+  "authorization",
+  "ciphertext",
+  "clientSecret",
+  "secret",
+] as const;
 
 export const REDACTED = "[redacted]";
 
@@ -17,6 +28,9 @@ export function redactSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactSecrets);
   if (value === null || typeof value !== "object") return value;
   return Object.fromEntries(
-    Object.entries(value as Record<string, unknown>).map(([name, field]) => [name, SECRET_NAME.test(name) && field !== null && field !== undefined && field !== "" ? REDACTED : redactSecrets(field)]),
+    Object.entries(value as Record<string, unknown>).map(([name, field]) => [
+      name,
+      SECRET_NAME.test(name) && field !== null && field !== undefined && field !== "" ? REDACTED : redactSecrets(field),
+    ]),
   );
 }

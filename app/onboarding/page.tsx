@@ -15,10 +15,7 @@ export default async function OnboardingPage() {
   const userId = await getSessionUserId();
   if (!userId) redirect("/signin");
   const db = await getDb();
-  const [companies, user] = await Promise.all([
-    companiesOf(db, userId),
-    db.user.findUnique({ where: { id: userId }, select: { email: true } }),
-  ]);
+  const [companies, user] = await Promise.all([companiesOf(db, userId), db.user.findUnique({ where: { id: userId }, select: { email: true } })]);
   if (companies.length > 0) redirect("/workflows");
 
   return (
@@ -27,8 +24,8 @@ export default async function OnboardingPage() {
         <CardHeader>
           <CardTitle as="h1">Create your company</CardTitle>
           <CardDescription>
-            Workflows, members and API keys belong to a company. You will be its owner. If a colleague already uses Flowline, ask them for
-            an invite link instead.
+            Workflows, members and API keys belong to a company. You will be its owner. If a colleague already uses Flowline, ask them for an invite link
+            instead.
           </CardDescription>
         </CardHeader>
         <CardContent>

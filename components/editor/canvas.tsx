@@ -45,7 +45,13 @@ type CanvasProps = {
 const nodeTypes = { step: StepNodeView };
 const edgeTypes = { step: memo(StepEdge) };
 
-function toNodes(index: CatalogIndex, definition: WorkflowDefinition, problems: readonly ProblemItem[], selection: ReadonlySet<string>, run: CanvasProps["run"]): StepNode[] {
+function toNodes(
+  index: CatalogIndex,
+  definition: WorkflowDefinition,
+  problems: readonly ProblemItem[],
+  selection: ReadonlySet<string>,
+  run: CanvasProps["run"],
+): StepNode[] {
   const counts = new Map<string, { errors: number; warnings: number }>();
   for (const problem of problems) {
     if (!problem.nodeId) continue;
@@ -165,7 +171,14 @@ export function Canvas({ index, definition, problems, onChange, selection, onSel
     setNodes(toNodes(index, definition, problems, selection, run).map((node) => ({ ...node, measured: measured.get(node.id) })));
   }
   if (sources.definition !== definition || sources.selectedEdges !== selectedEdges) setEdges(toEdges(definition, selectedEdges));
-  if (sources.index !== index || sources.definition !== definition || sources.problems !== problems || sources.selection !== selection || sources.run !== run || sources.selectedEdges !== selectedEdges) {
+  if (
+    sources.index !== index ||
+    sources.definition !== definition ||
+    sources.problems !== problems ||
+    sources.selection !== selection ||
+    sources.run !== run ||
+    sources.selectedEdges !== selectedEdges
+  ) {
     setSources({ index, definition, problems, selection, run, selectedEdges });
   }
 

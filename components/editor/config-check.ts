@@ -24,7 +24,11 @@ const hasExpression = (value: unknown) => typeof value === "string" && value.inc
 
 /** "", [] and {} count as missing, as the server's check counts them. */
 export const isEmpty = (value: unknown) =>
-  value === undefined || value === null || value === "" || (Array.isArray(value) && value.length === 0) || (typeof value === "object" && value !== null && Object.keys(value).length === 0);
+  value === undefined ||
+  value === null ||
+  value === "" ||
+  (Array.isArray(value) && value.length === 0) ||
+  (typeof value === "object" && value !== null && Object.keys(value).length === 0);
 
 function describe(error: OutputUnit, property: JsonSchema | undefined): string {
   const limit = (name: string) => property?.[name];
@@ -111,7 +115,9 @@ export function zonedInstant(local: string, timeZone: string): string {
 
 /** Minutes east of UTC for the zone at that instant. */
 function offsetAt(instant: Date, timeZone: string): number {
-  const name = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longOffset" }).formatToParts(instant).find((part) => part.type === "timeZoneName")?.value ?? "GMT";
+  const name =
+    new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longOffset" }).formatToParts(instant).find((part) => part.type === "timeZoneName")?.value ??
+    "GMT";
   const match = name.match(/GMT([+-])(\d{2}):(\d{2})/);
   if (!match) return 0;
   return (match[1] === "-" ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3]));

@@ -44,7 +44,10 @@ export function ConfigModal({ index, target, problems, variables, connections, l
   const description = draft.kind === "node" ? index.nodeTypes.get(draft.node.type) : index.triggerTypes.get(draft.trigger.type);
   const config = draft.kind === "node" ? draft.node.config : draft.trigger.config;
   const fields = useMemo(() => description?.fields ?? [], [description]);
-  const messages = useMemo(() => (description ? checkConfig(description.configSchema, fields, config) : new Map<string, FieldMessage>()), [description, fields, config]);
+  const messages = useMemo(
+    () => (description ? checkConfig(description.configSchema, fields, config) : new Map<string, FieldMessage>()),
+    [description, fields, config],
+  );
   const setConfig = (key: string, value: unknown) => {
     const next = { ...config };
     if (value === undefined) delete next[key];
@@ -83,7 +86,9 @@ export function ConfigModal({ index, target, problems, variables, connections, l
             {draft.kind === "node" ? draft.node.name || "Unnamed step" : `Trigger: ${description?.name ?? draft.trigger.type}`}
           </DialogTitle>
           <DialogDescription>
-            {description ? `${description.name}. ${description.description}` : `This server has no step type “${draft.kind === "node" ? draft.node.type : draft.trigger.type}”.`}
+            {description
+              ? `${description.name}. ${description.description}`
+              : `This server has no step type “${draft.kind === "node" ? draft.node.type : draft.trigger.type}”.`}
           </DialogDescription>
         </DialogHeader>
         <form
@@ -97,11 +102,24 @@ export function ConfigModal({ index, target, problems, variables, connections, l
         >
           <fieldset disabled={readOnly} className="grid gap-4">
             {draft.kind === "node" ? (
-              <FormField label="Name" name="name" value={draft.node.name} maxLength={120} onChange={(event) => setNode({ name: event.target.value })} error={nameError} autoFocus={!focusField} />
+              <FormField
+                label="Name"
+                name="name"
+                value={draft.node.name}
+                maxLength={120}
+                onChange={(event) => setNode({ name: event.target.value })}
+                error={nameError}
+                autoFocus={!focusField}
+              />
             ) : (
               <div className="grid gap-1.5">
                 <Label htmlFor="trigger-type">Starts when</Label>
-                <Select id="trigger-type" value={draft.trigger.type} className="w-full" onChange={(event) => setDraft({ kind: "trigger", trigger: { type: event.target.value as WorkflowTrigger["type"], config: {} } })}>
+                <Select
+                  id="trigger-type"
+                  value={draft.trigger.type}
+                  className="w-full"
+                  onChange={(event) => setDraft({ kind: "trigger", trigger: { type: event.target.value as WorkflowTrigger["type"], config: {} } })}
+                >
                   {index.catalog.triggerTypes.map((trigger) => (
                     <option key={trigger.type} value={trigger.type}>
                       {trigger.name}
@@ -111,7 +129,13 @@ export function ConfigModal({ index, target, problems, variables, connections, l
               </div>
             )}
             {nodeType?.provider && (
-              <ConnectionSelect provider={nodeType.provider} providerName={index.catalog.providers.find((p) => p.id === nodeType.provider)?.name ?? nodeType.provider} connections={connections} value={connectionId} onChange={(id) => setNode({ connectionId: id })} />
+              <ConnectionSelect
+                provider={nodeType.provider}
+                providerName={index.catalog.providers.find((p) => p.id === nodeType.provider)?.name ?? nodeType.provider}
+                connections={connections}
+                value={connectionId}
+                onChange={(id) => setNode({ connectionId: id })}
+              />
             )}
             {basic.map(renderField)}
             {(advanced.length > 0 || draft.kind === "node") && (
@@ -121,10 +145,17 @@ export function ConfigModal({ index, target, problems, variables, connections, l
                   {advanced.map(renderField)}
                   {draft.kind === "node" && (
                     <label className="flex items-start gap-2 text-sm">
-                      <input type="checkbox" className="mt-0.5 size-4 accent-primary" checked={draft.node.continueOnError === true} onChange={(event) => setNode({ continueOnError: event.target.checked || undefined })} />
+                      <input
+                        type="checkbox"
+                        className="mt-0.5 size-4 accent-primary"
+                        checked={draft.node.continueOnError === true}
+                        onChange={(event) => setNode({ continueOnError: event.target.checked || undefined })}
+                      />
                       <span>
                         Continue on error
-                        <span className="block text-xs text-muted-foreground">A failure takes this step&apos;s “On error” output instead of failing the run.</span>
+                        <span className="block text-xs text-muted-foreground">
+                          A failure takes this step&apos;s “On error” output instead of failing the run.
+                        </span>
                       </span>
                     </label>
                   )}
@@ -151,7 +182,19 @@ export function ConfigModal({ index, target, problems, variables, connections, l
   );
 }
 
-function ConnectionSelect({ provider, providerName, connections, value, onChange }: { provider: string; providerName: string; connections: readonly ConnectionSummary[]; value?: string; onChange: (id: string | undefined) => void }) {
+function ConnectionSelect({
+  provider,
+  providerName,
+  connections,
+  value,
+  onChange,
+}: {
+  provider: string;
+  providerName: string;
+  connections: readonly ConnectionSummary[];
+  value?: string;
+  onChange: (id: string | undefined) => void;
+}) {
   const mine = connections.filter((connection) => connection.appId === provider);
   const teamDefault = mine.find((connection) => connection.isTeamDefaultProfile) ?? mine.find((connection) => connection.owner === "company");
   return (
@@ -160,7 +203,12 @@ function ConnectionSelect({ provider, providerName, connections, value, onChange
       {mine.length === 0 ? (
         <p className="text-sm text-muted-foreground">
           No {providerName} account is connected.{" "}
-          <a href="/settings/integrations" target="_blank" rel="noreferrer" className="inline-flex items-center gap-1 font-medium text-primary underline-offset-4 hover:underline">
+          <a
+            href="/settings/integrations"
+            target="_blank"
+            rel="noreferrer"
+            className="inline-flex items-center gap-1 font-medium text-primary underline-offset-4 hover:underline"
+          >
             Connect {providerName}
             <ExternalLink className="size-3.5" aria-hidden />
           </a>{" "}
@@ -171,7 +219,8 @@ function ConnectionSelect({ provider, providerName, connections, value, onChange
           <option value="">Company default{teamDefault ? ` (${teamDefault.displayName})` : ""}</option>
           {mine.map((connection) => (
             <option key={connection.id} value={connection.id}>
-              {connection.displayName} ({connection.owner === "company" ? "company" : "yours"}){connection.status !== "connected" ? `, ${connection.status.replace("_", " ")}` : ""}
+              {connection.displayName} ({connection.owner === "company" ? "company" : "yours"})
+              {connection.status !== "connected" ? `, ${connection.status.replace("_", " ")}` : ""}
             </option>
           ))}
         </Select>

@@ -121,7 +121,9 @@ function Widget(props: WidgetProps) {
         />
       );
     case "boolean":
-      return <input {...aria} type="checkbox" className="size-4 accent-primary" checked={value === true} onChange={(event) => onChange(event.target.checked)} />;
+      return (
+        <input {...aria} type="checkbox" className="size-4 accent-primary" checked={value === true} onChange={(event) => onChange(event.target.checked)} />
+      );
     case "select":
       return (
         <Select {...aria} value={typeof value === "string" ? value : ""} onChange={(event) => onChange(event.target.value || undefined)} className="w-full">
@@ -222,7 +224,15 @@ function DateTimeWidget(props: WidgetProps) {
   return (
     <div className="grid gap-1">
       <div className="flex flex-wrap gap-2">
-        <Input id={id} type="datetime-local" className="w-auto" autoFocus={autoFocus} aria-describedby={describedBy} value={local} onChange={(event) => onChange(event.target.value ? zonedInstant(event.target.value, zone) : undefined)} />
+        <Input
+          id={id}
+          type="datetime-local"
+          className="w-auto"
+          autoFocus={autoFocus}
+          aria-describedby={describedBy}
+          value={local}
+          onChange={(event) => onChange(event.target.value ? zonedInstant(event.target.value, zone) : undefined)}
+        />
         <Select
           aria-label="Time zone"
           value={zone}
@@ -345,42 +355,52 @@ function OptionsWidget({ hint, value, onChange, loadOptions, id, describedBy, me
         </Popover.Trigger>
       </div>
       {chosen && chosen.label !== text && <p className="text-xs text-muted-foreground">{chosen.label}</p>}
-              <Popover.Content align="end" sideOffset={4} className="z-[60] w-[min(24rem,calc(100vw-2rem))] rounded-lg border bg-popover text-popover-foreground shadow-lg">
-          <Command label={hint.label} shouldFilter={false} loop>
-            <Command.Input autoFocus value={search} onValueChange={setSearch} placeholder={`Search ${hint.label.toLowerCase()}…`} className="h-10 w-full border-b bg-transparent px-3 text-sm outline-none placeholder:text-muted-foreground" />
-            <Command.List className="max-h-64 overflow-y-auto p-1">
-              {state === "loading" && options.length === 0 && (
-                <Command.Loading>
-                  <p className="flex items-center gap-2 px-3 py-3 text-sm text-muted-foreground">
-                    <LoaderCircle className="size-4 animate-spin" aria-hidden /> Loading…
-                  </p>
-                </Command.Loading>
-              )}
-              {state !== "idle" && state !== "loading" && <p className="px-3 py-3 text-sm text-destructive">{state}</p>}
-              {state === "idle" && options.length === 0 && <p className="px-3 py-3 text-sm text-muted-foreground">Nothing found.</p>}
-              {options.map((option) => (
-                <Command.Item
-                  key={option.value}
-                  value={option.value}
-                  onSelect={() => {
-                    onChange(option.value);
-                    setOpen(false);
-                  }}
-                  className="flex cursor-pointer items-baseline justify-between gap-3 rounded-md px-2 py-1.5 text-sm data-[selected=true]:bg-accent"
-                >
-                  <span>{option.label}</span>
-                  {option.description && <span className="truncate text-xs text-muted-foreground">{option.description}</span>}
-                </Command.Item>
-              ))}
-              {next && (
-                <Command.Item onSelect={() => void more()} className="cursor-pointer rounded-md px-2 py-1.5 text-sm text-primary data-[selected=true]:bg-accent">
-                  Show more
-                </Command.Item>
-              )}
-            </Command.List>
-          </Command>
-        </Popover.Content>
-          </Popover.Root>
+      <Popover.Content
+        align="end"
+        sideOffset={4}
+        className="z-[60] w-[min(24rem,calc(100vw-2rem))] rounded-lg border bg-popover text-popover-foreground shadow-lg"
+      >
+        <Command label={hint.label} shouldFilter={false} loop>
+          <Command.Input
+            autoFocus
+            value={search}
+            onValueChange={setSearch}
+            placeholder={`Search ${hint.label.toLowerCase()}…`}
+            className="h-10 w-full border-b bg-transparent px-3 text-sm outline-none placeholder:text-muted-foreground"
+          />
+          <Command.List className="max-h-64 overflow-y-auto p-1">
+            {state === "loading" && options.length === 0 && (
+              <Command.Loading>
+                <p className="flex items-center gap-2 px-3 py-3 text-sm text-muted-foreground">
+                  <LoaderCircle className="size-4 animate-spin" aria-hidden /> Loading…
+                </p>
+              </Command.Loading>
+            )}
+            {state !== "idle" && state !== "loading" && <p className="px-3 py-3 text-sm text-destructive">{state}</p>}
+            {state === "idle" && options.length === 0 && <p className="px-3 py-3 text-sm text-muted-foreground">Nothing found.</p>}
+            {options.map((option) => (
+              <Command.Item
+                key={option.value}
+                value={option.value}
+                onSelect={() => {
+                  onChange(option.value);
+                  setOpen(false);
+                }}
+                className="flex cursor-pointer items-baseline justify-between gap-3 rounded-md px-2 py-1.5 text-sm data-[selected=true]:bg-accent"
+              >
+                <span>{option.label}</span>
+                {option.description && <span className="truncate text-xs text-muted-foreground">{option.description}</span>}
+              </Command.Item>
+            ))}
+            {next && (
+              <Command.Item onSelect={() => void more()} className="cursor-pointer rounded-md px-2 py-1.5 text-sm text-primary data-[selected=true]:bg-accent">
+                Show more
+              </Command.Item>
+            )}
+          </Command.List>
+        </Command>
+      </Popover.Content>
+    </Popover.Root>
   );
 }
 
@@ -403,7 +423,8 @@ const operators = [
 const unary = new Set(["exists", "isEmpty"]);
 
 type Comparison = { op: string; left?: unknown; right?: unknown };
-const isComparison = (value: unknown): value is Comparison => typeof value === "object" && value !== null && "op" in value && !("all" in value) && !("any" in value);
+const isComparison = (value: unknown): value is Comparison =>
+  typeof value === "object" && value !== null && "op" in value && !("all" in value) && !("any" in value);
 
 /** A number typed as "1000" is compared as a number; anything else as the text it is. */
 function readRight(text: string, op: string): unknown {
@@ -422,7 +443,9 @@ function ConditionWidget(props: WidgetProps) {
   const { value, onChange, variables, id } = props;
   const [asJson, setAsJson] = useState(value !== undefined && !isComparison(value));
   const condition: Comparison = isComparison(value) ? value : { op: "eq" };
-  const [rightText, setRightText] = useState(condition.right === undefined ? "" : typeof condition.right === "string" ? condition.right : JSON.stringify(condition.right));
+  const [rightText, setRightText] = useState(
+    condition.right === undefined ? "" : typeof condition.right === "string" ? condition.right : JSON.stringify(condition.right),
+  );
   if (asJson) {
     return (
       <div className="grid gap-1">
@@ -446,7 +469,12 @@ function ConditionWidget(props: WidgetProps) {
       />
       <div className="grid gap-1.5">
         <Label htmlFor={`${id}-op`}>Comparison</Label>
-        <Select id={`${id}-op`} value={condition.op} onChange={(event) => change({ ...condition, op: event.target.value, ...(unary.has(event.target.value) ? { right: undefined } : {}) })} className="w-full">
+        <Select
+          id={`${id}-op`}
+          value={condition.op}
+          onChange={(event) => change({ ...condition, op: event.target.value, ...(unary.has(event.target.value) ? { right: undefined } : {}) })}
+          className="w-full"
+        >
           {operators.map(([op, label]) => (
             <option key={op} value={op}>
               {label}

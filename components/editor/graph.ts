@@ -88,7 +88,8 @@ export function checkConnection(index: CatalogIndex, definition: WorkflowDefinit
   if (!targetNode) return { ok: false, reason: `There is no step “${target}”` };
   if (!inputsOf(index, targetNode).some((handle) => handle.id === targetHandle)) return { ok: false, reason: `“${target}” has no input “${targetHandle}”` };
   const sameHandle = definition.edges.filter((edge) => edge.source === source && edge.sourceHandle === sourceHandle);
-  if (sameHandle.some((edge) => edge.target === target && edge.targetHandle === targetHandle)) return { ok: false, reason: "These steps are already connected" };
+  if (sameHandle.some((edge) => edge.target === target && edge.targetHandle === targetHandle))
+    return { ok: false, reason: "These steps are already connected" };
   if (!output.multiple && sameHandle.length > 0) {
     return { ok: false, reason: `“${output.label}” already leads to a step. Connect it to a Pass through step to fan out` };
   }
@@ -118,9 +119,7 @@ export function connect(definition: WorkflowDefinition, connection: Connection):
 
 /** Where a node is added from: after an output handle, on an edge, or just at a place. */
 export type Placement =
-  | { kind: "at"; position: { x: number; y: number } }
-  | { kind: "after"; source: string; sourceHandle: string }
-  | { kind: "on-edge"; edgeId: string };
+  { kind: "at"; position: { x: number; y: number } } | { kind: "after"; source: string; sourceHandle: string } | { kind: "on-edge"; edgeId: string };
 
 export const NODE_WIDTH = 240;
 export const NODE_HEIGHT = 72;
@@ -140,7 +139,12 @@ export function triggerPosition(definition: WorkflowDefinition): { x: number; y:
 }
 
 /** Adds a node of a catalog type; returns the definition and the new node's id. */
-export function addNode(index: CatalogIndex, definition: WorkflowDefinition, type: string, placement: Placement): { definition: WorkflowDefinition; id: string } {
+export function addNode(
+  index: CatalogIndex,
+  definition: WorkflowDefinition,
+  type: string,
+  placement: Placement,
+): { definition: WorkflowDefinition; id: string } {
   const nodeType = index.nodeTypes.get(type);
   if (!nodeType) throw new Error(`Unknown node type ${type}`);
   const id = freshId(nodeIds(definition), type.split(".").pop() ?? "step");
@@ -149,7 +153,10 @@ export function addNode(index: CatalogIndex, definition: WorkflowDefinition, typ
   if (placement.kind === "after") {
     const from = positionOf(definition, placement.source);
     const handles = outputsOf(index, definition, placement.source);
-    const slot = Math.max(0, handles.findIndex((handle) => handle.id === placement.sourceHandle));
+    const slot = Math.max(
+      0,
+      handles.findIndex((handle) => handle.id === placement.sourceHandle),
+    );
     position = { x: from.x + (slot - (handles.length - 1) / 2) * (NODE_WIDTH + 40), y: from.y + NODE_HEIGHT + GAP_Y };
   }
   const edge = placement.kind === "on-edge" ? definition.edges.find((candidate) => candidate.id === placement.edgeId) : undefined;
@@ -230,7 +237,10 @@ export function readFragment(text: string): Fragment | null {
           type: candidate.type,
           name: typeof candidate.name === "string" && candidate.name ? candidate.name : candidate.id,
           config: isRecord(candidate.config) ? candidate.config : {},
-          position: isRecord(candidate.position) && typeof candidate.position.x === "number" && typeof candidate.position.y === "number" ? { x: candidate.position.x, y: candidate.position.y } : { x: 0, y: 0 },
+          position:
+            isRecord(candidate.position) && typeof candidate.position.x === "number" && typeof candidate.position.y === "number"
+              ? { x: candidate.position.x, y: candidate.position.y }
+              : { x: 0, y: 0 },
           ...(isRecord(candidate.retry) ? { retry: candidate.retry as WorkflowNode["retry"] } : {}),
           ...(typeof candidate.connectionId === "string" ? { connectionId: candidate.connectionId } : {}),
           ...(typeof candidate.continueOnError === "boolean" ? { continueOnError: candidate.continueOnError } : {}),
@@ -257,11 +267,15 @@ export function readFragment(text: string): Fragment | null {
  * Adds a fragment's nodes under fresh ids (so pasting twice, or into the workflow it came from,
  * never collides), shifted by `offset`, with the edges among them. Returns the new nodes' ids.
  */
-export function pasteFragment(definition: WorkflowDefinition, fragment: Fragment, offset: { x: number; y: number }): { definition: WorkflowDefinition; ids: string[] } {
+export function pasteFragment(
+  definition: WorkflowDefinition,
+  fragment: Fragment,
+  offset: { x: number; y: number },
+): { definition: WorkflowDefinition; ids: string[] } {
   const taken = nodeIds(definition);
   const renamed = new Map<string, string>();
   const nodes = fragment.nodes.map((node) => {
-    const id = freshId(taken, NODE_ID_PATTERN.test(node.id) ? node.id : node.type.split(".").pop() ?? "step");
+    const id = freshId(taken, NODE_ID_PATTERN.test(node.id) ? node.id : (node.type.split(".").pop() ?? "step"));
     taken.add(id);
     renamed.set(node.id, id);
     return { ...node, id, position: { x: node.position.x + offset.x, y: node.position.y + offset.y } };

@@ -46,18 +46,33 @@ export function Palette({ catalog, open, onOpenChange, context, onPick }: Palett
         <Command label="Add a step" className="grid" loop>
           <div className="flex items-center gap-2 border-b px-3">
             <Search className="size-4 shrink-0 text-muted-foreground" aria-hidden />
-            <Command.Input autoFocus placeholder="Search steps: Slack, approval, wait…" className="h-11 w-full bg-transparent text-sm outline-none placeholder:text-muted-foreground" />
+            <Command.Input
+              autoFocus
+              placeholder="Search steps: Slack, approval, wait…"
+              className="h-11 w-full bg-transparent text-sm outline-none placeholder:text-muted-foreground"
+            />
           </div>
           <p className="border-b px-3 py-1.5 text-xs text-muted-foreground">{context}</p>
           <Command.List className="max-h-[min(60dvh,420px)] overflow-y-auto p-1.5">
-            <Command.Empty className="px-3 py-6 text-center text-sm text-muted-foreground">No step matches. Connect more apps in Settings → Integrations.</Command.Empty>
+            <Command.Empty className="px-3 py-6 text-center text-sm text-muted-foreground">
+              No step matches. Connect more apps in Settings → Integrations.
+            </Command.Empty>
             {paletteGroups(catalog).map((group) => (
-              <Command.Group key={group.heading} heading={group.heading} className="[&_[cmdk-group-heading]]:px-2 [&_[cmdk-group-heading]]:py-1.5 [&_[cmdk-group-heading]]:text-xs [&_[cmdk-group-heading]]:font-medium [&_[cmdk-group-heading]]:text-muted-foreground">
+              <Command.Group
+                key={group.heading}
+                heading={group.heading}
+                className="[&_[cmdk-group-heading]]:px-2 [&_[cmdk-group-heading]]:py-1.5 [&_[cmdk-group-heading]]:text-xs [&_[cmdk-group-heading]]:font-medium [&_[cmdk-group-heading]]:text-muted-foreground"
+              >
                 {group.types.map((nodeType) => (
                   <Command.Item
                     key={nodeType.type}
                     value={nodeType.type}
-                    keywords={[nodeType.name, nodeType.description, nodeType.category, ...(nodeType.provider ? [providerNames.get(nodeType.provider) ?? nodeType.provider] : [])]}
+                    keywords={[
+                      nodeType.name,
+                      nodeType.description,
+                      nodeType.category,
+                      ...(nodeType.provider ? [providerNames.get(nodeType.provider) ?? nodeType.provider] : []),
+                    ]}
                     onSelect={() => onPick(nodeType.type)}
                     className="flex cursor-pointer items-start gap-3 rounded-md px-2 py-2 text-sm data-[selected=true]:bg-accent data-[selected=true]:text-accent-foreground"
                   >

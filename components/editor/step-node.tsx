@@ -60,9 +60,13 @@ export const StepNodeView = memo(function StepNodeView({ id, data, selected }: N
       }}
     >
       {!data.trigger &&
-        data.inputs.map((handle) => <Handle key={handle.id} type="target" position={Position.Top} id={handle.id} className="!size-3 !border-2 !border-background !bg-muted-foreground" />)}
+        data.inputs.map((handle) => (
+          <Handle key={handle.id} type="target" position={Position.Top} id={handle.id} className="!size-3 !border-2 !border-background !bg-muted-foreground" />
+        ))}
       <div className="flex items-start gap-2.5 px-3 pt-2.5 pb-2">
-        <span className={cn("mt-0.5 grid size-8 shrink-0 place-items-center rounded-md", data.trigger ? "bg-primary/10 text-primary" : "bg-muted text-foreground")}>
+        <span
+          className={cn("mt-0.5 grid size-8 shrink-0 place-items-center rounded-md", data.trigger ? "bg-primary/10 text-primary" : "bg-muted text-foreground")}
+        >
           <NodeIcon icon={data.icon} />
         </span>
         <div className="min-w-0 flex-1">
@@ -73,7 +77,10 @@ export const StepNodeView = memo(function StepNodeView({ id, data, selected }: N
         </div>
         {problems && (
           <span
-            className={cn("flex shrink-0 items-center gap-1 rounded-full px-1.5 py-0.5 text-xs font-medium", data.errors > 0 ? "bg-destructive/10 text-destructive" : "bg-warning text-warning-foreground")}
+            className={cn(
+              "flex shrink-0 items-center gap-1 rounded-full px-1.5 py-0.5 text-xs font-medium",
+              data.errors > 0 ? "bg-destructive/10 text-destructive" : "bg-warning text-warning-foreground",
+            )}
             title={problems}
           >
             {data.errors > 0 ? <OctagonAlert className="size-3.5" aria-hidden /> : <TriangleAlert className="size-3.5" aria-hidden />}

@@ -56,7 +56,11 @@ export function useAutosave({ workflowId, definition, revision, problems: loaded
       try {
         result = await updateWorkflowAction({ id: workflowId, changes: { definition: sending, baseRevision: overwrite ? undefined : base.current } });
       } catch {
-        setFailure({ code: "internal", message: "Could not reach the server", remediation: "Check your connection; the editor tries again with your next change." });
+        setFailure({
+          code: "internal",
+          message: "Could not reach the server",
+          remediation: "Check your connection; the editor tries again with your next change.",
+        });
         setStatus("failed");
         return false;
       }

@@ -25,19 +25,31 @@ const typeOf = (value: unknown) => (Array.isArray(value) ? "array" : value === n
 function fieldsOf(schema: JsonSchema | undefined, prefix: string, group: string, sample: unknown, depth = 0): Variable[] {
   if (depth >= MAX_DEPTH) return [];
   const declared = schema?.properties as Record<string, JsonSchema> | undefined;
-  const properties = declared ?? (isRecord(sample) ? Object.fromEntries(Object.entries(sample).map(([key, value]) => [key, { type: typeOf(value) }])) : undefined);
+  const properties =
+    declared ?? (isRecord(sample) ? Object.fromEntries(Object.entries(sample).map(([key, value]) => [key, { type: typeOf(value) }])) : undefined);
   if (!properties) return [];
   return Object.entries(properties).flatMap(([key, child]) => {
     const path = `${prefix}.${key}`;
     const value = sample !== null && typeof sample === "object" ? (sample as Record<string, unknown>)[key] : undefined;
     const type = typeof child.type === "string" ? child.type : undefined;
-    const here: Variable = { path, group, type, ...(typeof child.description === "string" ? { description: child.description } : {}), ...(value !== undefined ? { sample: value } : {}) };
+    const here: Variable = {
+      path,
+      group,
+      type,
+      ...(typeof child.description === "string" ? { description: child.description } : {}),
+      ...(value !== undefined ? { sample: value } : {}),
+    };
     return [here, ...fieldsOf(child, path, group, value, depth + 1)];
   });
 }
 
 /** `samples` holds what the last run saw, by node id ("trigger" for the payload), when there is one. */
-export function variablesAt(index: CatalogIndex, definition: WorkflowDefinition, nodeId: string, samples: ReadonlyMap<string, unknown> = new Map()): Variable[] {
+export function variablesAt(
+  index: CatalogIndex,
+  definition: WorkflowDefinition,
+  nodeId: string,
+  samples: ReadonlyMap<string, unknown> = new Map(),
+): Variable[] {
   const trigger = index.triggerTypes.get(definition.trigger.type);
   // The last run's payload, else the sample the person captured on the trigger, else the catalog's.
   const payload = samples.get("trigger") ?? definition.trigger.config.samplePayload ?? trigger?.samplePayload;
@@ -48,7 +60,13 @@ export function variablesAt(index: CatalogIndex, definition: WorkflowDefinition,
   for (const node of upstreamOf(definition, nodeId)) {
     const output = samples.get(node.id);
     const group = node.name;
-    variables.push({ path: `step.${node.id}.output`, group, type: "object", description: `What “${node.name}” returned`, ...(output !== undefined ? { sample: output } : {}) });
+    variables.push({
+      path: `step.${node.id}.output`,
+      group,
+      type: "object",
+      description: `What “${node.name}” returned`,
+      ...(output !== undefined ? { sample: output } : {}),
+    });
     variables.push(...fieldsOf(index.nodeTypes.get(node.type)?.outputSchema, `step.${node.id}.output`, group, output));
   }
   const loop = enclosingLoops(definition, nodeId)[0];

@@ -47,7 +47,8 @@ export type WorkflowEditorProps = {
 };
 
 const isTyping = (target: EventTarget | null) =>
-  target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName) || target.closest("[role=dialog]") !== null);
+  target instanceof HTMLElement &&
+  (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName) || target.closest("[role=dialog]") !== null);
 
 /** The workflow editor: the canvas and its JSON, kept as one definition with undo, saved as you go. */
 export function WorkflowEditor({ run, ...props }: WorkflowEditorProps) {
@@ -63,7 +64,17 @@ function WithLiveRun({ run: initial, ...props }: EditorProps & { run: RunDetail 
 type EditorProps = Omit<WorkflowEditorProps, "run">;
 type Modal = { nodeId: string; field?: string } | null;
 
-function Editor({ workflowId, catalog, draft, revision, problems: loadedProblems, canEdit, connections, run, overlay }: EditorProps & { run?: RunDetail; overlay?: RunOverlay }) {
+function Editor({
+  workflowId,
+  catalog,
+  draft,
+  revision,
+  problems: loadedProblems,
+  canEdit,
+  connections,
+  run,
+  overlay,
+}: EditorProps & { run?: RunDetail; overlay?: RunOverlay }) {
   const router = useRouter();
   const flow = useReactFlow();
   const index = useMemo(() => indexCatalog(catalog), [catalog]);
@@ -85,10 +96,18 @@ function Editor({ workflowId, catalog, draft, revision, problems: loadedProblems
     dispatch({ type: "reset", value: draft });
   }, [revision, draft, loadedProblems, autosave]);
 
-  const optionsFor = useCallback((connectionId: string | undefined): LoadOptions => (input) => loadOptionsAction({ ...input, connectionId }), []);
+  const optionsFor = useCallback(
+    (connectionId: string | undefined): LoadOptions =>
+      (input) =>
+        loadOptionsAction({ ...input, connectionId }),
+    [],
+  );
   const openPalette = useCallback((placement: Placement) => setPalette(placement), []);
   // With a run on the canvas, a step opens what it did in that run; its form is one click further.
-  const openConfig = useCallback((nodeId: string) => (overlay?.steps.has(nodeId) && nodeId !== TRIGGER_ID ? setRunStep(nodeId) : setModal({ nodeId })), [overlay]);
+  const openConfig = useCallback(
+    (nodeId: string) => (overlay?.steps.has(nodeId) && nodeId !== TRIGGER_ID ? setRunStep(nodeId) : setModal({ nodeId })),
+    [overlay],
+  );
   const actions: EditorActions = useMemo(() => ({ openConfig, openPalette, readOnly: !canEdit }), [openConfig, openPalette, canEdit]);
 
   const focusProblem = useCallback(
@@ -99,7 +118,8 @@ function Editor({ workflowId, catalog, draft, revision, problems: loadedProblems
       setSelection(new Set([nodeId]));
       const field = problem.path[2] === "config" && typeof problem.path[3] === "string" ? problem.path[3] : undefined;
       const node = flow.getNode(nodeId);
-      if (node) void flow.setCenter(node.position.x + NODE_WIDTH / 2, node.position.y + NODE_HEIGHT / 2, { zoom: Math.max(flow.getZoom(), 0.8), duration: 200 });
+      if (node)
+        void flow.setCenter(node.position.x + NODE_WIDTH / 2, node.position.y + NODE_HEIGHT / 2, { zoom: Math.max(flow.getZoom(), 0.8), duration: 200 });
       setModal({ nodeId, field });
     },
     [definition.nodes, flow],
@@ -148,7 +168,8 @@ function Editor({ workflowId, catalog, draft, revision, problems: loadedProblems
         const topLeft = flow.screenToFlowPosition({ x: pane.left, y: pane.top });
         const bottomRight = flow.screenToFlowPosition({ x: pane.right, y: pane.bottom });
         const inView = first.x >= topLeft.x && first.y >= topLeft.y && first.x + NODE_WIDTH <= bottomRight.x && first.y + NODE_HEIGHT <= bottomRight.y;
-        if (!inView) requestAnimationFrame(() => void flow.setCenter(first.x + NODE_WIDTH / 2, first.y + NODE_HEIGHT / 2, { zoom: flow.getZoom(), duration: 200 }));
+        if (!inView)
+          requestAnimationFrame(() => void flow.setCenter(first.x + NODE_WIDTH / 2, first.y + NODE_HEIGHT / 2, { zoom: flow.getZoom(), duration: 200 }));
       }
       return true;
     },
@@ -197,7 +218,10 @@ function Editor({ workflowId, catalog, draft, revision, problems: loadedProblems
     };
     const centerPlacement = (): Placement => {
       const pane = document.querySelector(".react-flow")?.getBoundingClientRect();
-      return { kind: "at", position: flow.screenToFlowPosition({ x: (pane?.left ?? 0) + (pane?.width ?? 600) / 2 - 120, y: (pane?.top ?? 0) + (pane?.height ?? 400) / 2 - 36 }) };
+      return {
+        kind: "at",
+        position: flow.screenToFlowPosition({ x: (pane?.left ?? 0) + (pane?.width ?? 600) / 2 - 120, y: (pane?.top ?? 0) + (pane?.height ?? 400) / 2 - 36 }),
+      };
     };
     document.addEventListener("keydown", onKey);
     document.addEventListener("copy", onCopy);
@@ -210,7 +234,8 @@ function Editor({ workflowId, catalog, draft, revision, problems: loadedProblems
   }, [tab, modal, palette, canEdit, selection, selectedNodes, definition, index, paste, openPalette, openConfig, flow]);
 
   // The page's list, once it has rendered the draft saved last, also marks the warnings that block publishing.
-  const problems = autosave.status === "failed" ? definitionProblems(autosave.failure) : revision === autosave.savedRevision ? loadedProblems : autosave.problems;
+  const problems =
+    autosave.status === "failed" ? definitionProblems(autosave.failure) : revision === autosave.savedRevision ? loadedProblems : autosave.problems;
   const modalNode = modal && modal.nodeId !== TRIGGER_ID ? definition.nodes.find((node) => node.id === modal.nodeId) : undefined;
   const paletteContext = !palette
     ? ""
@@ -225,10 +250,16 @@ function Editor({ workflowId, catalog, draft, revision, problems: loadedProblems
       <Tabs.Root value={tab} onValueChange={setTab} className="grid gap-3">
         <div className="flex flex-wrap items-center justify-between gap-2">
           <Tabs.List aria-label="Editor view" className="inline-flex rounded-lg bg-muted p-1 text-sm">
-            <Tabs.Trigger value="canvas" className="rounded-md px-3 py-1 text-muted-foreground data-[state=active]:bg-background data-[state=active]:text-foreground data-[state=active]:shadow-xs">
+            <Tabs.Trigger
+              value="canvas"
+              className="rounded-md px-3 py-1 text-muted-foreground data-[state=active]:bg-background data-[state=active]:text-foreground data-[state=active]:shadow-xs"
+            >
               Canvas
             </Tabs.Trigger>
-            <Tabs.Trigger value="json" className="rounded-md px-3 py-1 text-muted-foreground data-[state=active]:bg-background data-[state=active]:text-foreground data-[state=active]:shadow-xs">
+            <Tabs.Trigger
+              value="json"
+              className="rounded-md px-3 py-1 text-muted-foreground data-[state=active]:bg-background data-[state=active]:text-foreground data-[state=active]:shadow-xs"
+            >
               Advanced: JSON
             </Tabs.Trigger>
           </Tabs.List>
@@ -239,9 +270,7 @@ function Editor({ workflowId, catalog, draft, revision, problems: loadedProblems
           {run && (
             <Alert>
               <p className="flex flex-wrap items-center gap-x-3 gap-y-1">
-                <span>
-                  Showing the run of {new Date(run.createdAt).toLocaleString()} on the canvas
-                </span>
+                <span>Showing the run of {new Date(run.createdAt).toLocaleString()} on the canvas</span>
                 <StatusBadge status={run.status} />
                 <a href={`/runs/${run.id}`} className="font-medium underline underline-offset-4">
                   Open the run
@@ -254,7 +283,17 @@ function Editor({ workflowId, catalog, draft, revision, problems: loadedProblems
           )}
           {canEdit && (
             <div role="toolbar" aria-label="Canvas tools" className="flex flex-wrap gap-1.5">
-              <Button size="sm" onClick={() => openPalette(selectedNodes.length === 1 ? { kind: "after", source: selectedNodes[0]!, sourceHandle: firstOutput(index, definition, selectedNodes[0]!) } : { kind: "at", position: { x: 0, y: (definition.nodes.at(-1)?.position.y ?? 0) + 140 } })} aria-keyshortcuts="/">
+              <Button
+                size="sm"
+                onClick={() =>
+                  openPalette(
+                    selectedNodes.length === 1
+                      ? { kind: "after", source: selectedNodes[0]!, sourceHandle: firstOutput(index, definition, selectedNodes[0]!) }
+                      : { kind: "at", position: { x: 0, y: (definition.nodes.at(-1)?.position.y ?? 0) + 140 } },
+                  )
+                }
+                aria-keyshortcuts="/"
+              >
                 <Plus aria-hidden />
                 Add step
                 <kbd className="rounded border border-primary-foreground/30 px-1 text-[10px]">/</kbd>
@@ -263,7 +302,13 @@ function Editor({ workflowId, catalog, draft, revision, problems: loadedProblems
                 <Undo2 aria-hidden />
                 Undo
               </Button>
-              <Button size="sm" variant="outline" onClick={() => dispatch({ type: "redo" })} disabled={history.future.length === 0} aria-keyshortcuts="Control+Shift+Z">
+              <Button
+                size="sm"
+                variant="outline"
+                onClick={() => dispatch({ type: "redo" })}
+                disabled={history.future.length === 0}
+                aria-keyshortcuts="Control+Shift+Z"
+              >
                 <Redo2 aria-hidden />
                 Redo
               </Button>
@@ -286,10 +331,19 @@ function Editor({ workflowId, catalog, draft, revision, problems: loadedProblems
           )}
           <p className="text-xs text-muted-foreground sm:hidden">Editing works best on a wider screen; here you can read the workflow and open its steps.</p>
           <div className="h-[min(70dvh,640px)] min-h-80 overflow-hidden rounded-lg border bg-muted/30" data-testid="canvas">
-            <Canvas index={index} definition={definition} problems={problems} onChange={change} selection={selection} onSelectionChange={setSelection} run={overlay?.steps} />
+            <Canvas
+              index={index}
+              definition={definition}
+              problems={problems}
+              onChange={change}
+              selection={selection}
+              onSelectionChange={setSelection}
+              run={overlay?.steps}
+            />
           </div>
           <p className="hidden text-xs text-muted-foreground sm:block">
-            Drag from a handle to connect; Shift-drag selects an area, Ctrl/⌘-click adds to the selection; Delete removes; Enter opens the selected step; Ctrl/⌘+C, V and D copy, paste and duplicate.
+            Drag from a handle to connect; Shift-drag selects an area, Ctrl/⌘-click adds to the selection; Delete removes; Enter opens the selected step;
+            Ctrl/⌘+C, V and D copy, paste and duplicate.
           </p>
         </Tabs.Content>
 
@@ -300,7 +354,11 @@ function Editor({ workflowId, catalog, draft, revision, problems: loadedProblems
         <DraftProblems
           problems={problems}
           onSelect={focusProblem}
-          notice={autosave.status === "failed" && <Alert tone="warning">{autosave.failure?.message}. Fix the problems below; the editor saves again with your next change.</Alert>}
+          notice={
+            autosave.status === "failed" && (
+              <Alert tone="warning">{autosave.failure?.message}. Fix the problems below; the editor saves again with your next change.</Alert>
+            )
+          }
         />
       </Tabs.Root>
 
@@ -375,7 +433,13 @@ function SaveIndicator({ status, canEdit }: { status: SaveStatus; canEdit: boole
   if (!canEdit) return <p className="text-xs text-muted-foreground">Read only</p>;
   const Icon = status === "saved" ? CircleCheck : status === "saving" ? LoaderCircle : status === "pending" ? CloudUpload : TriangleAlert;
   return (
-    <p role="status" className={cn("flex items-center gap-1.5 text-xs", status === "failed" || status === "conflict" ? "font-medium text-destructive" : "text-muted-foreground")}>
+    <p
+      role="status"
+      className={cn(
+        "flex items-center gap-1.5 text-xs",
+        status === "failed" || status === "conflict" ? "font-medium text-destructive" : "text-muted-foreground",
+      )}
+    >
       <Icon className={cn("size-3.5", status === "saving" && "animate-spin")} aria-hidden />
       {saveCopy[status]}
     </p>
@@ -383,7 +447,15 @@ function SaveIndicator({ status, canEdit }: { status: SaveStatus; canEdit: boole
 }
 
 /** The same definition as text. Edits apply as soon as the text is a definition; until then the canvas keeps the last good one. */
-function JsonTab({ definition, onChange, readOnly }: { definition: WorkflowDefinition; onChange: (definition: WorkflowDefinition) => void; readOnly: boolean }) {
+function JsonTab({
+  definition,
+  onChange,
+  readOnly,
+}: {
+  definition: WorkflowDefinition;
+  onChange: (definition: WorkflowDefinition) => void;
+  readOnly: boolean;
+}) {
   const formatted = useMemo(() => JSON.stringify(definition, null, 2), [definition]);
   const [text, setText] = useState(formatted);
   const [error, setError] = useState<string | undefined>();

@@ -26,7 +26,10 @@ export function AccountDialog({ connectionId, connectionName, appName, noun, ope
       setSelected(data.current);
     },
   });
-  const choose = useAction(chooseAccountAction, { success: (data: { displayName: string }) => `${appName} now acts for ${data.displayName}`, onSuccess: () => setOpen(false) });
+  const choose = useAction(chooseAccountAction, {
+    success: (data: { displayName: string }) => `${appName} now acts for ${data.displayName}`,
+    onSuccess: () => setOpen(false),
+  });
 
   function show(next: boolean) {
     setOpen(next);
@@ -48,7 +51,9 @@ export function AccountDialog({ connectionId, connectionName, appName, noun, ope
       </DialogTrigger>
       <DialogContent>
         <DialogHeader>
-          <DialogTitle>Choose the {appName} {noun}</DialogTitle>
+          <DialogTitle>
+            Choose the {appName} {noun}
+          </DialogTitle>
           <DialogDescription>Steps using this connection create and read documents in the {noun} you choose. You can switch later.</DialogDescription>
         </DialogHeader>
         {!choices ? (
@@ -58,7 +63,14 @@ export function AccountDialog({ connectionId, connectionName, appName, noun, ope
             <legend className="sr-only">{noun}</legend>
             {choices.accounts.map((account) => (
               <label key={account.accountId} className="flex cursor-pointer items-start gap-3 rounded-lg border px-3 py-2 has-[:checked]:border-primary">
-                <input type="radio" name="account" value={account.accountId} checked={selected === account.accountId} onChange={() => setSelected(account.accountId)} className="mt-1" />
+                <input
+                  type="radio"
+                  name="account"
+                  value={account.accountId}
+                  checked={selected === account.accountId}
+                  onChange={() => setSelected(account.accountId)}
+                  className="mt-1"
+                />
                 <span className="grid">
                   <span className="font-medium">{account.displayName}</span>
                   <span className="text-xs text-muted-foreground">

@@ -34,7 +34,18 @@ export function TokenDialog({ appId, appName, label, placeholder, help, canManag
         </DialogHeader>
         <form {...formProps} className="grid gap-4">
           <input type="hidden" name="appId" value={appId} />
-          <FormField label={label} name="token" type="password" autoComplete="off" spellCheck={false} required autoFocus placeholder={placeholder} error={fieldErrors.token} hint="Stored encrypted; nobody sees it again, not even you." />
+          <FormField
+            label={label}
+            name="token"
+            type="password"
+            autoComplete="off"
+            spellCheck={false}
+            required
+            autoFocus
+            placeholder={placeholder}
+            error={fieldErrors.token}
+            hint="Stored encrypted; nobody sees it again, not even you."
+          />
           <div className="grid gap-2">
             <Label htmlFor={`${appId}-owner`}>For</Label>
             <Select id={`${appId}-owner`} name="owner" defaultValue={canManageCompany ? "company" : "user"}>

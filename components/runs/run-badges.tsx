@@ -48,7 +48,8 @@ const triggers: Record<string, string> = {
   "document.completed": "Document completed",
 };
 /** A manual run is labelled by where it was started (the API, the CLI); other triggers by their type. */
-export const triggerLabel = (type: string, source?: string | null) => (type === "manual" && source && source !== "ui" ? (triggers[source] ?? source) : (triggers[type] ?? type));
+export const triggerLabel = (type: string, source?: string | null) =>
+  type === "manual" && source && source !== "ui" ? (triggers[source] ?? source) : (triggers[type] ?? type);
 
 /** What sets a run apart from an ordinary one: a dry run, or one a person has to look at. */
 export function RunFlags({ run }: { run: Pick<RunSummary, "dryRun" | "needsAttention"> }) {

@@ -58,8 +58,8 @@ export function RunHeader({ run, actions }: { run: RunDetail; actions?: ReactNod
         <Alert tone="warning">
           <p className="font-medium">Needs attention</p>
           <p>
-            A step that changes something in another tool was interrupted, and Flowline cannot tell whether the change happened. Check that tool
-            before you replay this run, so nothing happens twice.
+            A step that changes something in another tool was interrupted, and Flowline cannot tell whether the change happened. Check that tool before you
+            replay this run, so nothing happens twice.
           </p>
         </Alert>
       )}

@@ -9,7 +9,8 @@ import { cn } from "@/lib/utils/cn";
 const linkVariants = cva("flex items-center gap-2.5 text-sm font-medium transition-colors [&_svg]:size-4 [&_svg]:shrink-0", {
   variants: {
     variant: {
-      sidebar: "rounded-md px-2.5 py-2 text-muted-foreground hover:bg-accent hover:text-accent-foreground aria-[current=page]:bg-accent aria-[current=page]:text-accent-foreground",
+      sidebar:
+        "rounded-md px-2.5 py-2 text-muted-foreground hover:bg-accent hover:text-accent-foreground aria-[current=page]:bg-accent aria-[current=page]:text-accent-foreground",
       tabs: "-mb-px border-b-2 border-transparent px-1 pb-2.5 text-muted-foreground hover:text-foreground aria-[current=page]:border-primary aria-[current=page]:text-foreground",
     },
   },

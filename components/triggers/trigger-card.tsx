@@ -16,7 +16,17 @@ const describe: Record<string, string> = {
 };
 
 /** What starts this workflow's runs, and every event its trigger received. */
-export function TriggerCard({ workflowId, overview, events, canEdit }: { workflowId: string; overview: TriggerOverview; events: TriggerEvent[]; canEdit: boolean }) {
+export function TriggerCard({
+  workflowId,
+  overview,
+  events,
+  canEdit,
+}: {
+  workflowId: string;
+  overview: TriggerOverview;
+  events: TriggerEvent[];
+  canEdit: boolean;
+}) {
   return (
     <Card>
       <CardHeader>
@@ -37,8 +47,19 @@ export function TriggerCard({ workflowId, overview, events, canEdit }: { workflo
             <p className="text-sm text-muted-foreground">
               {overview.webhook.hasSecret ? (
                 <>
-                  Signing secret set{overview.webhook.rotatedAt && <> (<Timestamp iso={overview.webhook.rotatedAt} />)</>}
-                  {overview.webhook.previousValidUntil && <>; the previous one works until <Timestamp iso={overview.webhook.previousValidUntil} /></>}.
+                  Signing secret set
+                  {overview.webhook.rotatedAt && (
+                    <>
+                      {" "}
+                      (<Timestamp iso={overview.webhook.rotatedAt} />)
+                    </>
+                  )}
+                  {overview.webhook.previousValidUntil && (
+                    <>
+                      ; the previous one works until <Timestamp iso={overview.webhook.previousValidUntil} />
+                    </>
+                  )}
+                  .
                 </>
               ) : (
                 "No signing secret yet: calls are refused until you generate one."

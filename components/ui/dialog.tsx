@@ -22,8 +22,7 @@ const contentVariants = cva("fixed z-50 grid gap-4 border bg-popover text-popove
   defaultVariants: { side: "center" },
 });
 
-type DialogContentProps = ComponentProps<typeof DialogPrimitive.Content> &
-  VariantProps<typeof contentVariants> & { closeLabel?: string };
+type DialogContentProps = ComponentProps<typeof DialogPrimitive.Content> & VariantProps<typeof contentVariants> & { closeLabel?: string };
 
 export function DialogContent({ className, side, children, closeLabel = "Close", ...props }: DialogContentProps) {
   return (

@@ -93,7 +93,10 @@ function CreateWorkflowForm({ mode, templates }: { mode: Mode; templates: Workfl
         <fieldset className="grid gap-2">
           <legend className="mb-2 text-sm font-medium">Start from</legend>
           {[{ id: "", name: "A blank canvas", description: "Just the trigger; add the steps yourself." }, ...templates].map((choice) => (
-            <label key={choice.id} className="flex cursor-pointer items-start gap-3 rounded-lg border px-3 py-2.5 text-sm has-checked:border-primary has-checked:bg-primary/5">
+            <label
+              key={choice.id}
+              className="flex cursor-pointer items-start gap-3 rounded-lg border px-3 py-2.5 text-sm has-checked:border-primary has-checked:bg-primary/5"
+            >
               <input
                 type="radio"
                 name="template"
@@ -137,7 +140,14 @@ function CreateWorkflowForm({ mode, templates }: { mode: Mode; templates: Workfl
         hint={mode === "import" ? "Leave empty to use the name in the file." : undefined}
         error={fieldErrors.name}
       />
-      {mode === "blank" && <FormField label="Description" name="description" hint={template ? "Optional; the template's own description otherwise." : "Optional: what it does and for whom."} error={fieldErrors.description} />}
+      {mode === "blank" && (
+        <FormField
+          label="Description"
+          name="description"
+          hint={template ? "Optional; the template's own description otherwise." : "Optional: what it does and for whom."}
+          error={fieldErrors.description}
+        />
+      )}
       <DialogFooter>
         <DialogClose asChild>
           <Button variant="outline">Cancel</Button>

@@ -35,7 +35,9 @@ export function RunNowDialog({ workflowId, published }: { workflowId: string; pu
       <DialogContent>
         <DialogHeader>
           <DialogTitle>Run now</DialogTitle>
-          <DialogDescription>Starts a run with this payload as {"{{trigger.payload}}"}. A dry run shows the path and what each step would do, without side effects.</DialogDescription>
+          <DialogDescription>
+            Starts a run with this payload as {"{{trigger.payload}}"}. A dry run shows the path and what each step would do, without side effects.
+          </DialogDescription>
         </DialogHeader>
         <form
           noValidate

@@ -17,12 +17,42 @@ export const workflowTemplates: WorkflowTemplate[] = [
     definition: {
       trigger: { type: "manual", config: { samplePayload: { amount: 1500, requester: "ada@example.com", reason: "New laptops" } } },
       nodes: [
-        { id: "announce", type: "slack.send_message", name: "Announce the request", config: { text: "New request of {{trigger.payload.amount}} from {{trigger.payload.requester}}: {{trigger.payload.reason}}" }, position: at(0, 140) },
-        { id: "big", type: "control.if", name: "Over 1,000?", config: { condition: { op: "gt", left: "{{trigger.payload.amount}}", right: 1000 } }, position: at(0, 280) },
-        { id: "approve", type: "control.approval", name: "Manager approves", config: { message: "Approve {{trigger.payload.amount}} for {{trigger.payload.reason}}?", timeoutMs: 86_400_000 }, position: at(-160, 420) },
-        { id: "outcome", type: "slack.notify_status", name: "Post the outcome", config: { status: "succeeded", message: "Request of {{trigger.payload.amount}} handled" }, position: at(0, 560) },
+        {
+          id: "announce",
+          type: "slack.send_message",
+          name: "Announce the request",
+          config: { text: "New request of {{trigger.payload.amount}} from {{trigger.payload.requester}}: {{trigger.payload.reason}}" },
+          position: at(0, 140),
+        },
+        {
+          id: "big",
+          type: "control.if",
+          name: "Over 1,000?",
+          config: { condition: { op: "gt", left: "{{trigger.payload.amount}}", right: 1000 } },
+          position: at(0, 280),
+        },
+        {
+          id: "approve",
+          type: "control.approval",
+          name: "Manager approves",
+          config: { message: "Approve {{trigger.payload.amount}} for {{trigger.payload.reason}}?", timeoutMs: 86_400_000 },
+          position: at(-160, 420),
+        },
+        {
+          id: "outcome",
+          type: "slack.notify_status",
+          name: "Post the outcome",
+          config: { status: "succeeded", message: "Request of {{trigger.payload.amount}} handled" },
+          position: at(0, 560),
+        },
       ],
-      edges: [edge("e1", "trigger", "announce"), edge("e2", "announce", "big"), edge("e3", "big", "approve", "true"), edge("e4", "big", "outcome", "false"), edge("e5", "approve", "outcome", "approved")],
+      edges: [
+        edge("e1", "trigger", "announce"),
+        edge("e2", "announce", "big"),
+        edge("e3", "big", "approve", "true"),
+        edge("e4", "big", "outcome", "false"),
+        edge("e5", "approve", "outcome", "approved"),
+      ],
       ui: { trigger: at(0, 0) },
     },
   },
@@ -43,5 +73,7 @@ export const workflowTemplates: WorkflowTemplate[] = [
 export function availableTemplates(types: { nodeTypes: readonly { type: string }[]; triggerTypes: readonly { type: string }[] }): WorkflowTemplate[] {
   const nodes = new Set(types.nodeTypes.map((nodeType) => nodeType.type));
   const triggers = new Set(types.triggerTypes.map((trigger) => trigger.type));
-  return workflowTemplates.filter((template) => triggers.has(template.definition.trigger.type) && template.definition.nodes.every((node) => nodes.has(node.type)));
+  return workflowTemplates.filter(
+    (template) => triggers.has(template.definition.trigger.type) && template.definition.nodes.every((node) => nodes.has(node.type)),
+  );
 }

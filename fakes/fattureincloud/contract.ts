@@ -7,9 +7,20 @@ import type { ProviderContract } from "../contract";
 import { startFakeFattureInCloud, type FakeFattureInCloud } from "./server";
 
 /** An OAuth connection through the fake's consent page, bound to the fake's first company, as Settings makes it. */
-export async function connectThroughConsent(db: Db, fake: FakeFattureInCloud, owner: { companyId: string } | { userId: string }, createdById: string | null = null) {
+export async function connectThroughConsent(
+  db: Db,
+  fake: FakeFattureInCloud,
+  owner: { companyId: string } | { userId: string },
+  createdById: string | null = null,
+) {
   const approve = new URL(`${fake.url}/oauth/approve`);
-  approve.search = new URLSearchParams({ client_id: fake.clientId, redirect_uri: "http://flowline.test/cb", state: "s", scope: "issued_documents.invoices:a", decision: "allow" }).toString();
+  approve.search = new URLSearchParams({
+    client_id: fake.clientId,
+    redirect_uri: "http://flowline.test/cb",
+    state: "s",
+    scope: "issued_documents.invoices:a",
+    decision: "allow",
+  }).toString();
   const code = new URL((await fetch(approve, { redirect: "manual" })).headers.get("location")!).searchParams.get("code")!;
   const grant = await exchangeCode(fattureInCloud, { code, redirectUri: "http://flowline.test/cb" });
   const choice = fattureInCloud.accountChoice!;
@@ -28,6 +39,10 @@ export const contract: ProviderContract = {
       connect: async (db: Db, companyId: string) => (await connectThroughConsent(db, fake, { companyId })).id,
     };
   },
-  sample: { nodeType: "fattureincloud.create_invoice", input: { clientId: 54321, items: [{ name: "Contract check", qty: 1, price: 100, vatId: 0 }] }, method: "createIssuedDocument" },
+  sample: {
+    nodeType: "fattureincloud.create_invoice",
+    input: { clientId: 54321, items: [{ name: "Contract check", qty: 1, price: 100, vatId: 0 }] },
+    method: "createIssuedDocument",
+  },
   tokenMethod: "oauth.token",
 };

@@ -15,7 +15,14 @@ import { consentPage, createFakeKit, escapeHtml, serveFake, type Fault, type Rec
 export type { Fault, RecordedCall };
 
 type Company = { id: number; name: string; type: "company"; vat_number: string };
-type Payment = { id: number; amount: number; due_date: string; status: "paid" | "not_paid" | "reversed"; paid_date: string | null; payment_account: { id: number; name?: string } | null };
+type Payment = {
+  id: number;
+  amount: number;
+  due_date: string;
+  status: "paid" | "not_paid" | "reversed";
+  paid_date: string | null;
+  payment_account: { id: number; name?: string } | null;
+};
 type Item = { name: string; qty: number; net_price: number; gross_price: number; vat: { id: number; value: number; description: string } };
 export type FakeDocument = {
   id: number;
@@ -70,11 +77,14 @@ export async function startFakeFattureInCloud(options: FakeFattureInCloudOptions
     { id: 1000002, name: "Bianchi Design di Luca Bianchi", type: "company", vat_number: "IT09876543210" },
   ];
   const clients = new Map<number, Record<string, unknown>[]>([
-    [1000001, [
-      { id: 54321, name: "Mary Red S.r.L.", vat_number: "IT05432181211", email: "amministrazione@maryred.it", address_city: "Milano" },
-      { id: 54322, name: "Verdi Costruzioni S.p.A.", vat_number: "IT07654321098", email: "fatture@verdicostruzioni.it", address_city: "Torino" },
-      { id: 54323, name: "Gialli Ristorazione", vat_number: "IT03456789012", email: "info@gialli.it", address_city: "Bologna" },
-    ]],
+    [
+      1000001,
+      [
+        { id: 54321, name: "Mary Red S.r.L.", vat_number: "IT05432181211", email: "amministrazione@maryred.it", address_city: "Milano" },
+        { id: 54322, name: "Verdi Costruzioni S.p.A.", vat_number: "IT07654321098", email: "fatture@verdicostruzioni.it", address_city: "Torino" },
+        { id: 54323, name: "Gialli Ristorazione", vat_number: "IT03456789012", email: "info@gialli.it", address_city: "Bologna" },
+      ],
+    ],
     [1000002, [{ id: 64321, name: "Studio Neri", vat_number: "IT02345678901", email: "studio@neri.it", address_city: "Roma" }]],
   ]);
   const tokens = new Map<string, TokenInfo>();
@@ -82,7 +92,15 @@ export async function startFakeFattureInCloud(options: FakeFattureInCloudOptions
   const documents = new Map<number, FakeDocument>();
   const pdfs = new Map<string, number>();
   const numbering = new Map<string, number>();
-  const kit = createFakeKit({ errorBody: (code) => ({ error: { code: code.toUpperCase(), message: code === "invalid_auth" ? "Unauthorized: the access token is not valid." : code === "ratelimited" ? "Too many requests." : "Internal server error." } }) });
+  const kit = createFakeKit({
+    errorBody: (code) => ({
+      error: {
+        code: code.toUpperCase(),
+        message:
+          code === "invalid_auth" ? "Unauthorized: the access token is not valid." : code === "ratelimited" ? "Too many requests." : "Internal server error.",
+      },
+    }),
+  });
   let counter = 0;
   let nextDocumentId = 312_000_000;
   let nextPaymentId = 90_000;
@@ -99,21 +117,28 @@ export async function startFakeFattureInCloud(options: FakeFattureInCloudOptions
 
   type Answer = { status: number; body: unknown; headers?: Record<string, string> };
   const ok = (body: unknown, status = 200): Answer => ({ status, body });
-  const apiError = (status: number, code: string, message: string, validation?: Record<string, string[]>): Answer => ({ status, body: { error: { code, message, ...(validation ? { validation_result: validation } : {}) } } });
+  const apiError = (status: number, code: string, message: string, validation?: Record<string, string[]>): Answer => ({
+    status,
+    body: { error: { code, message, ...(validation ? { validation_result: validation } : {}) } },
+  });
   const providerErrors: Record<string, Answer> = {
     license_expired: apiError(403, "LICENSE_EXPIRED", "License expired."),
     no_permission: apiError(403, "NO_PERMISSION", "You do not have the permission to access this resource."),
     quota_exceeded: apiError(403, "QUOTA_EXCEEDED", "The monthly quota of requests is exhausted."),
-    payments_mismatch: apiError(422, "VALIDATION_ERROR", "Il totale dei pagamenti non corrisponde al totale da pagare", { payments_list: ["Il totale dei pagamenti non corrisponde al totale da pagare"] }),
+    payments_mismatch: apiError(422, "VALIDATION_ERROR", "Il totale dei pagamenti non corrisponde al totale da pagare", {
+      payments_list: ["Il totale dei pagamenti non corrisponde al totale da pagare"],
+    }),
   };
 
   function oauthToken(params: Record<string, unknown>, basic: { id: string; secret: string } | null): Answer {
     const id = params.client_id ?? basic?.id;
     const secret = params.client_secret ?? basic?.secret;
-    if (id !== clientId || secret !== clientSecret) return { status: 401, body: { error: "invalid_client", error_description: "Client authentication failed" } };
+    if (id !== clientId || secret !== clientSecret)
+      return { status: 401, body: { error: "invalid_client", error_description: "Client authentication failed" } };
     if (params.grant_type === "refresh_token") {
       const info = typeof params.refresh_token === "string" ? tokens.get(params.refresh_token) : undefined;
-      if (!info || info.kind !== "refresh" || info.revoked) return { status: 400, body: { error: "invalid_grant", error_description: "The refresh token is invalid." } };
+      if (!info || info.kind !== "refresh" || info.revoked)
+        return { status: 400, body: { error: "invalid_grant", error_description: "The refresh token is invalid." } };
       info.revoked = true;
       if (info.pair) tokens.delete(info.pair);
       const pair = issuePair(info.userId);
@@ -130,7 +155,8 @@ export async function startFakeFattureInCloud(options: FakeFattureInCloudOptions
 
   function authed(token: string | null): Answer | null {
     const info = token ? tokens.get(token) : undefined;
-    if (!info || info.kind !== "access" || info.revoked || (info.expiresAt !== null && info.expiresAt < Date.now())) return apiError(401, "UNAUTHORIZED", "Unauthorized: the access token is not valid or expired.");
+    if (!info || info.kind !== "access" || info.revoked || (info.expiresAt !== null && info.expiresAt < Date.now()))
+      return apiError(401, "UNAUTHORIZED", "Unauthorized: the access token is not valid or expired.");
     return null;
   }
 
@@ -149,12 +175,25 @@ export async function startFakeFattureInCloud(options: FakeFattureInCloudOptions
       if (typeof raw.name !== "string" || !raw.name) problems[`items_list.${i}.name`] = ["Il nome è obbligatorio"];
       const rate = vat?.value ?? 0;
       const net = gross ? round2(price / (1 + rate / 100)) : price;
-      lines.push({ name: String(raw.name ?? ""), qty, net_price: net, gross_price: round2(net * (1 + rate / 100)), vat: vat ?? { id: -1, value: 0, description: "?" } });
+      lines.push({
+        name: String(raw.name ?? ""),
+        qty,
+        net_price: net,
+        gross_price: round2(net * (1 + rate / 100)),
+        vat: vat ?? { id: -1, value: 0, description: "?" },
+      });
     });
     if (!items.length) problems.items_list = ["Il documento deve avere almeno un articolo"];
     const amountNet = round2(lines.reduce((sum, l) => sum + l.qty * l.net_price, 0));
     const amountVat = round2(lines.reduce((sum, l) => sum + round2(l.qty * l.net_price * (l.vat.value / 100)), 0));
-    return { lines, problems, amount_net: amountNet, amount_vat: amountVat, amount_gross: round2(amountNet + amountVat), amount_due: round2(amountNet + amountVat) };
+    return {
+      lines,
+      problems,
+      amount_net: amountNet,
+      amount_vat: amountVat,
+      amount_gross: round2(amountNet + amountVat),
+      amount_due: round2(amountNet + amountVat),
+    };
   }
 
   const documentBody = (d: FakeDocument) => {
@@ -176,8 +215,12 @@ export async function startFakeFattureInCloud(options: FakeFattureInCloudOptions
       };
     });
     for (const [i, p] of payments.entries()) {
-      if (p.status === "paid" && (!p.paid_date || !p.payment_account)) return apiError(422, "VALIDATION_ERROR", "Un pagamento saldato richiede data e conto", { [`payments_list.${i}.payment_account`]: ["Il conto di saldo è obbligatorio per un pagamento saldato"] });
-      if (p.payment_account && !paymentAccounts.some((a) => a.id === p.payment_account!.id)) return apiError(422, "VALIDATION_ERROR", "Conto non valido", { [`payments_list.${i}.payment_account.id`]: ["Il conto non esiste"] });
+      if (p.status === "paid" && (!p.paid_date || !p.payment_account))
+        return apiError(422, "VALIDATION_ERROR", "Un pagamento saldato richiede data e conto", {
+          [`payments_list.${i}.payment_account`]: ["Il conto di saldo è obbligatorio per un pagamento saldato"],
+        });
+      if (p.payment_account && !paymentAccounts.some((a) => a.id === p.payment_account!.id))
+        return apiError(422, "VALIDATION_ERROR", "Conto non valido", { [`payments_list.${i}.payment_account.id`]: ["Il conto non esiste"] });
     }
     if (fix) {
       if (!payments.length) payments.push({ id: ++nextPaymentId, amount: due, due_date: date, status: "not_paid", paid_date: null, payment_account: null });
@@ -202,13 +245,20 @@ export async function startFakeFattureInCloud(options: FakeFattureInCloudOptions
       const value = rawValue.replace(/''/g, "'");
       const actual = field === "entity.name" ? String(d.entity.name ?? "") : String((d as unknown as Record<string, unknown>)[field] ?? "");
       switch (op.toLowerCase()) {
-        case "=": return actual === value;
-        case "!=": return actual !== value;
-        case ">=": return actual >= value;
-        case "<=": return actual <= value;
-        case ">": return actual > value;
-        case "<": return actual < value;
-        default: return new RegExp(`^${value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/%/g, ".*")}$`, "i").test(actual);
+        case "=":
+          return actual === value;
+        case "!=":
+          return actual !== value;
+        case ">=":
+          return actual >= value;
+        case "<=":
+          return actual <= value;
+        case ">":
+          return actual > value;
+        case "<":
+          return actual < value;
+        default:
+          return new RegExp(`^${value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/%/g, ".*")}$`, "i").test(actual);
       }
     });
   }
@@ -219,7 +269,18 @@ export async function startFakeFattureInCloud(options: FakeFattureInCloudOptions
       case "getUserInfo":
         return ok({ data: user, info: {}, email_confirmed: true });
       case "listUserCompanies":
-        return ok({ data: { companies: companies.map((c) => ({ ...c, access_token: null, controlled_companies: [], fic_license_expire: "2027-12-31", fic_plan: "premium", connection_id: 1 })) } });
+        return ok({
+          data: {
+            companies: companies.map((c) => ({
+              ...c,
+              access_token: null,
+              controlled_companies: [],
+              fic_license_expire: "2027-12-31",
+              fic_plan: "premium",
+              connection_id: 1,
+            })),
+          },
+        });
     }
     const denied = company(cid);
     if (denied) return denied;
@@ -239,10 +300,24 @@ export async function startFakeFattureInCloud(options: FakeFattureInCloudOptions
         const all = (clients.get(cid) ?? []).filter((c) => !needle || String(c.name).toLowerCase().includes(needle));
         const per = Number(query.get("per_page") ?? 5);
         const current = Number(query.get("page") ?? 1);
-        return ok({ data: all.slice((current - 1) * per, current * per), current_page: current, last_page: Math.max(1, Math.ceil(all.length / per)), per_page: per, total: all.length });
+        return ok({
+          data: all.slice((current - 1) * per, current * per),
+          current_page: current,
+          last_page: Math.max(1, Math.ceil(all.length / per)),
+          per_page: per,
+          total: all.length,
+        });
       }
       case "getIssuedDocumentPreCreateInfo":
-        return ok({ data: { numerations: { [new Date().getFullYear()]: { "": 1, "/A": 1 } }, vat_types_list: vatTypes, payment_methods_list: paymentMethods, payment_accounts_list: paymentAccounts, default_values: { payment_method: paymentMethods[0] } } });
+        return ok({
+          data: {
+            numerations: { [new Date().getFullYear()]: { "": 1, "/A": 1 } },
+            vat_types_list: vatTypes,
+            payment_methods_list: paymentMethods,
+            payment_accounts_list: paymentAccounts,
+            default_values: { payment_method: paymentMethods[0] },
+          },
+        });
       case "getNewIssuedDocumentTotals": {
         const t = totals(data);
         if (Object.keys(t.problems).length) return apiError(422, "VALIDATION_ERROR", "Dati non validi", t.problems);
@@ -311,19 +386,45 @@ export async function startFakeFattureInCloud(options: FakeFattureInCloudOptions
         const sort = query.get("sort") ?? "-date";
         const all = [...documents.values()].filter((d) => d.companyId === cid && d.type === type && (!q || matches(d, q)));
         const field = sort.replace(/^-/, "") as keyof FakeDocument;
-        all.sort((a, b) => (String(a[field]) < String(b[field]) ? -1 : String(a[field]) > String(b[field]) ? 1 : a.id - b.id) * (sort.startsWith("-") ? -1 : 1));
+        all.sort(
+          (a, b) => (String(a[field]) < String(b[field]) ? -1 : String(a[field]) > String(b[field]) ? 1 : a.id - b.id) * (sort.startsWith("-") ? -1 : 1),
+        );
         const per = Math.min(Number(query.get("per_page") ?? 5) || 5, 100);
         const current = Math.max(Number(query.get("page") ?? 1) || 1, 1);
         const last = Math.max(1, Math.ceil(all.length / per));
-        return ok({ data: all.slice((current - 1) * per, current * per).map(documentBody), current_page: current, last_page: last, per_page: per, total: all.length, from: (current - 1) * per + 1, to: Math.min(current * per, all.length), next_page_url: current < last ? `${baseUrl}/c/${cid}/issued_documents?type=${type}&page=${current + 1}` : null });
+        return ok({
+          data: all.slice((current - 1) * per, current * per).map(documentBody),
+          current_page: current,
+          last_page: last,
+          per_page: per,
+          total: all.length,
+          from: (current - 1) * per + 1,
+          to: Math.min(current * per, all.length),
+          next_page_url: current < last ? `${baseUrl}/c/${cid}/issued_documents?type=${type}&page=${current + 1}` : null,
+        });
       }
       case "getEmailData":
-        return own ? ok({ data: { default_sender_email: { id: 1, email: "no-reply@fattureincloud.it" }, recipient_email: String(own.entity.email ?? ""), subject: `Fattura n. ${own.number}`, body: "Gentile cliente, {{allegati}}" } }) : apiError(404, "NOT_FOUND", "Documento non trovato");
+        return own
+          ? ok({
+              data: {
+                default_sender_email: { id: 1, email: "no-reply@fattureincloud.it" },
+                recipient_email: String(own.entity.email ?? ""),
+                subject: `Fattura n. ${own.number}`,
+                body: "Gentile cliente, {{allegati}}",
+              },
+            })
+          : apiError(404, "NOT_FOUND", "Documento non trovato");
       case "scheduleEmail": {
         if (!own) return apiError(404, "NOT_FOUND", "Documento non trovato");
         const recipient = String(data.recipient_email ?? "");
-        if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(recipient)) return apiError(422, "VALIDATION_ERROR", "Dati non validi", { recipient_email: ["L'indirizzo email non è valido"] });
-        own.emails.push({ recipient_email: recipient, subject: String(data.subject ?? ""), body: String(data.body ?? ""), attach_pdf: data.attach_pdf === true });
+        if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(recipient))
+          return apiError(422, "VALIDATION_ERROR", "Dati non validi", { recipient_email: ["L'indirizzo email non è valido"] });
+        own.emails.push({
+          recipient_email: recipient,
+          subject: String(data.subject ?? ""),
+          body: String(data.body ?? ""),
+          attach_pdf: data.attach_pdf === true,
+        });
         return { status: 200, body: null };
       }
       default:
@@ -372,73 +473,102 @@ export async function startFakeFattureInCloud(options: FakeFattureInCloudOptions
     }
   }
 
-  const served = await serveFake(kit, { name: "fake Fatture in Cloud", port: options.port, host: options.host, portHint: options.portHint, crashBody: (message) => ({ error: { code: "FAKE_CRASHED", message } }) }, async ({ request, response, url, raw, send }) => {
-    const verb = request.method ?? "GET";
-    if (verb === "GET" && url.pathname === "/health") return send(200, JSON.stringify({ ok: true }));
-    if (verb === "GET" && url.pathname === "/oauth/authorize") {
-      const q = Object.fromEntries(url.searchParams);
-      if (q.client_id !== clientId) return send(400, page("Fatture in Cloud", "<h1>App sconosciuta</h1><p>client_id non valido.</p>"), { "content-type": "text/html; charset=utf-8" });
-      const hidden = ["client_id", "redirect_uri", "state", "scope"].map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(q[k] ?? "")}">`).join("");
-      const scopes = (q.scope ?? "").split(" ").filter(Boolean).map((s) => `<li><code>${escapeHtml(s)}</code></li>`).join("");
-      return send(
-        200,
-        page(
-          "Fake Fatture in Cloud: autorizza l'accesso",
-          `<h1>Flowline chiede di accedere al tuo account Fatture in Cloud (${escapeHtml(user.name)})</h1>
+  const served = await serveFake(
+    kit,
+    {
+      name: "fake Fatture in Cloud",
+      port: options.port,
+      host: options.host,
+      portHint: options.portHint,
+      crashBody: (message) => ({ error: { code: "FAKE_CRASHED", message } }),
+    },
+    async ({ request, response, url, raw, send }) => {
+      const verb = request.method ?? "GET";
+      if (verb === "GET" && url.pathname === "/health") return send(200, JSON.stringify({ ok: true }));
+      if (verb === "GET" && url.pathname === "/oauth/authorize") {
+        const q = Object.fromEntries(url.searchParams);
+        if (q.client_id !== clientId)
+          return send(400, page("Fatture in Cloud", "<h1>App sconosciuta</h1><p>client_id non valido.</p>"), { "content-type": "text/html; charset=utf-8" });
+        const hidden = ["client_id", "redirect_uri", "state", "scope"]
+          .map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(q[k] ?? "")}">`)
+          .join("");
+        const scopes = (q.scope ?? "")
+          .split(" ")
+          .filter(Boolean)
+          .map((s) => `<li><code>${escapeHtml(s)}</code></li>`)
+          .join("");
+        return send(
+          200,
+          page(
+            "Fake Fatture in Cloud: autorizza l'accesso",
+            `<h1>Flowline chiede di accedere al tuo account Fatture in Cloud (${escapeHtml(user.name)})</h1>
 <p>Potrà:</p><ul>${scopes}</ul>
 <form method="get" action="/oauth/approve">${hidden}
 <button class="allow" name="decision" value="allow" type="submit">Autorizza</button>
 <button name="decision" value="deny" type="submit">Annulla</button></form>
 <p class="note">This is the local fake Fatture in Cloud (fakes/fattureincloud), not fattureincloud.it.</p>`,
-        ),
-        { "content-type": "text/html; charset=utf-8" },
-      );
-    }
-    if (verb === "GET" && url.pathname === "/oauth/approve") {
-      const q = Object.fromEntries(url.searchParams);
-      const target = new URL(q.redirect_uri ?? "");
-      if (q.decision === "allow") {
-        const code = `fake-fic-code-${++counter}-${randomBytes(4).toString("hex")}`;
-        codes.set(code, { redirectUri: q.redirect_uri ?? "", used: false });
-        target.searchParams.set("code", code);
-      } else target.searchParams.set("error", "access_denied");
-      target.searchParams.set("state", q.state ?? "");
-      response.writeHead(302, { location: target.toString() });
-      return response.end();
-    }
-    if (verb === "GET" && url.pathname.startsWith("/pdf/")) {
-      const documentId = pdfs.get(url.pathname.slice("/pdf/".length));
-      const doc = documentId ? documents.get(documentId) : undefined;
-      if (!doc) return send(404, "not found", { "content-type": "text/plain" });
-      const pdf = Buffer.from(`%PDF-1.4\n% Fattura ${doc.number}${doc.numeration} ${doc.entity.name}\n%%EOF\n`);
-      response.writeHead(200, { "content-type": "application/pdf", "content-length": String(pdf.length) });
-      return response.end(pdf);
-    }
-    const header = request.headers.authorization ?? "";
-    const token = header.startsWith("Bearer ") ? header.slice(7) : null;
-    const body = parseBody(request, raw);
-    if (verb === "POST" && url.pathname === "/oauth/token") {
-      const basicRaw = header.startsWith("Basic ") ? Buffer.from(header.slice(6), "base64").toString("utf8").split(":") : null;
-      kit.record({ method: "oauth.token", params: Object.fromEntries(Object.entries(body).map(([k, v]) => [k, String(v)])), token: null });
-      const fault = kit.take("oauth.token");
+          ),
+          { "content-type": "text/html; charset=utf-8" },
+        );
+      }
+      if (verb === "GET" && url.pathname === "/oauth/approve") {
+        const q = Object.fromEntries(url.searchParams);
+        const target = new URL(q.redirect_uri ?? "");
+        if (q.decision === "allow") {
+          const code = `fake-fic-code-${++counter}-${randomBytes(4).toString("hex")}`;
+          codes.set(code, { redirectUri: q.redirect_uri ?? "", used: false });
+          target.searchParams.set("code", code);
+        } else target.searchParams.set("error", "access_denied");
+        target.searchParams.set("state", q.state ?? "");
+        response.writeHead(302, { location: target.toString() });
+        return response.end();
+      }
+      if (verb === "GET" && url.pathname.startsWith("/pdf/")) {
+        const documentId = pdfs.get(url.pathname.slice("/pdf/".length));
+        const doc = documentId ? documents.get(documentId) : undefined;
+        if (!doc) return send(404, "not found", { "content-type": "text/plain" });
+        const pdf = Buffer.from(`%PDF-1.4\n% Fattura ${doc.number}${doc.numeration} ${doc.entity.name}\n%%EOF\n`);
+        response.writeHead(200, { "content-type": "application/pdf", "content-length": String(pdf.length) });
+        return response.end(pdf);
+      }
+      const header = request.headers.authorization ?? "";
+      const token = header.startsWith("Bearer ") ? header.slice(7) : null;
+      const body = parseBody(request, raw);
+      if (verb === "POST" && url.pathname === "/oauth/token") {
+        const basicRaw = header.startsWith("Basic ") ? Buffer.from(header.slice(6), "base64").toString("utf8").split(":") : null;
+        kit.record({ method: "oauth.token", params: Object.fromEntries(Object.entries(body).map(([k, v]) => [k, String(v)])), token: null });
+        const fault = kit.take("oauth.token");
+        if (await kit.play(fault, send)) return;
+        const answer = oauthToken(
+          body,
+          basicRaw ? { id: decodeURIComponent(basicRaw[0] ?? ""), secret: decodeURIComponent(basicRaw.slice(1).join(":")) } : null,
+        );
+        return send(answer.status, JSON.stringify(answer.body));
+      }
+      const target = route(verb, url.pathname);
+      if (!target) return send(404, JSON.stringify({ error: { code: "NOT_FOUND", message: `No route ${verb} ${url.pathname}` } }));
+      kit.record({
+        method: target.method,
+        params: {
+          ...Object.fromEntries(url.searchParams),
+          ...(target.cid ? { company_id: String(target.cid) } : {}),
+          ...(target.id ? { document_id: String(target.id) } : {}),
+          ...(raw.length ? { body: raw.toString("utf8") } : {}),
+        },
+        token,
+      });
+      const fault = kit.take(target.method);
       if (await kit.play(fault, send)) return;
-      const answer = oauthToken(body, basicRaw ? { id: decodeURIComponent(basicRaw[0] ?? ""), secret: decodeURIComponent(basicRaw.slice(1).join(":")) } : null);
-      return send(answer.status, JSON.stringify(answer.body));
-    }
-    const target = route(verb, url.pathname);
-    if (!target) return send(404, JSON.stringify({ error: { code: "NOT_FOUND", message: `No route ${verb} ${url.pathname}` } }));
-    kit.record({ method: target.method, params: { ...Object.fromEntries(url.searchParams), ...(target.cid ? { company_id: String(target.cid) } : {}), ...(target.id ? { document_id: String(target.id) } : {}), ...(raw.length ? { body: raw.toString("utf8") } : {}) }, token });
-    const fault = kit.take(target.method);
-    if (await kit.play(fault, send)) return;
-    const denied = authed(token);
-    if (denied) return send(denied.status, JSON.stringify(denied.body));
-    if (fault?.type === "error") {
-      const answer = providerErrors[fault.error] ?? apiError(400, fault.error.toUpperCase(), fault.error);
-      return send(answer.status, JSON.stringify(answer.body));
-    }
-    const answer = api(target.method, { verb, cid: target.cid, id: target.id, query: url.searchParams, body });
-    return answer.body === null ? send(answer.status, "") : send(answer.status, JSON.stringify(answer.body), answer.headers);
-  });
+      const denied = authed(token);
+      if (denied) return send(denied.status, JSON.stringify(denied.body));
+      if (fault?.type === "error") {
+        const answer = providerErrors[fault.error] ?? apiError(400, fault.error.toUpperCase(), fault.error);
+        return send(answer.status, JSON.stringify(answer.body));
+      }
+      const answer = api(target.method, { verb, cid: target.cid, id: target.id, query: url.searchParams, body });
+      return answer.body === null ? send(answer.status, "") : send(answer.status, JSON.stringify(answer.body), answer.headers);
+    },
+  );
   baseUrl = served.url;
   const port = served.port;
 

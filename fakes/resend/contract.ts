@@ -9,7 +9,16 @@ import { startFakeResend, type FakeResend } from "./server";
 export async function connectResend(db: Db, fake: FakeResend, owner: { companyId: string } | { userId: string }, key = fake.issueKey()) {
   const secret = resend.auth.token!.toSecret(key);
   const account = await resend.testConnection(resend.createClient(secret, { env: getEnv(), timeoutMs: 10_000 }));
-  return saveConnection(db, { owner: owner as never, app: { id: resend.id, name: resend.name }, type: "apikey", secret, displayName: account.displayName, accountId: account.accountId, tokenExpiresAt: null, createdById: null });
+  return saveConnection(db, {
+    owner: owner as never,
+    app: { id: resend.id, name: resend.name },
+    type: "apikey",
+    secret,
+    displayName: account.displayName,
+    accountId: account.accountId,
+    tokenExpiresAt: null,
+    createdById: null,
+  });
 }
 
 // What the provider contract suite needs to know about Resend and its fake (API keys: no refresh).

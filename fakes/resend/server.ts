@@ -56,7 +56,11 @@ const errorFor: Record<string, { statusCode: number; message: string }> = {
   restricted_api_key: { statusCode: 401, message: "This API key is restricted to only send emails" },
   missing_api_key: { statusCode: 401, message: "Missing API key in the authorization header" },
 };
-const resendError = (name: string, message?: string, statusCode?: number) => ({ statusCode: statusCode ?? errorFor[name]?.statusCode ?? 500, name, message: message ?? errorFor[name]?.message ?? name });
+const resendError = (name: string, message?: string, statusCode?: number) => ({
+  statusCode: statusCode ?? errorFor[name]?.statusCode ?? 500,
+  name,
+  message: message ?? errorFor[name]?.message ?? name,
+});
 
 const list = (value: unknown): string[] => (value === undefined || value === null ? [] : Array.isArray(value) ? value.map(String) : [String(value)]);
 const address = (value: string) => /<([^>]+)>/.exec(value)?.[1] ?? value;
@@ -76,7 +80,16 @@ export async function startFakeResend(options: FakeResendOptions = {}) {
   let baseUrl = "";
   const attachmentData = (id: string) => {
     const a = inboundFiles.get(id)!;
-    return { id, filename: a.filename, size: a.content.length, content_type: a.contentType, content_disposition: "attachment", content_id: null, download_url: `${baseUrl}/attachments/${id}?token=${randomBytes(6).toString("hex")}`, expires_at: new Date(Date.now() + 3_600_000).toISOString() };
+    return {
+      id,
+      filename: a.filename,
+      size: a.content.length,
+      content_type: a.contentType,
+      content_disposition: "attachment",
+      content_id: null,
+      download_url: `${baseUrl}/attachments/${id}?token=${randomBytes(6).toString("hex")}`,
+      expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+    };
   };
 
   function receiving(path: string): { status: number; body: unknown } | null {
@@ -112,7 +125,14 @@ export async function startFakeResend(options: FakeResendOptions = {}) {
   }
   const outbox: OutboxEmail[] = [];
   const idempotency = new Map<string, { hash: string; id: string }>();
-  const kit = createFakeKit({ errorBody: (code) => (code === "invalid_auth" ? resendError("invalid_api_key") : code === "ratelimited" ? resendError("rate_limit_exceeded") : resendError("application_error", "Internal server error", 500)) });
+  const kit = createFakeKit({
+    errorBody: (code) =>
+      code === "invalid_auth"
+        ? resendError("invalid_api_key")
+        : code === "ratelimited"
+          ? resendError("rate_limit_exceeded")
+          : resendError("application_error", "Internal server error", 500),
+  });
 
   async function attachment(raw: Record<string, unknown>, index: number): Promise<OutboxEmail["attachments"][number] | string> {
     const filename = typeof raw.filename === "string" ? raw.filename : "";
@@ -131,10 +151,21 @@ export async function startFakeResend(options: FakeResendOptions = {}) {
     const from = typeof body.from === "string" ? body.from : "";
     const to = list(body.to);
     const problems: [string, string][] = [];
-    if (!from || !emailPattern.test(address(from))) problems.push(["from", "Invalid `from` field. The email address needs to follow the `email@example.com` or `Name <email@example.com>` format."]);
-    else if (!domains.includes(address(from).split("@")[1]!)) return { status: 403, body: resendError("validation_error", `The ${address(from).split("@")[1]} domain is not verified. Please, add and verify your domain on https://resend.com/domains`, 403) };
-    if (!to.length || to.some((t) => !emailPattern.test(address(t)))) problems.push(["to", "Invalid `to` field. The email address needs to follow the `email@example.com` or `Name <email@example.com>` format."]);
-    for (const field of ["cc", "bcc", "reply_to"]) if (list(body[field]).some((t) => !emailPattern.test(address(t)))) problems.push([field, `Invalid \`${field}\` field.`]);
+    if (!from || !emailPattern.test(address(from)))
+      problems.push(["from", "Invalid `from` field. The email address needs to follow the `email@example.com` or `Name <email@example.com>` format."]);
+    else if (!domains.includes(address(from).split("@")[1]!))
+      return {
+        status: 403,
+        body: resendError(
+          "validation_error",
+          `The ${address(from).split("@")[1]} domain is not verified. Please, add and verify your domain on https://resend.com/domains`,
+          403,
+        ),
+      };
+    if (!to.length || to.some((t) => !emailPattern.test(address(t))))
+      problems.push(["to", "Invalid `to` field. The email address needs to follow the `email@example.com` or `Name <email@example.com>` format."]);
+    for (const field of ["cc", "bcc", "reply_to"])
+      if (list(body[field]).some((t) => !emailPattern.test(address(t)))) problems.push([field, `Invalid \`${field}\` field.`]);
     if (typeof body.subject !== "string" || !body.subject) problems.push(["subject", "Missing `subject` field."]);
     if (!body.text && !body.html) problems.push(["text", "Missing `html` or `text` field."]);
     if (problems.length) return { status: 422, body: resendError("validation_error", problems[0]![1]) };
@@ -167,70 +198,129 @@ export async function startFakeResend(options: FakeResendOptions = {}) {
 <style>body{font-family:system-ui,sans-serif;margin:24px;background:#fafafa}article{background:#fff;border:1px solid #ddd;border-radius:8px;padding:16px;margin-bottom:12px}
 pre{white-space:pre-wrap}.meta{color:#555;font-size:13px}</style></head><body><h1>Fake Resend outbox (${outbox.length})</h1>
 <p class="meta">Emails Flowline sent through the local fake Resend (fakes/resend); nothing left this machine. JSON: <a href="/outbox.json">/outbox.json</a></p>
-${[...outbox].reverse().map((e) => `<article><h2>${escapeHtml(e.subject)}</h2><p class="meta">${escapeHtml(e.createdAt)} · from ${escapeHtml(e.from)} · to ${escapeHtml(e.to.join(", "))}${e.cc.length ? ` · cc ${escapeHtml(e.cc.join(", "))}` : ""}${e.attachments.length ? ` · attachments: ${e.attachments.map((a) => `${escapeHtml(a.filename)} (${a.bytes} bytes)`).join(", ")}` : ""}</p><pre>${escapeHtml(e.text ?? e.html ?? "")}</pre></article>`).join("\n")}
+${[...outbox]
+  .reverse()
+  .map(
+    (e) =>
+      `<article><h2>${escapeHtml(e.subject)}</h2><p class="meta">${escapeHtml(e.createdAt)} · from ${escapeHtml(e.from)} · to ${escapeHtml(e.to.join(", "))}${e.cc.length ? ` · cc ${escapeHtml(e.cc.join(", "))}` : ""}${e.attachments.length ? ` · attachments: ${e.attachments.map((a) => `${escapeHtml(a.filename)} (${a.bytes} bytes)`).join(", ")}` : ""}</p><pre>${escapeHtml(e.text ?? e.html ?? "")}</pre></article>`,
+  )
+  .join("\n")}
 </body></html>`;
 
-  const served = await serveFake(kit, { name: "fake Resend", port: options.port, host: options.host, portHint: options.portHint, crashBody: (message) => resendError("application_error", message, 500) }, async ({ request, url, raw, send: answer }) => {
-    const verb = request.method ?? "GET";
-    if (verb === "GET" && url.pathname === "/outbox") return answer(200, outboxPage(), { "content-type": "text/html; charset=utf-8" });
-    if (verb === "GET" && url.pathname === "/outbox.json") return answer(200, JSON.stringify({ emails: outbox.map(({ attachments, ...e }) => ({ ...e, attachments: attachments.map(({ content: _content, ...a }) => a) })) }));
-    const downloading = /^\/attachments\/([^/]+)$/.exec(url.pathname);
-    if (verb === "GET" && downloading) {
-      const file = inboundFiles.get(downloading[1]!);
-      return file ? answer(200, file.content, { "content-type": file.contentType }) : answer(404, "{}");
-    }
-    const inbound = verb === "GET" && url.pathname.startsWith("/emails/receiving/");
-    const method = inbound
-      ? `GET ${url.pathname.replace(/\/[0-9a-f-]{36}/g, "/{id}")}`
-      : verb === "POST" && url.pathname === "/emails"
-        ? "emails.send"
-        : verb === "GET" && url.pathname === "/domains"
-          ? "domains.list"
-          : verb === "GET" && url.pathname.startsWith("/emails/")
-            ? "emails.get"
-            : null;
-    if (!method) return answer(404, JSON.stringify(resendError("not_found", "The requested endpoint does not exist.", 404)));
-    const header = request.headers.authorization ?? "";
-    const token = header.startsWith("Bearer ") ? header.slice(7) : null;
-    kit.record({ method, params: { ...(raw.length ? { body: raw.toString("utf8") } : {}), ...(request.headers["idempotency-key"] ? { idempotencyKey: String(request.headers["idempotency-key"]) } : {}) }, token });
-    const fault = kit.take(method);
-    if (await kit.play(fault, answer)) return;
-    if (!token) return answer(401, JSON.stringify(resendError("missing_api_key")));
-    const access = keys.get(token);
-    if (!access) return answer(403, JSON.stringify(resendError("invalid_api_key")));
-    if (fault?.type === "error") {
-      const error = resendError(fault.error);
-      return answer(error.statusCode, JSON.stringify(error), fault.error === "rate_limit_exceeded" ? { "retry-after": "2" } : {});
-    }
-    if (inbound) {
-      const found = receiving(url.pathname)!;
-      return answer(found.status, JSON.stringify(found.body));
-    }
-    if (method === "domains.list") {
-      if (access === "sending") return answer(401, JSON.stringify(resendError("restricted_api_key")));
-      return answer(200, JSON.stringify({ object: "list", has_more: false, data: domains.map((name, i) => ({ id: `d-${i}`, name, status: "verified", region: "eu-west-1", created_at: "2026-01-01T00:00:00.000Z" })) }));
-    }
-    if (method === "emails.get") {
-      const email = outbox.find((e) => e.id === url.pathname.slice("/emails/".length));
-      return email ? answer(200, JSON.stringify({ object: "email", id: email.id, from: email.from, to: email.to, subject: email.subject, text: email.text, html: email.html, last_event: "delivered", created_at: email.createdAt })) : answer(404, JSON.stringify(resendError("not_found", "Email not found", 404)));
-    }
-    let body: Record<string, unknown>;
-    try {
-      body = JSON.parse(raw.toString("utf8")) as Record<string, unknown>;
-    } catch {
-      return answer(422, JSON.stringify(resendError("validation_error", "The body is not JSON")));
-    }
-    const key = request.headers["idempotency-key"] ? String(request.headers["idempotency-key"]) : null;
-    const hash = createHash("sha256").update(raw).digest("hex");
-    if (key) {
-      const seen = idempotency.get(`${token}:${key}`);
-      if (seen && seen.hash !== hash) return answer(409, JSON.stringify(resendError("invalid_idempotent_request", "Same idempotency key used with a different request payload. Change your idempotency key or payload.", 409)));
-      if (seen) return answer(200, JSON.stringify({ id: seen.id }));
-    }
-    const result = await send(body, token);
-    if (key && result.status === 200) idempotency.set(`${token}:${key}`, { hash, id: (result.body as { id: string }).id });
-    return answer(result.status, JSON.stringify(result.body));
-  });
+  const served = await serveFake(
+    kit,
+    {
+      name: "fake Resend",
+      port: options.port,
+      host: options.host,
+      portHint: options.portHint,
+      crashBody: (message) => resendError("application_error", message, 500),
+    },
+    async ({ request, url, raw, send: answer }) => {
+      const verb = request.method ?? "GET";
+      if (verb === "GET" && url.pathname === "/outbox") return answer(200, outboxPage(), { "content-type": "text/html; charset=utf-8" });
+      if (verb === "GET" && url.pathname === "/outbox.json")
+        return answer(
+          200,
+          JSON.stringify({ emails: outbox.map(({ attachments, ...e }) => ({ ...e, attachments: attachments.map(({ content: _content, ...a }) => a) })) }),
+        );
+      const downloading = /^\/attachments\/([^/]+)$/.exec(url.pathname);
+      if (verb === "GET" && downloading) {
+        const file = inboundFiles.get(downloading[1]!);
+        return file ? answer(200, file.content, { "content-type": file.contentType }) : answer(404, "{}");
+      }
+      const inbound = verb === "GET" && url.pathname.startsWith("/emails/receiving/");
+      const method = inbound
+        ? `GET ${url.pathname.replace(/\/[0-9a-f-]{36}/g, "/{id}")}`
+        : verb === "POST" && url.pathname === "/emails"
+          ? "emails.send"
+          : verb === "GET" && url.pathname === "/domains"
+            ? "domains.list"
+            : verb === "GET" && url.pathname.startsWith("/emails/")
+              ? "emails.get"
+              : null;
+      if (!method) return answer(404, JSON.stringify(resendError("not_found", "The requested endpoint does not exist.", 404)));
+      const header = request.headers.authorization ?? "";
+      const token = header.startsWith("Bearer ") ? header.slice(7) : null;
+      kit.record({
+        method,
+        params: {
+          ...(raw.length ? { body: raw.toString("utf8") } : {}),
+          ...(request.headers["idempotency-key"] ? { idempotencyKey: String(request.headers["idempotency-key"]) } : {}),
+        },
+        token,
+      });
+      const fault = kit.take(method);
+      if (await kit.play(fault, answer)) return;
+      if (!token) return answer(401, JSON.stringify(resendError("missing_api_key")));
+      const access = keys.get(token);
+      if (!access) return answer(403, JSON.stringify(resendError("invalid_api_key")));
+      if (fault?.type === "error") {
+        const error = resendError(fault.error);
+        return answer(error.statusCode, JSON.stringify(error), fault.error === "rate_limit_exceeded" ? { "retry-after": "2" } : {});
+      }
+      if (inbound) {
+        const found = receiving(url.pathname)!;
+        return answer(found.status, JSON.stringify(found.body));
+      }
+      if (method === "domains.list") {
+        if (access === "sending") return answer(401, JSON.stringify(resendError("restricted_api_key")));
+        return answer(
+          200,
+          JSON.stringify({
+            object: "list",
+            has_more: false,
+            data: domains.map((name, i) => ({ id: `d-${i}`, name, status: "verified", region: "eu-west-1", created_at: "2026-01-01T00:00:00.000Z" })),
+          }),
+        );
+      }
+      if (method === "emails.get") {
+        const email = outbox.find((e) => e.id === url.pathname.slice("/emails/".length));
+        return email
+          ? answer(
+              200,
+              JSON.stringify({
+                object: "email",
+                id: email.id,
+                from: email.from,
+                to: email.to,
+                subject: email.subject,
+                text: email.text,
+                html: email.html,
+                last_event: "delivered",
+                created_at: email.createdAt,
+              }),
+            )
+          : answer(404, JSON.stringify(resendError("not_found", "Email not found", 404)));
+      }
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(raw.toString("utf8")) as Record<string, unknown>;
+      } catch {
+        return answer(422, JSON.stringify(resendError("validation_error", "The body is not JSON")));
+      }
+      const key = request.headers["idempotency-key"] ? String(request.headers["idempotency-key"]) : null;
+      const hash = createHash("sha256").update(raw).digest("hex");
+      if (key) {
+        const seen = idempotency.get(`${token}:${key}`);
+        if (seen && seen.hash !== hash)
+          return answer(
+            409,
+            JSON.stringify(
+              resendError(
+                "invalid_idempotent_request",
+                "Same idempotency key used with a different request payload. Change your idempotency key or payload.",
+                409,
+              ),
+            ),
+          );
+        if (seen) return answer(200, JSON.stringify({ id: seen.id }));
+      }
+      const result = await send(body, token);
+      if (key && result.status === 200) idempotency.set(`${token}:${key}`, { hash, id: (result.body as { id: string }).id });
+      return answer(result.status, JSON.stringify(result.body));
+    },
+  );
 
   baseUrl = served.url;
 
@@ -257,7 +347,13 @@ ${[...outbox].reverse().map((e) => `<article><h2>${escapeHtml(e.subject)}</h2><p
         received_for: email.to,
         message_id: stored.messageId,
         subject: email.subject,
-        attachments: attachmentIds.map((attachmentId) => ({ id: attachmentId, filename: inboundFiles.get(attachmentId)!.filename, content_type: inboundFiles.get(attachmentId)!.contentType, content_disposition: "attachment", content_id: null })),
+        attachments: attachmentIds.map((attachmentId) => ({
+          id: attachmentId,
+          filename: inboundFiles.get(attachmentId)!.filename,
+          content_type: inboundFiles.get(attachmentId)!.contentType,
+          content_disposition: "attachment",
+          content_id: null,
+        })),
       },
     });
     return { id, body, headers: signedHeaders(body) };
@@ -265,7 +361,12 @@ ${[...outbox].reverse().map((e) => `<article><h2>${escapeHtml(e.subject)}</h2><p
 
   function signedHeaders(body: string, at = new Date()): Record<string, string> {
     const msgId = `msg_${randomBytes(8).toString("hex")}`;
-    return { "content-type": "application/json", "svix-id": msgId, "svix-timestamp": String(Math.floor(at.getTime() / 1000)), "svix-signature": new Webhook(webhookSecret).sign(msgId, at, body) };
+    return {
+      "content-type": "application/json",
+      "svix-id": msgId,
+      "svix-timestamp": String(Math.floor(at.getTime() / 1000)),
+      "svix-signature": new Webhook(webhookSecret).sign(msgId, at, body),
+    };
   }
 
   return {

@@ -18,7 +18,13 @@ export const contract: ProviderContract = {
       async connect(db: Db, companyId: string) {
         // an install through the fake's consent page, as a browser would do it
         const approve = new URL(`${fake.url}/oauth/v2/approve`);
-        approve.search = new URLSearchParams({ client_id: fake.clientId, redirect_uri: "http://flowline.test/cb", state: "s", scope: "chat:write", decision: "allow" }).toString();
+        approve.search = new URLSearchParams({
+          client_id: fake.clientId,
+          redirect_uri: "http://flowline.test/cb",
+          state: "s",
+          scope: "chat:write",
+          decision: "allow",
+        }).toString();
         const code = new URL((await fetch(approve, { redirect: "manual" })).headers.get("location")!).searchParams.get("code")!;
         const grant = await exchangeCode(slack, { code, redirectUri: "http://flowline.test/cb" });
         return (await saveGrant(db, slack, { companyId }, grant, null)).id;

@@ -33,7 +33,6 @@ export type FakeSlack = Awaited<ReturnType<typeof startFakeSlack>>;
 
 const page = (title: string, body: string) => consentPage({ lang: "en", background: "#f4ede4", accent: "#007a5a" }, title, body);
 
-
 export async function startFakeSlack(options: FakeSlackOptions = {}) {
   const clientId = options.clientId ?? "fake-client-id";
   const clientSecret = options.clientSecret ?? "fake-client-secret";
@@ -102,7 +101,18 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
       info.revoked = true; // single use, as with Slack's rotation
       if (info.pair) tokens.delete(info.pair);
       const pair = issuePair(info.team);
-      return ok({ access_token: pair.access, refresh_token: pair.refresh, expires_in: settings.expiresIn, token_type: "bot", scope: "chat:write,channels:read,groups:read,files:write,users:read", bot_user_id: "U0BOT", app_id: "A0FAKE", team: info.team, enterprise: null, is_enterprise_install: false });
+      return ok({
+        access_token: pair.access,
+        refresh_token: pair.refresh,
+        expires_in: settings.expiresIn,
+        token_type: "bot",
+        scope: "chat:write,channels:read,groups:read,files:write,users:read",
+        bot_user_id: "U0BOT",
+        app_id: "A0FAKE",
+        team: info.team,
+        enterprise: null,
+        is_enterprise_install: false,
+      });
     }
     const code = params.code ? codes.get(params.code) : undefined;
     if (!code) return fail("invalid_code");
@@ -130,7 +140,14 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
     switch (method) {
       case "auth.test": {
         const { team } = tokens.get(token!)!;
-        return ok({ url: `https://${team.id.toLowerCase()}.slack.test/`, team: team.name, user: "flowline", team_id: team.id, user_id: "U0BOT", bot_id: "B0BOT" });
+        return ok({
+          url: `https://${team.id.toLowerCase()}.slack.test/`,
+          team: team.name,
+          user: "flowline",
+          team_id: team.id,
+          user_id: "U0BOT",
+          bot_id: "B0BOT",
+        });
       }
       case "auth.revoke": {
         const info = tokens.get(token!)!;
@@ -139,7 +156,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
       }
       case "conversations.list": {
         const types = (params.types ?? "public_channel").split(",");
-        const visible = channels.filter((c) => (c.is_private ? types.includes("private_channel") : types.includes("public_channel")) && !(params.exclude_archived === "true" && c.is_archived));
+        const visible = channels.filter(
+          (c) =>
+            (c.is_private ? types.includes("private_channel") : types.includes("public_channel")) && !(params.exclude_archived === "true" && c.is_archived),
+        );
         const limit = Math.min(Number(params.limit ?? 100) || 100, 1000);
         const offset = params.cursor ? Number(Buffer.from(params.cursor, "base64").toString("utf8").replace("offset:", "")) : 0;
         const slice = visible.slice(offset, offset + limit);
@@ -153,12 +173,21 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
         const channel = findChannel(params.channel ?? "");
         if (!channel || (channel.is_private && !channel.is_member)) return fail("channel_not_found");
         const inChannel = [...messages.values()].filter((m) => m.channel === channel.id);
-        const picked = method === "conversations.history" ? inChannel.filter((m) => !m.thread_ts).reverse() : inChannel.filter((m) => m.ts === params.ts || m.thread_ts === params.ts);
+        const picked =
+          method === "conversations.history"
+            ? inChannel.filter((m) => !m.thread_ts).reverse()
+            : inChannel.filter((m) => m.ts === params.ts || m.thread_ts === params.ts);
         if (method === "conversations.replies" && picked.length === 0) return fail("thread_not_found");
         const limit = Math.min(Number(params.limit ?? 100) || 100, 1000);
         const withMetadata = params.include_all_metadata === "true";
         return ok({
-          messages: picked.slice(0, limit).map(({ text, ts, thread_ts, metadata }) => ({ type: "message", text, ts, ...(thread_ts ? { thread_ts } : {}), ...(withMetadata && metadata ? { metadata } : {}) })),
+          messages: picked.slice(0, limit).map(({ text, ts, thread_ts, metadata }) => ({
+            type: "message",
+            text,
+            ts,
+            ...(thread_ts ? { thread_ts } : {}),
+            ...(withMetadata && metadata ? { metadata } : {}),
+          })),
           has_more: picked.length > limit,
         });
       }
@@ -172,16 +201,28 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
         if (params.blocks) {
           try {
             blocks = JSON.parse(params.blocks);
-            if (!Array.isArray(blocks) || blocks.some((b) => typeof b !== "object" || b === null || typeof (b as { type?: unknown }).type !== "string")) return fail("invalid_blocks");
+            if (!Array.isArray(blocks) || blocks.some((b) => typeof b !== "object" || b === null || typeof (b as { type?: unknown }).type !== "string"))
+              return fail("invalid_blocks");
           } catch {
             return fail("invalid_blocks");
           }
         }
         if (params.thread_ts && ![...messages.values()].some((m) => m.channel === channel.id && m.ts === params.thread_ts)) return fail("thread_not_found");
         const ts = nextTs();
-        const message: Message = { channel: channel.id, ts, text: params.text ?? "", ...(params.thread_ts ? { thread_ts: params.thread_ts } : {}), ...(blocks ? { blocks } : {}), ...(params.metadata ? { metadata: JSON.parse(params.metadata) as unknown } : {}) };
+        const message: Message = {
+          channel: channel.id,
+          ts,
+          text: params.text ?? "",
+          ...(params.thread_ts ? { thread_ts: params.thread_ts } : {}),
+          ...(blocks ? { blocks } : {}),
+          ...(params.metadata ? { metadata: JSON.parse(params.metadata) as unknown } : {}),
+        };
         messages.set(`${channel.id}:${ts}`, message);
-        return ok({ channel: channel.id, ts, message: { type: "message", text: message.text, ts, ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}) } });
+        return ok({
+          channel: channel.id,
+          ts,
+          message: { type: "message", text: message.text, ts, ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}) },
+        });
       }
       case "chat.delete": {
         const key = `${params.channel}:${params.ts}`;
@@ -227,77 +268,99 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
   function parseParams(request: http.IncomingMessage, raw: Buffer, url: URL): Record<string, string> {
     const params: Record<string, string> = Object.fromEntries(url.searchParams);
     const type = request.headers["content-type"] ?? "";
-    if (type.includes("application/json") && raw.length) Object.assign(params, Object.fromEntries(Object.entries(JSON.parse(raw.toString("utf8")) as Record<string, unknown>).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])));
+    if (type.includes("application/json") && raw.length)
+      Object.assign(
+        params,
+        Object.fromEntries(
+          Object.entries(JSON.parse(raw.toString("utf8")) as Record<string, unknown>).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+        ),
+      );
     else if (type.includes("application/x-www-form-urlencoded")) Object.assign(params, Object.fromEntries(new URLSearchParams(raw.toString("utf8"))));
     return params;
   }
 
-  const served = await serveFake(kit, { name: "fake Slack", port: options.port, host: options.host, portHint: options.portHint, crashBody: (detail) => ({ ok: false, error: "fake_crashed", detail }) }, async ({ request, response, url, raw, send }) => {
-    if (request.method === "GET" && url.pathname === "/oauth/v2/authorize") {
-      const q = Object.fromEntries(url.searchParams);
-      if (q.client_id !== clientId) return send(400, page("Slack", `<h1>Unknown app</h1><p>client_id is not valid.</p>`), { "content-type": "text/html" });
-      const hidden = ["client_id", "redirect_uri", "state", "scope"].map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(q[k] ?? "")}">`).join("");
-      const scopes = (q.scope ?? "").split(",").filter(Boolean).map((s) => `<li><code>${escapeHtml(s)}</code></li>`).join("");
-      return send(
-        200,
-        page(
-          "Fake Slack: allow access",
-          `<h1>Flowline is requesting permission to access a Slack workspace</h1>
+  const served = await serveFake(
+    kit,
+    {
+      name: "fake Slack",
+      port: options.port,
+      host: options.host,
+      portHint: options.portHint,
+      crashBody: (detail) => ({ ok: false, error: "fake_crashed", detail }),
+    },
+    async ({ request, response, url, raw, send }) => {
+      if (request.method === "GET" && url.pathname === "/oauth/v2/authorize") {
+        const q = Object.fromEntries(url.searchParams);
+        if (q.client_id !== clientId) return send(400, page("Slack", `<h1>Unknown app</h1><p>client_id is not valid.</p>`), { "content-type": "text/html" });
+        const hidden = ["client_id", "redirect_uri", "state", "scope"]
+          .map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(q[k] ?? "")}">`)
+          .join("");
+        const scopes = (q.scope ?? "")
+          .split(",")
+          .filter(Boolean)
+          .map((s) => `<li><code>${escapeHtml(s)}</code></li>`)
+          .join("");
+        return send(
+          200,
+          page(
+            "Fake Slack: allow access",
+            `<h1>Flowline is requesting permission to access a Slack workspace</h1>
 <p>It will be able to:</p><ul>${scopes}</ul>
 <form method="get" action="/oauth/v2/approve">${hidden}
 <p><label>Workspace <select name="team">${teams.map((t) => `<option value="${t.id}">${escapeHtml(t.name)} (${t.id})</option>`).join("")}</select></label></p>
 <button class="allow" name="decision" value="allow" type="submit">Allow</button>
 <button name="decision" value="deny" type="submit">Cancel</button></form>
 <p class="note">This is the local fake Slack (fakes/slack), not slack.com.</p>`,
-        ),
-        { "content-type": "text/html; charset=utf-8" },
-      );
-    }
-    if (request.method === "GET" && url.pathname === "/oauth/v2/approve") {
-      const q = Object.fromEntries(url.searchParams);
-      const target = new URL(q.redirect_uri ?? "");
-      if (q.decision === "allow") {
-        const code = `fake-code-${++counter}-${randomBytes(4).toString("hex")}`;
-        codes.set(code, { redirectUri: q.redirect_uri ?? "", used: false, scope: q.scope ?? "", team: teamOf(q.team) });
-        target.searchParams.set("code", code);
-      } else target.searchParams.set("error", "access_denied");
-      target.searchParams.set("state", q.state ?? "");
-      response.writeHead(302, { location: target.toString() });
-      return response.end();
-    }
-    if (request.method === "POST" && url.pathname.startsWith("/upload/")) {
-      const file = files.get(url.pathname.slice("/upload/".length));
-      kit.record({ method: "upload", params: { file: file?.id ?? "", bytes: String(raw.length) }, token: null });
-      const fault = kit.take("upload");
-      if (fault?.type === "http") return send(fault.status, "error", { "content-type": "text/plain" });
-      if (!file) return send(404, "no such upload", { "content-type": "text/plain" });
-      file.uploaded = true;
-      file.body = raw.toString("latin1");
-      return send(200, `OK - ${raw.length}`, { "content-type": "text/plain" });
-    }
-    if (request.method === "GET" && url.pathname.startsWith("/files/")) {
-      const file = downloads.get(url.pathname);
-      if (!file) return send(404, "not found", { "content-type": "text/plain" });
-      response.writeHead(200, { "content-type": file.contentType, "content-length": String(file.body.length) });
-      return response.end(file.body);
-    }
-    if (request.method === "POST" && url.pathname.startsWith("/api/")) {
-      const method = url.pathname.slice("/api/".length);
-      const params = parseParams(request, raw, url);
-      const header = request.headers.authorization ?? "";
-      const token = header.startsWith("Bearer ") ? header.slice(7) : (params.token ?? null);
-      const basicRaw = header.startsWith("Basic ") ? Buffer.from(header.slice(6), "base64").toString("utf8").split(":") : null;
-      const basic = basicRaw ? { id: basicRaw[0] ?? "", secret: basicRaw.slice(1).join(":") } : null;
-      kit.record({ method, params, token });
-      const fault = kit.take(method);
-      if (await kit.play(fault, send)) return;
-      // Slack answers its own errors with HTTP 200
-      if (fault?.type === "error") return send(200, JSON.stringify({ ok: false, error: fault.error }));
-      const answer = api(method, params, token, basic);
-      return send(answer.status ?? 200, JSON.stringify(answer.body), answer.headers);
-    }
-    send(404, JSON.stringify({ ok: false, error: "not_found" }));
-  });
+          ),
+          { "content-type": "text/html; charset=utf-8" },
+        );
+      }
+      if (request.method === "GET" && url.pathname === "/oauth/v2/approve") {
+        const q = Object.fromEntries(url.searchParams);
+        const target = new URL(q.redirect_uri ?? "");
+        if (q.decision === "allow") {
+          const code = `fake-code-${++counter}-${randomBytes(4).toString("hex")}`;
+          codes.set(code, { redirectUri: q.redirect_uri ?? "", used: false, scope: q.scope ?? "", team: teamOf(q.team) });
+          target.searchParams.set("code", code);
+        } else target.searchParams.set("error", "access_denied");
+        target.searchParams.set("state", q.state ?? "");
+        response.writeHead(302, { location: target.toString() });
+        return response.end();
+      }
+      if (request.method === "POST" && url.pathname.startsWith("/upload/")) {
+        const file = files.get(url.pathname.slice("/upload/".length));
+        kit.record({ method: "upload", params: { file: file?.id ?? "", bytes: String(raw.length) }, token: null });
+        const fault = kit.take("upload");
+        if (fault?.type === "http") return send(fault.status, "error", { "content-type": "text/plain" });
+        if (!file) return send(404, "no such upload", { "content-type": "text/plain" });
+        file.uploaded = true;
+        file.body = raw.toString("latin1");
+        return send(200, `OK - ${raw.length}`, { "content-type": "text/plain" });
+      }
+      if (request.method === "GET" && url.pathname.startsWith("/files/")) {
+        const file = downloads.get(url.pathname);
+        if (!file) return send(404, "not found", { "content-type": "text/plain" });
+        response.writeHead(200, { "content-type": file.contentType, "content-length": String(file.body.length) });
+        return response.end(file.body);
+      }
+      if (request.method === "POST" && url.pathname.startsWith("/api/")) {
+        const method = url.pathname.slice("/api/".length);
+        const params = parseParams(request, raw, url);
+        const header = request.headers.authorization ?? "";
+        const token = header.startsWith("Bearer ") ? header.slice(7) : (params.token ?? null);
+        const basicRaw = header.startsWith("Basic ") ? Buffer.from(header.slice(6), "base64").toString("utf8").split(":") : null;
+        const basic = basicRaw ? { id: basicRaw[0] ?? "", secret: basicRaw.slice(1).join(":") } : null;
+        kit.record({ method, params, token });
+        const fault = kit.take(method);
+        if (await kit.play(fault, send)) return;
+        // Slack answers its own errors with HTTP 200
+        if (fault?.type === "error") return send(200, JSON.stringify({ ok: false, error: fault.error }));
+        const answer = api(method, params, token, basic);
+        return send(answer.status ?? 200, JSON.stringify(answer.body), answer.headers);
+      }
+      send(404, JSON.stringify({ ok: false, error: "not_found" }));
+    },
+  );
   baseUrl = served.url;
   const port = served.port;
 
@@ -320,7 +383,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
     /** A valid bot token, as if pasted from the Slack app's settings page. */
     issueBotToken(expiresInSeconds?: number, teamId?: string): string {
       const token = newToken("xoxb");
-      tokens.set(token, { kind: "bot", revoked: false, expiresAt: expiresInSeconds === undefined ? null : Date.now() + expiresInSeconds * 1000, team: teamOf(teamId) });
+      tokens.set(token, {
+        kind: "bot",
+        revoked: false,
+        expiresAt: expiresInSeconds === undefined ? null : Date.now() + expiresInSeconds * 1000,
+        team: teamOf(teamId),
+      });
       return token;
     },
     /** Lets a token stop working, as when someone removes the app from the workspace. */

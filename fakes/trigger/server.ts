@@ -105,7 +105,11 @@ export async function startFakeTrigger(options: { port?: number; secretKey?: str
       const result: WaitpointResult =
         kind === "DURATION"
           ? { ok: true }
-          : { ok: false, output: JSON.stringify({ code: "TRIGGER_WAITPOINT_TIMEOUT", message: `Waitpoint timed out at ${completesAt.toISOString()}` }), outputType: "application/json" };
+          : {
+              ok: false,
+              output: JSON.stringify({ code: "TRIGGER_WAITPOINT_TIMEOUT", message: `Waitpoint timed out at ${completesAt.toISOString()}` }),
+              outputType: "application/json",
+            };
       waitpoint.cancelTimer = clock.at(completesAt, () => complete(waitpoint, result));
     }
     return waitpoint;
@@ -169,7 +173,9 @@ export async function startFakeTrigger(options: { port?: number; secretKey?: str
     run.status = "FAILED";
     run.error = lastError instanceof Error ? lastError.message : String(lastError);
     const onFailure = lifecycleHooks.getTaskFailureHook(run.taskId);
-    await currentRun.run(run.id, () => onFailure?.({ payload: run.payload, error: lastError, ctx, task: run.taskId, signal: run.abort.signal, init: undefined }));
+    await currentRun.run(run.id, () =>
+      onFailure?.({ payload: run.payload, error: lastError, ctx, task: run.taskId, signal: run.abort.signal, init: undefined }),
+    );
   }
 
   // ───────────── HTTP API ─────────────

@@ -21,7 +21,10 @@ const errorStatus: Record<number, string> = {
 
 function parameters(op: Operation) {
   const out: Record<string, unknown>[] = [];
-  for (const [where, schema] of [["path", op.params], ["query", op.query]] as const) {
+  for (const [where, schema] of [
+    ["path", op.params],
+    ["query", op.query],
+  ] as const) {
     if (!schema) continue;
     const shape = jsonSchema(schema, "input") as { properties?: Record<string, unknown>; required?: string[] };
     for (const [name, property] of Object.entries(shape.properties ?? {})) {
@@ -39,7 +42,10 @@ export function openApiDocument(serverUrl: string) {
       [String(op.status ?? 200)]: { description: "OK", content: { "application/json": { schema: jsonSchema(op.response, "output") } } },
     };
     for (const status of [400, 401, ...(op.errors ?? [])]) {
-      responses[String(status)] = { description: errorStatus[status] ?? "Error", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } };
+      responses[String(status)] = {
+        description: errorStatus[status] ?? "Error",
+        content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+      };
     }
     paths[op.path] ??= {};
     paths[op.path]![op.method.toLowerCase()] = {

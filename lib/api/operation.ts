@@ -9,12 +9,7 @@ import { readJson, route } from "@/lib/http/route";
 
 // A public API operation: one declaration drives request validation, the handler's types and the
 // OpenAPI document (lib/api/openapi.ts), so the three cannot drift apart.
-export type Operation<
-  P extends z.ZodType = z.ZodType,
-  Q extends z.ZodType = z.ZodType,
-  B extends z.ZodType = z.ZodType,
-  R extends z.ZodType = z.ZodType,
-> = {
+export type Operation<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> = {
   id: string;
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** OpenAPI style, under /api/v1: "/workflows/{id}". */

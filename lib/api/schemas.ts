@@ -44,7 +44,9 @@ export const versionSummarySchema = z.object({ number: z.number().int(), created
 
 const runStatusSchema = z.enum(["queued", "running", "waiting", "succeeded", "failed", "cancelled"]);
 // remediation: what a person can do about it; retryable (steps): whether retrying can help.
-const errorSummarySchema = z.object({ code: z.string(), message: z.string(), remediation: z.string().nullable(), retryable: z.boolean().optional() }).nullable();
+const errorSummarySchema = z
+  .object({ code: z.string(), message: z.string(), remediation: z.string().nullable(), retryable: z.boolean().optional() })
+  .nullable();
 
 export const runSummarySchema = z.object({
   id: z.string(),

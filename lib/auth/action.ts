@@ -9,8 +9,7 @@ import type { Caller } from "@/lib/auth/roles";
 
 /** What every server action returns: data, or an error the form can show field by field. */
 export type ActionResult<T> =
-  | { ok: true; data: T }
-  | { ok: false; error: { code: AppErrorCode; message: string; remediation?: string; issues?: FieldIssue[] } };
+  { ok: true; data: T } | { ok: false; error: { code: AppErrorCode; message: string; remediation?: string; issues?: FieldIssue[] } };
 
 // Action arguments pass the same input gate as route bodies (lib/http/input.ts) before `run` sees them.
 async function settle<T>(input: unknown, fn: () => Promise<T>): Promise<ActionResult<T>> {

@@ -24,7 +24,9 @@ export async function createApiKey(db: Db, caller: Caller, raw: unknown): Promis
       data: { companyId: caller.companyId, name, prefix: key.slice(0, 10), keyHash: hashKey(key), createdById: caller.userId },
       select: summary,
     });
-    await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId, actorApiKey: caller.apiKeyId }, "apikey.created", "apikey", created.id, { name });
+    await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId, actorApiKey: caller.apiKeyId }, "apikey.created", "apikey", created.id, {
+      name,
+    });
     return created;
   });
   return { key, apiKey };
@@ -41,7 +43,9 @@ export async function revokeApiKey(db: Db, caller: Caller, raw: unknown): Promis
     const key = await tx.apiKey.findFirst({ where: { id, companyId: caller.companyId, revokedAt: null }, select: { name: true } });
     const { count } = await tx.apiKey.updateMany({ where: { id, companyId: caller.companyId, revokedAt: null }, data: { revokedAt: new Date() } });
     if (count === 0 || !key) throw notFound("API key");
-    await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId, actorApiKey: caller.apiKeyId }, "apikey.revoked", "apikey", id, { name: key.name });
+    await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId, actorApiKey: caller.apiKeyId }, "apikey.revoked", "apikey", id, {
+      name: key.name,
+    });
   });
 }
 
@@ -54,7 +58,10 @@ const unauthenticated = () =>
 export async function authenticateApiKey(db: Db, authorization: string | null): Promise<Caller> {
   const match = authorization?.match(/^Bearer\s+(\S+)$/i);
   if (!match?.[1]?.startsWith(KEY_PREFIX)) throw unauthenticated();
-  const apiKey = await db.apiKey.findUnique({ where: { keyHash: hashKey(match[1]) }, select: { id: true, companyId: true, revokedAt: true, lastUsedAt: true } });
+  const apiKey = await db.apiKey.findUnique({
+    where: { keyHash: hashKey(match[1]) },
+    select: { id: true, companyId: true, revokedAt: true, lastUsedAt: true },
+  });
   if (!apiKey || apiKey.revokedAt) throw unauthenticated();
   if (!apiKey.lastUsedAt || Date.now() - apiKey.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await db.apiKey.update({ where: { id: apiKey.id }, data: { lastUsedAt: new Date() } });

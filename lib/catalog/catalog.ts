@@ -24,7 +24,9 @@ export function createCatalog(lists: CatalogLists): Catalog {
   });
   const byId = new Map(lists.providers.map((provider) => [provider.id, provider]));
   if (byId.size !== lists.providers.length) throw new Error("A provider is listed twice");
-  const actions = new Map(lists.providers.flatMap((provider) => provider.actions.map((action) => [actionNodeType(provider, action), { provider, action }] as const)));
+  const actions = new Map(
+    lists.providers.flatMap((provider) => provider.actions.map((action) => [actionNodeType(provider, action), { provider, action }] as const)),
+  );
   return {
     ...nodes,
     providers: lists.providers,

@@ -71,7 +71,10 @@ function inferredWidget(inner: z.ZodType): FieldWidget {
 }
 
 const humanize = (key: string) => {
-  const words = key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/[_-]+/g, " ").toLowerCase();
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/[_-]+/g, " ")
+    .toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 };
 
@@ -84,14 +87,15 @@ export function fieldHints(config: z.ZodType): FieldHint[] {
     const ui = uiMetaSchema.parse(Object.assign({}, ...metas.map((meta) => (meta.ui ?? {}) as object).reverse()));
     const description = metas.map((meta) => meta.description).find((d): d is string => typeof d === "string") ?? field.description ?? inner.description;
     const widget = ui.widget ?? inferredWidget(inner);
-    const enumChoices = defOf(inner).type === "enum" ? Object.values(defOf(inner).entries ?? {}).map((value) => ({ value, label: humanize(value) })) : undefined;
+    const enumChoices =
+      defOf(inner).type === "enum" ? Object.values(defOf(inner).entries ?? {}).map((value) => ({ value, label: humanize(value) })) : undefined;
     const choices = ui.choices ?? enumChoices;
     return {
       key,
       label: ui.label ?? humanize(key),
       widget,
       required,
-      ...(ui.help ?? description ? { help: ui.help ?? description } : {}),
+      ...((ui.help ?? description) ? { help: ui.help ?? description } : {}),
       ...(ui.placeholder ? { placeholder: ui.placeholder } : {}),
       ...(ui.loader ? { loader: ui.loader } : {}),
       ...(widget === "select" && choices ? { choices } : {}),
@@ -109,7 +113,11 @@ export function jsonSchemaOf(schema: z.ZodType, io: "input" | "output" = "input"
 function stripUi(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stripUi);
   if (value === null || typeof value !== "object") return value;
-  return Object.fromEntries(Object.entries(value).filter(([key]) => key !== "ui").map(([key, inner]) => [key, stripUi(inner)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => key !== "ui")
+      .map(([key, inner]) => [key, stripUi(inner)]),
+  );
 }
 
 const handleLabel = (id: string) => (id === "out" ? "Next" : id === "in" ? "In" : humanize(id));
@@ -118,9 +126,20 @@ function handles(list: readonly { id: string; label?: string; multiple?: boolean
   return list.map((handle) => ({ id: handle.id, label: handle.label ?? handleLabel(handle.id), ...(handle.multiple ? { multiple: true } : {}) }));
 }
 
-const controlIcons: Record<string, BuiltinIcon> = { "control.if": "if", "control.loop": "loop", "control.wait": "wait", "control.approval": "approval", "core.noop": "noop" };
-const triggerIcons: Record<string, BuiltinIcon> = { manual: "manual", webhook: "webhook", schedule: "schedule", "email.inbound": "email", "document.completed": "document" };
-
+const controlIcons: Record<string, BuiltinIcon> = {
+  "control.if": "if",
+  "control.loop": "loop",
+  "control.wait": "wait",
+  "control.approval": "approval",
+  "core.noop": "noop",
+};
+const triggerIcons: Record<string, BuiltinIcon> = {
+  manual: "manual",
+  webhook: "webhook",
+  schedule: "schedule",
+  "email.inbound": "email",
+  "document.completed": "document",
+};
 
 function iconOf(nodeType: NodeType, isProvider: boolean): IconDescription {
   if (isProvider) return { src: providerIconPath(nodeType.category) };

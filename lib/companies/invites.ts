@@ -45,14 +45,16 @@ export async function revokeInvite(db: Db, caller: Caller, raw: unknown): Promis
   requireRole(caller, "admin");
   const { id } = idSchema.parse(raw);
   await db.$transaction(async (tx) => {
-    const { count } = await tx.invitation.updateMany({ where: { id, companyId: caller.companyId, acceptedAt: null, revokedAt: null }, data: { revokedAt: new Date() } });
+    const { count } = await tx.invitation.updateMany({
+      where: { id, companyId: caller.companyId, acceptedAt: null, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
     if (count === 0) throw notFound("Invite");
     await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId }, "invite.revoked", "invitation", id);
   });
 }
 
-const invalidInvite = () =>
-  new AppError("not_found", "This invite link is no longer valid", { remediation: "Ask the person who invited you for a new link." });
+const invalidInvite = () => new AppError("not_found", "This invite link is no longer valid", { remediation: "Ask the person who invited you for a new link." });
 
 async function openInvite(db: Pick<Db, "invitation">, token: string) {
   const invite = await db.invitation.findUnique({ where: { tokenHash: hashToken(token) }, include: { company: { select: { name: true } } } });

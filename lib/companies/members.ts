@@ -15,8 +15,7 @@ export async function listMembers(db: Db, caller: Caller): Promise<MemberSummary
   return rows.map((m) => ({ id: m.id, userId: m.userId, email: m.user.email, name: m.user.name, role: m.role, createdAt: m.createdAt }));
 }
 
-const lastOwner = () =>
-  new AppError("conflict", "A company needs at least one owner", { remediation: "Make another member owner first." });
+const lastOwner = () => new AppError("conflict", "A company needs at least one owner", { remediation: "Make another member owner first." });
 
 async function ownerCount(tx: Tx, companyId: string) {
   return tx.membership.count({ where: { companyId, role: "owner" } });
@@ -26,11 +25,18 @@ export async function changeRole(db: Db, caller: Caller, raw: unknown): Promise<
   requireRole(caller, "owner");
   const { membershipId, role } = changeRoleSchema.parse(raw);
   await db.$transaction(async (tx) => {
-    const membership = await tx.membership.findFirst({ where: { id: membershipId, companyId: caller.companyId }, include: { user: { select: { email: true } } } });
+    const membership = await tx.membership.findFirst({
+      where: { id: membershipId, companyId: caller.companyId },
+      include: { user: { select: { email: true } } },
+    });
     if (!membership) throw notFound("Member");
     if (membership.role === "owner" && role !== "owner" && (await ownerCount(tx, caller.companyId)) <= 1) throw lastOwner();
     await tx.membership.update({ where: { id: membership.id }, data: { role } });
-    await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId }, "member.role_changed", "membership", membership.id, { email: membership.user.email, from: membership.role, role });
+    await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId }, "member.role_changed", "membership", membership.id, {
+      email: membership.user.email,
+      from: membership.role,
+      role,
+    });
   });
 }
 
@@ -44,7 +50,10 @@ export async function removeMember(db: Db, caller: Caller, raw: unknown): Promis
     if (!self) requireRole(caller, membership.role === "owner" ? "owner" : "admin");
     if (membership.role === "owner" && (await ownerCount(tx, caller.companyId)) <= 1) throw lastOwner();
     await tx.membership.delete({ where: { id: membership.id } });
-    await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId }, "member.removed", "membership", membership.id, { email: membership.user.email, role: membership.role });
+    await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId }, "member.removed", "membership", membership.id, {
+      email: membership.user.email,
+      role: membership.role,
+    });
   });
 }
 
@@ -54,7 +63,10 @@ export async function renameCompany(db: Db, caller: Caller, raw: unknown): Promi
   await db.$transaction(async (tx) => {
     const { name: from } = await tx.company.findUniqueOrThrow({ where: { id: caller.companyId }, select: { name: true } });
     await tx.company.update({ where: { id: caller.companyId }, data: { name } });
-    await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId, actorApiKey: caller.apiKeyId }, "company.renamed", "company", caller.companyId, { from, name });
+    await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId, actorApiKey: caller.apiKeyId }, "company.renamed", "company", caller.companyId, {
+      from,
+      name,
+    });
   });
 }
 
@@ -76,4 +88,3 @@ export async function assertMember(db: Db, userId: string, companyId: string): P
   const membership = await db.membership.findUnique({ where: { companyId_userId: { companyId, userId } }, select: { id: true } });
   if (!membership) throw notFound("Company");
 }
-

@@ -8,12 +8,13 @@ export const emailSchema = z
   .max(254, "Email is too long")
   .pipe(z.email({ message: "Enter a valid email address, like name@company.com" }));
 
-export const passwordSchema = z
-  .string()
-  .min(10, "Use at least 10 characters")
-  .max(200, "Use at most 200 characters");
+export const passwordSchema = z.string().min(10, "Use at least 10 characters").max(200, "Use at most 200 characters");
 
-export const companyNameSchema = z.string().trim().min(2, "Company name needs at least 2 characters").max(100, "Company name is too long (100 characters at most)");
+export const companyNameSchema = z
+  .string()
+  .trim()
+  .min(2, "Company name needs at least 2 characters")
+  .max(100, "Company name is too long (100 characters at most)");
 
 export const inviteTokenSchema = z.string().min(10).max(200);
 

@@ -30,11 +30,17 @@ const schema = z
     FLOWLINE_EMBEDDED_WORKER: z.enum(["on", "off"]).default("on"),
     TRIGGER_SECRET_KEY: optionalSecret,
     TRIGGER_API_URL: optionalUrl,
-    TRIGGER_PROJECT_REF: z.string().regex(/^proj_[a-z0-9]+$/, "must look like proj_abc123").optional(),
+    TRIGGER_PROJECT_REF: z
+      .string()
+      .regex(/^proj_[a-z0-9]+$/, "must look like proj_abc123")
+      .optional(),
     RESEND_API_KEY: optionalSecret,
     RESEND_BASE_URL: optionalUrl,
     EMAIL_FROM: z.string().min(3).optional(),
-    RESEND_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, "must be the webhook's signing secret from Resend (whsec_…)").optional(),
+    RESEND_WEBHOOK_SECRET: z
+      .string()
+      .regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, "must be the webhook's signing secret from Resend (whsec_…)")
+      .optional(),
     INBOUND_EMAIL_DOMAIN: z
       .string()
       .regex(/^[a-z0-9.-]+\.[a-z]{2,}$|^localhost$/i, "must be a domain such as in.example.com")
@@ -45,9 +51,15 @@ const schema = z
     GITHUB_CLIENT_SECRET: optionalSecret,
     TRUST_PROXY: z
       .string()
-      .regex(/^(\d{1,2}|[0-9A-Fa-f.:/]+|loopback|linklocal|uniquelocal)(\s*,\s*([0-9A-Fa-f.:/]+|loopback|linklocal|uniquelocal))*$/, "must be a number of proxy hops (1) or a comma-separated list of proxy addresses or CIDRs (10.0.0.0/8, loopback)")
+      .regex(
+        /^(\d{1,2}|[0-9A-Fa-f.:/]+|loopback|linklocal|uniquelocal)(\s*,\s*([0-9A-Fa-f.:/]+|loopback|linklocal|uniquelocal))*$/,
+        "must be a number of proxy hops (1) or a comma-separated list of proxy addresses or CIDRs (10.0.0.0/8, loopback)",
+      )
       .optional(),
-    FLOWLINE_OUTBOUND_ALLOW: z.string().regex(/^[\w.:[\]-]+(\s*,\s*[\w.:[\]-]+)*$/, "must be a comma-separated list of host or host:port entries").optional(),
+    FLOWLINE_OUTBOUND_ALLOW: z
+      .string()
+      .regex(/^[\w.:[\]-]+(\s*,\s*[\w.:[\]-]+)*$/, "must be a comma-separated list of host or host:port entries")
+      .optional(),
   })
   // Each provider brings its own variables (lib/integrations/<provider>/env.ts).
   .extend(Object.assign({}, ...providers.map((provider) => provider.env.shape)) as Record<never, z.ZodType>)

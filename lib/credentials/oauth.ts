@@ -49,8 +49,7 @@ export async function createOAuthState(
 
 export type ConsumedState = { companyId: string; owner: OwnerKind; redirectUri: string; codeVerifier: string | null };
 
-const refused = (why: string) =>
-  new AppError("bad_request", `The ${why}`, { remediation: "Start connecting again from Settings > Integrations." });
+const refused = (why: string) => new AppError("bad_request", `The ${why}`, { remediation: "Start connecting again from Settings > Integrations." });
 
 /**
  * Takes a state back from the provider's redirect. Refused when it is unknown (forged), already

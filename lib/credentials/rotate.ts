@@ -36,7 +36,10 @@ export async function rotateKeys(db: Db, keyring: Keyring = getKeyring(), batchS
     }
   }
   // PKCE verifiers of authorizations in flight live ten minutes; re-seal them too.
-  const states = await db.oAuthState.findMany({ where: { usedAt: null, keyId: { not: keyring.currentKeyId } }, select: { id: true, keyId: true, sealedVerifier: true } });
+  const states = await db.oAuthState.findMany({
+    where: { usedAt: null, keyId: { not: keyring.currentKeyId } },
+    select: { id: true, keyId: true, sealedVerifier: true },
+  });
   for (const state of states) {
     if (!state.keyId || !state.sealedVerifier) continue;
     try {
@@ -47,15 +50,22 @@ export async function rotateKeys(db: Db, keyring: Keyring = getKeyring(), batchS
     }
   }
   // Webhook signing secrets (and, during their grace period, the ones they replaced).
-  const hooks = await db.webhookSecret.findMany({ where: { OR: [{ keyId: { not: keyring.currentKeyId } }, { previousKeyId: { not: keyring.currentKeyId } }] } });
+  const hooks = await db.webhookSecret.findMany({
+    where: { OR: [{ keyId: { not: keyring.currentKeyId } }, { previousKeyId: { not: keyring.currentKeyId } }] },
+  });
   for (const hook of hooks) {
     report.total++;
     try {
       const current = hook.keyId === keyring.currentKeyId ? { keyId: hook.keyId, ciphertext: hook.ciphertext } : seal(open(hook, keyring), keyring);
-      const previous = hook.previousKeyId && hook.previousCiphertext ? seal(open({ keyId: hook.previousKeyId, ciphertext: hook.previousCiphertext }, keyring), keyring) : null;
+      const previous =
+        hook.previousKeyId && hook.previousCiphertext ? seal(open({ keyId: hook.previousKeyId, ciphertext: hook.previousCiphertext }, keyring), keyring) : null;
       const updated = await db.webhookSecret.updateMany({
         where: { workflowId: hook.workflowId, ciphertext: hook.ciphertext },
-        data: { keyId: current.keyId, ciphertext: current.ciphertext, ...(previous ? { previousKeyId: previous.keyId, previousCiphertext: previous.ciphertext } : {}) },
+        data: {
+          keyId: current.keyId,
+          ciphertext: current.ciphertext,
+          ...(previous ? { previousKeyId: previous.keyId, previousCiphertext: previous.ciphertext } : {}),
+        },
       });
       if (updated.count === 1) report.rotated++;
       else report.current++;

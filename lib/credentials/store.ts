@@ -131,7 +131,11 @@ export async function setPaused(db: Db, caller: Caller, raw: unknown, paused: bo
   if (paused && row.status === "paused") return summarize(row);
   // Resuming a connection that needs attention would hide the problem: it stays needs_attention.
   const updated = await db.credential.update({ where: { id }, data: { status: paused ? "paused" : "connected" } });
-  await audit(db, auditActor(caller), paused ? "connection.paused" : "connection.resumed", "connection", id, { app: row.appId, account: row.displayName, from: row.status });
+  await audit(db, auditActor(caller), paused ? "connection.paused" : "connection.resumed", "connection", id, {
+    app: row.appId,
+    account: row.displayName,
+    from: row.status,
+  });
   return summarize(updated);
 }
 
@@ -169,10 +173,15 @@ export async function rebindConnection(
     const owner = row.companyId ? { companyId: row.companyId } : { userId: row.userId };
     const twin = await tx.credential.findFirst({ where: { ...owner, appId: row.appId, accountId: account.accountId, NOT: { id } } });
     if (twin) {
-      throw new AppError("conflict", `Another connection already uses ${account.displayName}`, { remediation: `Use the connection "${twin.displayName}", or disconnect it first` });
+      throw new AppError("conflict", `Another connection already uses ${account.displayName}`, {
+        remediation: `Use the connection "${twin.displayName}", or disconnect it first`,
+      });
     }
     const sealed = sealJson(bind(openJson(row)));
-    return tx.credential.update({ where: { id }, data: { ...sealed, displayName: account.displayName.slice(0, 200), accountId: account.accountId, lastValidatedAt: new Date() } });
+    return tx.credential.update({
+      where: { id },
+      data: { ...sealed, displayName: account.displayName.slice(0, 200), accountId: account.accountId, lastValidatedAt: new Date() },
+    });
   });
 }
 

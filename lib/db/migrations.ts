@@ -47,13 +47,9 @@ const ledgerDdl = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 type LedgerRow = { migration_name: string; checksum: string; finished_at: Date | null };
 
 async function ledger(session: SqlSession): Promise<Map<string, LedgerRow>> {
-  const exists = await session.query<{ present: boolean }>(
-    `SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS present`,
-  );
+  const exists = await session.query<{ present: boolean }>(`SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS present`);
   if (!exists[0]?.present) return new Map();
-  const rows = await session.query<LedgerRow>(
-    `SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL`,
-  );
+  const rows = await session.query<LedgerRow>(`SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL`);
   return new Map(rows.map((row) => [row.migration_name, row]));
 }
 

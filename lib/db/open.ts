@@ -35,7 +35,10 @@ export async function openEmbedded(options: { dataDir: string } | { memory: true
   const release = "dataDir" in options ? acquireEmbeddedLock(options.dataDir) : () => {};
   let db: PGlite;
   try {
-    db = "dataDir" in options ? await PGlite.create(path.join(options.dataDir, "pglite")) : await PGlite.create(options.snapshot ? { loadDataDir: options.snapshot } : {});
+    db =
+      "dataDir" in options
+        ? await PGlite.create(path.join(options.dataDir, "pglite"))
+        : await PGlite.create(options.snapshot ? { loadDataDir: options.snapshot } : {});
     await migrate(pgliteSession(db));
   } catch (error) {
     release();

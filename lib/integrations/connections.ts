@@ -62,7 +62,10 @@ export function appStatus(integration: Integration<unknown>, connections: readon
 
 export async function listIntegrationCards(db: Db, caller: Caller, catalog: ProviderLookup): Promise<IntegrationCard[]> {
   const summaries = await listConnections(db, caller);
-  const creators = await db.credential.findMany({ where: { id: { in: summaries.map((c) => c.id) } }, select: { id: true, createdBy: { select: { name: true, email: true } } } });
+  const creators = await db.credential.findMany({
+    where: { id: { in: summaries.map((c) => c.id) } },
+    select: { id: true, createdBy: { select: { name: true, email: true } } },
+  });
   const byId = new Map(creators.map((row) => [row.id, row.createdBy ? (row.createdBy.name ?? row.createdBy.email) : null]));
   const all: CardConnection[] = summaries.map((c) => ({ ...c, connectedBy: byId.get(c.id) ?? null }));
   return catalog.providers.map((integration) => {
@@ -91,8 +94,20 @@ function requireIntegration(catalog: ProviderLookup, id: string): Integration<un
 /** WorkflowErrors leave lib as AppErrors for pages and actions, keeping message and remediation. */
 export function toAppFacingError(error: unknown): unknown {
   if (!(error instanceof WorkflowError)) return error;
-  const code = error.code === "E_VALIDATION" ? "validation_failed" : error.code === "E_NOT_FOUND" ? "not_found" : error.code === "E_RATE_LIMITED" ? "rate_limited" : error.code.startsWith("E_CREDENTIAL") || error.code === "E_CONNECTION_PAUSED" ? "conflict" : "bad_request";
-  return new AppError(code, error.message, { remediation: error.remediation, ...(error.retryAfterMs ? { retryAfterSeconds: Math.ceil(error.retryAfterMs / 1000) } : {}) });
+  const code =
+    error.code === "E_VALIDATION"
+      ? "validation_failed"
+      : error.code === "E_NOT_FOUND"
+        ? "not_found"
+        : error.code === "E_RATE_LIMITED"
+          ? "rate_limited"
+          : error.code.startsWith("E_CREDENTIAL") || error.code === "E_CONNECTION_PAUSED"
+            ? "conflict"
+            : "bad_request";
+  return new AppError(code, error.message, {
+    remediation: error.remediation,
+    ...(error.retryAfterMs ? { retryAfterSeconds: Math.ceil(error.retryAfterMs / 1000) } : {}),
+  });
 }
 
 async function checkWithProvider(db: Db, integration: Integration<unknown>, row: Credential): Promise<AccountInfo> {
@@ -109,7 +124,14 @@ async function checkWithProvider(db: Db, integration: Integration<unknown>, row:
   } catch (error) {
     const mapped = integration.mapError(error, { action: "test" });
     if (mapped.code === "E_CREDENTIAL_INVALID") await markNeedsAttention(db, row.id);
-    throw toAppFacingError(mapped.code === "E_CREDENTIAL_INVALID" ? new WorkflowError("E_CREDENTIAL_INVALID", { message: `${mapped.message}; the connection needs attention`, remediation: `Reconnect ${integration.name}` }) : mapped);
+    throw toAppFacingError(
+      mapped.code === "E_CREDENTIAL_INVALID"
+        ? new WorkflowError("E_CREDENTIAL_INVALID", {
+            message: `${mapped.message}; the connection needs attention`,
+            remediation: `Reconnect ${integration.name}`,
+          })
+        : mapped,
+    );
   }
 }
 
@@ -117,7 +139,12 @@ async function checkWithProvider(db: Db, integration: Integration<unknown>, row:
  * Calls the provider with the connection (Slack: auth.test) and records the outcome. A paused
  * connection is checked too, but the answer says it is paused: steps using it fail until resumed.
  */
-export async function testConnection(db: Db, caller: Caller, raw: unknown, catalog: ProviderLookup): Promise<{ connection: ConnectionSummary; account: AccountInfo; paused: boolean; message: string }> {
+export async function testConnection(
+  db: Db,
+  caller: Caller,
+  raw: unknown,
+  catalog: ProviderLookup,
+): Promise<{ connection: ConnectionSummary; account: AccountInfo; paused: boolean; message: string }> {
   const { id } = connectionIdSchema.parse(raw);
   const row = await findManageable(db, caller, id);
   const integration = requireIntegration(catalog, row.appId);
@@ -148,7 +175,10 @@ export async function disconnect(db: Db, caller: Caller, raw: unknown, catalog: 
       await integration.revoke(integration.createClient(secret, { env: getEnv(), timeoutMs: 10_000 }));
       revoked = true;
     } catch (error) {
-      logger.warn({ connectionId: id, app: row.appId, code: integration.mapError(error, { action: "revoke" }).code }, "could not revoke the token at the provider; forgetting it anyway");
+      logger.warn(
+        { connectionId: id, app: row.appId, code: integration.mapError(error, { action: "revoke" }).code },
+        "could not revoke the token at the provider; forgetting it anyway",
+      );
     }
   }
   await deleteConnection(db, id);
@@ -163,7 +193,11 @@ export type NewConnection = ConnectionSummary & { accountChoices: number };
  * For providers with an account choice: binds fresh key material to the first account the
  * provider lists, and says how many there were so the page can ask which one.
  */
-async function bindFirstAccount(integration: Integration<unknown>, secret: CredentialSecret, account: AccountInfo): Promise<{ secret: CredentialSecret; account: AccountInfo; choices: number }> {
+async function bindFirstAccount(
+  integration: Integration<unknown>,
+  secret: CredentialSecret,
+  account: AccountInfo,
+): Promise<{ secret: CredentialSecret; account: AccountInfo; choices: number }> {
   const choice = integration.accountChoice;
   if (!choice) return { secret, account, choices: 1 };
   let accounts: AccountInfo[];
@@ -173,13 +207,17 @@ async function bindFirstAccount(integration: Integration<unknown>, secret: Crede
     throw toAppFacingError(integration.mapError(error, { action: `list ${choice.noun}s` }));
   }
   const first = accounts[0];
-  if (!first) throw new AppError("bad_request", `This ${integration.name} account has no ${choice.noun} to connect`, { remediation: `Create a ${choice.noun} in ${integration.name}, or connect another account` });
+  if (!first)
+    throw new AppError("bad_request", `This ${integration.name} account has no ${choice.noun} to connect`, {
+      remediation: `Create a ${choice.noun} in ${integration.name}, or connect another account`,
+    });
   return { secret: choice.bind(secret, first), account: { ...first, ...(account.scopes ? { scopes: account.scopes } : {}) }, choices: accounts.length };
 }
 
 function accountChoiceOf(integration: Integration<unknown>) {
   const choice = integration.accountChoice;
-  if (!choice) throw new AppError("bad_request", `A ${integration.name} connection is for one account only`, { remediation: "Connect another account instead." });
+  if (!choice)
+    throw new AppError("bad_request", `A ${integration.name} connection is for one account only`, { remediation: "Connect another account instead." });
   return choice;
 }
 
@@ -193,7 +231,11 @@ export async function listAccounts(db: Db, caller: Caller, raw: unknown, catalog
   const choice = accountChoiceOf(integration);
   try {
     const accounts = await callProvider(db, integration, row, { action: `list ${choice.noun}s` }, (client) => choice.list(client));
-    return { noun: choice.noun, current: row.accountId, accounts: accounts.map((a) => ({ accountId: a.accountId, displayName: a.displayName, ...(a.details ? { details: a.details } : {}) })) };
+    return {
+      noun: choice.noun,
+      current: row.accountId,
+      accounts: accounts.map((a) => ({ accountId: a.accountId, displayName: a.displayName, ...(a.details ? { details: a.details } : {}) })),
+    };
   } catch (error) {
     throw toAppFacingError(error);
   }
@@ -206,7 +248,10 @@ export async function chooseAccount(db: Db, caller: Caller, raw: unknown, catalo
   const input = chooseAccountSchema.parse(raw);
   const { accounts, noun } = await listAccounts(db, caller, { id: input.id }, catalog);
   const account = accounts.find((a) => a.accountId === input.accountId);
-  if (!account) throw new AppError("validation_failed", `That ${noun} is not one this connection can act for`, { issues: [{ path: ["accountId"], message: `Choose one of the ${noun}s listed` }] });
+  if (!account)
+    throw new AppError("validation_failed", `That ${noun} is not one this connection can act for`, {
+      issues: [{ path: ["accountId"], message: `Choose one of the ${noun}s listed` }],
+    });
   const row = await findManageable(db, caller, input.id);
   const choice = accountChoiceOf(requireIntegration(catalog, row.appId));
   const updated = await rebindConnection(db, row.id, account, (secret) => choice.bind(secret as CredentialSecret, account));
@@ -238,7 +283,9 @@ export async function connectWithToken(db: Db, caller: Caller, raw: unknown, cat
   } catch (error) {
     const mapped = integration.mapError(error, { action: "test" });
     if (mapped.code === "E_CREDENTIAL_INVALID") {
-      throw new AppError("validation_failed", `${integration.name} did not accept this token`, { issues: [{ path: ["token"], message: `${integration.name} did not accept this token (${mapped.message})` }] });
+      throw new AppError("validation_failed", `${integration.name} did not accept this token`, {
+        issues: [{ path: ["token"], message: `${integration.name} did not accept this token (${mapped.message})` }],
+      });
     }
     throw toAppFacingError(mapped);
   }
@@ -264,23 +311,41 @@ export async function connectWithToken(db: Db, caller: Caller, raw: unknown, cat
 export const redirectUriFor = (appUrl: string, provider: string) => `${appUrl}/api/integrations/${provider}/callback`;
 
 /** Starts OAuth: the URL of the provider's consent page, with a fresh state bound to this user. */
-export async function startOAuth(db: Db, caller: Caller, input: { provider: string; owner: "company" | "user"; appUrl?: string }, catalog: ProviderLookup): Promise<{ url: string }> {
+export async function startOAuth(
+  db: Db,
+  caller: Caller,
+  input: { provider: string; owner: "company" | "user"; appUrl?: string },
+  catalog: ProviderLookup,
+): Promise<{ url: string }> {
   const integration = requireIntegration(catalog, input.provider);
   const oauth = integration.auth.oauth2;
   const env = getEnv();
   if (!oauth || !oauthConfigured(integration)) {
     throw new AppError("bad_request", `Connecting ${integration.name} is not configured on this server`, {
-      remediation: integration.auth.token ? `Paste a ${integration.auth.token.label.toLowerCase()} instead, or ask the operator to set its client id and secret.` : "Ask the operator to set its client id and secret.",
+      remediation: integration.auth.token
+        ? `Paste a ${integration.auth.token.label.toLowerCase()} instead, or ask the operator to set its client id and secret.`
+        : "Ask the operator to set its client id and secret.",
     });
   }
   if (!caller.userId) throw new AppError("unauthenticated", "Sign in to connect an account");
   ensureConnectionOwner(caller, input.owner);
   const redirectUri = redirectUriFor(input.appUrl ?? env.appUrl, integration.id);
-  const { state, pkce } = await createOAuthState(db, { provider: integration.id, userId: caller.userId, companyId: caller.companyId, owner: input.owner, redirectUri, pkce: oauth.pkce });
+  const { state, pkce } = await createOAuthState(db, {
+    provider: integration.id,
+    userId: caller.userId,
+    companyId: caller.companyId,
+    owner: input.owner,
+    redirectUri,
+    pkce: oauth.pkce,
+  });
   return { url: authorizationUrl(integration, { state, redirectUri, ...(pkce ? { codeChallenge: pkce.challenge } : {}) }) };
 }
 
-export const callbackQuerySchema = z.object({ code: z.string().min(1).max(500).optional(), state: z.string().min(1).max(200), error: z.string().max(200).optional() });
+export const callbackQuerySchema = z.object({
+  code: z.string().min(1).max(500).optional(),
+  state: z.string().min(1).max(200),
+  error: z.string().max(200).optional(),
+});
 
 /** Finishes OAuth: checks the state, exchanges the code and stores the tokens sealed. */
 export async function completeOAuth(db: Db, caller: Caller, input: { provider: string; query: unknown }, catalog: ProviderLookup): Promise<NewConnection> {
@@ -290,8 +355,16 @@ export async function completeOAuth(db: Db, caller: Caller, input: { provider: s
   if (!caller.userId) throw new AppError("unauthenticated", "Sign in to connect an account");
   const query = callbackQuerySchema.parse(input.query);
   const state = await consumeOAuthState(db, { provider: integration.id, state: query.state, userId: caller.userId });
-  if (state.companyId !== caller.companyId) throw new AppError("bad_request", "The authorization was started in another company", { remediation: "Switch back to that company, or start again here." });
-  if (query.error || !query.code) throw new AppError("bad_request", query.error === "access_denied" ? `${integration.name} access was not allowed` : `${integration.name} did not authorize the connection (${query.error ?? "no code"})`, { remediation: "Try connecting again." });
+  if (state.companyId !== caller.companyId)
+    throw new AppError("bad_request", "The authorization was started in another company", { remediation: "Switch back to that company, or start again here." });
+  if (query.error || !query.code)
+    throw new AppError(
+      "bad_request",
+      query.error === "access_denied"
+        ? `${integration.name} access was not allowed`
+        : `${integration.name} did not authorize the connection (${query.error ?? "no code"})`,
+      { remediation: "Try connecting again." },
+    );
   const owner = ensureConnectionOwner(caller, state.owner);
   let grant;
   try {

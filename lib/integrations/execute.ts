@@ -107,7 +107,9 @@ function decrypt(credential: Credential, appName: string): CredentialSecret {
       message: missingKey
         ? `The ${appName} connection was encrypted with a key this server does not have (${credential.keyId})`
         : `The ${appName} connection's stored credentials cannot be decrypted`,
-      remediation: missingKey ? "Add the old key to ENCRYPTION_KEYS_PREVIOUS, or reconnect the account in Settings > Integrations" : `Reconnect ${appName} in Settings > Integrations`,
+      remediation: missingKey
+        ? "Add the old key to ENCRYPTION_KEYS_PREVIOUS, or reconnect the account in Settings > Integrations"
+        : `Reconnect ${appName} in Settings > Integrations`,
       details: { connectionId: credential.id },
     });
   }
@@ -129,10 +131,14 @@ const canRefresh = (session: Session) => canRefreshGrant(session.integration, se
 async function refreshSession(session: Session, log: Logger): Promise<void> {
   const name = session.integration.name;
   try {
-    const result = await refreshCredentialLocked<CredentialSecret>(session.db, { id: session.credential.id, ciphertext: session.ciphertext }, async (secret) => {
-      const grant = await refreshGrant(session.integration, secret);
-      return { secret: grant.secret, expiresAt: grant.expiresAt, ...(grant.account.scopes?.length ? { scopes: grant.account.scopes } : {}) };
-    });
+    const result = await refreshCredentialLocked<CredentialSecret>(
+      session.db,
+      { id: session.credential.id, ciphertext: session.ciphertext },
+      async (secret) => {
+        const grant = await refreshGrant(session.integration, secret);
+        return { secret: grant.secret, expiresAt: grant.expiresAt, ...(grant.account.scopes?.length ? { scopes: grant.account.scopes } : {}) };
+      },
+    );
     session.secret = result.secret;
     session.refreshed = true;
     const row = await session.db.credential.findUnique({ where: { id: session.credential.id }, select: { ciphertext: true } });
@@ -157,7 +163,13 @@ async function refreshSession(session: Session, log: Logger): Promise<void> {
  * Calls the provider with the session's client; on a rejected token, refreshes once (if the
  * connection can) and tries again; if that cannot fix it, marks the connection needs_attention.
  */
-async function withClient<T>(session: Session, log: Logger, timeoutMs: number, call: (client: unknown) => Promise<T>, context: { action: string; input?: unknown }): Promise<T> {
+async function withClient<T>(
+  session: Session,
+  log: Logger,
+  timeoutMs: number,
+  call: (client: unknown) => Promise<T>,
+  context: { action: string; input?: unknown },
+): Promise<T> {
   const { integration } = session;
   for (;;) {
     try {
@@ -182,7 +194,15 @@ async function withClient<T>(session: Session, log: Logger, timeoutMs: number, c
 }
 
 async function openSession(db: Db, env: Env, integration: Integration<unknown>, credential: Credential, log: Logger, now: Date): Promise<Session> {
-  const session: Session = { db, env, integration, credential, secret: decrypt(credential, integration.name), ciphertext: credential.ciphertext, refreshed: false };
+  const session: Session = {
+    db,
+    env,
+    integration,
+    credential,
+    secret: decrypt(credential, integration.name),
+    ciphertext: credential.ciphertext,
+    refreshed: false,
+  };
   const expiring = credential.tokenExpiresAt && credential.tokenExpiresAt.getTime() - now.getTime() < REFRESH_MARGIN_MS;
   if (expiring && canRefresh(session)) await refreshSession(session, log);
   return session;
@@ -212,13 +232,21 @@ export async function executeIntegrationAction(db: Db, request: ExecuteActionReq
  * After a crash during a step's call: asks the provider whether the effect happened, through the
  * action's reconcile (found by the step's idempotency key). Without one, the outcome is unknown.
  */
-export async function reconcileIntegrationAction(db: Db, request: ExecuteActionRequest): Promise<{ outcome: "done"; output: unknown } | { outcome: "not_done" } | { outcome: "unknown" }> {
+export async function reconcileIntegrationAction(
+  db: Db,
+  request: ExecuteActionRequest,
+): Promise<{ outcome: "done"; output: unknown } | { outcome: "not_done" } | { outcome: "unknown" }> {
   const { action } = request;
   const reconcile = action.reconcile;
   if (!reconcile) return { outcome: "unknown" };
   const input = parseInput(action, nodeTypeOf(request), request.input);
   const env = getEnv();
-  const { output } = await callAction(db, request, { input, now: request.now?.() ?? new Date(), runUrl: runUrlOf(env.appUrl, request.runId), rateLimited: false }, (ctx) => reconcile(ctx, input));
+  const { output } = await callAction(
+    db,
+    request,
+    { input, now: request.now?.() ?? new Date(), runUrl: runUrlOf(env.appUrl, request.runId), rateLimited: false },
+    (ctx) => reconcile(ctx, input),
+  );
   return output === null ? { outcome: "not_done" } : { outcome: "done", output };
 }
 
@@ -236,9 +264,21 @@ async function callAction<T>(
   const { provider: integration, action } = request;
   const env = getEnv();
   const app = { id: integration.id, name: integration.name };
-  const { credential, by } = await resolveCredential(db, { companyId: request.companyId, userId: request.userId, app, connectionId: request.connectionId ?? null });
+  const { credential, by } = await resolveCredential(db, {
+    companyId: request.companyId,
+    userId: request.userId,
+    app,
+    connectionId: request.connectionId ?? null,
+  });
   const log = (request.logger ?? appLogger).child({ runId: request.runId, stepId: request.stepId, nodeType: nodeTypeOf(request), connectionId: credential.id });
-  if (rateLimited) await takeRateLimitSlot(db, { credentialId: credential.id, bucket: action.rateLimit.bucket ?? integration.id, limit: action.rateLimit, appName: integration.name, now });
+  if (rateLimited)
+    await takeRateLimitSlot(db, {
+      credentialId: credential.id,
+      bucket: action.rateLimit.bucket ?? integration.id,
+      limit: action.rateLimit,
+      appName: integration.name,
+      now,
+    });
   const session = await openSession(db, env, integration, credential, log, now);
   await request.beforeCall?.({ connectionId: credential.id, appId: integration.id });
 
@@ -303,7 +343,13 @@ export async function undoEffect(db: Db, request: UndoEffectRequest): Promise<vo
     { action: `undo ${action.id}` },
     (client) =>
       undo(
-        { client, connection: { id: credential.id, appId: credential.appId, displayName: credential.displayName, accountId: credential.accountId }, companyId: request.companyId, logger: log, signal },
+        {
+          client,
+          connection: { id: credential.id, appId: credential.appId, displayName: credential.displayName, accountId: credential.accountId },
+          companyId: request.companyId,
+          logger: log,
+          signal,
+        },
         request.externalRef,
       ),
     { logger: log, timeoutMs: request.timeoutMs },

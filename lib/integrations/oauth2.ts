@@ -97,7 +97,11 @@ async function refuseErrorBody(provider: AnyIntegration, response: Response): Pr
 
 function grantError(provider: AnyIntegration, code: string, status: number): WorkflowError {
   if (credentialErrors.has(code)) {
-    return new WorkflowError("E_CREDENTIAL_INVALID", { message: `${provider.name} refused the authorization (${code})`, remediation: `Reconnect ${provider.name} in Settings > Integrations`, details: { oauthError: code } });
+    return new WorkflowError("E_CREDENTIAL_INVALID", {
+      message: `${provider.name} refused the authorization (${code})`,
+      remediation: `Reconnect ${provider.name} in Settings > Integrations`,
+      details: { oauthError: code },
+    });
   }
   if (status === 429) return new WorkflowError("E_RATE_LIMITED", { message: `${provider.name} is limiting token requests`, retryAfterMs: 30_000 });
   return new WorkflowError("E_PROVIDER", { message: `${provider.name}'s token endpoint answered an error (${code})`, details: { oauthError: code, status } });
@@ -107,15 +111,26 @@ function mapTokenFailure(provider: AnyIntegration, error: unknown): WorkflowErro
   if (error instanceof WorkflowError) return error;
   if (error instanceof oauth.ResponseBodyError) return grantError(provider, error.error, error.status);
   const name = (error as Error | undefined)?.name;
-  if (name === "TimeoutError" || name === "AbortError") return new WorkflowError("E_TIMEOUT", { message: `${provider.name}'s token endpoint did not answer in time` });
-  if (error instanceof oauth.OperationProcessingError) return new WorkflowError("E_PROVIDER", { message: `${provider.name}'s token answer was not understood (${error.message})`, remediation: "Try connecting again" });
-  return new WorkflowError("E_PROVIDER", { message: `${provider.name}'s token endpoint could not be reached`, remediation: "Retry later; check the server's network" });
+  if (name === "TimeoutError" || name === "AbortError")
+    return new WorkflowError("E_TIMEOUT", { message: `${provider.name}'s token endpoint did not answer in time` });
+  if (error instanceof oauth.OperationProcessingError)
+    return new WorkflowError("E_PROVIDER", {
+      message: `${provider.name}'s token answer was not understood (${error.message})`,
+      remediation: "Try connecting again",
+    });
+  return new WorkflowError("E_PROVIDER", {
+    message: `${provider.name}'s token endpoint could not be reached`,
+    remediation: "Retry later; check the server's network",
+  });
 }
 
 function toGrant(provider: AnyIntegration, spec: OAuth2Spec, body: unknown, previous?: CredentialSecret): TokenGrant {
   const parsed = spec.tokenResponse.safeParse(body);
   if (!parsed.success) {
-    throw new WorkflowError("E_PROVIDER", { message: `${provider.name}'s token answer lacks what Flowline needs (${parsed.error.issues.map((i) => i.path.join(".") || i.message).join(", ")})`, remediation: "Try connecting again" });
+    throw new WorkflowError("E_PROVIDER", {
+      message: `${provider.name}'s token answer lacks what Flowline needs (${parsed.error.issues.map((i) => i.path.join(".") || i.message).join(", ")})`,
+      remediation: "Try connecting again",
+    });
   }
   return spec.toGrant(parsed.data, previous);
 }

@@ -17,13 +17,22 @@ export async function loadOptions(db: Db, caller: Caller, raw: unknown, catalog:
   const provider = catalog.provider(providerId);
   const loader = provider?.options?.find((candidate) => candidate.id === loaderId);
   if (!provider || !loader) {
-    throw new AppError("not_found", `There is no options list "${query.loader}"`, { remediation: "Use a loader named in the catalog (GET /api/v1/catalog, providers[].optionLoaders)" });
+    throw new AppError("not_found", `There is no options list "${query.loader}"`, {
+      remediation: "Use a loader named in the catalog (GET /api/v1/catalog, providers[].optionLoaders)",
+    });
   }
   try {
     const app = { id: provider.id, name: provider.name };
     const { credential } = await resolveCredential(db, { companyId: caller.companyId, userId: caller.userId, app, connectionId: query.connectionId ?? null });
     const search = query.search?.trim() ? { search: query.search.trim() } : {};
-    const page = await callProvider(db, provider, credential, { action: `list ${loader.label}` }, (client) => loader.load(client, { ...search, ...(query.cursor ? { cursor: query.cursor } : {}) }), { timeoutMs: 10_000 });
+    const page = await callProvider(
+      db,
+      provider,
+      credential,
+      { action: `list ${loader.label}` },
+      (client) => loader.load(client, { ...search, ...(query.cursor ? { cursor: query.cursor } : {}) }),
+      { timeoutMs: 10_000 },
+    );
     return { connectionId: credential.id, ...page };
   } catch (error) {
     throw toAppFacingError(error);

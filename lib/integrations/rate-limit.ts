@@ -7,10 +7,7 @@ import type { RateLimit } from "@/lib/integrations/types";
 // E_RATE_LIMITED and retryAfterMs = the rest of the window: the engine turns that into a durable
 // wait, not a failure.
 
-export async function takeRateLimitSlot(
-  db: Db,
-  input: { credentialId: string; bucket: string; limit: RateLimit; appName: string; now?: Date },
-): Promise<void> {
+export async function takeRateLimitSlot(db: Db, input: { credentialId: string; bucket: string; limit: RateLimit; appName: string; now?: Date }): Promise<void> {
   const now = (input.now ?? new Date()).getTime();
   const windowMs = input.limit.windowMs;
   const windowStart = new Date(Math.floor(now / windowMs) * windowMs);

@@ -172,7 +172,6 @@ export type ActionDefinition<Client = unknown, Config extends z.ZodType = z.ZodT
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyAction = ActionDefinition<any, z.ZodType<any>, z.ZodType<any>>;
 
-
 /**
  * Lists the choices of a config field (Slack channels, Fatture in Cloud clients…) with the
  * connection a step would use. Fields name it as "<provider>.<id>" in their `ui.loader` hint.

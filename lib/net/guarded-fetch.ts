@@ -103,7 +103,11 @@ const formatBytes = (bytes: number) => (bytes >= 1024 * 1024 ? `${Math.round(byt
 // Read from process.env rather than getEnv(): lib/config/env.ts imports every provider, whose actions
 // import this module, so getEnv() here would close an import cycle. env.ts still validates the
 // variable at start, so a malformed value stops the app before anything is fetched.
-const allowFromEnv = () => (process.env.FLOWLINE_OUTBOUND_ALLOW ?? "").split(",").map((entry) => entry.trim().toLowerCase()).filter(Boolean);
+const allowFromEnv = () =>
+  (process.env.FLOWLINE_OUTBOUND_ALLOW ?? "")
+    .split(",")
+    .map((entry) => entry.trim().toLowerCase())
+    .filter(Boolean);
 
 /** GETs a user-given URL, following up to maxRedirects redirects, each hop checked like the first. */
 export async function guardedFetch(rawUrl: string, options: GuardedFetchOptions): Promise<GuardedResponse> {
@@ -133,7 +137,7 @@ export async function guardedFetch(rawUrl: string, options: GuardedFetchOptions)
     } catch (error) {
       if (error instanceof WorkflowError) throw error;
       if (error instanceof RefusedDestination || (error as { cause?: unknown }).cause instanceof RefusedDestination) {
-        throw refuse(url, (error instanceof RefusedDestination ? error : ((error as { cause: Error }).cause)).message);
+        throw refuse(url, (error instanceof RefusedDestination ? error : (error as { cause: Error }).cause).message);
       }
       if (options.signal?.aborted) throw error;
       if (signal.aborted) throw new WorkflowError("E_TIMEOUT", { message: `Fetching ${url.origin} took longer than ${Math.round(timeoutMs / 1000)} s` });

@@ -14,7 +14,12 @@ import { createWorkflow, getWorkflow } from "@/lib/workflow/store";
 // Operator commands, run by the CLI either on a database it opened itself or, when the app holds
 // the embedded database, inside the app through /api/operator. Same code either way.
 
-export const setupSchema = z.object({ email: emailSchema, password: passwordSchema, company: companyNameSchema, name: z.string().trim().min(1).max(100).optional() });
+export const setupSchema = z.object({
+  email: emailSchema,
+  password: passwordSchema,
+  company: companyNameSchema,
+  name: z.string().trim().min(1).max(100).optional(),
+});
 
 /** Creates the owner and the company; running it again changes nothing. */
 export async function setup(db: Db, raw: unknown): Promise<{ created: { user: boolean; company: boolean }; companyId: string; userId: string }> {
@@ -35,8 +40,12 @@ async function findCompany(db: Db, nameOrSlug: string) {
   const matches = await db.company.findMany({ where: { OR: [{ slug: nameOrSlug }, { name: nameOrSlug }] }, select: { id: true, slug: true, name: true } });
   const bySlug = matches.find((c) => c.slug === nameOrSlug);
   if (bySlug) return bySlug;
-  if (matches.length === 0) throw new AppError("not_found", `No company is named "${nameOrSlug}"`, { remediation: "Check the name, or create it with `flowline setup`." });
-  if (matches.length > 1) throw new AppError("conflict", `Several companies are named "${nameOrSlug}": ${matches.map((c) => c.slug).join(", ")}`, { remediation: "Pass the slug instead of the name." });
+  if (matches.length === 0)
+    throw new AppError("not_found", `No company is named "${nameOrSlug}"`, { remediation: "Check the name, or create it with `flowline setup`." });
+  if (matches.length > 1)
+    throw new AppError("conflict", `Several companies are named "${nameOrSlug}": ${matches.map((c) => c.slug).join(", ")}`, {
+      remediation: "Pass the slug instead of the name.",
+    });
   return matches[0]!;
 }
 
@@ -88,7 +97,14 @@ export const runStartSchema = z.object({ workflowId: z.string().min(1), payload:
 export async function runStart(db: Db, raw: unknown): Promise<RunSummary> {
   const input = runStartSchema.parse(raw);
   const caller = operatorCaller(await workflowCompany(db, input.workflowId));
-  const { run } = await startRun(db, catalog, caller, input.workflowId, { payload: input.payload, version: input.draft ? "draft" : "published" }, { type: "manual", source: "cli" });
+  const { run } = await startRun(
+    db,
+    catalog,
+    caller,
+    input.workflowId,
+    { payload: input.payload, version: input.draft ? "draft" : "published" },
+    { type: "manual", source: "cli" },
+  );
   return run;
 }
 
@@ -144,4 +160,7 @@ export const operatorCommands = {
 } satisfies Record<string, (database: Database, args: unknown) => Promise<unknown>>;
 
 export type OperatorCommand = keyof typeof operatorCommands;
-export const operatorCommandSchema = z.object({ command: z.enum(Object.keys(operatorCommands) as [OperatorCommand, ...OperatorCommand[]]), args: z.unknown().optional() });
+export const operatorCommandSchema = z.object({
+  command: z.enum(Object.keys(operatorCommands) as [OperatorCommand, ...OperatorCommand[]]),
+  args: z.unknown().optional(),
+});

@@ -27,7 +27,10 @@ export async function boot(): Promise<void> {
     // With Trigger.dev selected, its tasks execute runs; the app only hands over runs that could
     // not be triggered when they started.
     if (env.runsOn === "trigger.dev") {
-      if (env.embedded) logger.warn("TRIGGER_SECRET_KEY is set but the database is the embedded one, which Trigger.dev's machines cannot reach: set DATABASE_URL to a Postgres server they can reach");
+      if (env.embedded)
+        logger.warn(
+          "TRIGGER_SECRET_KEY is set but the database is the embedded one, which Trigger.dev's machines cannot reach: set DATABASE_URL to a Postgres server they can reach",
+        );
       startTriggerDispatcher(database.prisma);
     } else if (env.FLOWLINE_EMBEDDED_WORKER === "on") {
       // The embedded worker runs in the app process unless turned off (e.g. when separate

@@ -11,7 +11,15 @@ export const emailInboundTrigger = {
       .string()
       .max(320)
       .optional()
-      .meta({ ui: { label: "Only from", help: "Start only for senders whose address contains this text", placeholder: "@supplier.com", widget: "text", advanced: true } }),
+      .meta({
+        ui: {
+          label: "Only from",
+          help: "Start only for senders whose address contains this text",
+          placeholder: "@supplier.com",
+          widget: "text",
+          advanced: true,
+        },
+      }),
     subjectContains: z
       .string()
       .max(500)

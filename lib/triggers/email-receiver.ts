@@ -28,9 +28,15 @@ const bare = (address: string) => (/<([^>]+)>/.exec(address)?.[1] ?? address).tr
 function client() {
   const env = getEnv();
   if (!env.RESEND_WEBHOOK_SECRET || !env.RESEND_API_KEY) {
-    throw new AppError("conflict", "Inbound email is not configured on this server", { remediation: "Set RESEND_WEBHOOK_SECRET (the webhook's signing secret) and RESEND_API_KEY" });
+    throw new AppError("conflict", "Inbound email is not configured on this server", {
+      remediation: "Set RESEND_WEBHOOK_SECRET (the webhook's signing secret) and RESEND_API_KEY",
+    });
   }
-  return { resend: new Resend(env.RESEND_API_KEY, env.RESEND_BASE_URL ? { baseUrl: env.RESEND_BASE_URL } : undefined), secret: env.RESEND_WEBHOOK_SECRET, domain: env.INBOUND_EMAIL_DOMAIN.toLowerCase() };
+  return {
+    resend: new Resend(env.RESEND_API_KEY, env.RESEND_BASE_URL ? { baseUrl: env.RESEND_BASE_URL } : undefined),
+    secret: env.RESEND_WEBHOOK_SECRET,
+    domain: env.INBOUND_EMAIL_DOMAIN.toLowerCase(),
+  };
 }
 
 /** The workflows an email is addressed to: enabled, published with the email trigger. */
@@ -59,7 +65,9 @@ async function fetchEmail(resend: Resend, emailId: string) {
   const [email, list] = await Promise.all([resend.emails.receiving.get(emailId), resend.emails.receiving.attachments.list({ emailId })]);
   if (email.error || !email.data) throw new Error(`Resend could not give the email: ${email.error?.message ?? "no data"}`);
   if (list.error || !list.data) throw new Error(`Resend could not list the attachments: ${list.error?.message ?? "no data"}`);
-  const files = await Promise.all(list.data.data.map(async (a) => ({ filename: a.filename ?? "attachment", contentType: a.content_type, content: await download(a.download_url) })));
+  const files = await Promise.all(
+    list.data.data.map(async (a) => ({ filename: a.filename ?? "attachment", contentType: a.content_type, content: await download(a.download_url) })),
+  );
   return { email: email.data, files };
 }
 
@@ -71,7 +79,11 @@ export async function receiveInboundEmail(db: Db, catalog: NodeCatalog, request:
     event = resend.webhooks.verify({
       payload: raw,
       webhookSecret: secret,
-      headers: { id: request.headers.get("svix-id") ?? "", timestamp: request.headers.get("svix-timestamp") ?? "", signature: request.headers.get("svix-signature") ?? "" },
+      headers: {
+        id: request.headers.get("svix-id") ?? "",
+        timestamp: request.headers.get("svix-timestamp") ?? "",
+        signature: request.headers.get("svix-signature") ?? "",
+      },
     }) as Received;
   } catch (error) {
     const reason = `The Svix signature did not verify (${error instanceof Error ? error.message : "invalid"})`;
@@ -83,7 +95,10 @@ export async function receiveInboundEmail(db: Db, catalog: NodeCatalog, request:
   const targets = await addressedWorkflows(db, [...(event.data?.to ?? []), ...(event.data?.cc ?? [])], domain);
   const pending = [];
   for (const target of targets) {
-    const seen = await db.inboundEvent.findUnique({ where: { source_externalId: { source: "resend", externalId: `${emailId}:${target.id}` } }, select: { matchedRunIds: true } });
+    const seen = await db.inboundEvent.findUnique({
+      where: { source_externalId: { source: "resend", externalId: `${emailId}:${target.id}` } },
+      select: { matchedRunIds: true },
+    });
     if (!seen) pending.push(target);
   }
   if (pending.length === 0) return { status: 200, body: { duplicate: targets.length > 0, runIds: [] } };
@@ -95,7 +110,14 @@ export async function receiveInboundEmail(db: Db, catalog: NodeCatalog, request:
     const attachments = [];
     for (const file of files) {
       const document = await db.document.create({
-        data: { companyId: target.companyId, name: file.filename, mimeType: file.contentType, sizeBytes: file.content.length, content: new Uint8Array(file.content), sha256: createHash("sha256").update(file.content).digest("hex") },
+        data: {
+          companyId: target.companyId,
+          name: file.filename,
+          mimeType: file.contentType,
+          sizeBytes: file.content.length,
+          content: new Uint8Array(file.content),
+          sha256: createHash("sha256").update(file.content).digest("hex"),
+        },
         select: { id: true },
       });
       attachments.push({ filename: file.filename, contentType: file.contentType, size: file.content.length, fileId: document.id });
@@ -113,10 +135,23 @@ export async function receiveInboundEmail(db: Db, catalog: NodeCatalog, request:
     };
     const problem = storableProblem(payload);
     if (problem) {
-      await recordRejected(db, { companyId: target.companyId, workflowId: target.id, triggerType: "email.inbound", source: "resend", reason: `The email cannot be stored: ${problem}` });
+      await recordRejected(db, {
+        companyId: target.companyId,
+        workflowId: target.id,
+        triggerType: "email.inbound",
+        source: "resend",
+        reason: `The email cannot be stored: ${problem}`,
+      });
       continue;
     }
-    const taken = await takeEvent(db, catalog, { companyId: target.companyId, workflowId: target.id, triggerType: "email.inbound", source: "resend", externalId: `${emailId}:${target.id}`, payload });
+    const taken = await takeEvent(db, catalog, {
+      companyId: target.companyId,
+      workflowId: target.id,
+      triggerType: "email.inbound",
+      source: "resend",
+      externalId: `${emailId}:${target.id}`,
+      payload,
+    });
     runIds.push(...taken.runIds);
   }
   logger.info({ emailId, workflows: pending.length, runs: runIds.length }, "inbound email taken in");

@@ -15,7 +15,10 @@ const listeners = new Set<() => void>();
 
 /** Records an event; call it with the transaction of the change that causes it. */
 export async function emitEvent(tx: Db | Tx, event: InternalEvent): Promise<string> {
-  const row = await tx.eventOutbox.create({ data: { companyId: event.companyId, type: event.type, payload: event.payload as Prisma.InputJsonValue }, select: { id: true } });
+  const row = await tx.eventOutbox.create({
+    data: { companyId: event.companyId, type: event.type, payload: event.payload as Prisma.InputJsonValue },
+    select: { id: true },
+  });
   // A dispatcher in this process looks at once (after the caller's commit, on its next pass).
   for (const listener of listeners) setImmediate(listener);
   return row.id;
@@ -44,7 +47,13 @@ export class EventDispatcher {
     const deliverSome = async () => {
       while (next < rows.length) {
         const row = rows[next++]!;
-        await takeEvent(this.db, this.catalog, { companyId: row.companyId, triggerType: row.type, source: `event:${row.type}`, externalId: row.id, payload: row.payload as Record<string, unknown> });
+        await takeEvent(this.db, this.catalog, {
+          companyId: row.companyId,
+          triggerType: row.type,
+          source: `event:${row.type}`,
+          externalId: row.id,
+          payload: row.payload as Record<string, unknown>,
+        });
         await this.db.eventOutbox.update({ where: { id: row.id }, data: { deliveredAt: new Date() } });
       }
     };

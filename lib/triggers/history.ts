@@ -52,7 +52,9 @@ export async function triggerOverview(db: Db, caller: Caller, id: string, appUrl
     enabled: row.enabled,
     published: Boolean(row.publishedVersion),
     webhook: type === "webhook" ? { url: `${appUrl}${webhookPath(id)}`, ...(await webhookSecretStatus(db, id)) } : null,
-    schedule: schedule?.success ? { cron: schedule.data.cron, timezone: schedule.data.timezone, nextFireTimes: nextFireTimes(schedule.data, now).map((d) => d.toISOString()) } : null,
+    schedule: schedule?.success
+      ? { cron: schedule.data.cron, timezone: schedule.data.timezone, nextFireTimes: nextFireTimes(schedule.data, now).map((d) => d.toISOString()) }
+      : null,
     inboundAddress: type === "email.inbound" ? inboundAddress(id) : null,
   };
 }
@@ -61,7 +63,12 @@ export async function triggerEvents(db: Db, caller: Caller, id: string, raw: unk
   const { limit, cursor } = triggerEventsQuerySchema.parse(raw);
   await workflowOf(db, caller, id);
   // Addressed to this workflow (webhooks, schedules), or matched by type and starting one of its runs.
-  const started = await db.workflowRun.findMany({ where: { workflowId: id, correlationId: { startsWith: "ev_" } }, select: { correlationId: true }, take: 1000, orderBy: { createdAt: "desc" } });
+  const started = await db.workflowRun.findMany({
+    where: { workflowId: id, correlationId: { startsWith: "ev_" } },
+    select: { correlationId: true },
+    take: 1000,
+    orderBy: { createdAt: "desc" },
+  });
   const rows = await db.inboundEvent.findMany({
     where: { companyId: caller.companyId, OR: [{ workflowId: id }, { id: { in: started.map((r) => r.correlationId!) } }] },
     orderBy: [{ receivedAt: "desc" }, { id: "desc" }],

@@ -83,7 +83,9 @@ export async function takeEvent(db: Db, catalog: NodeCatalog, event: InboundEven
     // After the commit: a host that cannot be told now still finds the runs queued.
     await runHost()
       .enqueue(db, result.runIds)
-      .catch((error: unknown) => logger.warn({ err: error, eventId: result.eventId }, "runs started by an event were not handed to the host yet; they stay queued"));
+      .catch((error: unknown) =>
+        logger.warn({ err: error, eventId: result.eventId }, "runs started by an event were not handed to the host yet; they stay queued"),
+      );
   }
   return result;
 }

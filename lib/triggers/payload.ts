@@ -24,4 +24,3 @@ export function storableProblem(payload: unknown): string | null {
   const [first] = inputIssues(payload);
   return first ? `${first.path.join(".") || "the payload"}: ${first.message}` : null;
 }
-

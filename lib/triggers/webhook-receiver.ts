@@ -22,7 +22,10 @@ async function addressed(db: Db, workflowId: string) {
 
 export async function receiveWebhook(db: Db, catalog: NodeCatalog, workflowId: string, request: Request, now = new Date()): Promise<WebhookAnswer> {
   const workflow = /^[A-Za-z0-9_-]{1,64}$/.test(workflowId) ? await addressed(db, workflowId) : null;
-  if (!workflow) throw new AppError("not_found", "There is no webhook at this address", { remediation: "Copy the URL from the workflow's trigger; it needs a published version with a webhook trigger" });
+  if (!workflow)
+    throw new AppError("not_found", "There is no webhook at this address", {
+      remediation: "Copy the URL from the workflow's trigger; it needs a published version with a webhook trigger",
+    });
   const event = { companyId: workflow.companyId, workflowId, triggerType: "webhook", source: `webhook:${workflowId}` };
   const refuse = async (status: number, reason: string): Promise<WebhookAnswer> => {
     await recordRejected(db, { ...event, reason });

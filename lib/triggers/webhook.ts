@@ -41,12 +41,23 @@ export const webhookTrigger = {
           ],
         },
       }),
-    signatureHeader: headerName
-      .default("x-hub-signature-256")
-      .meta({ ui: { label: "Signature header", help: "For HMAC-SHA256: the header holding sha256=<hex>", placeholder: "x-hub-signature-256", widget: "text", advanced: true } }),
-    idHeader: headerName
-      .default("x-github-delivery")
-      .meta({ ui: { label: "Delivery id header", help: "For HMAC-SHA256: the header with a unique id per delivery, so a redelivery starts no second run", widget: "text", advanced: true } }),
+    signatureHeader: headerName.default("x-hub-signature-256").meta({
+      ui: {
+        label: "Signature header",
+        help: "For HMAC-SHA256: the header holding sha256=<hex>",
+        placeholder: "x-hub-signature-256",
+        widget: "text",
+        advanced: true,
+      },
+    }),
+    idHeader: headerName.default("x-github-delivery").meta({
+      ui: {
+        label: "Delivery id header",
+        help: "For HMAC-SHA256: the header with a unique id per delivery, so a redelivery starts no second run",
+        widget: "text",
+        advanced: true,
+      },
+    }),
   }),
   payload: z.object({
     body: z.unknown().describe("The request's body: JSON, or the fields of a form"),
@@ -76,7 +87,10 @@ type Secrets = { current: string; previous: string | null };
 async function secretsOf(db: Db, workflowId: string, now: Date): Promise<Secrets | null> {
   const row = await db.webhookSecret.findUnique({ where: { workflowId } });
   if (!row) return null;
-  const previous = row.previousCiphertext && row.previousKeyId && row.previousExpiresAt && row.previousExpiresAt > now ? open({ keyId: row.previousKeyId, ciphertext: row.previousCiphertext }) : null;
+  const previous =
+    row.previousCiphertext && row.previousKeyId && row.previousExpiresAt && row.previousExpiresAt > now
+      ? open({ keyId: row.previousKeyId, ciphertext: row.previousCiphertext })
+      : null;
   return { current: open({ keyId: row.keyId, ciphertext: row.ciphertext }), previous };
 }
 
@@ -85,11 +99,17 @@ const lower = (headers: Headers) => Object.fromEntries([...headers.entries()].ma
 function verifyStandard(secret: string, raw: Buffer, headers: Record<string, string>, now: Date): string {
   const id = headers["webhook-id"];
   const timestamp = Number(headers["webhook-timestamp"]);
-  if (!id || !headers["webhook-timestamp"] || !headers["webhook-signature"]) throw new WebhookRefused(400, "Missing webhook-id, webhook-timestamp or webhook-signature header");
-  if (!Number.isFinite(timestamp) || Math.abs(now.getTime() - timestamp * 1000) > TOLERANCE_MS) throw new WebhookRefused(401, "The webhook-timestamp is more than 5 minutes away from now (a stale or replayed call)");
+  if (!id || !headers["webhook-timestamp"] || !headers["webhook-signature"])
+    throw new WebhookRefused(400, "Missing webhook-id, webhook-timestamp or webhook-signature header");
+  if (!Number.isFinite(timestamp) || Math.abs(now.getTime() - timestamp * 1000) > TOLERANCE_MS)
+    throw new WebhookRefused(401, "The webhook-timestamp is more than 5 minutes away from now (a stale or replayed call)");
   try {
     // The timestamp was checked against our clock above; the library checks the signature.
-    new Webhook(secret).verify(raw.toString("utf8"), { "webhook-id": id, "webhook-timestamp": headers["webhook-timestamp"], "webhook-signature": headers["webhook-signature"] });
+    new Webhook(secret).verify(raw.toString("utf8"), {
+      "webhook-id": id,
+      "webhook-timestamp": headers["webhook-timestamp"],
+      "webhook-signature": headers["webhook-signature"],
+    });
   } catch (error) {
     if (error instanceof WebhookVerificationError && /timestamp/i.test(error.message)) {
       throw new WebhookRefused(401, "The webhook-timestamp is more than 5 minutes away from now (a stale or replayed call)");
@@ -104,7 +124,8 @@ function verifyHmac(secret: string, raw: Buffer, headers: Record<string, string>
   if (!sent) throw new WebhookRefused(400, `Missing the ${config.signatureHeader} header`);
   const expected = createHmac("sha256", secret).update(raw).digest();
   const given = Buffer.from(sent.replace(/^sha256=/, ""), "hex");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new WebhookRefused(401, "The signature does not match the body (wrong secret, or the body was changed)");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    throw new WebhookRefused(401, "The signature does not match the body (wrong secret, or the body was changed)");
   // Without a delivery id, the body itself identifies the delivery.
   return headers[config.idHeader] || `sha256:${createHash("sha256").update(raw).digest("hex")}`;
 }
@@ -147,7 +168,12 @@ export function webhookPayload(raw: Buffer, headers: Headers, config: WebhookCon
 }
 
 /** A new secret for the workflow's webhook, shown once; the one it replaces keeps working for a day. */
-export async function rotateWebhookSecret(db: Db, caller: Caller, workflowId: string, now = new Date()): Promise<{ secret: string; previousValidUntil: string | null }> {
+export async function rotateWebhookSecret(
+  db: Db,
+  caller: Caller,
+  workflowId: string,
+  now = new Date(),
+): Promise<{ secret: string; previousValidUntil: string | null }> {
   requireRole(caller, "admin");
   const workflow = await db.workflow.findFirst({ where: { id: workflowId, companyId: caller.companyId, deletedAt: null }, select: { id: true } });
   if (!workflow) throw notFound("Workflow");
@@ -158,12 +184,22 @@ export async function rotateWebhookSecret(db: Db, caller: Caller, workflowId: st
   await db.webhookSecret.upsert({
     where: { workflowId },
     create: { workflowId, keyId: sealed.keyId, ciphertext: sealed.ciphertext },
-    update: { keyId: sealed.keyId, ciphertext: sealed.ciphertext, previousKeyId: current?.keyId ?? null, previousCiphertext: current?.ciphertext ?? null, previousExpiresAt, rotatedAt: now },
+    update: {
+      keyId: sealed.keyId,
+      ciphertext: sealed.ciphertext,
+      previousKeyId: current?.keyId ?? null,
+      previousCiphertext: current?.ciphertext ?? null,
+      previousExpiresAt,
+      rotatedAt: now,
+    },
   });
   return { secret, previousValidUntil: previousExpiresAt?.toISOString() ?? null };
 }
 
-export async function webhookSecretStatus(db: Db, workflowId: string): Promise<{ hasSecret: boolean; rotatedAt: string | null; previousValidUntil: string | null }> {
+export async function webhookSecretStatus(
+  db: Db,
+  workflowId: string,
+): Promise<{ hasSecret: boolean; rotatedAt: string | null; previousValidUntil: string | null }> {
   const row = await db.webhookSecret.findUnique({ where: { workflowId }, select: { rotatedAt: true, createdAt: true, previousExpiresAt: true } });
   if (!row) return { hasSecret: false, rotatedAt: null, previousValidUntil: null };
   const grace = row.previousExpiresAt && row.previousExpiresAt > new Date() ? row.previousExpiresAt.toISOString() : null;

@@ -27,11 +27,15 @@ async function approversOf(db: Db, approval: OpenApproval): Promise<string[] | n
     select: { input: true },
   });
   // The step's record is written before its waitpoint; without it nobody can tell who may decide, so nobody does.
-  if (!step) throw new AppError("conflict", "This approval's step is not recorded", { remediation: "Open the run: if it is still waiting, try again in a moment." });
+  if (!step)
+    throw new AppError("conflict", "This approval's step is not recorded", { remediation: "Open the run: if it is still waiting, try again in a moment." });
   const listed = (step.input as { approvers?: unknown } | null)?.approvers;
   if (!Array.isArray(listed) || listed.length === 0) return null;
   // An expression that resolved to nothing leaves a blank entry: it names nobody (fail closed).
-  return listed.filter((entry): entry is string => typeof entry === "string").map((entry) => entry.trim()).filter(Boolean);
+  return listed
+    .filter((entry): entry is string => typeof entry === "string")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
 }
 
 /** The rule itself: whether this person or key is on the list. */
@@ -53,7 +57,10 @@ const notAnApprover = (approvers: readonly string[]) =>
   });
 
 async function personOf(db: Db, companyId: string, userId: string): Promise<Person | null> {
-  const membership = await db.membership.findUnique({ where: { companyId_userId: { companyId, userId } }, select: { role: true, user: { select: { email: true } } } });
+  const membership = await db.membership.findUnique({
+    where: { companyId_userId: { companyId, userId } },
+    select: { role: true, user: { select: { email: true } } },
+  });
   return membership ? { kind: "person", userId, email: membership.user.email, role: membership.role } : null;
 }
 
@@ -98,6 +105,9 @@ export async function linkApproverFor(db: Db, companyId: string, approval: OpenA
   const user = await db.user.findUnique({ where: { email: approver }, select: { id: true } });
   const member = user ? await personOf(db, companyId, user.id) : null;
   const listed = member ? isListed(approvers, member) : approvers.some((entry) => entry.toLowerCase() === approver);
-  if (!listed) throw new AppError("forbidden", `${approver} is not one of this approval's approvers`, { remediation: `Make the link for one of: ${approvers.join(", ")}` });
+  if (!listed)
+    throw new AppError("forbidden", `${approver} is not one of this approval's approvers`, {
+      remediation: `Make the link for one of: ${approvers.join(", ")}`,
+    });
   return approver;
 }

@@ -51,19 +51,17 @@ const unaryOperators: ReadonlySet<ComparisonOperator> = new Set(["exists", "isEm
 // A string with {{ is resolved at run time, so only its resolved value can be checked.
 const isTemplate = (value: unknown) => typeof value === "string" && value.includes("{{");
 
-const comparisonSchema = z
-  .object({ op: z.enum(comparisonOperators), left: z.unknown(), right: z.unknown().optional() })
-  .superRefine(({ op, right }, ctx) => {
-    if (unaryOperators.has(op)) return;
-    if (right === undefined) {
-      ctx.addIssue({ code: "custom", path: ["right"], message: `"right" is required for ${op}`, params: { missing: true } });
-    } else if (op === "in" && !Array.isArray(right) && !isTemplate(right)) {
-      ctx.addIssue({ code: "custom", path: ["right"], message: 'For "in", right must be a list (or a {{…}} expression giving one)' });
-    } else if (op === "matches" && !isTemplate(right)) {
-      const problem = typeof right === "string" ? patternProblem(right) : 'For "matches", right must be a pattern (text)';
-      if (problem !== undefined) ctx.addIssue({ code: "custom", path: ["right"], message: problem });
-    }
-  });
+const comparisonSchema = z.object({ op: z.enum(comparisonOperators), left: z.unknown(), right: z.unknown().optional() }).superRefine(({ op, right }, ctx) => {
+  if (unaryOperators.has(op)) return;
+  if (right === undefined) {
+    ctx.addIssue({ code: "custom", path: ["right"], message: `"right" is required for ${op}`, params: { missing: true } });
+  } else if (op === "in" && !Array.isArray(right) && !isTemplate(right)) {
+    ctx.addIssue({ code: "custom", path: ["right"], message: 'For "in", right must be a list (or a {{…}} expression giving one)' });
+  } else if (op === "matches" && !isTemplate(right)) {
+    const problem = typeof right === "string" ? patternProblem(right) : 'For "matches", right must be a pattern (text)';
+    if (problem !== undefined) ctx.addIssue({ code: "custom", path: ["right"], message: problem });
+  }
+});
 
 // Groups are strict, so a comparison is never read as a group that lost its keys.
 const conditionShape: z.ZodType<Condition> = z.lazy(() =>
@@ -127,7 +125,13 @@ function compare(op: ComparisonOperator, left: unknown, right: unknown): boolean
     case "exists":
       return left !== undefined && left !== null;
     case "isEmpty":
-      return left === undefined || left === null || left === "" || (Array.isArray(left) && left.length === 0) || (isPlainObject(left) && Object.keys(left).length === 0);
+      return (
+        left === undefined ||
+        left === null ||
+        left === "" ||
+        (Array.isArray(left) && left.length === 0) ||
+        (isPlainObject(left) && Object.keys(left).length === 0)
+      );
     case "in":
       if (!Array.isArray(right)) throw new WorkflowError("E_VALIDATION", { message: `The right side of "in" must be a list, got ${kindOf(right)}` });
       return right.some((item) => looselyEqual(left, item));
@@ -200,7 +204,8 @@ function contains(left: unknown, right: unknown): boolean {
 }
 
 function matches(left: unknown, right: unknown): boolean {
-  if (typeof right !== "string") throw new WorkflowError("E_VALIDATION", { message: `The right side of "matches" must be a pattern (text), got ${kindOf(right)}` });
+  if (typeof right !== "string")
+    throw new WorkflowError("E_VALIDATION", { message: `The right side of "matches" must be a pattern (text), got ${kindOf(right)}` });
   const pattern = compileSafePattern(right);
   const text = comparableText(left);
   if (text === undefined) return false;

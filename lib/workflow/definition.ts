@@ -22,7 +22,7 @@ const nodeIdSchema = z
   .refine((id) => id !== TRIGGER_ID, `"${TRIGGER_ID}" is reserved for the workflow's trigger`);
 
 /** An id an edge may point at: a node id, or "trigger". */
-const endpointSchema = z.string().regex(NODE_ID_PATTERN, "Use a node id, or \"trigger\"");
+const endpointSchema = z.string().regex(NODE_ID_PATTERN, 'Use a node id, or "trigger"');
 
 const handleSchema = z.string().min(1).max(64);
 
@@ -46,19 +46,18 @@ const configSchema = z
 /** Node configs may carry the node type version they were saved with (see loadDefinition). */
 const nodeConfigSchema = configSchema.pipe(z.looseObject({ __v: z.int().positive().optional() }));
 
-const retrySchema = z
-  .object({
-    maxAttempts: z.int().min(1).max(20),
-    backoff: z
-      .object({
-        initialMs: z.int().min(0).max(3_600_000),
-        factor: z.number().min(1).max(10),
-        maxMs: z.int().min(0).max(86_400_000),
-      })
-      .refine((backoff) => backoff.maxMs >= backoff.initialMs, { message: "maxMs must be at least initialMs", path: ["maxMs"] })
-      .default({ initialMs: 1000, factor: 2, maxMs: 60_000 }),
-    jitter: z.boolean().default(true),
-  });
+const retrySchema = z.object({
+  maxAttempts: z.int().min(1).max(20),
+  backoff: z
+    .object({
+      initialMs: z.int().min(0).max(3_600_000),
+      factor: z.number().min(1).max(10),
+      maxMs: z.int().min(0).max(86_400_000),
+    })
+    .refine((backoff) => backoff.maxMs >= backoff.initialMs, { message: "maxMs must be at least initialMs", path: ["maxMs"] })
+    .default({ initialMs: 1000, factor: 2, maxMs: 60_000 }),
+  jitter: z.boolean().default(true),
+});
 
 // Which trigger types exist is the catalog's to say (validateDefinition checks it), like node types.
 export const triggerSchema = z.object({

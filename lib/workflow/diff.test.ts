@@ -5,11 +5,8 @@ import { loadDefinition } from "./load-definition";
 import { definition, edge, node } from "./test-fixtures";
 
 const published = loadDefinition(
-  definition(
-    [node("a", "core.noop", { value: 1 }), node("b"), node("c"), node("gone")],
-    ["trigger→a", "a→b", "b→c", "c→gone"],
-  ),
-    catalog,
+  definition([node("a", "core.noop", { value: 1 }), node("b"), node("c"), node("gone")], ["trigger→a", "a→b", "b→c", "c→gone"]),
+  catalog,
 );
 
 describe("summarizeDiff", () => {
@@ -29,7 +26,7 @@ describe("summarizeDiff", () => {
         [node("a", "core.noop", { value: 2 }), node("b"), node("c", "core.noop", {}, { name: "Renamed" }), node("new")],
         ["trigger→a", "a→b", "b→new", edge("new→c")],
       ),
-    catalog,
+      catalog,
     );
     expect(summarizeDiff(published, draft)).toEqual({ added: ["new"], removed: ["gone"], changed: ["a", "b", "c"], triggerChanged: false });
   });

@@ -12,7 +12,14 @@ export function summarizeDiff(before: WorkflowDefinition, after: WorkflowDefinit
   const current = new Map(after.nodes.map((node) => [node.id, node]));
   const oldWiring = wiringBySource(before);
   const newWiring = wiringBySource(after);
-  const behaviour = ({ type, name, config, retry, connectionId, continueOnError }: WorkflowNode) => ({ type, name, config, retry, connectionId, continueOnError });
+  const behaviour = ({ type, name, config, retry, connectionId, continueOnError }: WorkflowNode) => ({
+    type,
+    name,
+    config,
+    retry,
+    connectionId,
+    continueOnError,
+  });
   const changed = after.nodes.filter((node) => {
     const previous = old.get(node.id);
     return previous !== undefined && (!jsonEqual(behaviour(previous), behaviour(node)) || !jsonEqual(oldWiring.get(node.id), newWiring.get(node.id)));

@@ -7,14 +7,7 @@ export { loopNodeType } from "./control/loop";
 export { noopNodeType } from "./control/noop";
 export { waitNodeType } from "./control/wait";
 
-export {
-  comparisonOperators,
-  conditionSchema,
-  evaluateCondition,
-  type Comparison,
-  type ComparisonOperator,
-  type Condition,
-} from "./conditions";
+export { comparisonOperators, conditionSchema, evaluateCondition, type Comparison, type ComparisonOperator, type Condition } from "./conditions";
 export {
   definitionLimits,
   definitionSchema,

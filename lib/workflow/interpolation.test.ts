@@ -108,7 +108,7 @@ describe("interpolate", () => {
     expect(run("{{trigger.payload.hasOwnProperty}}")).toThrow(WorkflowError);
   });
 
-  it("keeps a \"__proto__\" key of a config as a plain key of the result", () => {
+  it('keeps a "__proto__" key of a config as a plain key of the result', () => {
     const config: unknown = JSON.parse('{"__proto__": {"polluted": "{{run.id}}"}}');
     const result = resolve(config) as Record<string, unknown>;
     expect(Object.getPrototypeOf(result)).toBe(Object.prototype);

@@ -80,7 +80,11 @@ export function interpolate(value: unknown, scope: InterpolationScope, options: 
   const atNode = (error: WorkflowError, location: Location) => {
     const path = pathOf(location);
     const where = path.length === 0 ? "" : `, at ${path.join(".")}`;
-    return new WorkflowError(error.code, { message: `${error.message} (node "${options.nodeId}"${where})`, nodeId: options.nodeId, details: { ...error.details, location: path } });
+    return new WorkflowError(error.code, {
+      message: `${error.message} (node "${options.nodeId}"${where})`,
+      nodeId: options.nodeId,
+      details: { ...error.details, location: path },
+    });
   };
 
   return mapStrings(
@@ -104,7 +108,10 @@ export function interpolate(value: unknown, scope: InterpolationScope, options: 
       for (const part of template.parts) {
         output += typeof part === "string" ? part : textOf(resolve(part, true));
         if (output.length > templateLimits.maxOutputLength) {
-          throw atNode(new WorkflowError("E_TEMPLATE", { message: `The text would be longer than ${templateLimits.maxOutputLength.toLocaleString("en")} characters` }), location);
+          throw atNode(
+            new WorkflowError("E_TEMPLATE", { message: `The text would be longer than ${templateLimits.maxOutputLength.toLocaleString("en")} characters` }),
+            location,
+          );
         }
       }
       return output;
@@ -119,10 +126,7 @@ export function interpolate(value: unknown, scope: InterpolationScope, options: 
  * Lists every path an expression inside `value` reads. A malformed template or a value nested too
  * deeply throws E_TEMPLATE, unless `onError` is given: then it is reported and the scan goes on.
  */
-export function collectReferences(
-  value: unknown,
-  options: { onError?: (error: WorkflowError, location: JsonPath) => void } = {},
-): TemplateReference[] {
+export function collectReferences(value: unknown, options: { onError?: (error: WorkflowError, location: JsonPath) => void } = {}): TemplateReference[] {
   const references: TemplateReference[] = [];
   const fail = (error: WorkflowError, location: Location) => {
     if (!options.onError) throw error;

@@ -8,8 +8,7 @@ import { flattenIssues, type ProblemCode } from "./problems";
 // type it was saved with (__v), and loading brings it up to the current version.
 
 export type MigrationResult =
-  | { ok: true; config: NodeConfig }
-  | { ok: false; code: Extract<ProblemCode, "config_version_unsupported" | "config_migration_failed">; message: string };
+  { ok: true; config: NodeConfig } | { ok: false; code: Extract<ProblemCode, "config_version_unsupported" | "config_migration_failed">; message: string };
 
 /**
  * Brings a config to its type's current version and stamps that version in __v. A config without
@@ -48,7 +47,8 @@ export function loadDefinition(raw: unknown, catalog: NodeCatalog): WorkflowDefi
   const parsed = definitionSchema.safeParse(raw, { reportInput: true });
   const issues = parsed.success ? [] : flattenIssues(parsed.error.issues).map(({ path, message }) => ({ path, message }));
   const triggerType = parsed.success ? parsed.data.trigger.type : (raw as { trigger?: { type?: unknown } } | null)?.trigger?.type;
-  if (typeof triggerType === "string" && !catalog.trigger(triggerType)) issues.push({ path: ["trigger", "type"], message: `Unknown trigger type "${triggerType}"` });
+  if (typeof triggerType === "string" && !catalog.trigger(triggerType))
+    issues.push({ path: ["trigger", "type"], message: `Unknown trigger type "${triggerType}"` });
   if (!parsed.success || issues.length > 0) {
     throw new WorkflowError("E_VALIDATION", { message: "The workflow definition is not valid", details: { issues } });
   }

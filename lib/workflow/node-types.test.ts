@@ -10,7 +10,8 @@ const typeNamed = (type: string): NodeType => {
   return nodeType;
 };
 const listNodeTypes = () => catalog.list();
-const withTypes = (...nodeTypes: Parameters<typeof createNodeCatalog>[0]["nodeTypes"]) => createNodeCatalog({ nodeTypes, triggerTypes: catalogLists.triggerTypes });
+const withTypes = (...nodeTypes: Parameters<typeof createNodeCatalog>[0]["nodeTypes"]) =>
+  createNodeCatalog({ nodeTypes, triggerTypes: catalogLists.triggerTypes });
 
 describe("node type catalog", () => {
   it("lists the built-in types with their handles", () => {
@@ -26,17 +27,15 @@ describe("node type catalog", () => {
   });
 
   it("takes extra types (test actions) through the same contract", () => {
-    const extended = withTypes(...catalogLists.nodeTypes,
-      {
-        type: "test.echo",
-        label: "Echo",
-        category: "test",
-        version: 1,
-        config: z.object({ text: z.string() }),
-        outputs: [{ id: "out" }],
-        output: z.object({ text: z.string() }),
-      },
-    );
+    const extended = withTypes(...catalogLists.nodeTypes, {
+      type: "test.echo",
+      label: "Echo",
+      category: "test",
+      version: 1,
+      config: z.object({ text: z.string() }),
+      outputs: [{ id: "out" }],
+      output: z.object({ text: z.string() }),
+    });
     expect(extended.get("test.echo")?.inputs).toEqual(["in"]);
     expect(extended.list().map((t) => t.type)).toContain("test.echo");
     expect(catalog.get("test.echo")).toBeUndefined();
@@ -70,13 +69,23 @@ describe("checkNodeConfig", () => {
     ["core.noop", {}, [], []],
     ["core.noop", { value: { any: ["thing"] } }, [], []],
     ["control.if", {}, ["warning config_missing_field condition"], ["error config_missing_field condition"]],
-    ["control.if", { condition: { op: "eq", left: "{{trigger.payload.a}}" } }, ["warning config_missing_field condition.right"], ["error config_missing_field condition.right"]],
+    [
+      "control.if",
+      { condition: { op: "eq", left: "{{trigger.payload.a}}" } },
+      ["warning config_missing_field condition.right"],
+      ["error config_missing_field condition.right"],
+    ],
     ["control.if", { condition: { op: "bogus", left: 1, right: 2 } }, ["error config_invalid condition.op"], ["error config_invalid condition.op"]],
     ["control.if", { condition: { op: "exists", left: "{{trigger.payload.a}}" }, __v: 2 }, [], []],
     ["control.loop", {}, ["warning config_missing_field items"], ["error config_missing_field items"]],
     ["control.loop", { items: "{{step.fetch.output.rows}}" }, [], []],
     ["control.loop", { items: "rows" }, ["error config_invalid items"], ["error config_invalid items"]],
-    ["control.loop", { items: "{{trigger.payload.items}}", maxIterations: 10_001 }, ["error config_invalid maxIterations"], ["error config_invalid maxIterations"]],
+    [
+      "control.loop",
+      { items: "{{trigger.payload.items}}", maxIterations: 10_001 },
+      ["error config_invalid maxIterations"],
+      ["error config_invalid maxIterations"],
+    ],
     ["control.wait", {}, ["warning config_missing_field durationMs"], ["error config_missing_field durationMs"]],
     ["control.wait", { durationMs: 60_000 }, [], []],
     ["control.wait", { durationMs: "60000" }, ["error config_invalid durationMs"], ["error config_invalid durationMs"]],
@@ -84,7 +93,12 @@ describe("checkNodeConfig", () => {
     ["control.wait", { until: "{{trigger.payload.dueAt}}" }, [], []],
     ["control.wait", { until: "next tuesday" }, ["error config_invalid until"], ["error config_invalid until"]],
     ["control.wait", { durationMs: 1, until: "2025-03-01T09:00:00Z" }, ["error config_invalid until"], ["error config_invalid until"]],
-    ["control.approval", {}, ["warning config_missing_field message", "warning config_missing_field timeoutMs"], ["error config_missing_field message", "error config_missing_field timeoutMs"]],
+    [
+      "control.approval",
+      {},
+      ["warning config_missing_field message", "warning config_missing_field timeoutMs"],
+      ["error config_missing_field message", "error config_missing_field timeoutMs"],
+    ],
     ["control.approval", { message: "", timeoutMs: 86_400_000 }, ["warning config_missing_field message"], ["error config_missing_field message"]],
     ["control.approval", { message: "Pay {{trigger.payload.amount}}?", approvers: ["ops@example.com"], timeoutMs: 86_400_000 }, [], []],
     ["control.approval", { message: "ok", timeoutMs: 5 }, ["error config_invalid timeoutMs"], ["error config_invalid timeoutMs"]],

@@ -108,4 +108,5 @@ export function checkConfigSchema(schema: z.ZodType, fields: Record<string, unkn
   }));
 }
 
-export const checkNodeConfig = (nodeType: NodeType, config: NodeConfig, mode: ValidationMode): ConfigProblem[] => checkConfigSchema(nodeType.config, configFields(config), mode);
+export const checkNodeConfig = (nodeType: NodeType, config: NodeConfig, mode: ValidationMode): ConfigProblem[] =>
+  checkConfigSchema(nodeType.config, configFields(config), mode);

@@ -22,7 +22,12 @@ export const startRunSchema = z.object({
   version: z.enum(["published", "draft"]).default("published"),
   dryRun: z.boolean().default(false),
   /** Fails the run if it has not finished this long after starting. */
-  timeoutMs: z.number().int().min(1000).max(366 * 24 * 3_600_000).optional(),
+  timeoutMs: z
+    .number()
+    .int()
+    .min(1000)
+    .max(366 * 24 * 3_600_000)
+    .optional(),
 });
 export const listRunsSchema = z.object({
   workflowId: z.string().max(64).optional(),
@@ -116,7 +121,9 @@ export async function startRun(
   const input = startRunSchema.parse(raw);
   const payload = input.payload ?? {};
   if (JSON.stringify(payload).length > MAX_PAYLOAD_BYTES) {
-    throw new AppError("bad_request", `The payload is larger than ${MAX_PAYLOAD_BYTES / 1_000_000} MB`, { issues: [{ path: ["payload"], message: "Too large" }] });
+    throw new AppError("bad_request", `The payload is larger than ${MAX_PAYLOAD_BYTES / 1_000_000} MB`, {
+      issues: [{ path: ["payload"], message: "Too large" }],
+    });
   }
   // One read gives everything the summary needs, so the insert below needs no joins (starts are hot).
   const workflow = await db.workflow.findFirst({
@@ -125,7 +132,10 @@ export async function startRun(
   });
   if (!workflow) throw notFound("Workflow");
   if (input.idempotencyKey) {
-    const existing = await db.workflowRun.findUnique({ where: { workflowId_idempotencyKey: { workflowId, idempotencyKey: input.idempotencyKey } }, include: summaryInclude });
+    const existing = await db.workflowRun.findUnique({
+      where: { workflowId_idempotencyKey: { workflowId, idempotencyKey: input.idempotencyKey } },
+      include: summaryInclude,
+    });
     if (existing) return { run: summarize(existing), created: false };
   }
   let pinned: { versionId: string } | { definition: Prisma.InputJsonValue };
@@ -134,7 +144,9 @@ export async function startRun(
     pinned = { definition: JSON.parse(JSON.stringify(acceptDefinition(catalog, draft, "strict"))) as Prisma.InputJsonValue };
   } else {
     if (!workflow.publishedVersionId) {
-      throw new AppError("conflict", "This workflow has no published version", { remediation: 'Publish it first, or start a test run of the draft with version: "draft".' });
+      throw new AppError("conflict", "This workflow has no published version", {
+        remediation: 'Publish it first, or start a test run of the draft with version: "draft".',
+      });
     }
     pinned = { versionId: workflow.publishedVersionId };
   }
@@ -160,7 +172,10 @@ export async function startRun(
   } catch (error) {
     // Two starts with the same key at once: the other one won; return its run.
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002" && input.idempotencyKey) {
-      const existing = await db.workflowRun.findUniqueOrThrow({ where: { workflowId_idempotencyKey: { workflowId, idempotencyKey: input.idempotencyKey } }, include: summaryInclude });
+      const existing = await db.workflowRun.findUniqueOrThrow({
+        where: { workflowId_idempotencyKey: { workflowId, idempotencyKey: input.idempotencyKey } },
+        include: summaryInclude,
+      });
       return { run: summarize(existing), created: false };
     }
     throw error;
@@ -174,7 +189,9 @@ export async function getRun(db: Db, caller: Caller, id: string): Promise<RunDet
     db.waitpoint.findMany({ where: { runId: id, completedAt: null }, orderBy: { createdAt: "asc" } }),
     nodeNames(db, run),
   ]);
-  const approvalMessages = new Map(steps.filter((s) => s.status === "waiting").map((s) => [s.nodeId, ((s.input ?? {}) as { message?: string }).message ?? null]));
+  const approvalMessages = new Map(
+    steps.filter((s) => s.status === "waiting").map((s) => [s.nodeId, ((s.input ?? {}) as { message?: string }).message ?? null]),
+  );
   const last = steps.reduce((max, s) => Math.max(max, (s.finishedAt ?? s.startedAt).getTime()), 0);
   return {
     ...summarize(run),
@@ -189,12 +206,25 @@ export async function getRun(db: Db, caller: Caller, id: string): Promise<RunDet
       status: s.status,
       input: s.input,
       output: s.output,
-      error: s.errorCode ? { code: s.errorCode, message: s.errorMessage ?? "", remediation: s.errorRemediation, ...(s.errorRetryable === null ? {} : { retryable: s.errorRetryable }) } : null,
+      error: s.errorCode
+        ? {
+            code: s.errorCode,
+            message: s.errorMessage ?? "",
+            remediation: s.errorRemediation,
+            ...(s.errorRetryable === null ? {} : { retryable: s.errorRetryable }),
+          }
+        : null,
       startedAt: s.startedAt.toISOString(),
       finishedAt: s.finishedAt?.toISOString() ?? null,
       durationMs: s.durationMs,
     })),
-    waitpoints: waitpoints.map((w) => ({ id: w.id, nodeId: w.nodeId, kind: w.kind, timeoutAt: w.timeoutAt?.toISOString() ?? null, message: approvalMessages.get(w.nodeId) ?? null })),
+    waitpoints: waitpoints.map((w) => ({
+      id: w.id,
+      nodeId: w.nodeId,
+      kind: w.kind,
+      timeoutAt: w.timeoutAt?.toISOString() ?? null,
+      message: approvalMessages.get(w.nodeId) ?? null,
+    })),
     // Changes whenever anything visible changes: followers poll with If-None-Match.
     etag: `W/"${run.status}-${steps.length}-${last}-${waitpoints.length}"`,
   };
@@ -202,7 +232,9 @@ export async function getRun(db: Db, caller: Caller, id: string): Promise<RunDet
 
 /** Node names of the definition a run executes, read from its stored JSON (a version is immutable; a test run's draft is frozen). */
 async function nodeNames(db: Db, run: RunRow): Promise<Map<string, string>> {
-  const definition = run.definition ?? (run.versionId ? (await db.workflowVersion.findUnique({ where: { id: run.versionId }, select: { definition: true } }))?.definition : null);
+  const definition =
+    run.definition ??
+    (run.versionId ? (await db.workflowVersion.findUnique({ where: { id: run.versionId }, select: { definition: true } }))?.definition : null);
   const nodes = (definition as { nodes?: unknown } | null)?.nodes;
   if (!Array.isArray(nodes)) return new Map();
   return new Map(
@@ -249,7 +281,9 @@ export async function cancelRun(db: Db, caller: Caller, id: string): Promise<Run
       data: { status: "cancelled", finishedAt: now },
     });
     await tx.waitpoint.updateMany({ where: { runId: id, completedAt: null }, data: { completedAt: now, result: { cancelled: true } } });
-    await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId, actorApiKey: caller.apiKeyId }, "run.cancelled", "run", id, { from: run.status });
+    await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId, actorApiKey: caller.apiKeyId }, "run.cancelled", "run", id, {
+      from: run.status,
+    });
   });
   await runHost().cancelled(db, id);
   return summarize(await findRun(db, caller, id));
@@ -288,18 +322,18 @@ export async function replayRun(db: Db, caller: Caller, id: string): Promise<Run
     // waits and approvals that completed keep their outcome.
     await tx.workflowRunStep.createMany({
       data: reusable.map((s) => ({
-          runId: created.id,
-          nodeId: s.nodeId,
-          iterationPath: s.iterationPath,
-          attempt: s.attempt,
-          seq: s.seq,
-          status: s.status,
-          input: s.input ?? Prisma.DbNull,
-          output: s.output ?? Prisma.DbNull,
-          startedAt: s.startedAt,
-          finishedAt: s.finishedAt,
-          durationMs: s.durationMs,
-        })),
+        runId: created.id,
+        nodeId: s.nodeId,
+        iterationPath: s.iterationPath,
+        attempt: s.attempt,
+        seq: s.seq,
+        status: s.status,
+        input: s.input ?? Prisma.DbNull,
+        output: s.output ?? Prisma.DbNull,
+        startedAt: s.startedAt,
+        finishedAt: s.finishedAt,
+        durationMs: s.durationMs,
+      })),
     });
     await audit(tx, { companyId: caller.companyId, actorUserId: caller.userId, actorApiKey: caller.apiKeyId }, "run.replayed", "run", created.id, { of: id });
     return created;
@@ -342,7 +376,9 @@ export async function completeWaitpoint(
   const waitpoint = await db.waitpoint.findUnique({ where: { id: waitpointId }, include: { run: { select: { id: true, companyId: true } } } });
   const allowed =
     waitpoint &&
-    ("caller" in decider ? waitpoint.run.companyId === decider.caller.companyId : waitpoint.tokenHash !== null && waitpoint.tokenHash === hashToken(decider.token));
+    ("caller" in decider
+      ? waitpoint.run.companyId === decider.caller.companyId
+      : waitpoint.tokenHash !== null && waitpoint.tokenHash === hashToken(decider.token));
   if (!waitpoint || !allowed || waitpoint.kind !== "approval") throw notFound("Approval");
   // Shown on the run page as who decided; refuses people and keys the step's approvers leave out.
   const { by, userId: deciderUserId } = await authorizeDecision(db, waitpoint.run.companyId, waitpoint, decider);
@@ -353,10 +389,18 @@ export async function completeWaitpoint(
       where: { id: waitpointId, completedAt: null },
       data: { completedAt: new Date(), result, ...(deciderUserId ? { completedById: deciderUserId } : {}) },
     });
-    if (count === 0) throw new AppError("conflict", "This approval was already decided, or the run ended", { remediation: "Open the run to see the decision." });
+    if (count === 0)
+      throw new AppError("conflict", "This approval was already decided, or the run ended", { remediation: "Open the run to see the decision." });
     // Due now, whether the run is parked or still running another branch: never lost until a timeout.
     await wakeRun(tx, waitpoint.runId, new Date());
-    await audit(tx, { companyId: waitpoint.run.companyId, actorUserId: deciderUserId, actorApiKey: "caller" in decider ? decider.caller.apiKeyId : null }, approved ? "approval.approved" : "approval.rejected", "run", waitpoint.runId, { node: waitpoint.nodeId, by, ...(comment ? { comment } : {}) });
+    await audit(
+      tx,
+      { companyId: waitpoint.run.companyId, actorUserId: deciderUserId, actorApiKey: "caller" in decider ? decider.caller.apiKeyId : null },
+      approved ? "approval.approved" : "approval.rejected",
+      "run",
+      waitpoint.runId,
+      { node: waitpoint.nodeId, by, ...(comment ? { comment } : {}) },
+    );
   });
   await runHost().resume(db, waitpointId, result);
   return { runId: waitpoint.runId, decision: approved ? "approved" : "rejected" };
@@ -369,7 +413,10 @@ export async function approvalLinkToken(db: Db, caller: Caller, waitpointId: str
   const open = await db.waitpoint.findFirst({ where: { id: waitpointId, kind: "approval", completedAt: null, run: { companyId: caller.companyId } } });
   if (!open) throw notFound("Approval");
   const linkApprover = await linkApproverFor(db, caller.companyId, open, approver);
-  const { count } = await db.waitpoint.updateMany({ where: { id: waitpointId, completedAt: null, run: { companyId: caller.companyId } }, data: { tokenHash: hashToken(token), linkApprover } });
+  const { count } = await db.waitpoint.updateMany({
+    where: { id: waitpointId, completedAt: null, run: { companyId: caller.companyId } },
+    data: { tokenHash: hashToken(token), linkApprover },
+  });
   if (count === 0) throw notFound("Approval");
   return token;
 }

@@ -219,14 +219,18 @@ function refuseNestedRepetition(alternatives: Term[][]): void {
 function isAmbiguous(alternatives: Term[][]): boolean {
   return (
     alternatives.length > 1 ||
-    alternatives.flat().some((term) => (term.kind === "chars" && term.min !== term.max) || (term.kind === "group" && (term.min !== term.max || isAmbiguous(term.alternatives))))
+    alternatives
+      .flat()
+      .some((term) => (term.kind === "chars" && term.min !== term.max) || (term.kind === "group" && (term.min !== term.max || isAmbiguous(term.alternatives))))
   );
 }
 
 const startsAnchored = (sequence: Term[]) => sequence[0]?.kind === "anchor" && sequence[0].start;
 
 function unionOf(alternatives: Term[][]): CharSet {
-  return alternatives.flat().reduce((set, term) => (term.kind === "chars" ? set | term.set : term.kind === "group" ? set | unionOf(term.alternatives) : set), 0n);
+  return alternatives
+    .flat()
+    .reduce((set, term) => (term.kind === "chars" ? set | term.set : term.kind === "group" ? set | unionOf(term.alternatives) : set), 0n);
 }
 
 type Element = { set: CharSet; variable: boolean; optional: boolean };

@@ -81,7 +81,8 @@ function detail(catalog: NodeCatalog, row: Row): WorkflowDetail {
 const invalidDefinition = (problems: Problem[], mode: ValidationMode) =>
   new AppError("validation_failed", mode === "strict" ? "The workflow cannot be published: fix the problems listed" : "The workflow definition is not valid", {
     issues: problems.map(({ path, message, code, severity, nodeId, edgeId }) => ({ path: ["definition", ...path], message, code, severity, nodeId, edgeId })),
-    remediation: mode === "strict" ? "Fill in the missing fields and fix the errors, then publish again." : "Fix the errors listed; warnings may stay in a draft.",
+    remediation:
+      mode === "strict" ? "Fill in the missing fields and fix the errors, then publish again." : "Fix the errors listed; warnings may stay in a draft.",
   });
 
 /** Validates and normalizes a submitted definition (node configs stamped with their version). */
@@ -143,7 +144,9 @@ export async function updateWorkflow(db: Db, catalog: NodeCatalog, caller: Calle
       data: {
         ...(input.name === undefined ? {} : { name: input.name }),
         ...(input.description === undefined ? {} : { description: input.description }),
-        ...(definition === undefined ? {} : { draft: asJson(definition), draftUpdatedAt: new Date(Math.max(Date.now(), current.draftUpdatedAt.getTime() + 1)) }),
+        ...(definition === undefined
+          ? {}
+          : { draft: asJson(definition), draftUpdatedAt: new Date(Math.max(Date.now(), current.draftUpdatedAt.getTime() + 1)) }),
       },
     });
     if (count === 0) {
@@ -167,7 +170,13 @@ export async function deleteWorkflow(db: Db, caller: Caller, id: string): Promis
 }
 
 /** The problems of the draft, or of a definition sent for checking, in the given mode. */
-export async function validateWorkflow(db: Db, catalog: NodeCatalog, caller: Caller, id: string, raw: { definition?: unknown; mode?: ValidationMode }): Promise<Problem[]> {
+export async function validateWorkflow(
+  db: Db,
+  catalog: NodeCatalog,
+  caller: Caller,
+  id: string,
+  raw: { definition?: unknown; mode?: ValidationMode },
+): Promise<Problem[]> {
   const row = await findRow(db, caller, id);
   return validateDefinition(raw.definition === undefined ? row.draft : raw.definition, { mode: raw.mode ?? "strict", catalog });
 }
@@ -177,12 +186,20 @@ export async function validateWorkflow(db: Db, catalog: NodeCatalog, caller: Cal
  * and points the workflow at it, in one transaction with the workflow row locked, so concurrent
  * publishes get distinct numbers and none is lost. Publishing what is already published is a no-op.
  */
-export async function publishWorkflow(db: Db, catalog: NodeCatalog, caller: Caller, id: string, raw: unknown = {}): Promise<{ version: number; created: boolean; workflow: WorkflowDetail }> {
+export async function publishWorkflow(
+  db: Db,
+  catalog: NodeCatalog,
+  caller: Caller,
+  id: string,
+  raw: unknown = {},
+): Promise<{ version: number; created: boolean; workflow: WorkflowDetail }> {
   requireRole(caller, "admin");
   const input = publishSchema.parse(raw);
   const sent = input.definition === undefined ? undefined : acceptDefinition(catalog, input.definition, "strict");
   return db.$transaction(async (tx) => {
-    const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Workflow" WHERE id = ${id} AND "companyId" = ${caller.companyId} AND "deletedAt" IS NULL FOR UPDATE`;
+    const locked = await tx.$queryRaw<
+      { id: string }[]
+    >`SELECT id FROM "Workflow" WHERE id = ${id} AND "companyId" = ${caller.companyId} AND "deletedAt" IS NULL FOR UPDATE`;
     if (locked.length === 0) throw notFound("Workflow");
     if (sent) await tx.workflow.update({ where: { id }, data: { draft: asJson(sent), draftUpdatedAt: new Date() } });
     const row = await findRow(tx, caller, id);
@@ -207,12 +224,26 @@ export async function listVersions(db: Db, caller: Caller, id: string): Promise<
     orderBy: { number: "desc" },
     select: { id: true, number: true, createdAt: true, createdBy: { select: { email: true } } },
   });
-  return versions.map((v) => ({ number: v.number, createdAt: v.createdAt.toISOString(), createdBy: v.createdBy?.email ?? null, published: v.id === row.publishedVersionId }));
+  return versions.map((v) => ({
+    number: v.number,
+    createdAt: v.createdAt.toISOString(),
+    createdBy: v.createdBy?.email ?? null,
+    published: v.id === row.publishedVersionId,
+  }));
 }
 
-export async function getVersion(db: Db, catalog: NodeCatalog, caller: Caller, id: string, number: number): Promise<VersionSummary & { definition: WorkflowDefinition }> {
+export async function getVersion(
+  db: Db,
+  catalog: NodeCatalog,
+  caller: Caller,
+  id: string,
+  number: number,
+): Promise<VersionSummary & { definition: WorkflowDefinition }> {
   const row = await findRow(db, caller, id);
-  const version = await db.workflowVersion.findUnique({ where: { workflowId_number: { workflowId: id, number } }, include: { createdBy: { select: { email: true } } } });
+  const version = await db.workflowVersion.findUnique({
+    where: { workflowId_number: { workflowId: id, number } },
+    include: { createdBy: { select: { email: true } } },
+  });
   if (!version) throw notFound("Version");
   return {
     number: version.number,

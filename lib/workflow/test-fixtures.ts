@@ -34,7 +34,16 @@ export function largeDefinition(size: number): WorkflowDefinitionInput {
     const id = `n${i}`;
     const reads = previous === "trigger" ? "{{trigger.payload.value}}" : `{{step.${previous}.output.value}}`;
     if (i % 10 === 5) {
-      nodes.push(node(id, "control.if", { condition: { all: [{ op: "gt", left: reads, right: 3 }, { op: "exists", left: "{{run.id}}" }] } }));
+      nodes.push(
+        node(id, "control.if", {
+          condition: {
+            all: [
+              { op: "gt", left: reads, right: 3 },
+              { op: "exists", left: "{{run.id}}" },
+            ],
+          },
+        }),
+      );
       nodes.push(node(`${id}f`, "core.noop", { value: "skipped" }));
       edges.push(`${previous}→${id}`, `${id}:false→${id}f`);
       const next = `${id}t`;

@@ -29,23 +29,48 @@ function random(seed: number) {
 type Random = ReturnType<typeof random>;
 
 const KEYS = ["__proto__", "constructor", "prototype", "id", "type", "name", "config", "nodes", "edges", "source", "target", "op", "all", "any", "x", "🙂", ""];
-const STRINGS = ["", "trigger", "core.noop", "control.if", "control.loop", "{{", "}}", "{{step.", "{{ loop.item }}", "{{trigger.payload.__proto__}}", '{{ a ?? "', "\\{{", "a".repeat(130), "\u0000", "e1"];
+const STRINGS = [
+  "",
+  "trigger",
+  "core.noop",
+  "control.if",
+  "control.loop",
+  "{{",
+  "}}",
+  "{{step.",
+  "{{ loop.item }}",
+  "{{trigger.payload.__proto__}}",
+  '{{ a ?? "',
+  "\\{{",
+  "a".repeat(130),
+  "\u0000",
+  "e1",
+];
 
 function randomValue(rng: Random, depth: number): unknown {
   const kind = depth > 4 ? rng.int(7) : rng.int(10);
   switch (kind) {
-    case 0: return null;
-    case 1: return rng.next() < 0.5;
-    case 2: return rng.pick([0, -1, 1.5, 1e308, -0, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53, 1000]);
-    case 3: return rng.pick(STRINGS);
-    case 4: return String.fromCharCode(...Array.from({ length: rng.int(40) }, () => rng.pick([123, 125, 46, 91, 93, 34, 63, 97, 115, 116, 101, 112, 32, 92, 48])));
-    case 5: return undefined;
-    case 6: return rng.pick(STRINGS) + rng.int(5);
+    case 0:
+      return null;
+    case 1:
+      return rng.next() < 0.5;
+    case 2:
+      return rng.pick([0, -1, 1.5, 1e308, -0, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53, 1000]);
+    case 3:
+      return rng.pick(STRINGS);
+    case 4:
+      return String.fromCharCode(...Array.from({ length: rng.int(40) }, () => rng.pick([123, 125, 46, 91, 93, 34, 63, 97, 115, 116, 101, 112, 32, 92, 48])));
+    case 5:
+      return undefined;
+    case 6:
+      return rng.pick(STRINGS) + rng.int(5);
     case 7:
-    case 8: return Array.from({ length: rng.int(5) }, () => randomValue(rng, depth + 1));
+    case 8:
+      return Array.from({ length: rng.int(5) }, () => randomValue(rng, depth + 1));
     default: {
       const object: Record<string, unknown> = {};
-      for (let i = rng.int(5); i > 0; i--) Object.defineProperty(object, rng.pick(KEYS), { value: randomValue(rng, depth + 1), enumerable: true, configurable: true, writable: true });
+      for (let i = rng.int(5); i > 0; i--)
+        Object.defineProperty(object, rng.pick(KEYS), { value: randomValue(rng, depth + 1), enumerable: true, configurable: true, writable: true });
       return object;
     }
   }
@@ -117,7 +142,10 @@ describe("validateDefinition on hostile input", () => {
     ["an object without prototype", Object.assign(Object.create(null) as object, { trigger: { type: "manual" }, nodes: "x" })],
     ["an empty object", {}],
     ["nodes as an object", { trigger: { type: "manual" }, nodes: { 0: node("a") }, edges: [] }],
-    ["nodes of every wrong type", { trigger: { type: "manual" }, nodes: [null, 1, "a", [], {}, { id: {} }, { id: "a", type: 5 }], edges: [null, {}, { id: 1 }] }],
+    [
+      "nodes of every wrong type",
+      { trigger: { type: "manual" }, nodes: [null, 1, "a", [], {}, { id: {} }, { id: "a", type: 5 }], edges: [null, {}, { id: 1 }] },
+    ],
   ])("gives problems for %s", (_label, input) => {
     expect(expectProblems(input).length).toBeGreaterThan(0);
   });
@@ -151,7 +179,10 @@ describe("validateDefinition on hostile input", () => {
   });
 
   it("refuses 10,000 nodes at once, and handles 1,990 nodes with cycles", () => {
-    const many = definition(Array.from({ length: 10_000 }, (_, i) => node(`n${i}`)), []);
+    const many = definition(
+      Array.from({ length: 10_000 }, (_, i) => node(`n${i}`)),
+      [],
+    );
     expect(expectProblems(many)).toHaveLength(1);
     const large = largeDefinition(1990);
     const edges = large.edges ?? [];
@@ -186,7 +217,12 @@ describe("validateDefinition on hostile input", () => {
     const seeds = [
       largeDefinition(30),
       definition(
-        [node("l", "control.loop", { items: "{{trigger.payload.rows}}" }), node("b", "core.noop", { value: "{{loop.item}}" }), node("w", "control.wait", { durationMs: 5 }), node("ap", "control.approval", { message: "ok?", timeoutMs: 60_000 })],
+        [
+          node("l", "control.loop", { items: "{{trigger.payload.rows}}" }),
+          node("b", "core.noop", { value: "{{loop.item}}" }),
+          node("w", "control.wait", { durationMs: 5 }),
+          node("ap", "control.approval", { message: "ok?", timeoutMs: 60_000 }),
+        ],
         ["trigger→l", "l:body→b", "l:done→w", "w→ap"],
       ),
     ];
@@ -202,7 +238,30 @@ describe("validateDefinition on hostile input", () => {
 describe("parsers on random input", () => {
   it("parseTemplate either parses or throws E_TEMPLATE", () => {
     const rng = random(99);
-    const alphabet = ["{{", "}}", " ", ".", "[", "]", "0", "7", '"', "'", "\\", "??", "step", "trigger", "loop", "run", "item", "output", "a", "-", "null", "__proto__"];
+    const alphabet = [
+      "{{",
+      "}}",
+      " ",
+      ".",
+      "[",
+      "]",
+      "0",
+      "7",
+      '"',
+      "'",
+      "\\",
+      "??",
+      "step",
+      "trigger",
+      "loop",
+      "run",
+      "item",
+      "output",
+      "a",
+      "-",
+      "null",
+      "__proto__",
+    ];
     for (let i = 0; i < 3000; i++) {
       const text = Array.from({ length: rng.int(16) }, () => rng.pick(alphabet)).join("");
       try {
@@ -216,7 +275,39 @@ describe("parsers on random input", () => {
 
   it("patternProblem answers for any pattern, and what it accepts compiles", () => {
     const rng = random(1234);
-    const alphabet = ["(", ")", "(?:", "(?=", "(?<=", "(?<n>", "[", "]", "[^", "a", "b", ".", "\\d", "\\s", "\\S", "\\1", "*", "+", "?", "{2}", "{1,}", "{", "}", "|", "^", "$", "-", "\\", "\\x4", "\\u00e9", "é"];
+    const alphabet = [
+      "(",
+      ")",
+      "(?:",
+      "(?=",
+      "(?<=",
+      "(?<n>",
+      "[",
+      "]",
+      "[^",
+      "a",
+      "b",
+      ".",
+      "\\d",
+      "\\s",
+      "\\S",
+      "\\1",
+      "*",
+      "+",
+      "?",
+      "{2}",
+      "{1,}",
+      "{",
+      "}",
+      "|",
+      "^",
+      "$",
+      "-",
+      "\\",
+      "\\x4",
+      "\\u00e9",
+      "é",
+    ];
     for (let i = 0; i < 5000; i++) {
       const pattern = Array.from({ length: rng.int(12) }, () => rng.pick(alphabet)).join("");
       const problem = patternProblem(pattern);

@@ -15,7 +15,12 @@ describe("validateDefinition", () => {
   it("accepts a well-formed definition with branches, joins, loops and references", () => {
     expect(validate(largeDefinition(120))).toEqual([]);
     const join = definition(
-      [node("check", "control.if", exists("{{trigger.payload.a}}")), node("yes"), node("no"), node("after", "core.noop", { value: "{{step.check.output.result}}" })],
+      [
+        node("check", "control.if", exists("{{trigger.payload.a}}")),
+        node("yes"),
+        node("no"),
+        node("after", "core.noop", { value: "{{step.check.output.result}}" }),
+      ],
       ["trigger→check", "check:true→yes", "check:false→no", "yes→after", "no→after"],
     );
     expect(validate(join)).toEqual([]);
@@ -49,7 +54,11 @@ describe("validateDefinition", () => {
 
   it("reports duplicate node ids and edge ids", () => {
     const input = definition([node("a"), node("a"), node("b")], [edge("trigger→a", "e1"), edge("a→b", "e1")]);
-    expect(summary(validate(input))).toEqual(["error duplicate_node_id a nodes.1.id", "error duplicate_edge_id e1 edges.1.id", "error unreachable_node b nodes.2"]);
+    expect(summary(validate(input))).toEqual([
+      "error duplicate_node_id a nodes.1.id",
+      "error duplicate_edge_id e1 edges.1.id",
+      "error unreachable_node b nodes.2",
+    ]);
   });
 
   it("reports unknown node types", () => {
@@ -103,15 +112,9 @@ describe("validateDefinition", () => {
   });
 
   it("names the nodes of every cycle", () => {
-    const input = definition(
-      [node("a"), node("b"), node("c"), node("d"), node("s")],
-      ["trigger→a", "a→b", "b→c", "c→a:in", "c→d", "trigger→s", "s→s"],
-    );
+    const input = definition([node("a"), node("b"), node("c"), node("d"), node("s")], ["trigger→a", "a→b", "b→c", "c→a:in", "c→d", "trigger→s", "s→s"]);
     const problems = validate(input).filter((p) => p.code === "cycle");
-    expect(problems.map((p) => p.message)).toEqual([
-      expect.stringContaining("a → b → c → a"),
-      expect.stringContaining("s → s"),
-    ]);
+    expect(problems.map((p) => p.message)).toEqual([expect.stringContaining("a → b → c → a"), expect.stringContaining("s → s")]);
   });
 
   it("reports nodes the trigger does not reach: a warning in a draft, an error when strict", () => {
@@ -125,12 +128,20 @@ describe("validateDefinition", () => {
       [node("wait", "control.wait", {}), node("approve", "control.approval", { message: 42, timeoutMs: 60_000 })],
       ["trigger→wait", "wait→approve"],
     );
-    expect(summary(validate(input, "draft"))).toEqual(["warning config_missing_field wait nodes.0.config.durationMs", "error config_invalid approve nodes.1.config.message"]);
-    expect(summary(validate(input, "strict"))).toEqual(["error config_missing_field wait nodes.0.config.durationMs", "error config_invalid approve nodes.1.config.message"]);
+    expect(summary(validate(input, "draft"))).toEqual([
+      "warning config_missing_field wait nodes.0.config.durationMs",
+      "error config_invalid approve nodes.1.config.message",
+    ]);
+    expect(summary(validate(input, "strict"))).toEqual([
+      "error config_missing_field wait nodes.0.config.durationMs",
+      "error config_invalid approve nodes.1.config.message",
+    ]);
   });
 
   it("reports configs saved by a newer version of their node type", () => {
-    expect(summary(validate(definition([node("a", "control.if", { __v: 9 })], ["trigger→a"])))).toEqual(["error config_version_unsupported a nodes.0.config.__v"]);
+    expect(summary(validate(definition([node("a", "control.if", { __v: 9 })], ["trigger→a"])))).toEqual([
+      "error config_version_unsupported a nodes.0.config.__v",
+    ]);
   });
 
   it("reports every malformed template with its place in the config", () => {

@@ -1,5 +1,16 @@
 import { loopNodeType } from "./control/loop";
-import { definitionLimits, definitionSchema, edgeSchema, NODE_ID_PATTERN, nodeSchema, TRIGGER_ID, triggerSchema, type WorkflowEdge, type WorkflowNode, type WorkflowTrigger } from "./definition";
+import {
+  definitionLimits,
+  definitionSchema,
+  edgeSchema,
+  NODE_ID_PATTERN,
+  nodeSchema,
+  TRIGGER_ID,
+  triggerSchema,
+  type WorkflowEdge,
+  type WorkflowNode,
+  type WorkflowTrigger,
+} from "./definition";
 import { collectReferences, type TemplateReference } from "./interpolation";
 import { isPlainObject, type JsonPath } from "./json";
 import { migrateNodeConfig } from "./load-definition";
@@ -39,7 +50,12 @@ function readShape(input: unknown, problems: Problem[]): Shape | undefined {
     const list = input[key];
     if (Array.isArray(list) && list.length > limit) {
       oversized = true;
-      problems.push({ severity: "error", code: "invalid_definition", message: `A workflow has at most ${limit} ${key}; this one has ${list.length}`, path: [key] });
+      problems.push({
+        severity: "error",
+        code: "invalid_definition",
+        message: `A workflow has at most ${limit} ${key}; this one has ${list.length}`,
+        path: [key],
+      });
     }
   }
   // An oversized definition is refused anyway; not looking further bounds the work it can cause.
@@ -127,8 +143,16 @@ class GraphCheck {
     if (!trigger) return;
     const spec = this.catalog.trigger(trigger.type);
     if (!spec) {
-      const known = this.catalog.triggers().map((t) => t.type).join(", ");
-      this.problems.push({ severity: "error", code: "unknown_trigger_type", message: `Unknown trigger type "${trigger.type}" (one of: ${known})`, path: ["trigger", "type"] });
+      const known = this.catalog
+        .triggers()
+        .map((t) => t.type)
+        .join(", ");
+      this.problems.push({
+        severity: "error",
+        code: "unknown_trigger_type",
+        message: `Unknown trigger type "${trigger.type}" (one of: ${known})`,
+        path: ["trigger", "type"],
+      });
       return;
     }
     for (const problem of checkConfigSchema(spec.config, trigger.config, this.mode)) {
@@ -180,7 +204,12 @@ class GraphCheck {
       const outputs = this.outputsOf(from);
       const handle = outputs?.find((output) => output.id === sourceHandle);
       if (outputs && !handle) {
-        this.edgeProblem("invalid_handle", edge, "sourceHandle", `"${source}" has no output "${sourceHandle}"; its outputs are ${listOf(outputs.map((output) => output.id))}`);
+        this.edgeProblem(
+          "invalid_handle",
+          edge,
+          "sourceHandle",
+          `"${source}" has no output "${sourceHandle}"; its outputs are ${listOf(outputs.map((output) => output.id))}`,
+        );
       }
       const inputs = this.types[to]?.inputs;
       if (inputs && !inputs.includes(targetHandle)) {

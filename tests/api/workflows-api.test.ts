@@ -16,7 +16,8 @@ afterAll(async () => {
   await closeDatabase();
 });
 
-const json = async (response: Response) => (await response.json()) as Record<string, unknown> & { error?: { code: string; issues?: { path: unknown[]; code?: string }[] } };
+const json = async (response: Response) =>
+  (await response.json()) as Record<string, unknown> & { error?: { code: string; issues?: { path: unknown[]; code?: string }[] } };
 const simple = definition([node("a", "core.noop", { value: "{{trigger.payload.x}}" })], ["trigger→a"]);
 
 describe("/api/v1/workflows", () => {
@@ -29,23 +30,33 @@ describe("/api/v1/workflows", () => {
     const patched = await callRoute("PATCH", `/api/v1/workflows/${id}`, { key, body: { name: "Renamed", baseRevision: revision } });
     expect(await json(patched)).toMatchObject({ name: "Renamed" });
 
-    const validation = await json(await callRoute("POST", `/api/v1/workflows/${id}/validate`, { key, body: { definition: definition([node("x", "control.if", {})], ["trigger→x"]) } }));
+    const validation = await json(
+      await callRoute("POST", `/api/v1/workflows/${id}/validate`, { key, body: { definition: definition([node("x", "control.if", {})], ["trigger→x"]) } }),
+    );
     expect(validation).toMatchObject({ valid: false, problems: [expect.objectContaining({ code: "config_missing_field", severity: "error" })] });
 
     expect(await json(await callRoute("POST", `/api/v1/workflows/${id}/publish`, { key, body: {} }))).toMatchObject({ version: 1, created: true });
     expect(await json(await callRoute("GET", `/api/v1/workflows/${id}/versions`, { key }))).toMatchObject({ versions: [{ number: 1, published: true }] });
-    expect(await json(await callRoute("GET", `/api/v1/workflows/${id}/versions/1`, { key }))).toMatchObject({ number: 1, definition: { nodes: [{ id: "a" }] } });
+    expect(await json(await callRoute("GET", `/api/v1/workflows/${id}/versions/1`, { key }))).toMatchObject({
+      number: 1,
+      definition: { nodes: [{ id: "a" }] },
+    });
     expect((await callRoute("GET", `/api/v1/workflows/${id}/versions/7`, { key })).status).toBe(404);
     expect((await callRoute("POST", `/api/v1/workflows/${id}/revert`, { key, body: { version: 1 } })).status).toBe(200);
     expect(await json(await callRoute("POST", `/api/v1/workflows/${id}/enable`, { key }))).toMatchObject({ enabled: true });
     expect(await json(await callRoute("POST", `/api/v1/workflows/${id}/disable`, { key }))).toMatchObject({ enabled: false });
-    expect((await json(await callRoute("GET", "/api/v1/workflows?limit=10", { key }))).workflows).toEqual(expect.arrayContaining([expect.objectContaining({ id })]));
+    expect((await json(await callRoute("GET", "/api/v1/workflows?limit=10", { key }))).workflows).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id })]),
+    );
     expect(await json(await callRoute("DELETE", `/api/v1/workflows/${id}`, { key }))).toEqual({ deleted: true });
     expect((await callRoute("GET", `/api/v1/workflows/${id}`, { key })).status).toBe(404);
   });
 
   it("answers an invalid definition with 422, every problem and its path", async () => {
-    const bad = definition([node("a"), node("b"), node("c", "control.if", { condition: { op: "bogus", left: 1 } }), node("d", "no.such.type")], ["trigger→a", "a→b", "b→a", "a→c", "a:nowhere→d"]);
+    const bad = definition(
+      [node("a"), node("b"), node("c", "control.if", { condition: { op: "bogus", left: 1 } }), node("d", "no.such.type")],
+      ["trigger→a", "a→b", "b→a", "a→c", "a:nowhere→d"],
+    );
     const response = await callRoute("POST", "/api/v1/workflows", { key, body: { name: "Bad", definition: bad } });
     expect(response.status).toBe(422);
     const { error } = await json(response);
@@ -75,13 +86,19 @@ describe("/api/v1/workflows", () => {
 
   it("survives random and hostile definitions with a 4xx or a 2xx, never an exception", async () => {
     let seed = 20261122;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)]!;
     const junk = (depth: number): unknown =>
-      depth > 3 ? pick([null, 1, "x", true]) : pick<() => unknown>([
-        () => null, () => -1e308, () => "{{step.__proto__.output}}", () => "a".repeat(Math.floor(random() * 5000)),
-        () => [junk(depth + 1), junk(depth + 1)], () => ({ __proto__: { polluted: true }, constructor: { prototype: 1 }, [pick(["nodes", "edges", "trigger", "id", "type"])]: junk(depth + 1) }),
-      ])();
+      depth > 3
+        ? pick([null, 1, "x", true])
+        : pick<() => unknown>([
+            () => null,
+            () => -1e308,
+            () => "{{step.__proto__.output}}",
+            () => "a".repeat(Math.floor(random() * 5000)),
+            () => [junk(depth + 1), junk(depth + 1)],
+            () => ({ __proto__: { polluted: true }, constructor: { prototype: 1 }, [pick(["nodes", "edges", "trigger", "id", "type"])]: junk(depth + 1) }),
+          ])();
     // 10,000 levels of nesting, sent as text the way a client would (JSON.stringify cannot go that deep)
     const deep = `{"name":"Deep","definition":${'{"nodes":['.repeat(10_000)}{}${"]}".repeat(10_000)}}`;
     const deepResponse = await callRoute("POST", "/api/v1/workflows", { key, rawBody: deep });
@@ -105,7 +122,10 @@ describe("/api/v1/workflows", () => {
 
   it("is described, operation by operation, by the OpenAPI document generated from the same schemas", async () => {
     const response = await callRoute("GET", "/api/v1/openapi.json");
-    const document = (await json(response)) as unknown as { openapi: string; paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown> }>> };
+    const document = (await json(response)) as unknown as {
+      openapi: string;
+      paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown> }>>;
+    };
     expect(document.openapi).toBe("3.1.0");
     // every v1 route handler method is documented (discovered from disk, like the routes themselves)
     for (const route of routeFiles().filter((r) => r.pattern.startsWith("/api/v1/") && r.pattern !== "/api/v1/openapi.json")) {

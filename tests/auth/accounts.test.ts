@@ -51,7 +51,9 @@ describe("sign-up", () => {
 
 describe("sign-in", () => {
   it("accepts the right password and gives one message for a wrong password or an unknown email", async () => {
-    await expect(verifyCredentials(database.prisma, { email: valid.email, password: valid.password }, "10.0.0.1")).resolves.toMatchObject({ email: valid.email });
+    await expect(verifyCredentials(database.prisma, { email: valid.email, password: valid.password }, "10.0.0.1")).resolves.toMatchObject({
+      email: valid.email,
+    });
     const wrong = await appFailure(verifyCredentials(database.prisma, { email: valid.email, password: "wrong password" }, "10.0.0.1"));
     const unknown = await appFailure(verifyCredentials(database.prisma, { email: "nobody@example.com", password: "whatever123" }, "10.0.0.1"));
     expect(wrong.message).toBe(INVALID_CREDENTIALS);

@@ -38,12 +38,23 @@ describe("sign-in providers", () => {
   });
 
   it("switches Google and GitHub on by their env pairs", () => {
-    const env = parseEnv({ FLOWLINE_DATA_DIR: dataDir(), GOOGLE_CLIENT_ID: "g", GOOGLE_CLIENT_SECRET: "gs", GITHUB_CLIENT_ID: "h", GITHUB_CLIENT_SECRET: "hs" });
+    const env = parseEnv({
+      FLOWLINE_DATA_DIR: dataDir(),
+      GOOGLE_CLIENT_ID: "g",
+      GOOGLE_CLIENT_SECRET: "gs",
+      GITHUB_CLIENT_ID: "h",
+      GITHUB_CLIENT_SECRET: "hs",
+    });
     expect(buildAuthOptions(noDb, env).providers.map((p) => p.id)).toEqual(["credentials", "google", "github"]);
   });
 
   it("sends a magic link through Resend when RESEND_API_KEY and EMAIL_FROM are set", async () => {
-    const env = parseEnv({ FLOWLINE_DATA_DIR: dataDir(), RESEND_API_KEY: "re_test_fake", EMAIL_FROM: "Flowline <login@flowline.test>", RESEND_BASE_URL: baseUrl });
+    const env = parseEnv({
+      FLOWLINE_DATA_DIR: dataDir(),
+      RESEND_API_KEY: "re_test_fake",
+      EMAIL_FROM: "Flowline <login@flowline.test>",
+      RESEND_BASE_URL: baseUrl,
+    });
     const email = buildAuthOptions(noDb, env).providers.find((p) => p.id === "email") as unknown as {
       options: { sendVerificationRequest: (params: { identifier: string; url: string }) => Promise<void> };
     };

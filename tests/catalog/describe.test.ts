@@ -27,7 +27,14 @@ function wrongTypeValue(schema: JsonSchema): unknown {
   collect(schema);
   if (types.size === 0) return undefined; // anything goes (z.unknown)
   if (types.has("integer")) types.add("number");
-  for (const [type, value] of [["string", 12345], ["number", "not a number"], ["boolean", "yes"], ["array", { not: "a list" }], ["object", ["not", "an", "object"]], ["null", 0]] as const) {
+  for (const [type, value] of [
+    ["string", 12345],
+    ["number", "not a number"],
+    ["boolean", "yes"],
+    ["array", { not: "a list" }],
+    ["object", ["not", "an", "object"]],
+    ["null", 0],
+  ] as const) {
     if (!types.has(type)) continue;
     if (!types.has(typeof value === "object" ? (Array.isArray(value) ? "array" : "object") : typeof value)) return value;
   }
@@ -37,7 +44,11 @@ function wrongTypeValue(schema: JsonSchema): unknown {
 function variants(configSchema: JsonSchema, example: Record<string, unknown>): Variant[] {
   const properties = (configSchema.properties ?? {}) as Record<string, JsonSchema>;
   const required = (configSchema.required ?? []) as string[];
-  const list: Variant[] = [{ label: "the example", value: example }, { label: "an empty config", value: {} }, { label: "a list", value: [] }];
+  const list: Variant[] = [
+    { label: "the example", value: example },
+    { label: "an empty config", value: {} },
+    { label: "a list", value: [] },
+  ];
   for (const key of required) {
     const { [key]: _dropped, ...rest } = example;
     list.push({ label: `without ${key}`, value: rest });
@@ -47,7 +58,8 @@ function variants(configSchema: JsonSchema, example: Record<string, unknown>): V
     if (wrong !== undefined && wrong !== Symbol.for("none")) list.push({ label: `${key} of the wrong type`, value: { ...example, [key]: wrong } });
     if (typeof property.minimum === "number") list.push({ label: `${key} below its minimum`, value: { ...example, [key]: property.minimum - 1 } });
     if (typeof property.maximum === "number") list.push({ label: `${key} above its maximum`, value: { ...example, [key]: property.maximum + 1 } });
-    if (typeof property.maxLength === "number" && property.maxLength < 100_000) list.push({ label: `${key} too long`, value: { ...example, [key]: "x".repeat(property.maxLength + 1) } });
+    if (typeof property.maxLength === "number" && property.maxLength < 100_000)
+      list.push({ label: `${key} too long`, value: { ...example, [key]: "x".repeat(property.maxLength + 1) } });
     if (Array.isArray(property.enum)) list.push({ label: `${key} not one of the choices`, value: { ...example, [key]: "not-a-choice" } });
   }
   return list;
@@ -94,7 +106,12 @@ describe("GET /api/v1/catalog and /api/v1/options", () => {
     expect(response.status).toBe(200);
     const description = catalogDescriptionSchema.parse(await response.json());
     expect(description).toEqual(JSON.parse(JSON.stringify(describeCatalog(catalog))));
-    expect(description.nodeTypes.map((t) => t.type).sort()).toEqual(catalog.list().map((t) => t.type).sort());
+    expect(description.nodeTypes.map((t) => t.type).sort()).toEqual(
+      catalog
+        .list()
+        .map((t) => t.type)
+        .sort(),
+    );
     expect(description.triggerTypes.map((t) => t.type).sort()).toEqual(["document.completed", "email.inbound", "manual", "schedule", "webhook"]);
     const send = description.nodeTypes.find((t) => t.type === "slack.send_message")!;
     expect(send).toMatchObject({ provider: "slack", icon: { src: "/icons/slack.svg" }, effectful: true, outputs: [{ id: "out", label: "Next" }] });
@@ -115,7 +132,9 @@ describe("GET /api/v1/catalog and /api/v1/options", () => {
   it("an options loader says what to do when nothing is connected, and refuses loaders that do not exist", async () => {
     const none = await callRoute("GET", "/api/v1/options?loader=slack.channels", { key });
     expect(none.status).toBe(409);
-    expect(await none.json()).toMatchObject({ error: { message: "No Slack account is connected for this step", remediation: "Connect Slack in Settings > Integrations" } });
+    expect(await none.json()).toMatchObject({
+      error: { message: "No Slack account is connected for this step", remediation: "Connect Slack in Settings > Integrations" },
+    });
     const unknown = await callRoute("GET", "/api/v1/options?loader=slack.nothing", { key });
     expect(unknown.status).toBe(404);
     expect((await callRoute("GET", "/api/v1/options?loader=not%20a%20loader", { key })).status).toBe(422);

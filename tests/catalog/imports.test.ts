@@ -35,7 +35,15 @@ function runtimeImports(file: string): string[] {
     const [, , typeOnly, clause, fromSpecifier, bareSpecifier, dynamicSpecifier] = match;
     if (typeOnly) continue;
     const braces = /^\{([\s\S]*)\}$/.exec((clause ?? "").trim());
-    if (braces && braces[1]!.split(",").map((s) => s.trim()).filter(Boolean).every((s) => s.startsWith("type "))) continue;
+    if (
+      braces &&
+      braces[1]!
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .every((s) => s.startsWith("type "))
+    )
+      continue;
     const target = resolve(file, (fromSpecifier ?? bareSpecifier ?? dynamicSpecifier)!);
     if (target) found.push(target);
   }
@@ -71,13 +79,19 @@ describe("import graph", () => {
 
   it("lib/workflow imports nothing from lib/integrations or lib/catalog (it is handed the catalog)", () => {
     const crossings = [...graph].flatMap(([file, imports]) =>
-      inFolder(file, path.join("lib", "workflow")) ? imports.filter((target) => inFolder(target, path.join("lib", "integrations")) || inFolder(target, path.join("lib", "catalog"))).map((target) => `${file} → ${target}`) : [],
+      inFolder(file, path.join("lib", "workflow"))
+        ? imports
+            .filter((target) => inFolder(target, path.join("lib", "integrations")) || inFolder(target, path.join("lib", "catalog")))
+            .map((target) => `${file} → ${target}`)
+        : [],
     );
     expect(crossings).toEqual([]);
   });
 
   it("no module is imported only for its side effects", () => {
-    const bare = files.flatMap((file) => [...fs.readFileSync(path.join(root, file), "utf8").matchAll(/^\s*import\s*["'](@\/[^"']+|\.[^"']+)["'];?$/gm)].map((m) => `${file}: ${m[1]}`));
+    const bare = files.flatMap((file) =>
+      [...fs.readFileSync(path.join(root, file), "utf8").matchAll(/^\s*import\s*["'](@\/[^"']+|\.[^"']+)["'];?$/gm)].map((m) => `${file}: ${m[1]}`),
+    );
     // Stylesheets are the one thing imported for their effect.
     expect(bare.filter((line) => !line.endsWith(".css"))).toEqual([]);
   });

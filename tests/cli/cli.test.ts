@@ -34,10 +34,10 @@ describe("flowline CLI", { timeout: 120_000 }, () => {
   // Each database kind has its own case; the suite runs once per kind (scripts/test.mjs).
   if (testDbKind === "postgres")
     it("applies the migrations to a new server database, once", () => {
-    expect(flowline(["doctor"]).stdout).toMatch(/FAIL migrations\s+pending: \d+_init/);
-    expect(flowline(["migrate"]).stdout).toMatch(/Applied \d+ migration\(s\): \d+_init, /);
-    expect(flowline(["migrate"]).stdout).toContain("Database is up to date.");
-  });
+      expect(flowline(["doctor"]).stdout).toMatch(/FAIL migrations\s+pending: \d+_init/);
+      expect(flowline(["migrate"]).stdout).toMatch(/Applied \d+ migration\(s\): \d+_init, /);
+      expect(flowline(["migrate"]).stdout).toContain("Database is up to date.");
+    });
 
   it("sets up the owner and company once, idempotently", () => {
     const first = flowline(["setup", "--email", "root@cli.test", "--password", "operator password", "--company", "Solo"]);
@@ -90,9 +90,18 @@ describe("flowline CLI", { timeout: 120_000 }, () => {
       trigger: { type: "manual", config: {} },
       nodes: [
         { id: "greet", type: "core.noop", name: "Greet", config: { value: "hi {{trigger.payload.name}}" }, position: { x: 0, y: 0 } },
-        { id: "check", type: "control.if", name: "Check", config: { condition: { op: "eq", left: "{{trigger.payload.name}}", right: "Ada" } }, position: { x: 0, y: 0 } },
+        {
+          id: "check",
+          type: "control.if",
+          name: "Check",
+          config: { condition: { op: "eq", left: "{{trigger.payload.name}}", right: "Ada" } },
+          position: { x: 0, y: 0 },
+        },
       ],
-      edges: [{ id: "e1", source: "trigger", target: "greet" }, { id: "e2", source: "greet", target: "check" }],
+      edges: [
+        { id: "e1", source: "trigger", target: "greet" },
+        { id: "e2", source: "greet", target: "check" },
+      ],
     };
     fs.writeFileSync(file, JSON.stringify({ name: "Runnable", definition }));
     const id = flowline(["workflow", "import", file, "--company", "Solo"]).stdout.match(/ as (\S+)\./)![1]!;
@@ -109,7 +118,14 @@ describe("flowline CLI", { timeout: 120_000 }, () => {
 
   it("refuses an invalid workflow file with every problem and its path", () => {
     const file = path.join(dataDir, "broken.json");
-    fs.writeFileSync(file, JSON.stringify({ trigger: { type: "manual", config: {} }, nodes: [{ id: "x", type: "nope", name: "x", config: {}, position: { x: 0, y: 0 } }], edges: [{ id: "e", source: "x", target: "x" }] }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        trigger: { type: "manual", config: {} },
+        nodes: [{ id: "x", type: "nope", name: "x", config: {}, position: { x: 0, y: 0 } }],
+        edges: [{ id: "e", source: "x", target: "x" }],
+      }),
+    );
     const result = flowline(["workflow", "import", file, "--company", "Solo"]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("definition.nodes.0.type");
@@ -133,13 +149,13 @@ describe("flowline CLI", { timeout: 120_000 }, () => {
 
   if (testDbKind === "pglite")
     it("fails fast when another live process holds the database and offers no operator endpoint", () => {
-    fs.writeFileSync(path.join(dataDir, "pglite.lock"), String(process.pid));
-    try {
-      const result = flowline(["doctor"]);
-      expect(result.code).toBe(1);
-      expect(result.stderr).toContain(`database in use by pid ${process.pid}; stop it or set DATABASE_URL`);
-    } finally {
-      fs.rmSync(path.join(dataDir, "pglite.lock"));
-    }
-  });
+      fs.writeFileSync(path.join(dataDir, "pglite.lock"), String(process.pid));
+      try {
+        const result = flowline(["doctor"]);
+        expect(result.code).toBe(1);
+        expect(result.stderr).toContain(`database in use by pid ${process.pid}; stop it or set DATABASE_URL`);
+      } finally {
+        fs.rmSync(path.join(dataDir, "pglite.lock"));
+      }
+    });
 });

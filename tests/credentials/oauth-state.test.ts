@@ -25,7 +25,15 @@ afterAll(async () => {
 });
 
 const start = (extra: { now?: Date; pkce?: boolean } = {}) =>
-  createOAuthState(database.prisma, { provider: "slack", userId, companyId, owner: "company", redirectUri: "http://app.test/cb", pkce: extra.pkce ?? false, ...(extra.now ? { now: extra.now } : {}) });
+  createOAuthState(database.prisma, {
+    provider: "slack",
+    userId,
+    companyId,
+    owner: "company",
+    redirectUri: "http://app.test/cb",
+    pkce: extra.pkce ?? false,
+    ...(extra.now ? { now: extra.now } : {}),
+  });
 
 async function refusal(promise: Promise<unknown>): Promise<string> {
   try {

@@ -39,10 +39,28 @@ afterAll(async () => {
 
 async function run(nodeType: string, input: unknown, extra: Partial<ExecuteActionRequest> = {}) {
   const { runId, stepId } = await createRun(database.prisma, owner);
-  return executeIntegrationAction(database.prisma, { companyId: owner.companyId, userId: owner.userId, ...target(nodeType), input, runId, stepId, idempotencyKey: `${runId}:${stepId}`, connectionId, ...extra });
+  return executeIntegrationAction(database.prisma, {
+    companyId: owner.companyId,
+    userId: owner.userId,
+    ...target(nodeType),
+    input,
+    runId,
+    stepId,
+    idempotencyKey: `${runId}:${stepId}`,
+    connectionId,
+    ...extra,
+  });
 }
 
-const invoiceInput = { clientId: 54321, items: [{ name: "Consulenza", qty: 3, price: 33.33, vatId: 0 }, { name: "Trasferta", qty: 1, price: 10.01, vatId: 3 }], installments: 3, date: "2026-11-20" };
+const invoiceInput = {
+  clientId: 54321,
+  items: [
+    { name: "Consulenza", qty: 3, price: 33.33, vatId: 0 },
+    { name: "Trasferta", qty: 1, price: 10.01, vatId: 3 },
+  ],
+  installments: 3,
+  date: "2026-11-20",
+};
 
 describe("Fatture in Cloud: connect and choose the company", () => {
   it("connects through the consent page, binds the first company and asks which one when there are several", async () => {
@@ -76,8 +94,12 @@ describe("Fatture in Cloud: connect and choose the company", () => {
   });
 
   it("a pasted token is checked for shape, then with Fatture in Cloud, and bound to a company; a second connection to the same company is refused on switch", async () => {
-    expect(await appFailure(connectWithToken(database.prisma, owner, { appId: "fattureincloud", owner: "user", token: "not-a-token-at-all" }, catalog))).toMatchObject({ code: "validation_failed", message: expect.stringContaining('starts with "a/"') });
-    expect(await appFailure(connectWithToken(database.prisma, owner, { appId: "fattureincloud", owner: "user", token: "a/forged.0123456789abcdef" }, catalog))).toMatchObject({ code: "validation_failed", message: "Fatture in Cloud did not accept this token" });
+    expect(
+      await appFailure(connectWithToken(database.prisma, owner, { appId: "fattureincloud", owner: "user", token: "not-a-token-at-all" }, catalog)),
+    ).toMatchObject({ code: "validation_failed", message: expect.stringContaining('starts with "a/"') });
+    expect(
+      await appFailure(connectWithToken(database.prisma, owner, { appId: "fattureincloud", owner: "user", token: "a/forged.0123456789abcdef" }, catalog)),
+    ).toMatchObject({ code: "validation_failed", message: "Fatture in Cloud did not accept this token" });
     const pasted = await connectWithToken(database.prisma, owner, { appId: "fattureincloud", owner: "user", token: fake.issueToken() }, catalog);
     expect(pasted).toMatchObject({ type: "apikey", owner: "user", accountId: String(first), accountChoices: 2 });
     await chooseAccount(database.prisma, owner, { id: pasted.id, accountId: String(second) }, catalog);
@@ -94,7 +116,14 @@ describe("Fatture in Cloud actions", () => {
 
   it("create invoice: totals first, payments that add up to the cent, number and PDF url back; the invoice is tagged with the step", async () => {
     const result = await run("fattureincloud.create_invoice", invoiceInput, { idempotencyKey: "step-key-create" });
-    const out = result.output as { id: number; number: number; amountGross: number; payments: { amount: number; dueDate: string }[]; pdfUrl: string; companyId: number };
+    const out = result.output as {
+      id: number;
+      number: number;
+      amountGross: number;
+      payments: { amount: number; dueDate: string }[];
+      pdfUrl: string;
+      companyId: number;
+    };
     // 3 × 33.33 = 99.99 + 22% = 21.9978 → 22.00; 10.01 + 10% = 1.00 → 133.00
     expect(out.amountGross).toBe(133);
     expect(out.payments.map((p) => p.amount)).toEqual([44.33, 44.33, 44.34]);
@@ -107,12 +136,23 @@ describe("Fatture in Cloud actions", () => {
     const pdf = await fetch(out.pdfUrl);
     expect(pdf.headers.get("content-type")).toBe("application/pdf");
 
-    const next = (await run("fattureincloud.create_invoice", { client: { name: "Nuovo Cliente S.r.l.", vatNumber: "IT11111111111" }, items: [{ name: "Gross", price: 122, vatId: 0 }], prices: "gross" })).output as { number: number; amountNet: number; client: { name: string } };
+    const next = (
+      await run("fattureincloud.create_invoice", {
+        client: { name: "Nuovo Cliente S.r.l.", vatNumber: "IT11111111111" },
+        items: [{ name: "Gross", price: 122, vatId: 0 }],
+        prices: "gross",
+      })
+    ).output as { number: number; amountNet: number; client: { name: string } };
     expect(next).toMatchObject({ number: out.number + 1, amountNet: 100, client: { name: "Nuovo Cliente S.r.l." } });
   });
 
   it("splits payments so they always sum to the amount due", () => {
-    for (const [due, n] of [[100, 3], [0.05, 2], [1234.57, 12], [10, 1]] as const) {
+    for (const [due, n] of [
+      [100, 3],
+      [0.05, 2],
+      [1234.57, 12],
+      [10, 1],
+    ] as const) {
       const sum = splitPayments(due, n, "2026-01-31", 30).reduce((s, p) => s + (p.amount ?? 0), 0);
       expect(Math.round(sum * 100)).toBe(Math.round(due * 100));
     }
@@ -140,34 +180,76 @@ describe("Fatture in Cloud actions", () => {
   it("marks paid (date and account) and undo restores the previous status; marking paid without an account is refused before calling", async () => {
     const created = (await run("fattureincloud.create_invoice", { ...invoiceInput, installments: 2 })).output as { id: number };
     expect((await workflowFailure(run("fattureincloud.update_status", { invoiceId: created.id, status: "paid" }))).message).toMatch(/^paymentAccountId: /);
-    const paid = await run("fattureincloud.update_status", { invoiceId: String(created.id), status: "paid", paidDate: "2026-11-25", paymentAccountId: "110", payment: 1 });
-    expect(paid.output).toMatchObject({ changed: 1, paid: false, payments: [{ status: "paid", paidDate: "2026-11-25", accountId: 110 }, { status: "not_paid" }] });
+    const paid = await run("fattureincloud.update_status", {
+      invoiceId: String(created.id),
+      status: "paid",
+      paidDate: "2026-11-25",
+      paymentAccountId: "110",
+      payment: 1,
+    });
+    expect(paid.output).toMatchObject({
+      changed: 1,
+      paid: false,
+      payments: [{ status: "paid", paidDate: "2026-11-25", accountId: 110 }, { status: "not_paid" }],
+    });
     const all = await run("fattureincloud.update_status", { invoiceId: created.id, status: "paid", paymentAccountId: 111 });
     expect(all.output).toMatchObject({ changed: 1, paid: true });
-    const undo = () => undoEffect(database.prisma, { companyId: owner.companyId, userId: owner.userId, ...target("fattureincloud.update_status"), connectionId, externalRef: all.externalRef! });
+    const undo = () =>
+      undoEffect(database.prisma, {
+        companyId: owner.companyId,
+        userId: owner.userId,
+        ...target("fattureincloud.update_status"),
+        connectionId,
+        externalRef: all.externalRef!,
+      });
     await undo();
     await undo();
-    expect(fake.documents.get(created.id)!.payments_list.map((p) => [p.status, p.paid_date, p.payment_account?.id ?? null])).toEqual([["paid", "2026-11-25", 110], ["not_paid", null, null]]);
+    expect(fake.documents.get(created.id)!.payments_list.map((p) => [p.status, p.paid_date, p.payment_account?.id ?? null])).toEqual([
+      ["paid", "2026-11-25", 110],
+      ["not_paid", null, null],
+    ]);
   });
 
   it("sends the PDF by email through Fatture in Cloud, and refuses a bad address naming the field", async () => {
     const created = (await run("fattureincloud.create_invoice", invoiceInput)).output as { id: number; number: number };
-    const sent = await run("fattureincloud.send_pdf", { invoiceId: created.id, recipient: "amministrazione@maryred.it", subject: `Fattura n. ${created.number}`, body: "In allegato la fattura." });
+    const sent = await run("fattureincloud.send_pdf", {
+      invoiceId: created.id,
+      recipient: "amministrazione@maryred.it",
+      subject: `Fattura n. ${created.number}`,
+      body: "In allegato la fattura.",
+    });
     expect(sent.output).toEqual({ invoiceId: created.id, recipient: "amministrazione@maryred.it", subject: `Fattura n. ${created.number}`, attachedPdf: true });
-    expect(fake.documents.get(created.id)!.emails).toEqual([{ recipient_email: "amministrazione@maryred.it", subject: `Fattura n. ${created.number}`, body: "In allegato la fattura.", attach_pdf: true }]);
-    const cannot = await workflowFailure(undoEffect(database.prisma, { companyId: owner.companyId, userId: owner.userId, ...target("fattureincloud.send_pdf"), connectionId, externalRef: "" }));
+    expect(fake.documents.get(created.id)!.emails).toEqual([
+      { recipient_email: "amministrazione@maryred.it", subject: `Fattura n. ${created.number}`, body: "In allegato la fattura.", attach_pdf: true },
+    ]);
+    const cannot = await workflowFailure(
+      undoEffect(database.prisma, { companyId: owner.companyId, userId: owner.userId, ...target("fattureincloud.send_pdf"), connectionId, externalRef: "" }),
+    );
     expect(cannot.message).toMatch(/cannot be undone automatically \(manual\)/);
     fake.fail("scheduleEmail", { type: "http", status: 422 });
-    expect((await workflowFailure(run("fattureincloud.send_pdf", { invoiceId: created.id, recipient: "a@b.it", subject: "s", body: "b" }))).code).toBe("E_VALIDATION");
+    expect((await workflowFailure(run("fattureincloud.send_pdf", { invoiceId: created.id, recipient: "a@b.it", subject: "s", body: "b" }))).code).toBe(
+      "E_VALIDATION",
+    );
   });
 
   it("lists invoices by dates, client name and status, a page at a time", async () => {
-    const page = async (input: Record<string, unknown>) => (await run("fattureincloud.list_invoices", input)).output as { invoices: { id: number; client: { name: string }; paid: boolean }[]; total: number; hasMore: boolean; lastPage: number };
+    const page = async (input: Record<string, unknown>) =>
+      (await run("fattureincloud.list_invoices", input)).output as {
+        invoices: { id: number; client: { name: string }; paid: boolean }[];
+        total: number;
+        hasMore: boolean;
+        lastPage: number;
+      };
     const all = await page({ from: "2026-01-01", to: "2026-12-31", perPage: 2 });
     expect(all.total).toBe([...fake.documents.values()].filter((d) => d.companyId === first && d.date.startsWith("2026")).length);
     expect(all.invoices).toHaveLength(2);
     expect(all.hasMore).toBe(true);
-    expect(fake.callsTo("listIssuedDocuments")[0]!.params).toMatchObject({ type: "invoice", q: "date >= '2026-01-01' and date <= '2026-12-31'", per_page: "2", page: "1" });
+    expect(fake.callsTo("listIssuedDocuments")[0]!.params).toMatchObject({
+      type: "invoice",
+      q: "date >= '2026-01-01' and date <= '2026-12-31'",
+      per_page: "2",
+      page: "1",
+    });
     const byName = await page({ search: "Nuovo" });
     expect(byName.invoices.map((i) => i.client.name)).toEqual(["Nuovo Cliente S.r.l."]);
     const unpaid = await page({ status: "not_paid", perPage: 100 });
@@ -179,28 +261,57 @@ describe("Fatture in Cloud actions", () => {
     const made = await run("fattureincloud.create_invoice", invoiceInput, { idempotencyKey: "crash-key" });
     const id = (made.output as { id: number }).id;
     const { runId, stepId } = await createRun(database.prisma, owner);
-    const check = (key: string) => reconcileIntegrationAction(database.prisma, { companyId: owner.companyId, userId: owner.userId, ...target("fattureincloud.create_invoice"), input: invoiceInput, runId, stepId, idempotencyKey: key, connectionId });
+    const check = (key: string) =>
+      reconcileIntegrationAction(database.prisma, {
+        companyId: owner.companyId,
+        userId: owner.userId,
+        ...target("fattureincloud.create_invoice"),
+        input: invoiceInput,
+        runId,
+        stepId,
+        idempotencyKey: key,
+        connectionId,
+      });
     expect(await check("crash-key")).toMatchObject({ outcome: "done", output: { id } });
     expect(await check("never-ran")).toEqual({ outcome: "not_done" });
     fake.fail("listIssuedDocuments", { type: "http", status: 503 });
     // a check that cannot be made is an error of the taxonomy, for the engine to handle
     expect((await workflowFailure(check("crash-key"))).code).toBe("E_PROVIDER");
-    const undo = () => undoEffect(database.prisma, { companyId: owner.companyId, userId: owner.userId, ...target("fattureincloud.create_invoice"), connectionId, externalRef: made.externalRef! });
+    const undo = () =>
+      undoEffect(database.prisma, {
+        companyId: owner.companyId,
+        userId: owner.userId,
+        ...target("fattureincloud.create_invoice"),
+        connectionId,
+        externalRef: made.externalRef!,
+      });
     await undo();
     await undo();
     expect(fake.documents.has(id)).toBe(false);
-    const elsewhere = await workflowFailure(undoEffect(database.prisma, { companyId: owner.companyId, userId: owner.userId, ...target("fattureincloud.create_invoice"), connectionId, externalRef: `${second}:${id}` }));
+    const elsewhere = await workflowFailure(
+      undoEffect(database.prisma, {
+        companyId: owner.companyId,
+        userId: owner.userId,
+        ...target("fattureincloud.create_invoice"),
+        connectionId,
+        externalRef: `${second}:${id}`,
+      }),
+    );
     expect(elsewhere.message).toMatch(/made in Fatture in Cloud company 1000002/);
   });
 
   it("fills the pickers with the connection's company: clients (search, pages), VAT types, payment methods and accounts, numerations, companies", async () => {
-    const load = (loader: string, extra: Record<string, unknown> = {}) => loadOptions(database.prisma, owner, { loader: `fattureincloud.${loader}`, connectionId, ...extra }, catalog);
+    const load = (loader: string, extra: Record<string, unknown> = {}) =>
+      loadOptions(database.prisma, owner, { loader: `fattureincloud.${loader}`, connectionId, ...extra }, catalog);
     expect((await load("clients", { search: "verdi" })).options).toEqual([{ value: "54322", label: "Verdi Costruzioni S.p.A.", description: "IT07654321098" }]);
     expect((await load("clients")).options.map((o) => o.label)).toEqual(["Mary Red S.r.L.", "Verdi Costruzioni S.p.A.", "Gialli Ristorazione"]);
     expect((await load("vat_types")).options[0]).toEqual({ value: "0", label: "22%", description: "22%" });
     expect((await load("payment_methods")).options.map((o) => o.label)).toEqual(["Bonifico bancario", "Contanti"]);
     expect((await load("payment_accounts")).options.map((o) => o.value)).toEqual(["110", "111"]);
-    expect((await load("numerations")).options).toEqual([{ value: "", label: "Main numeration" }, { value: "/A", label: "/A" }]);
+    expect((await load("numerations")).options).toEqual([
+      { value: "", label: "Main numeration" },
+      { value: "/A", label: "/A" },
+    ]);
     expect((await load("companies")).options.map((o) => o.value)).toEqual([String(first), String(second)]);
   });
 });

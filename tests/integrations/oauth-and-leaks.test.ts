@@ -92,7 +92,10 @@ describe("OAuth routes", () => {
     expect(rows[0]).toMatchObject({ type: "oauth", status: "connected", displayName: "Fake Workspace", accountId: "T0FAKE01", isTeamDefaultProfile: true });
     expect(rows[0]!.scopes).toBe("chat:write,channels:read,groups:read,files:write,users:read");
     expect(rows[0]!.tokenExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 11 * 3600_000);
-    expect(fake.callsTo("oauth.v2.access").at(-1)?.params).toMatchObject({ client_id: fake.clientId, redirect_uri: "http://flowline.test/api/integrations/slack/callback" });
+    expect(fake.callsTo("oauth.v2.access").at(-1)?.params).toMatchObject({
+      client_id: fake.clientId,
+      redirect_uri: "http://flowline.test/api/integrations/slack/callback",
+    });
   });
 
   it("refuses a reused or forged callback and a member connecting for the company", async () => {
@@ -125,9 +128,31 @@ describe("secrets never leave", () => {
 
     // use the connection: a run step, a dry run, the channel picker, test and pause through actions
     const { runId, stepId } = await createRun(db, owner);
-    const output = await executeIntegrationAction(db, { companyId: owner.companyId, userId: owner.userId, ...target("slack.send_message"), input: { channel: "general", text: "hi" }, runId, stepId, idempotencyKey: "leak" });
+    const output = await executeIntegrationAction(db, {
+      companyId: owner.companyId,
+      userId: owner.userId,
+      ...target("slack.send_message"),
+      input: { channel: "general", text: "hi" },
+      runId,
+      stepId,
+      idempotencyKey: "leak",
+    });
     await db.workflowRunStep.update({ where: { id: stepId }, data: { status: "succeeded", output: output.output as object } });
-    await db.runEffect.create({ data: { runId, stepId, nodeId: "post", appId: "slack", credentialId: output.connectionId, action: "send_message", idempotencyKey: "leak", status: "completed", externalRef: output.externalRef, undoStrategy: "api_delete", canUndo: true } });
+    await db.runEffect.create({
+      data: {
+        runId,
+        stepId,
+        nodeId: "post",
+        appId: "slack",
+        credentialId: output.connectionId,
+        action: "send_message",
+        idempotencyKey: "leak",
+        status: "completed",
+        externalRef: output.externalRef,
+        undoStrategy: "api_delete",
+        canUndo: true,
+      },
+    });
     const actions = await import("@/app/(app)/settings/integrations/actions");
     const companyRow = rows.find((r) => r.companyId)!;
     const results = [

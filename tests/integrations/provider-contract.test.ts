@@ -26,7 +26,10 @@ import { createRun, randomKey, target } from "./support";
 // finds each provider's fakes/<id>/contract.ts by itself: a new provider gets it by existing.
 
 const contracts = await Promise.all(
-  catalog.providers.map(async (provider) => ({ provider, contract: ((await import(`../../fakes/${provider.id}/contract.ts`)) as { contract: ProviderContract }).contract })),
+  catalog.providers.map(async (provider) => ({
+    provider,
+    contract: ((await import(`../../fakes/${provider.id}/contract.ts`)) as { contract: ProviderContract }).contract,
+  })),
 );
 
 describe.each(contracts)("provider contract: $provider.name", ({ provider, contract }) => {
@@ -41,7 +44,13 @@ describe.each(contracts)("provider contract: $provider.name", ({ provider, contr
   beforeAll(async () => {
     fake = await contract.start();
     control = faultControl(fake.url);
-    setTestEnv({ ...fake.env, APP_URL: "http://flowline.test", ENCRYPTION_KEY: process.env.ENCRYPTION_KEY ?? randomKey(), NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? randomBytes(32).toString("base64"), LOG_LEVEL: "debug" });
+    setTestEnv({
+      ...fake.env,
+      APP_URL: "http://flowline.test",
+      ENCRYPTION_KEY: process.env.ENCRYPTION_KEY ?? randomKey(),
+      NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? randomBytes(32).toString("base64"),
+      LOG_LEVEL: "debug",
+    });
     database = await openTestDatabase();
     ({ owner } = await seedCompany(database.prisma, `Contract${provider.id}`));
     companyId = owner.companyId;
@@ -66,7 +75,8 @@ describe.each(contracts)("provider contract: $provider.name", ({ provider, contr
   }
   // Providers whose tokens refresh get one refresh per rejection; API keys (Resend) cannot.
   const refreshable = Boolean(provider.auth.oauth2?.refresh);
-  const refreshes = async () => (contract.tokenMethod ? (await control.calls(contract.tokenMethod)).filter((c) => c.params.grant_type === "refresh_token").length : 0);
+  const refreshes = async () =>
+    contract.tokenMethod ? (await control.calls(contract.tokenMethod)).filter((c) => c.params.grant_type === "refresh_token").length : 0;
 
   it("a rejected token is refreshed once and the call retried; when that cannot fix it, the connection needs attention", async () => {
     expect(Boolean(contract.tokenMethod), "tokenMethod is given exactly when the OAuth refreshes").toBe(refreshable);
@@ -108,12 +118,18 @@ describe.each(contracts)("provider contract: $provider.name", ({ provider, contr
     try {
       await control.reset();
       await control.fail(contract.sample.method, { type: "ratelimit", retryAfter: 1 });
-      const workflow = await createWorkflow(database.prisma, catalog, owner, { name: `contract ${provider.id}`, definition: definition([node("act", contract.sample.nodeType, contract.sample.input)], ["trigger→act"]) });
+      const workflow = await createWorkflow(database.prisma, catalog, owner, {
+        name: `contract ${provider.id}`,
+        definition: definition([node("act", contract.sample.nodeType, contract.sample.input)], ["trigger→act"]),
+      });
       await publishWorkflow(database.prisma, catalog, owner, workflow.id);
       const { run } = await startRun(database.prisma, catalog, owner, workflow.id, {});
       let finished;
       for (let i = 0; i < 400 && !finished; i++) {
-        const current = await database.prisma.workflowRun.findUniqueOrThrow({ where: { id: run.id }, include: { steps: { orderBy: { attempt: "asc" } }, effects: true } });
+        const current = await database.prisma.workflowRun.findUniqueOrThrow({
+          where: { id: run.id },
+          include: { steps: { orderBy: { attempt: "asc" } }, effects: true },
+        });
         if (["succeeded", "failed"].includes(current.status)) finished = current;
         else await new Promise((resolve) => setTimeout(resolve, 25));
       }
@@ -137,7 +153,8 @@ describe.each(contracts)("provider contract: $provider.name", ({ provider, contr
     const connectionId = await fake.connect(database.prisma, companyId);
     const info = describeAction(target(contract.sample.nodeType));
     const result = await call();
-    const undo = () => undoEffect(database.prisma, { companyId, userId: null, ...target(contract.sample.nodeType), connectionId, externalRef: result.externalRef ?? "" });
+    const undo = () =>
+      undoEffect(database.prisma, { companyId, userId: null, ...target(contract.sample.nodeType), connectionId, externalRef: result.externalRef ?? "" });
     if (info.canUndo) {
       await undo();
       await undo();
@@ -151,7 +168,13 @@ describe.each(contracts)("provider contract: $provider.name", ({ provider, contr
   it("every action's example config is valid and its preview matches its output schema", () => {
     for (const action of provider.actions) {
       const input = action.config.parse(action.example);
-      const preview = action.preview(input, { runId: "run_1", stepId: "step_1", appUrl: "http://flowline.test", runUrl: "http://flowline.test/runs/run_1", idempotencyKey: "key" });
+      const preview = action.preview(input, {
+        runId: "run_1",
+        stepId: "step_1",
+        appUrl: "http://flowline.test",
+        runUrl: "http://flowline.test/runs/run_1",
+        idempotencyKey: "key",
+      });
       expect(action.output.safeParse(preview).success, `${provider.id}.${action.id}`).toBe(true);
     }
   });

@@ -48,16 +48,41 @@ beforeEach(() => fake.reset());
 
 async function run(nodeType: string, input: unknown, extra: Partial<ExecuteActionRequest> = {}) {
   const { runId, stepId } = await createRun(database.prisma, owner);
-  return executeIntegrationAction(database.prisma, { companyId: owner.companyId, userId: owner.userId, ...target(nodeType), input, runId, stepId, idempotencyKey: `${runId}:${stepId}`, ...extra });
+  return executeIntegrationAction(database.prisma, {
+    companyId: owner.companyId,
+    userId: owner.userId,
+    ...target(nodeType),
+    input,
+    runId,
+    stepId,
+    idempotencyKey: `${runId}:${stepId}`,
+    ...extra,
+  });
 }
-const send = (input: Record<string, unknown>, extra: Partial<ExecuteActionRequest> = {}) => run("resend.send_email", { to: "cliente@example.it", subject: "Ciao", text: "Testo", ...input }, { connectionId, ...extra });
+const send = (input: Record<string, unknown>, extra: Partial<ExecuteActionRequest> = {}) =>
+  run("resend.send_email", { to: "cliente@example.it", subject: "Ciao", text: "Testo", ...input }, { connectionId, ...extra });
 
 describe("Resend: send email", () => {
   it("sends from the server's sender with cc, bcc, reply-to, HTML, tags and attachments by content", async () => {
-    const result = await send({ to: ["a@example.it", "Bea <b@example.it>"], cc: "c@example.it, d@example.it", bcc: ["e@example.it"], replyTo: "reply@acme.test", html: "<p>Ciao</p>", tags: [{ name: "invoice", value: "42" }], attachments: [{ filename: "note.txt", content: Buffer.from("ciao").toString("base64"), contentType: "text/plain" }] });
+    const result = await send({
+      to: ["a@example.it", "Bea <b@example.it>"],
+      cc: "c@example.it, d@example.it",
+      bcc: ["e@example.it"],
+      replyTo: "reply@acme.test",
+      html: "<p>Ciao</p>",
+      tags: [{ name: "invoice", value: "42" }],
+      attachments: [{ filename: "note.txt", content: Buffer.from("ciao").toString("base64"), contentType: "text/plain" }],
+    });
     const email = fake.outbox.at(-1)!;
     expect(result.output).toEqual({ id: email.id, from: "Flowline <flow@flowline.test>", to: ["a@example.it", "Bea <b@example.it>"], subject: "Ciao" });
-    expect(email).toMatchObject({ cc: ["c@example.it", "d@example.it"], bcc: ["e@example.it"], replyTo: ["reply@acme.test"], html: "<p>Ciao</p>", text: "Testo", tags: [{ name: "invoice", value: "42" }] });
+    expect(email).toMatchObject({
+      cc: ["c@example.it", "d@example.it"],
+      bcc: ["e@example.it"],
+      replyTo: ["reply@acme.test"],
+      html: "<p>Ciao</p>",
+      text: "Testo",
+      tags: [{ name: "invoice", value: "42" }],
+    });
     expect(email.attachments.map((a) => [a.filename, a.content.toString()])).toEqual([["note.txt", "ciao"]]);
     expect(result.externalRef).toBe(email.id);
   });
@@ -87,21 +112,31 @@ describe("Resend: send email", () => {
     expect(quota.message).toMatch(/daily sending quota is used up/);
     const spare = (await connectResend(database.prisma, fake, { companyId: owner.companyId })).id;
     fake.fail("emails.send", { type: "error", error: "invalid_api_key" });
-    expect(await workflowFailure(send({}, { connectionId: spare }))).toMatchObject({ code: "E_CREDENTIAL_INVALID", remediation: "Reconnect Resend in Settings > Integrations" });
+    expect(await workflowFailure(send({}, { connectionId: spare }))).toMatchObject({
+      code: "E_CREDENTIAL_INVALID",
+      remediation: "Reconnect Resend in Settings > Integrations",
+    });
     expect((await database.prisma.credential.findUniqueOrThrow({ where: { id: spare } })).status).toBe("needs_attention");
     await database.prisma.credential.delete({ where: { id: spare } });
   });
 
   it("a pasted key is checked: wrong shape and unknown keys refused, full-access and sending-only keys accepted; the domains picker lists verified domains", async () => {
-    expect(await appFailure(connectWithToken(database.prisma, owner, { appId: "resend", owner: "user", token: "sk_live_1234567890" }, catalog))).toMatchObject({ code: "validation_failed", message: expect.stringContaining("starts with re_") });
-    expect(await appFailure(connectWithToken(database.prisma, owner, { appId: "resend", owner: "user", token: "re_not_a_real_key_123" }, catalog))).toMatchObject({ message: "Resend did not accept this token" });
+    expect(await appFailure(connectWithToken(database.prisma, owner, { appId: "resend", owner: "user", token: "sk_live_1234567890" }, catalog))).toMatchObject({
+      code: "validation_failed",
+      message: expect.stringContaining("starts with re_"),
+    });
+    expect(
+      await appFailure(connectWithToken(database.prisma, owner, { appId: "resend", owner: "user", token: "re_not_a_real_key_123" }, catalog)),
+    ).toMatchObject({ message: "Resend did not accept this token" });
     const full = await connectWithToken(database.prisma, owner, { appId: "resend", owner: "user", token: fake.fullAccessKey }, catalog);
     expect(full).toMatchObject({ displayName: "flowline.test", accountChoices: 1 });
     const sending = await connectWithToken(database.prisma, owner, { appId: "resend", owner: "user", token: fake.sendingKey }, catalog);
     expect(sending).toMatchObject({ displayName: "Resend (sending only)" });
     expect(sending.accountId).not.toBe(full.accountId);
     expect(JSON.stringify([full, sending])).not.toContain("re_fake");
-    expect((await loadOptions(database.prisma, owner, { loader: "resend.domains", connectionId: full.id }, catalog)).options.map((o) => o.value)).toEqual(fake.domains);
+    expect((await loadOptions(database.prisma, owner, { loader: "resend.domains", connectionId: full.id }, catalog)).options.map((o) => o.value)).toEqual(
+      fake.domains,
+    );
     await database.prisma.credential.deleteMany({ where: { userId: owner.userId } });
   });
 });
@@ -115,8 +150,17 @@ describe("an emailed PDF → an invoice → an email with the invoice and the or
     const files = http.createServer((_request, response) => response.writeHead(200, { "content-type": "application/pdf" }).end(original));
     await new Promise<void>((resolve) => files.listen(0, "127.0.0.1", resolve));
     const downloadUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}/attachments/ordine-17.pdf`;
-    const payload = { from: "Mary Red <amministrazione@maryred.it>", subject: "Ordine 17", attachments: [{ filename: "ordine-17.pdf", content_type: "application/pdf", download_url: downloadUrl }] };
-    const invoice = (await run("fattureincloud.create_invoice", { clientId: 54321, items: [{ name: "Ordine 17", qty: 1, price: 250, vatId: 0 }] })).output as { id: number; number: number; pdfUrl: string; amountGross: number };
+    const payload = {
+      from: "Mary Red <amministrazione@maryred.it>",
+      subject: "Ordine 17",
+      attachments: [{ filename: "ordine-17.pdf", content_type: "application/pdf", download_url: downloadUrl }],
+    };
+    const invoice = (await run("fattureincloud.create_invoice", { clientId: 54321, items: [{ name: "Ordine 17", qty: 1, price: 250, vatId: 0 }] })).output as {
+      id: number;
+      number: number;
+      pdfUrl: string;
+      amountGross: number;
+    };
     expect(invoice.amountGross).toBe(305);
     const email = await send({
       to: "amministrazione@maryred.it",

@@ -54,7 +54,10 @@ describe("credential resolution at execution time", () => {
     otherCompany = await freshCompany("Elsewhere");
   });
 
-  type Case = { name: string; setup: (tokens: Record<string, string>) => Promise<{ expect: string | WorkflowError["code"]; connectionId?: string; userId?: string | null }> };
+  type Case = {
+    name: string;
+    setup: (tokens: Record<string, string>) => Promise<{ expect: string | WorkflowError["code"]; connectionId?: string; userId?: string | null }>;
+  };
   const cases: Case[] = [
     {
       name: "the user's current profile is used over the company default",
@@ -84,7 +87,10 @@ describe("credential resolution at execution time", () => {
         await connectSlack(database.prisma, { companyId: c.companyId }, (t.company = fake.issueBotToken()));
         await connectSlack(database.prisma, { userId: c.userId! }, (t.older = fake.issueBotToken()));
         await connectSlack(database.prisma, { userId: c.userId! }, (t.recent = fake.issueBotToken()));
-        await database.prisma.credential.updateMany({ where: { OR: [{ companyId: c.companyId }, { userId: c.userId }] }, data: { isTeamDefaultProfile: false, isUserCurrentProfile: false } });
+        await database.prisma.credential.updateMany({
+          where: { OR: [{ companyId: c.companyId }, { userId: c.userId }] },
+          data: { isTeamDefaultProfile: false, isUserCurrentProfile: false },
+        });
         owner = c;
         return { expect: "recent" };
       },

@@ -16,13 +16,19 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => busy.close(() => resolve())));
 
 const sandbox = (...args: string[]) =>
-  spawnSync(path.join("node_modules", ".bin", "tsx"), ["fakes/sandbox.ts", ...args], { encoding: "utf8", timeout: 60_000, env: { ...process.env, PORT: "", FAKE_SLACK_PORT: "", FAKE_FIC_PORT: "", FAKE_RESEND_PORT: "" } });
+  spawnSync(path.join("node_modules", ".bin", "tsx"), ["fakes/sandbox.ts", ...args], {
+    encoding: "utf8",
+    timeout: 60_000,
+    env: { ...process.env, PORT: "", FAKE_SLACK_PORT: "", FAKE_FIC_PORT: "", FAKE_RESEND_PORT: "" },
+  });
 
 describe("npm run dev:sandbox", () => {
   it("names the busy fake port and the flag that moves it", () => {
     const result = sandbox("-p", "0", "--slack-port", String(busyPort), "--fic-port", "0", "--resend-port", "0");
     expect(result.status).toBe(1);
-    expect(result.stderr.trim()).toBe(`The fake Slack cannot listen on port ${busyPort}: something else is using it. Stop what runs there, or start the sandbox with --slack-port <another>.`);
+    expect(result.stderr.trim()).toBe(
+      `The fake Slack cannot listen on port ${busyPort}: something else is using it. Stop what runs there, or start the sandbox with --slack-port <another>.`,
+    );
   });
 
   it("honours -p for the app: a busy one is named before next dev starts; the fakes' tokens are printed", () => {
@@ -31,7 +37,9 @@ describe("npm run dev:sandbox", () => {
     expect(result.stdout).toContain(`Flowline on http://localhost:${busyPort}`);
     expect(result.stdout).toMatch(/bot tokens to paste: T0FAKE01 xoxb-\S+ {2}T0FAKE02 xoxb-\S+/);
     expect(result.stdout).toMatch(/access token to paste: a\/\S+/);
-    expect(result.stderr.trim()).toBe(`The Flowline app cannot listen on port ${busyPort}: something else is using it. Stop what runs there, or start the sandbox with -p <another>.`);
+    expect(result.stderr.trim()).toBe(
+      `The Flowline app cannot listen on port ${busyPort}: something else is using it. Stop what runs there, or start the sandbox with -p <another>.`,
+    );
   });
 
   it("refuses a port that is not a number, with the usage", () => {

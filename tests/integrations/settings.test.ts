@@ -41,8 +41,16 @@ afterAll(async () => {
 describe("Settings > Integrations", () => {
   it("tells two connections with the same name apart: account id, owner, who connected it and when", async () => {
     const [a, b] = slack.teams;
-    await connectSlack(database.prisma, { companyId: owner.companyId }, slack.issueBotToken(undefined, a!.id), { displayName: a!.name, accountId: a!.id, createdById: owner.userId });
-    await connectSlack(database.prisma, { userId: owner.userId! }, slack.issueBotToken(undefined, b!.id), { displayName: b!.name, accountId: b!.id, createdById: owner.userId });
+    await connectSlack(database.prisma, { companyId: owner.companyId }, slack.issueBotToken(undefined, a!.id), {
+      displayName: a!.name,
+      accountId: a!.id,
+      createdById: owner.userId,
+    });
+    await connectSlack(database.prisma, { userId: owner.userId! }, slack.issueBotToken(undefined, b!.id), {
+      displayName: b!.name,
+      accountId: b!.id,
+      createdById: owner.userId,
+    });
     expect(a!.name).toBe(b!.name);
     const card = (await listIntegrationCards(database.prisma, owner, catalog)).find((c) => c.id === "slack")!;
     expect(card.connections.map((c) => [c.displayName, c.accountId, c.owner, c.connectedBy])).toEqual([
@@ -63,7 +71,18 @@ describe("Settings > Integrations", () => {
     expect(tested).toMatchObject({ paused: true, connection: { status: "paused" } });
     expect(tested.message).toMatch(/^The credentials work, but the connection is paused: steps using it fail with “connection paused”/);
     const { runId, stepId } = await createRun(database.prisma, owner);
-    const step = await workflowFailure(executeIntegrationAction(database.prisma, { companyId: owner.companyId, userId: null, ...target("slack.send_message"), connectionId: row.id, input: { channel: "general", text: "hi" }, runId, stepId, idempotencyKey: "paused" }));
+    const step = await workflowFailure(
+      executeIntegrationAction(database.prisma, {
+        companyId: owner.companyId,
+        userId: null,
+        ...target("slack.send_message"),
+        connectionId: row.id,
+        input: { channel: "general", text: "hi" },
+        runId,
+        stepId,
+        idempotencyKey: "paused",
+      }),
+    );
     expect(step.code).toBe("E_CONNECTION_PAUSED");
   });
 

@@ -32,7 +32,16 @@ beforeEach(() => fake.reset());
 
 async function run(nodeType: string, input: unknown, extra: Partial<ExecuteActionRequest> = {}) {
   const { runId, stepId } = await createRun(database.prisma, owner);
-  return executeIntegrationAction(database.prisma, { companyId: owner.companyId, userId: owner.userId, ...target(nodeType), input, runId, stepId, idempotencyKey: `${runId}:${stepId}`, ...extra });
+  return executeIntegrationAction(database.prisma, {
+    companyId: owner.companyId,
+    userId: owner.userId,
+    ...target(nodeType),
+    input,
+    runId,
+    stepId,
+    idempotencyKey: `${runId}:${stepId}`,
+    ...extra,
+  });
 }
 
 describe("Slack node types", () => {
@@ -46,7 +55,13 @@ describe("Slack node types", () => {
       trigger: { type: "manual", config: {} },
       nodes: [
         { id: "post", type: "slack.send_message", name: "Post", config: { channel: "general", text: "Hi" }, position: { x: 0, y: 0 } },
-        { id: "reply", type: "slack.reply_in_thread", name: "Reply", config: { channel: "general", threadTs: "{{step.post.output.ts}}", text: "More" }, position: { x: 0, y: 100 } },
+        {
+          id: "reply",
+          type: "slack.reply_in_thread",
+          name: "Reply",
+          config: { channel: "general", threadTs: "{{step.post.output.ts}}", text: "More" },
+          position: { x: 0, y: 100 },
+        },
       ],
       edges: [
         { id: "e1", source: "trigger", sourceHandle: "out", target: "post" },
@@ -55,7 +70,14 @@ describe("Slack node types", () => {
     };
     const problems = validateDefinition(definition, { mode: "strict", catalog }).filter((p) => p.severity === "error");
     expect(problems).toEqual([]);
-    expect(describeAction(target("slack.send_message"))).toEqual({ appId: "slack", action: "send_message", effectful: true, idempotency: "none", undoStrategy: "api_delete", canUndo: true });
+    expect(describeAction(target("slack.send_message"))).toEqual({
+      appId: "slack",
+      action: "send_message",
+      effectful: true,
+      idempotency: "none",
+      undoStrategy: "api_delete",
+      canUndo: true,
+    });
   });
 });
 
@@ -74,10 +96,22 @@ describe("Slack actions against the fake", () => {
     expect(stored.blocks).toEqual(blocks);
     expect(JSON.stringify(stored.metadata)).toContain("flowline_step");
 
-    await undoEffect(database.prisma, { companyId: owner.companyId, userId: owner.userId, ...target("slack.send_message"), connectionId, externalRef: result.externalRef! });
+    await undoEffect(database.prisma, {
+      companyId: owner.companyId,
+      userId: owner.userId,
+      ...target("slack.send_message"),
+      connectionId,
+      externalRef: result.externalRef!,
+    });
     expect(fake.messages.has(`C0GENERAL:${output.ts}`)).toBe(false);
     // undoing again finds nothing to delete and still succeeds
-    await undoEffect(database.prisma, { companyId: owner.companyId, userId: owner.userId, ...target("slack.send_message"), connectionId, externalRef: result.externalRef! });
+    await undoEffect(database.prisma, {
+      companyId: owner.companyId,
+      userId: owner.userId,
+      ...target("slack.send_message"),
+      connectionId,
+      externalRef: result.externalRef!,
+    });
   });
 
   it("reply in thread: uses an earlier step's ts as thread_ts", async () => {
@@ -86,7 +120,13 @@ describe("Slack actions against the fake", () => {
     const output = reply.output as { ts: string; threadTs: string };
     expect(output.threadTs).toBe(parent.ts);
     expect(fake.messages.get(`C0GENERAL:${output.ts}`)?.thread_ts).toBe(parent.ts);
-    await undoEffect(database.prisma, { companyId: owner.companyId, userId: null, ...target("slack.reply_in_thread"), connectionId, externalRef: reply.externalRef! });
+    await undoEffect(database.prisma, {
+      companyId: owner.companyId,
+      userId: null,
+      ...target("slack.reply_in_thread"),
+      connectionId,
+      externalRef: reply.externalRef!,
+    });
     expect(fake.messages.has(`C0GENERAL:${output.ts}`)).toBe(false);
     expect((await workflowFailure(run("slack.reply_in_thread", { channel: "general", threadTs: "1.2", text: "x" }))).code).toBe("E_VALIDATION");
   });
@@ -102,7 +142,13 @@ describe("Slack actions against the fake", () => {
     const fromUrl = await run("slack.upload_file", { channel: "C0GENERAL", filename: "logo.png", url });
     expect(fake.files.get((fromUrl.output as { fileId: string }).fileId)?.length).toBe(7);
 
-    await undoEffect(database.prisma, { companyId: owner.companyId, userId: null, ...target("slack.upload_file"), connectionId, externalRef: fromContent.externalRef! });
+    await undoEffect(database.prisma, {
+      companyId: owner.companyId,
+      userId: null,
+      ...target("slack.upload_file"),
+      connectionId,
+      externalRef: fromContent.externalRef!,
+    });
     expect(fake.files.has(out.fileId)).toBe(false);
 
     fake.fail("upload", { type: "http", status: 500 });
@@ -112,7 +158,15 @@ describe("Slack actions against the fake", () => {
 
   it("notify status: a message about the current run linking to its run page", async () => {
     const { runId, stepId } = await createRun(database.prisma, owner);
-    const result = await executeIntegrationAction(database.prisma, { companyId: owner.companyId, userId: null, ...target("slack.notify_status"), input: { channel: "general", status: "failed", message: "Invoice 42 not sent" }, runId, stepId, idempotencyKey: "k" });
+    const result = await executeIntegrationAction(database.prisma, {
+      companyId: owner.companyId,
+      userId: null,
+      ...target("slack.notify_status"),
+      input: { channel: "general", status: "failed", message: "Invoice 42 not sent" },
+      runId,
+      stepId,
+      idempotencyKey: "k",
+    });
     const output = result.output as { ts: string; runUrl: string };
     expect(output.runUrl).toBe(`http://flowline.test/runs/${runId}`);
     const text = fake.messages.get(`C0GENERAL:${output.ts}`)!.text;
@@ -188,9 +242,22 @@ describe("Slack actions against the fake", () => {
     await database.prisma.credential.deleteMany({ where: { companyId: busy.companyId } });
     const row = await connectSlack(database.prisma, { companyId: busy.companyId }, token);
     const now = new Date("2026-11-22T10:00:30Z");
-    await database.prisma.connectionRateWindow.create({ data: { credentialId: row.id, bucket: "slack.chat", windowStart: new Date("2026-11-22T10:00:00Z"), count: 60 } });
+    await database.prisma.connectionRateWindow.create({
+      data: { credentialId: row.id, bucket: "slack.chat", windowStart: new Date("2026-11-22T10:00:00Z"), count: 60 },
+    });
     const { runId, stepId } = await createRun(database.prisma, busy);
-    const error = await workflowFailure(executeIntegrationAction(database.prisma, { companyId: busy.companyId, userId: null, ...target("slack.send_message"), input: { channel: "general", text: "x" }, runId, stepId, idempotencyKey: "rl", now: () => now }));
+    const error = await workflowFailure(
+      executeIntegrationAction(database.prisma, {
+        companyId: busy.companyId,
+        userId: null,
+        ...target("slack.send_message"),
+        input: { channel: "general", text: "x" },
+        runId,
+        stepId,
+        idempotencyKey: "rl",
+        now: () => now,
+      }),
+    );
     expect(error.code).toBe("E_RATE_LIMITED");
     expect(error.retryAfterMs).toBe(30_000);
     expect(fake.callsTo("chat.postMessage")).toHaveLength(0);
@@ -213,13 +280,26 @@ describe("token refresh", () => {
       await database.prisma.credential.deleteMany({ where: { companyId: rotating.companyId } });
       // an OAuth install through the fake gives an access + refresh token pair
       const code = await fakeInstall();
-      const grant = await (await import("@/lib/integrations/oauth2")).exchangeCode((await import("@/lib/integrations/slack")).slack, { code, redirectUri: "http://flowline.test/cb" });
-      const row = await connectSlack(database.prisma, { companyId: rotating.companyId }, grant.secret.accessToken, { refreshToken: grant.secret.refreshToken as string, expiresAt: new Date(Date.now() + 60_000) });
+      const grant = await (
+        await import("@/lib/integrations/oauth2")
+      ).exchangeCode((await import("@/lib/integrations/slack")).slack, { code, redirectUri: "http://flowline.test/cb" });
+      const row = await connectSlack(database.prisma, { companyId: rotating.companyId }, grant.secret.accessToken, {
+        refreshToken: grant.secret.refreshToken as string,
+        expiresAt: new Date(Date.now() + 60_000),
+      });
       fake.reset();
       fake.fail("oauth.v2.access", { type: "delay", ms: 300 });
       const go = async () => {
         const { runId, stepId } = await createRun(database.prisma, rotating);
-        return executeIntegrationAction(database.prisma, { companyId: rotating.companyId, userId: null, ...target("slack.send_message"), input: { channel: "general", text: "x" }, runId, stepId, idempotencyKey: runId });
+        return executeIntegrationAction(database.prisma, {
+          companyId: rotating.companyId,
+          userId: null,
+          ...target("slack.send_message"),
+          input: { channel: "general", text: "x" },
+          runId,
+          stepId,
+          idempotencyKey: runId,
+        });
       };
       await Promise.all([go(), go()]);
       expect(fake.callsTo("oauth.v2.access").filter((c) => c.params.grant_type === "refresh_token")).toHaveLength(1);
@@ -254,7 +334,13 @@ describe("token refresh", () => {
 /** Walks the fake's consent page like a browser would and returns the code. */
 async function fakeInstall(): Promise<string> {
   const approve = new URL(`${fake.url}/oauth/v2/approve`);
-  approve.search = new URLSearchParams({ client_id: fake.clientId, redirect_uri: "http://flowline.test/cb", state: "s", scope: "chat:write", decision: "allow" }).toString();
+  approve.search = new URLSearchParams({
+    client_id: fake.clientId,
+    redirect_uri: "http://flowline.test/cb",
+    state: "s",
+    scope: "chat:write",
+    decision: "allow",
+  }).toString();
   const response = await fetch(approve, { redirect: "manual" });
   return new URL(response.headers.get("location")!).searchParams.get("code")!;
 }

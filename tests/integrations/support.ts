@@ -69,7 +69,9 @@ export async function createRun(db: Db, caller: Caller) {
   const definition = { trigger: { type: "manual", config: {} }, nodes: [], edges: [] };
   const workflow = await db.workflow.create({ data: { companyId: caller.companyId, name: `wf ${++runs}`, draft: definition } });
   const version = await db.workflowVersion.create({ data: { workflowId: workflow.id, number: 1, definition } });
-  const run = await db.workflowRun.create({ data: { companyId: caller.companyId, workflowId: workflow.id, versionId: version.id, triggerType: "manual", triggerPayload: {} } });
+  const run = await db.workflowRun.create({
+    data: { companyId: caller.companyId, workflowId: workflow.id, versionId: version.id, triggerType: "manual", triggerPayload: {} },
+  });
   const step = await db.workflowRunStep.create({ data: { runId: run.id, nodeId: "post", status: "running" } });
   return { runId: run.id, stepId: step.id };
 }
@@ -90,7 +92,11 @@ export async function renderSettingsPage(caller: Caller, searchParams: Record<st
     createElement(
       AppRouterContext.Provider,
       { value: router as never },
-      createElement(PathnameContext.Provider, { value: "/settings/integrations" }, createElement(SearchParamsContext.Provider, { value: new URLSearchParams(searchParams) as never }, page)),
+      createElement(
+        PathnameContext.Provider,
+        { value: "/settings/integrations" },
+        createElement(SearchParamsContext.Provider, { value: new URLSearchParams(searchParams) as never }, page),
+      ),
     ),
   );
 }

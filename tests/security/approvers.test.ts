@@ -55,7 +55,15 @@ const json = async (response: Response) => (await response.json()) as Record<str
 /** A fresh run waiting on one approval with these approvers; returns the waitpoint's id and the run's. */
 async function waitingApproval(approvers: string[] | undefined, payload: Record<string, unknown> = {}) {
   const config = { message: "Pay the invoice?", timeoutMs: 3_600_000, ...(approvers ? { approvers } : {}) };
-  const created = await json(await callRoute("POST", "/api/v1/workflows", { key: keys.plain, body: { name: `Approval ${randomBytes(2).toString("hex")}`, definition: definition([node("ask", "control.approval", config), node("pay")], ["trigger→ask", "ask:approved→pay"]) } }));
+  const created = await json(
+    await callRoute("POST", "/api/v1/workflows", {
+      key: keys.plain,
+      body: {
+        name: `Approval ${randomBytes(2).toString("hex")}`,
+        definition: definition([node("ask", "control.approval", config), node("pay")], ["trigger→ask", "ask:approved→pay"]),
+      },
+    }),
+  );
   await callRoute("POST", `/api/v1/workflows/${created.id}/publish`, { key: keys.plain, body: {} });
   const { run } = await json(await callRoute("POST", `/api/v1/workflows/${created.id}/runs`, { key: keys.plain, body: { payload } }));
   for (let i = 0; i < 500; i++) {
@@ -74,7 +82,10 @@ describe("approvers are enforced", () => {
     const { waitpointId, runId } = await waitingApproval(["{{trigger.payload.cfo}}"], { cfo: cfoEmail.toUpperCase() });
     for (const caller of [people.member, people.admin, owner]) {
       const result = await asPerson(caller, waitpointId);
-      expect(result, caller.role).toMatchObject({ ok: false, error: { code: "forbidden", message: "You are not one of this approval's approvers", remediation: expect.stringContaining(cfoEmail.toUpperCase()) } });
+      expect(result, caller.role).toMatchObject({
+        ok: false,
+        error: { code: "forbidden", message: "You are not one of this approval's approvers", remediation: expect.stringContaining(cfoEmail.toUpperCase()) },
+      });
     }
     const byKey = await asKey(keys.plain, waitpointId);
     expect(byKey.status).toBe(403);
@@ -112,8 +123,9 @@ describe("approvers are enforced", () => {
   });
 
   it("an expression that resolves to nobody lets nobody decide", async () => {
-    const { waitpointId } = await waitingApproval(["{{trigger.payload.missing ?? \"\"}}"]);
-    for (const caller of [people.member, people.admin, owner]) expect(await asPerson(caller, waitpointId)).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    const { waitpointId } = await waitingApproval(['{{trigger.payload.missing ?? ""}}']);
+    for (const caller of [people.member, people.admin, owner])
+      expect(await asPerson(caller, waitpointId)).toMatchObject({ ok: false, error: { code: "forbidden" } });
     // and an approval whose step record is missing is decided by nobody rather than by anyone
     const { runId } = await waitingApproval(undefined);
     const orphan = await database.prisma.waitpoint.create({ data: { runId, nodeId: "elsewhere", kind: "approval" } });
@@ -122,7 +134,10 @@ describe("approvers are enforced", () => {
 
   it("a signed link is made for a named approver on the list and records who decided", async () => {
     const { waitpointId, runId } = await waitingApproval([cfoEmail, "role:owner"]);
-    await expect(approvalLinkToken(database.prisma, owner, waitpointId)).rejects.toMatchObject({ code: "validation_failed", message: `Say which approver the link is for: one of ${cfoEmail}, role:owner` });
+    await expect(approvalLinkToken(database.prisma, owner, waitpointId)).rejects.toMatchObject({
+      code: "validation_failed",
+      message: `Say which approver the link is for: one of ${cfoEmail}, role:owner`,
+    });
     await expect(approvalLinkToken(database.prisma, owner, waitpointId, people.admin.email)).rejects.toMatchObject({ code: "forbidden" });
     await expect(approvalLinkToken(database.prisma, owner, waitpointId, "outsider@elsewhere.test")).rejects.toMatchObject({ code: "forbidden" });
     // an owner may be named: the list has role:owner
@@ -132,7 +147,9 @@ describe("approvers are enforced", () => {
     expect(decided.status).toBe(200);
     const waitpoint = await database.prisma.waitpoint.findUniqueOrThrow({ where: { id: waitpointId } });
     expect(waitpoint).toMatchObject({ linkApprover: cfoEmail, completedById: people.cfo.userId, result: { by: `${cfoEmail} (signed link)` } });
-    expect(await database.prisma.auditLog.findFirst({ where: { companyId, action: "approval.approved", targetId: runId } })).toMatchObject({ actorUserId: people.cfo.userId });
+    expect(await database.prisma.auditLog.findFirst({ where: { companyId, action: "approval.approved", targetId: runId } })).toMatchObject({
+      actorUserId: people.cfo.userId,
+    });
 
     // a list with a single email: the link is for that person without naming them
     const single = await waitingApproval([cfoEmail]);

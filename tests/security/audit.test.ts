@@ -34,7 +34,12 @@ beforeAll(async () => {
   database = await openTestDatabase();
   setDatabase(database);
   ({ owner, key } = await seedCompany(database.prisma, "Audited"));
-  const { userId } = await signUp(database.prisma, { name: "Mia", email: `mia-${Date.now()}@audited.test`, password: "a long enough password", company: "Mia's own" });
+  const { userId } = await signUp(database.prisma, {
+    name: "Mia",
+    email: `mia-${Date.now()}@audited.test`,
+    password: "a long enough password",
+    company: "Mia's own",
+  });
   await database.prisma.membership.create({ data: { companyId: owner.companyId, userId, role: "member" } });
   member = { companyId: owner.companyId, userId, role: "member", apiKeyId: null };
 }, 60_000);
@@ -48,7 +53,10 @@ const json = async (response: Response) => (await response.json()) as Record<str
 describe("audit log", () => {
   it("records publish, enable/disable, delete, connections, members and roles, API keys, approvals, cancel and replay, and lists them with a summary", async () => {
     const db = database.prisma;
-    const workflow = await createWorkflow(db, catalog, owner, { name: "Audited flow", definition: definition([node("ask", "control.approval", { message: "Ok?", timeoutMs: 60_000 })], ["trigger→ask"]) });
+    const workflow = await createWorkflow(db, catalog, owner, {
+      name: "Audited flow",
+      definition: definition([node("ask", "control.approval", { message: "Ok?", timeoutMs: 60_000 })], ["trigger→ask"]),
+    });
     await publishWorkflow(db, catalog, owner, workflow.id);
     await setWorkflowEnabled(db, catalog, owner, workflow.id, true);
     await setWorkflowEnabled(db, catalog, owner, workflow.id, false);
@@ -95,7 +103,11 @@ describe("audit log", () => {
       "run.replayed": `Replay of run ${second.id}`,
     });
     const published = entries.find((entry: { action: string }) => entry.action === "workflow.published");
-    expect(published).toMatchObject({ label: "Workflow published", actor: { kind: "person", id: owner.userId }, target: { type: "workflow", id: workflow.id, name: "Audited flow" } });
+    expect(published).toMatchObject({
+      label: "Workflow published",
+      actor: { kind: "person", id: owner.userId },
+      target: { type: "workflow", id: workflow.id, name: "Audited flow" },
+    });
     expect(new Date(published.at).getTime()).toBeGreaterThan(Date.now() - 60_000);
   });
 
@@ -104,7 +116,9 @@ describe("audit log", () => {
     const onlyPublish = await json(await callRoute("GET", "/api/v1/audit?action=workflow.published", { key }));
     expect(onlyPublish.entries.map((e: { action: string }) => e.action)).toEqual(["workflow.published"]);
     const area = await json(await callRoute("GET", "/api/v1/audit?action=connection.", { key }));
-    expect(new Set(area.entries.map((e: { action: string }) => e.action))).toEqual(new Set(["connection.connected", "connection.paused", "connection.resumed", "connection.disconnected"]));
+    expect(new Set(area.entries.map((e: { action: string }) => e.action))).toEqual(
+      new Set(["connection.connected", "connection.paused", "connection.resumed", "connection.disconnected"]),
+    );
     const byPerson = await json(await callRoute("GET", `/api/v1/audit?actorUserId=${owner.userId}`, { key }));
     expect(byPerson.entries.length).toBeGreaterThan(10);
     expect(byPerson.entries.every((e: { actor: { id: string } }) => e.actor.id === owner.userId)).toBe(true);
@@ -124,7 +138,12 @@ describe("audit log", () => {
   });
 
   it("is for admins and owners (and API keys) only", async () => {
-    const { userId } = await signUp(database.prisma, { name: "Plain", email: `plain-${Date.now()}@audited.test`, password: "a long enough password", company: "Plain's own" });
+    const { userId } = await signUp(database.prisma, {
+      name: "Plain",
+      email: `plain-${Date.now()}@audited.test`,
+      password: "a long enough password",
+      company: "Plain's own",
+    });
     await database.prisma.membership.create({ data: { companyId: owner.companyId, userId, role: "member" } });
     const plain: Caller = { companyId: owner.companyId, userId, role: "member", apiKeyId: null };
     const refused = await runAsCaller(plain, () => callRoute("GET", "/api/v1/audit"));
@@ -135,7 +154,10 @@ describe("audit log", () => {
 
   it("knows every kind of event the code records (so each has a label and a summary)", () => {
     const recorded = new Set<string>();
-    const walk = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? (e.name === "generated" ? [] : walk(path.join(dir, e.name))) : [path.join(dir, e.name)]));
+    const walk = (dir: string): string[] =>
+      fs
+        .readdirSync(dir, { withFileTypes: true })
+        .flatMap((e) => (e.isDirectory() ? (e.name === "generated" ? [] : walk(path.join(dir, e.name))) : [path.join(dir, e.name)]));
     for (const file of walk(path.join(process.cwd(), "lib")).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))) {
       const source = fs.readFileSync(file, "utf8");
       if (!/\baudit\(/.test(source) || file.endsWith(`${path.sep}audit.ts`)) continue;

@@ -86,9 +86,18 @@ describe("forged session cookies", () => {
     const lines: string[] = [];
     const sink = pino({ level: "info" }, new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) }));
     let now = 1_000_000;
-    const options = { ...buildAuthOptions(database.prisma, getEnv()), logger: authLogger(rateLimitedWarner(sink, 60_000, () => now), sink) };
+    const options = {
+      ...buildAuthOptions(database.prisma, getEnv()),
+      logger: authLogger(
+        rateLimitedWarner(sink, 60_000, () => now),
+        sink,
+      ),
+    };
     // getServerSession as pages call it, with a request that carries a forged cookie
-    const withCookie = (value: string) => [{ headers: {}, cookies: { "next-auth.session-token": value } }, { getHeader: () => undefined, setHeader: () => {} }, options] as unknown as Parameters<typeof getServerSession>;
+    const withCookie = (value: string) =>
+      [{ headers: {}, cookies: { "next-auth.session-token": value } }, { getHeader: () => undefined, setHeader: () => {} }, options] as unknown as Parameters<
+        typeof getServerSession
+      >;
     for (let i = 0; i < 50; i++) expect(await getServerSession(...withCookie(`forged.${i}.cookie`))).toBeNull();
     expect(lines).toHaveLength(1);
     const first = JSON.parse(lines[0]!) as Record<string, unknown>;

@@ -33,7 +33,10 @@ beforeAll(async () => {
   const seeded = await seedCompany(database.prisma, "Fuzz");
   ({ key, owner } = seeded);
   ids = seeded.ids;
-  const created = (await (await callRoute("POST", "/api/v1/workflows", { key, body: { name: "Target", definition: simple } })).json()) as { id: string; revision: string };
+  const created = (await (await callRoute("POST", "/api/v1/workflows", { key, body: { name: "Target", definition: simple } })).json()) as {
+    id: string;
+    revision: string;
+  };
   workflowId = created.id;
   revision = created.revision;
   await callRoute("POST", `/api/v1/workflows/${workflowId}/publish`, { key, body: {} });
@@ -90,7 +93,8 @@ function mutate(body: Record<string, Json>): Json {
   const keys = Object.keys(target);
   const hostile: Json = random() < 0.1 ? DEEP : pick(HOSTILE_TEXT);
   const choice = random();
-  if (choice < 0.2 && !Array.isArray(target as unknown)) target[pick(HOSTILE_TEXT)] = "value"; // a hostile key
+  if (choice < 0.2 && !Array.isArray(target as unknown))
+    target[pick(HOSTILE_TEXT)] = "value"; // a hostile key
   else if (keys.length > 0 && choice < 0.9) target[pick(keys)] = hostile;
   else target["payload"] = hostile;
   return copy;
@@ -99,7 +103,9 @@ function mutate(body: Record<string, Json>): Json {
 // next-auth's own handler needs Next's request object (nextUrl); the e2e sign-in specs drive it.
 const UNFUZZED = new Set(["/api/auth/[...nextauth]"]);
 const routePaths = () =>
-  routeFiles().filter((route) => !UNFUZZED.has(route.pattern)).map((route) => ({ ...route, params: [...route.pattern.matchAll(/\[(?:\.\.\.)?([^\]]+)\]/g)].map((m) => m[1]!) }));
+  routeFiles()
+    .filter((route) => !UNFUZZED.has(route.pattern))
+    .map((route) => ({ ...route, params: [...route.pattern.matchAll(/\[(?:\.\.\.)?([^\]]+)\]/g)].map((m) => m[1]!) }));
 
 /** Fills a route pattern with ids of the seeded company (so the request reaches the database), or a hostile value. */
 function urlFor(pattern: string, hostileParam: string | null): string {
@@ -127,10 +133,24 @@ describe("fuzzing routes and server actions with hostile input", { timeout: 600_
     };
     // NUL and lone surrogates, in values and in keys, on create, update, validate, publish and run start
     await expectField(await send("POST", "/api/v1/workflows", { name: "nul\u0000" }), 422, ["body", "name"]);
-    await expectField(await send("POST", "/api/v1/workflows", { name: "ok", definition: { ...simple, nodes: [node("a", "core.noop", { value: "\ud800" })] } as Json }), 422, ["body", "definition", "nodes", 0, "config", "value"]);
+    await expectField(
+      await send("POST", "/api/v1/workflows", { name: "ok", definition: { ...simple, nodes: [node("a", "core.noop", { value: "\ud800" })] } as Json }),
+      422,
+      ["body", "definition", "nodes", 0, "config", "value"],
+    );
     await expectField(await send("PATCH", `/api/v1/workflows/${workflowId}`, { description: "x\u0000" }), 422, ["body", "description"]);
-    await expectField(await send("POST", `/api/v1/workflows/${workflowId}/validate`, { definition: { ...simple, nodes: [node("a", "core.noop", { "k\u0000": 1 })] } as Json }), 422, ["body", "definition", "nodes", 0, "config"]);
-    await expectField(await send("POST", `/api/v1/workflows/${workflowId}/publish`, { definition: { ...simple, nodes: [node("a", "core.noop", { value: "\udfff" })] } as Json }), 422, ["body", "definition"]);
+    await expectField(
+      await send("POST", `/api/v1/workflows/${workflowId}/validate`, { definition: { ...simple, nodes: [node("a", "core.noop", { "k\u0000": 1 })] } as Json }),
+      422,
+      ["body", "definition", "nodes", 0, "config"],
+    );
+    await expectField(
+      await send("POST", `/api/v1/workflows/${workflowId}/publish`, {
+        definition: { ...simple, nodes: [node("a", "core.noop", { value: "\udfff" })] } as Json,
+      }),
+      422,
+      ["body", "definition"],
+    );
     await expectField(await send("POST", `/api/v1/workflows/${workflowId}/runs`, { payload: { "key\ud800": "v" } }), 422, ["body", "payload"]);
     await expectField(await send("POST", `/api/v1/workflows/${workflowId}/runs`, { idempotencyKey: "k\u0000" }), 422, ["body", "idempotencyKey"]);
     // a run payload nested 5,000 deep
@@ -170,7 +190,9 @@ describe("fuzzing routes and server actions with hostile input", { timeout: 600_
         // A lone surrogate cannot be written in a URL at all (percent-encoding is UTF-8).
         for (const hostile of HOSTILE_TEXT.filter((text) => text.isWellFormed())) {
           if (route.params.length) attempts.push({ url: urlFor(route.pattern, hostile) });
-          attempts.push({ url: `${urlFor(route.pattern, null)}?cursor=${encodeURIComponent(hostile)}&workflowId=${encodeURIComponent(hostile)}&from=${encodeURIComponent(hostile)}` });
+          attempts.push({
+            url: `${urlFor(route.pattern, null)}?cursor=${encodeURIComponent(hostile)}&workflowId=${encodeURIComponent(hostile)}&from=${encodeURIComponent(hostile)}`,
+          });
         }
         if (method !== "GET" && method !== "DELETE") {
           for (let i = 0; i < 250; i++) attempts.push({ url: urlFor(route.pattern, null), body: mutate(pick(goodBodies())) });
@@ -179,7 +201,8 @@ describe("fuzzing routes and server actions with hostile input", { timeout: 600_
           const response = await send(method, attempt.url, attempt.body);
           calls++;
           statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-          if (response.status >= 500) failures.push(`${method} ${attempt.url} ${describeInput(attempt.body)} → ${response.status} ${(await response.text()).slice(0, 300)}`);
+          if (response.status >= 500)
+            failures.push(`${method} ${attempt.url} ${describeInput(attempt.body)} → ${response.status} ${(await response.text()).slice(0, 300)}`);
         }
       }
     }
@@ -202,9 +225,13 @@ describe("fuzzing routes and server actions with hostile input", { timeout: 600_
           const id = pick(targets);
           const base = { id, workflowId: id, membershipId: id, ...pick(goodBodies()) };
           const input = realize(pick([mutate(base), { id, changes: mutate(pick(goodBodies())) }, { workflowId: id, options: mutate(pick(goodBodies())) }]));
-          const result = (await runAsCaller(owner, () => (action as (i: unknown) => Promise<unknown>)(input))) as { ok: boolean; error?: { code: string; message: string } };
+          const result = (await runAsCaller(owner, () => (action as (i: unknown) => Promise<unknown>)(input))) as {
+            ok: boolean;
+            error?: { code: string; message: string };
+          };
           calls++;
-          if (!result.ok && result.error?.code === "internal") failures.push(`${path.relative(process.cwd(), file)} ${name}(${describeInput(input)}) → ${result.error.message}`);
+          if (!result.ok && result.error?.code === "internal")
+            failures.push(`${path.relative(process.cwd(), file)} ${name}(${describeInput(input)}) → ${result.error.message}`);
         }
       }
     }

@@ -42,7 +42,10 @@ afterAll(async () => {
 });
 
 async function failure(promise: Promise<unknown>): Promise<WorkflowError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(WorkflowError);
   return error as WorkflowError;
 }
@@ -50,17 +53,37 @@ async function failure(promise: Promise<unknown>): Promise<WorkflowError> {
 describe("guarded fetch", () => {
   it("classifies every non-public address form, IPv4 and IPv6, and lets public ones through", () => {
     const refused = {
-      "127.0.0.1": /loopback/, "127.8.9.10": /loopback/, "10.0.0.5": /private/, "172.16.3.4": /private/, "192.168.1.1": /private/,
-      "100.64.0.1": /carrier-grade NAT/, "169.254.169.254": /link-local.*metadata/, "224.0.0.251": /multicast/, "0.0.0.0": /unspecified/,
-      "255.255.255.255": /broadcast/, "::1": /loopback/, "::": /unspecified/, "::ffff:127.0.0.1": /loopback/, "::ffff:10.1.2.3": /private/,
-      "fe80::1": /link-local/, "fd00:ec2::254": /unique local/, "ff02::1": /multicast/, "64:ff9b::7f00:1": /reserved/, "2002:7f00:1::": /reserved/,
+      "127.0.0.1": /loopback/,
+      "127.8.9.10": /loopback/,
+      "10.0.0.5": /private/,
+      "172.16.3.4": /private/,
+      "192.168.1.1": /private/,
+      "100.64.0.1": /carrier-grade NAT/,
+      "169.254.169.254": /link-local.*metadata/,
+      "224.0.0.251": /multicast/,
+      "0.0.0.0": /unspecified/,
+      "255.255.255.255": /broadcast/,
+      "::1": /loopback/,
+      "::": /unspecified/,
+      "::ffff:127.0.0.1": /loopback/,
+      "::ffff:10.1.2.3": /private/,
+      "fe80::1": /link-local/,
+      "fd00:ec2::254": /unique local/,
+      "ff02::1": /multicast/,
+      "64:ff9b::7f00:1": /reserved/,
+      "2002:7f00:1::": /reserved/,
     };
     for (const [address, reason] of Object.entries(refused)) expect(addressRefusal(address), address).toMatch(reason);
     for (const address of ["8.8.8.8", "1.1.1.1", "2606:4700:4700::1111"]) expect(addressRefusal(address), address).toBeNull();
   });
 
   it("refuses a server on 127.0.0.1 by address, by name and in IPv6 forms, unless it is allowed explicitly", async () => {
-    for (const url of [`http://127.0.0.1:${port}/file`, `http://localhost:${port}/file`, `http://[::ffff:127.0.0.1]:${port}/file`, `http://[::1]:${port}/file`]) {
+    for (const url of [
+      `http://127.0.0.1:${port}/file`,
+      `http://localhost:${port}/file`,
+      `http://[::ffff:127.0.0.1]:${port}/file`,
+      `http://[::1]:${port}/file`,
+    ]) {
       const error = await failure(guardedFetch(url, { maxBytes: 1000, allow: [] }));
       expect(error.code, url).toBe("E_VALIDATION");
       expect(error.message, url).toMatch(/Refused to fetch .*loopback/);
@@ -116,7 +139,15 @@ describe("Slack upload from a URL", () => {
     const { runId, stepId } = await createRun(database.prisma, owner);
     const input = { channel: "C0GENERAL", filename: "secret.txt", url: `http://127.0.0.1:${port}/file` };
     const error = await failure(
-      executeIntegrationAction(database.prisma, { companyId: owner.companyId, userId: owner.userId, ...target("slack.upload_file"), input, runId, stepId, idempotencyKey: `${runId}:${stepId}` }),
+      executeIntegrationAction(database.prisma, {
+        companyId: owner.companyId,
+        userId: owner.userId,
+        ...target("slack.upload_file"),
+        input,
+        runId,
+        stepId,
+        idempotencyKey: `${runId}:${stepId}`,
+      }),
     );
     expect(error.code).toBe("E_VALIDATION");
     expect(error.message).toMatch(/127\.0\.0\.1 is a loopback address/);

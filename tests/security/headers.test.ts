@@ -50,7 +50,13 @@ describe("cookies", () => {
     expect(companyCookieOptions("http://localhost:3000")).toMatchObject({ secure: false });
     const secret = "s".repeat(32);
     const key = Buffer.alloc(32, 1).toString("base64");
-    const production = parseEnv({ NODE_ENV: "production", DATABASE_URL: "postgres://x@db/x", APP_URL: "https://flowline.example.com", NEXTAUTH_SECRET: secret, ENCRYPTION_KEY: key });
+    const production = parseEnv({
+      NODE_ENV: "production",
+      DATABASE_URL: "postgres://x@db/x",
+      APP_URL: "https://flowline.example.com",
+      NEXTAUTH_SECRET: secret,
+      ENCRYPTION_KEY: key,
+    });
     const local = parseEnv({ APP_URL: "http://localhost:3000", NEXTAUTH_SECRET: secret, ENCRYPTION_KEY: key });
     const previous = process.env.NEXTAUTH_URL; // buildAuthOptions fills it in when unset
     expect(buildAuthOptions({} as never, production).useSecureCookies).toBe(true);

@@ -16,6 +16,9 @@ export async function failure<E extends Error>(promise: Promise<unknown>, kind: 
 
 /** An AppError, with zod validation failures mapped the way routes and actions map them (422 with issues). */
 export const appFailure = (promise: Promise<unknown>) =>
-  failure(promise.catch((error: unknown) => Promise.reject(error instanceof ZodError ? toAppError(error) : error)), AppError);
+  failure(
+    promise.catch((error: unknown) => Promise.reject(error instanceof ZodError ? toAppError(error) : error)),
+    AppError,
+  );
 
 export const workflowFailure = (promise: Promise<unknown>) => failure(promise, WorkflowError);

@@ -25,7 +25,9 @@ export function fileEffectCatalog(effectsFile: string) {
       },
       // The provider can be asked whether the effect happened: here, the file.
       reconcile: async (ctx: { idempotencyKey: string }) =>
-        performed().includes(ctx.idempotencyKey) ? { outcome: "done" as const, output: { key: ctx.idempotencyKey, reconciled: true } } : { outcome: "not_done" as const },
+        performed().includes(ctx.idempotencyKey)
+          ? { outcome: "done" as const, output: { key: ctx.idempotencyKey, reconciled: true } }
+          : { outcome: "not_done" as const },
     },
   };
   return createCatalog({ ...catalogLists, nodeTypes: [...catalogLists.nodeTypes, fileEffect] });

@@ -22,7 +22,13 @@ export function routeFiles(): RouteFile[] {
     .filter((file) => path.basename(file) === "route.ts")
     .map((file) => ({
       file,
-      pattern: "/" + path.relative(appDir, path.dirname(file)).split(path.sep).filter((segment) => !/^\(.*\)$/.test(segment)).join("/"),
+      pattern:
+        "/" +
+        path
+          .relative(appDir, path.dirname(file))
+          .split(path.sep)
+          .filter((segment) => !/^\(.*\)$/.test(segment))
+          .join("/"),
     }));
 }
 
@@ -30,9 +36,7 @@ type Handler = (request: Request, context: { params: Promise<Record<string, stri
 
 function match(pattern: string, pathname: string): Record<string, string> | null {
   const names: string[] = [];
-  const regex = new RegExp(
-    "^" + pattern.replace(/\[(?:\.\.\.)?([^\]]+)\]/g, (_m, name: string) => (names.push(name), "([^/]+)")).replace(/\./g, "\\.") + "$",
-  );
+  const regex = new RegExp("^" + pattern.replace(/\[(?:\.\.\.)?([^\]]+)\]/g, (_m, name: string) => (names.push(name), "([^/]+)")).replace(/\./g, "\\.") + "$");
   const found = pathname.match(regex);
   return found ? Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(found[i + 1]!)])) : null;
 }

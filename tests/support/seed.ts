@@ -37,14 +37,34 @@ export async function seedCompany(db: Db, label: string) {
   const version = await db.workflowVersion.create({ data: { workflowId: workflow.id, number: 1, definition: emptyDefinition } });
   const run = await db.workflowRun.create({ data: { companyId, workflowId: workflow.id, versionId: version.id, triggerType: "manual", triggerPayload: {} } });
   const step = await db.workflowRunStep.create({ data: { runId: run.id, nodeId: "a", status: "succeeded" } });
-  const waitpoint = await db.waitpoint.create({ data: { runId: run.id, nodeId: "a", kind: "approval", tokenHash: createHash("sha256").update(suffix).digest("hex") } });
+  const waitpoint = await db.waitpoint.create({
+    data: { runId: run.id, nodeId: "a", kind: "approval", tokenHash: createHash("sha256").update(suffix).digest("hex") },
+  });
   await db.app.upsert({ where: { id: "slack" }, create: { id: "slack", name: "Slack" }, update: {} });
-  const credential = await db.credential.create({ data: { companyId, appId: "slack", type: "apikey", keyId: "k1", ciphertext: "sealed", displayName: `${label} Slack` } });
-  const document = await db.document.create({ data: { companyId, name: `${label}.pdf`, mimeType: "application/pdf", sizeBytes: 3, content: Buffer.from("pdf"), sha256: "x" } });
-  const signature = await db.signatureRequest.create({ data: { companyId, documentId: document.id, signerEmail: `signer@${label.toLowerCase()}.test`, tokenHash: `sig-${suffix}` } });
+  const credential = await db.credential.create({
+    data: { companyId, appId: "slack", type: "apikey", keyId: "k1", ciphertext: "sealed", displayName: `${label} Slack` },
+  });
+  const document = await db.document.create({
+    data: { companyId, name: `${label}.pdf`, mimeType: "application/pdf", sizeBytes: 3, content: Buffer.from("pdf"), sha256: "x" },
+  });
+  const signature = await db.signatureRequest.create({
+    data: { companyId, documentId: document.id, signerEmail: `signer@${label.toLowerCase()}.test`, tokenHash: `sig-${suffix}` },
+  });
   const ids = {
-    companyId, userId, memberUserId: member.userId, membershipId: membership.id, apiKeyId: apiKey.id, inviteId: invite.id, workflowId: workflow.id,
-    versionId: version.id, runId: run.id, stepId: step.id, waitpointId: waitpoint.id, credentialId: credential.id, documentId: document.id, signatureRequestId: signature.id,
+    companyId,
+    userId,
+    memberUserId: member.userId,
+    membershipId: membership.id,
+    apiKeyId: apiKey.id,
+    inviteId: invite.id,
+    workflowId: workflow.id,
+    versionId: version.id,
+    runId: run.id,
+    stepId: step.id,
+    waitpointId: waitpoint.id,
+    credentialId: credential.id,
+    documentId: document.id,
+    signatureRequestId: signature.id,
   };
   return { owner, key, ids };
 }

@@ -67,7 +67,10 @@ export const testNodeTypes: NodeTypeSpec[] = [
     executor: {
       effectful: false,
       execute: async (_ctx, input) => {
-        throw new WorkflowError(input.code as ErrorCode, { message: `failed with ${String(input.code)}`, ...(typeof input.remediation === "string" ? { remediation: input.remediation } : {}) });
+        throw new WorkflowError(input.code as ErrorCode, {
+          message: `failed with ${String(input.code)}`,
+          ...(typeof input.remediation === "string" ? { remediation: input.remediation } : {}),
+        });
       },
     },
   },

@@ -75,8 +75,7 @@ describe("tenant isolation", { timeout: 180_000 }, () => {
         for (const caller of callers) {
           for (const input of [{}, ...Object.values(a.ids).flatMap(inputsAimingAt)]) {
             const result = (await runAsCaller(caller, () => (action as (i: unknown) => Promise<unknown>)(input))) as
-              | { ok: true; data: unknown }
-              | { ok: false; error: { code: string } };
+              { ok: true; data: unknown } | { ok: false; error: { code: string } };
             calls++;
             const where = `${path.relative(process.cwd(), file)} ${name}(${JSON.stringify(input)}) as ${caller.role}`;
             if (result.ok) expect(leaks(JSON.stringify(result.data) ?? ""), where).toEqual([]);
@@ -93,7 +92,13 @@ describe("tenant isolation", { timeout: 180_000 }, () => {
     const before = await snapshotCompany(database.prisma, a.ids.companyId);
     let calls = 0;
     for (const file of routeFiles) {
-      const routePath = "/" + path.relative(path.join(process.cwd(), "app"), path.dirname(file)).split(path.sep).filter((s) => !/^\(.*\)$/.test(s)).join("/");
+      const routePath =
+        "/" +
+        path
+          .relative(path.join(process.cwd(), "app"), path.dirname(file))
+          .split(path.sep)
+          .filter((s) => !/^\(.*\)$/.test(s))
+          .join("/");
       if (PUBLIC_ROUTES[routePath]) continue;
       const exported = (await import(file)) as Record<string, unknown>;
       const paramNames = [...routePath.matchAll(/\[(?:\.\.\.)?([^\]]+)\]/g)].map((m) => m[1]!);

@@ -21,13 +21,25 @@ let owner: Awaited<ReturnType<typeof seedCompany>>["owner"];
 
 beforeAll(async () => {
   fake = await startFakeResend();
-  setTestEnv({ RESEND_API_KEY: fake.apiKey, RESEND_BASE_URL: fake.url, RESEND_WEBHOOK_SECRET: fake.webhookSecret, EMAIL_FROM: "Flowline <noreply@flowline.test>", INBOUND_EMAIL_DOMAIN: "in.flowline.test" });
+  setTestEnv({
+    RESEND_API_KEY: fake.apiKey,
+    RESEND_BASE_URL: fake.url,
+    RESEND_WEBHOOK_SECRET: fake.webhookSecret,
+    EMAIL_FROM: "Flowline <noreply@flowline.test>",
+    INBOUND_EMAIL_DOMAIN: "in.flowline.test",
+  });
   database = await openTestDatabase();
   setDatabase(database);
   ({ owner } = await seedCompany(database.prisma, "Inbox"));
 }, 60_000);
 afterAll(async () => {
-  setTestEnv({ RESEND_API_KEY: undefined, RESEND_BASE_URL: undefined, RESEND_WEBHOOK_SECRET: undefined, EMAIL_FROM: undefined, INBOUND_EMAIL_DOMAIN: undefined });
+  setTestEnv({
+    RESEND_API_KEY: undefined,
+    RESEND_BASE_URL: undefined,
+    RESEND_WEBHOOK_SECRET: undefined,
+    EMAIL_FROM: undefined,
+    INBOUND_EMAIL_DOMAIN: undefined,
+  });
   await closeDatabase();
   await fake.close();
 });
@@ -40,7 +52,8 @@ async function inboxWorkflow(config: Record<string, unknown> = {}) {
   return workflow.id;
 }
 
-const deliver = (webhook: { body: string; headers: Record<string, string> }) => callRoute("POST", "/api/inbound/resend", { rawBody: webhook.body, headers: webhook.headers });
+const deliver = (webhook: { body: string; headers: Record<string, string> }) =>
+  callRoute("POST", "/api/inbound/resend", { rawBody: webhook.body, headers: webhook.headers });
 const runsOf = (workflowId: string) => database.prisma.workflowRun.findMany({ where: { workflowId } });
 
 describe("Resend inbound email", () => {

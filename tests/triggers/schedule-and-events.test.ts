@@ -107,7 +107,11 @@ describe("schedule", () => {
       "2026-03-29T07:00:00.000Z",
       "2026-03-30T07:00:00.000Z",
     ]);
-    expect(iso(nextFireTimes({ cron: "0 9 * * *", timezone: "Europe/Rome" }, new Date("2026-10-24T00:00:00Z"), 3))).toEqual(["2026-10-24T07:00:00.000Z", "2026-10-25T08:00:00.000Z", "2026-10-26T08:00:00.000Z"]);
+    expect(iso(nextFireTimes({ cron: "0 9 * * *", timezone: "Europe/Rome" }, new Date("2026-10-24T00:00:00Z"), 3))).toEqual([
+      "2026-10-24T07:00:00.000Z",
+      "2026-10-25T08:00:00.000Z",
+      "2026-10-26T08:00:00.000Z",
+    ]);
     // 02:30 happens twice on 25 October and not at all on 29 March: once a day either way
     const autumn = nextFireTimes({ cron: "30 2 * * *", timezone: "Europe/Rome" }, new Date("2026-10-24T12:00:00Z"), 2);
     expect(iso(autumn)).toEqual(["2026-10-25T00:30:00.000Z", "2026-10-26T01:30:00.000Z"]);
@@ -140,7 +144,13 @@ describe("internal events", () => {
     expect(await runsOf(anything)).toHaveLength(1);
     expect(await runsOf(invoices)).toHaveLength(0);
     // as if the dispatcher died after the intake's commit, before marking the event delivered
-    const again = await takeEvent(database.prisma, catalog, { companyId: owner.companyId, triggerType: "document.completed", source: "event:document.completed", externalId: outboxId, payload });
+    const again = await takeEvent(database.prisma, catalog, {
+      companyId: owner.companyId,
+      triggerType: "document.completed",
+      source: "event:document.completed",
+      externalId: outboxId,
+      payload,
+    });
     expect(again.duplicate).toBe(true);
     expect(await runsOf(contracts)).toHaveLength(1);
     expect(await dispatcher.pass()).toBe(0);
@@ -151,7 +161,11 @@ describe("internal events", () => {
   it("an event of another company starts nothing here", async () => {
     const mine = await published({ type: "document.completed", config: {} });
     const { owner: other } = await seedCompany(database.prisma, "Elsewhere");
-    await emitEvent(database.prisma, { companyId: other.companyId, type: "document.completed", payload: { documentId: "x", title: "x", folder: null, completedAt: new Date().toISOString(), signers: [] } });
+    await emitEvent(database.prisma, {
+      companyId: other.companyId,
+      type: "document.completed",
+      payload: { documentId: "x", title: "x", folder: null, completedAt: new Date().toISOString(), signers: [] },
+    });
     await new EventDispatcher(database.prisma, catalog).pass();
     expect(await runsOf(mine)).toHaveLength(0);
   });

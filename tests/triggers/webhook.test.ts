@@ -114,7 +114,13 @@ describe("signed webhook", () => {
     const { events } = (await history.json()) as { events: { status: string; reason: string }[] };
     expect(events).toHaveLength(cases.length);
     expect(events.every((e) => e.status === "rejected" && e.reason)).toBe(true);
-    expect(events.map((e) => e.reason)).toEqual(expect.arrayContaining([expect.stringMatching(/5 minutes/), expect.stringMatching(/signature does not match/), expect.stringMatching(/Missing webhook-id/)]));
+    expect(events.map((e) => e.reason)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/5 minutes/),
+        expect.stringMatching(/signature does not match/),
+        expect.stringMatching(/Missing webhook-id/),
+      ]),
+    );
   });
 
   it("after rotation, the previous secret keeps working for the grace period, and the new one works at once", async () => {

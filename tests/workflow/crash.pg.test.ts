@@ -29,7 +29,9 @@ afterAll(async () => {
 });
 
 function spawnWorker(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "tests/support/crash-worker.ts", database.url!, effectsFile], { stdio: ["ignore", "pipe", "ignore"] });
+  const child = spawn(process.execPath, ["--import", "tsx", "tests/support/crash-worker.ts", database.url!, effectsFile], {
+    stdio: ["ignore", "pipe", "ignore"],
+  });
   return new Promise((resolve) => child.stdout!.once("data", () => resolve(child)));
 }
 
@@ -76,7 +78,12 @@ describe("crashes", () => {
     const effects = await database.prisma.runEffect.findMany({ where: { runId: { in: ids } } });
     expect(effects.every((e) => e.status === "completed")).toBe(true);
     const cutShort = await database.prisma.workflowRunStep.count({ where: { runId: { in: ids }, errorCode: "E_INTERRUPTED" } });
-    const reconciled = effects.length === 0 ? 0 : (await database.prisma.workflowRunStep.findMany({ where: { runId: { in: ids }, status: "succeeded", nodeId: { in: ["first", "second"] } } })).filter((s) => (s.output as { reconciled?: boolean } | null)?.reconciled).length;
+    const reconciled =
+      effects.length === 0
+        ? 0
+        : (await database.prisma.workflowRunStep.findMany({ where: { runId: { in: ids }, status: "succeeded", nodeId: { in: ["first", "second"] } } })).filter(
+            (s) => (s.output as { reconciled?: boolean } | null)?.reconciled,
+          ).length;
     console.log(`crash test: ${kills} kills, ${cutShort} attempts cut short, ${reconciled} effects reconciled after a kill`);
     // the kills really landed mid-run, or this test proved nothing
     expect(cutShort + reconciled).toBeGreaterThan(0);

@@ -48,17 +48,23 @@ async function alone(def: ReturnType<typeof definition>) {
   const workflow = await createWorkflow(database.prisma, testCatalog, owner, { name: "alone", definition: def });
   await publishWorkflow(database.prisma, testCatalog, owner, workflow.id);
   const waitFor = async (runId: string, statuses: string[]) => {
-    await expect.poll(async () => (await database.prisma.workflowRun.findUniqueOrThrow({ where: { id: runId } })).status, { timeout: 10_000, interval: 20 }).toSatisfy((s: string) => statuses.includes(s));
+    await expect
+      .poll(async () => (await database.prisma.workflowRun.findUniqueOrThrow({ where: { id: runId } })).status, { timeout: 10_000, interval: 20 })
+      .toSatisfy((s: string) => statuses.includes(s));
     return database.prisma.workflowRun.findUniqueOrThrow({ where: { id: runId } });
   };
   const records = async (runId: string) =>
-    (await database.prisma.workflowRunStep.findMany({ where: { runId }, orderBy: { seq: "asc" } })).map((s) => `${s.nodeId}#${s.attempt}:${s.status}${s.errorCode ? `(${s.errorCode})` : ""}`);
+    (await database.prisma.workflowRunStep.findMany({ where: { runId }, orderBy: { seq: "asc" } })).map(
+      (s) => `${s.nodeId}#${s.attempt}:${s.status}${s.errorCode ? `(${s.errorCode})` : ""}`,
+    );
   return { database, start: async () => (await startRun(database.prisma, testCatalog, owner, workflow.id, {})).run.id, waitFor, records };
 }
 
 describe("the embedded worker's clock and shutdown", () => {
   it("wakes at a parked run's wake-up however far beyond its poll interval it is", async () => {
-    const { database, start, waitFor, records } = await alone(definition([node("pause", "control.wait", { durationMs: 2 * 3_600_000 }), node("after")], ["trigger→pause", "pause→after"]));
+    const { database, start, waitFor, records } = await alone(
+      definition([node("pause", "control.wait", { durationMs: 2 * 3_600_000 }), node("after")], ["trigger→pause", "pause→after"]),
+    );
     // Polls once an hour: only the wake-up timer can find the run in time.
     const sleepy = new EmbeddedWorker(database.prisma, { catalog: testCatalog, pollMs: 3_600_000, clock: testClock });
     await sleepy.start();

@@ -65,7 +65,9 @@ describe("/api/v1 runs", () => {
   });
 
   it("refuses to start an unpublished workflow unless asked for the draft", async () => {
-    const created = await body(await callRoute("POST", "/api/v1/workflows", { key, body: { name: "Draft only", definition: definition([node("a")], ["trigger→a"]) } }));
+    const created = await body(
+      await callRoute("POST", "/api/v1/workflows", { key, body: { name: "Draft only", definition: definition([node("a")], ["trigger→a"]) } }),
+    );
     const refused = await callRoute("POST", `/api/v1/workflows/${created.id}/runs`, { key, body: {} });
     expect(refused.status).toBe(409);
     const draft = await body(await callRoute("POST", `/api/v1/workflows/${created.id}/runs`, { key, body: { version: "draft" } }));
@@ -128,6 +130,10 @@ describe("/api/v1 runs", () => {
     expect(decided.status).toBe(200);
     expect((await callRoute("POST", `/api/approvals/${waitpointId}`, { body: { token, approved: true } })).status).toBe(409);
     const done = await until(run.id, "succeeded");
-    expect(done.steps.find((s: { nodeId: string }) => s.nodeId === "ask").output).toMatchObject({ decision: "rejected", comment: "not this month", decidedBy: "signed link" });
+    expect(done.steps.find((s: { nodeId: string }) => s.nodeId === "ask").output).toMatchObject({
+      decision: "rejected",
+      comment: "not this month",
+      decidedBy: "signed link",
+    });
   });
 });

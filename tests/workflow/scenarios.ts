@@ -112,7 +112,10 @@ export function describeScenarios(host: ScenarioHost) {
 
     it("records a step's input with its secrets redacted, while the step itself gets the real values", async () => {
       const key = unique("secret");
-      const result = await run(definition([node("call", "test.count", { key, value: { apiToken: "{{trigger.payload.token}}", channel: "#ops" } })], ["trigger→call"]), { token: "s3cr3t-value" });
+      const result = await run(
+        definition([node("call", "test.count", { key, value: { apiToken: "{{trigger.payload.token}}", channel: "#ops" } })], ["trigger→call"]),
+        { token: "s3cr3t-value" },
+      );
       expect(result.status).toBe("succeeded");
       const step = await database.prisma.workflowRunStep.findFirstOrThrow({ where: { runId: result.id, nodeId: "call" } });
       expect(step.input).toEqual({ key, value: { apiToken: "[redacted]", channel: "#ops" } });
@@ -192,7 +195,12 @@ export function describeScenarios(host: ScenarioHost) {
 
     it("waits on two approvals at once and continues each branch as soon as it is decided", async () => {
       const def = definition(
-        [node("askA", "control.approval", { message: "A?", timeoutMs: 60_000 }), node("payA"), node("askB", "control.approval", { message: "B?", timeoutMs: 60_000 }), node("payB")],
+        [
+          node("askA", "control.approval", { message: "A?", timeoutMs: 60_000 }),
+          node("payA"),
+          node("askB", "control.approval", { message: "B?", timeoutMs: 60_000 }),
+          node("payB"),
+        ],
         ["trigger→askA", "askA:approved→payA", "trigger→askB", "askB:approved→payB"],
       );
       const workflowId = await published(def);
@@ -210,7 +218,10 @@ export function describeScenarios(host: ScenarioHost) {
     });
 
     it("fails the run when one branch fails while another waits, and ends that wait", async () => {
-      const def = definition([node("ask", "control.approval", { message: "Go?", timeoutMs: 60_000 }), node("bad", "test.fail", { code: "E_VALIDATION" })], ["trigger→ask", "trigger→bad"]);
+      const def = definition(
+        [node("ask", "control.approval", { message: "Go?", timeoutMs: 60_000 }), node("bad", "test.fail", { code: "E_VALIDATION" })],
+        ["trigger→ask", "trigger→bad"],
+      );
       const result = await run(def);
       expect(result).toMatchObject({ status: "failed", errorCode: "E_VALIDATION" });
       expect(result.steps).toEqual(["ask@#1:cancelled", "bad@#1:failed(E_VALIDATION)"]);
@@ -332,7 +343,9 @@ export function describeScenarios(host: ScenarioHost) {
     });
 
     it("fails a run at its time limit even while it waits, closing the wait", async () => {
-      const workflowId = await published(definition([node("pause", "control.wait", { durationMs: 3_600_000 }), node("after")], ["trigger→pause", "pause→after"]));
+      const workflowId = await published(
+        definition([node("pause", "control.wait", { durationMs: 3_600_000 }), node("after")], ["trigger→pause", "pause→after"]),
+      );
       const { run: started } = await startRun(database.prisma, testCatalog, owner, workflowId, { timeoutMs: 60_000 }, undefined, testClock);
       await waitFor(started.id, ["waiting"]);
       testClock.advance(60_000);
@@ -411,7 +424,10 @@ export function describeScenarios(host: ScenarioHost) {
 
     it("runs a dry run of a never-published draft again as a dry run of the current draft", async () => {
       const key = unique("effect");
-      const workflow = await createWorkflow(database.prisma, testCatalog, owner, { name: unique("draft"), definition: definition([node("act", "test.effect", { key })], ["trigger→act"]) });
+      const workflow = await createWorkflow(database.prisma, testCatalog, owner, {
+        name: unique("draft"),
+        definition: definition([node("act", "test.effect", { key })], ["trigger→act"]),
+      });
       const { run: dry } = await startRun(database.prisma, testCatalog, owner, workflow.id, { version: "draft", dryRun: true });
       await waitFor(dry.id, ["succeeded"]);
       const again = await rerunOnLatest(database.prisma, testCatalog, owner, dry.id);
@@ -436,7 +452,9 @@ export function describeScenarios(host: ScenarioHost) {
       for (let i = 0; i < 3; i++) started.push((await startRun(database.prisma, testCatalog, owner, workflowId, {})).run.id);
       let maxActive = 0;
       const watch = setInterval(() => {
-        void database.prisma.workflowRun.count({ where: { workflowId, status: { in: ["running", "waiting"] } } }).then((n) => (maxActive = Math.max(maxActive, n)));
+        void database.prisma.workflowRun
+          .count({ where: { workflowId, status: { in: ["running", "waiting"] } } })
+          .then((n) => (maxActive = Math.max(maxActive, n)));
       }, 10);
       const finished = await Promise.all(started.map((id) => waitFor(id, ["succeeded"])));
       clearInterval(watch);
@@ -447,7 +465,10 @@ export function describeScenarios(host: ScenarioHost) {
 
     it("starts a test run of the draft and a dry run with no side effects", async () => {
       const key = unique("effect");
-      const workflow = await createWorkflow(database.prisma, testCatalog, owner, { name: unique("dry"), definition: definition([node("act", "test.effect", { key }), node("wait", "control.wait", { durationMs: 60_000 })], ["trigger→act", "act→wait"]) });
+      const workflow = await createWorkflow(database.prisma, testCatalog, owner, {
+        name: unique("dry"),
+        definition: definition([node("act", "test.effect", { key }), node("wait", "control.wait", { durationMs: 60_000 })], ["trigger→act", "act→wait"]),
+      });
       const { run: dry } = await startRun(database.prisma, testCatalog, owner, workflow.id, { version: "draft", dryRun: true });
       await waitFor(dry.id, ["succeeded"]);
       expect(await records(dry.id)).toEqual(["act@#1:succeeded", "wait@#1:succeeded"]);

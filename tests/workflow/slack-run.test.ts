@@ -61,7 +61,9 @@ describe("Slack steps in a run", () => {
     expect(run.status).toBe("succeeded");
     const [post, reply] = [fake.callsTo("chat.postMessage")[0]!, fake.callsTo("chat.postMessage")[1]!];
     expect(post.params.text).toBe("Invoice for 42 EUR");
-    expect(reply.params.thread_ts).toBe(run.steps.find((s) => s.nodeId === "post")!.output && (run.steps.find((s) => s.nodeId === "post")!.output as { ts: string }).ts);
+    expect(reply.params.thread_ts).toBe(
+      run.steps.find((s) => s.nodeId === "post")!.output && (run.steps.find((s) => s.nodeId === "post")!.output as { ts: string }).ts,
+    );
     expect(run.effects).toHaveLength(2);
     for (const effect of run.effects) {
       expect(effect).toMatchObject({ status: "completed", appId: "slack", undoStrategy: "api_delete", canUndo: true });
@@ -98,19 +100,42 @@ describe("a Slack step found running after a crash", () => {
     await publishWorkflow(database.prisma, testCatalog, owner, workflow.id);
     const { publishedVersionId } = await database.prisma.workflow.findUniqueOrThrow({ where: { id: workflow.id } });
     const run = await database.prisma.workflowRun.create({
-      data: { companyId: owner.companyId, workflowId: workflow.id, versionId: publishedVersionId, triggerType: "manual", triggerPayload: {}, startedById: owner.userId, status: "running", leaseOwner: "dead-worker", leaseExpiresAt: new Date(Date.now() + 500), startedAt: new Date() },
+      data: {
+        companyId: owner.companyId,
+        workflowId: workflow.id,
+        versionId: publishedVersionId,
+        triggerType: "manual",
+        triggerPayload: {},
+        startedById: owner.userId,
+        status: "running",
+        leaseOwner: "dead-worker",
+        leaseExpiresAt: new Date(Date.now() + 500),
+        startedAt: new Date(),
+      },
     });
     const key = stepIdempotencyKey(run.id, "post", "");
     const connection = await connectSlack(database.prisma, { companyId: owner.companyId }, token);
-    const step = await database.prisma.workflowRunStep.create({ data: { runId: run.id, nodeId: "post", status: "running", seq: 1, input: { channel: "C0GENERAL", text: "Invoice paid" } } });
-    await database.prisma.runEffect.create({ data: { runId: run.id, stepId: step.id, nodeId: "post", appId: "slack", action: "slack.send_message", idempotencyKey: key, credentialId: connection.id } });
+    const step = await database.prisma.workflowRunStep.create({
+      data: { runId: run.id, nodeId: "post", status: "running", seq: 1, input: { channel: "C0GENERAL", text: "Invoice paid" } },
+    });
+    await database.prisma.runEffect.create({
+      data: { runId: run.id, stepId: step.id, nodeId: "post", appId: "slack", action: "slack.send_message", idempotencyKey: key, credentialId: connection.id },
+    });
     // The call reached Slack before the kill: the message carries the step's key.
-    const posted = alreadyPosted ? await new WebClient(token, { slackApiUrl: fake.apiUrl }).chat.postMessage({ channel: "C0GENERAL", text: "Invoice paid", metadata: { event_type: "flowline_step", event_payload: { idempotency_key: key } } }) : null;
+    const posted = alreadyPosted
+      ? await new WebClient(token, { slackApiUrl: fake.apiUrl }).chat.postMessage({
+          channel: "C0GENERAL",
+          text: "Invoice paid",
+          metadata: { event_type: "flowline_step", event_payload: { idempotency_key: key } },
+        })
+      : null;
     return { runId: run.id, posted };
   }
 
   async function finished(runId: string) {
-    await expect.poll(async () => (await database.prisma.workflowRun.findUniqueOrThrow({ where: { id: runId } })).status, { timeout: 30_000 }).toBe("succeeded");
+    await expect
+      .poll(async () => (await database.prisma.workflowRun.findUniqueOrThrow({ where: { id: runId } })).status, { timeout: 30_000 })
+      .toBe("succeeded");
     return database.prisma.workflowRun.findUniqueOrThrow({ where: { id: runId }, include: { steps: { orderBy: { seq: "asc" } }, effects: true } });
   }
 
@@ -136,7 +161,9 @@ describe("a Slack step found running after a crash", () => {
 
   it("puts no effect on record when the step fails before calling Slack", async () => {
     fake.reset();
-    const run = await runToEnd(definition([node("post", "slack.send_message", { channel: "C0GENERAL", text: "x" }, { connectionId: "no-such-connection" })], ["trigger→post"]));
+    const run = await runToEnd(
+      definition([node("post", "slack.send_message", { channel: "C0GENERAL", text: "x" }, { connectionId: "no-such-connection" })], ["trigger→post"]),
+    );
     expect(run.status).toBe("failed");
     expect(fake.callsTo("chat.postMessage")).toHaveLength(0);
     expect(run.effects).toHaveLength(0);

@@ -28,7 +28,8 @@ afterAll(async () => {
   await database.close();
 });
 
-const twoSteps = (text: string) => definition([node("a", "core.noop", { value: text }), node("b", "core.noop", { value: "{{step.a.output.value}}" })], ["trigger→a", "a→b"]);
+const twoSteps = (text: string) =>
+  definition([node("a", "core.noop", { value: text }), node("b", "core.noop", { value: "{{step.a.output.value}}" })], ["trigger→a", "a→b"]);
 const unfinishedIf = definition([node("check", "control.if", {})], ["trigger→check"]);
 
 describe("workflow drafts", () => {
@@ -56,7 +57,9 @@ describe("workflow drafts", () => {
   it("refuses a save based on an old revision instead of losing the other edit", async () => {
     const created = await createWorkflow(database.prisma, testCatalog, owner, { name: "Contended", definition: twoSteps("v1") });
     const first = await updateWorkflow(database.prisma, testCatalog, owner, created.id, { definition: twoSteps("mine"), baseRevision: created.revision });
-    const second = await appFailure(updateWorkflow(database.prisma, testCatalog, owner, created.id, { definition: twoSteps("theirs"), baseRevision: created.revision }));
+    const second = await appFailure(
+      updateWorkflow(database.prisma, testCatalog, owner, created.id, { definition: twoSteps("theirs"), baseRevision: created.revision }),
+    );
     expect(second.code).toBe("conflict");
     expect((await getWorkflow(database.prisma, testCatalog, owner, created.id)).draft.nodes[0]!.config).toMatchObject({ value: "mine" });
     expect(first.revision).not.toBe(created.revision);
@@ -79,7 +82,7 @@ describe("workflow drafts", () => {
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
     expect(new Set(seen).size).toBe(seen.length);
-    expect(seen.length).toBe((await database.prisma.workflow.count({ where: { companyId: owner.companyId, deletedAt: null } })));
+    expect(seen.length).toBe(await database.prisma.workflow.count({ where: { companyId: owner.companyId, deletedAt: null } }));
   });
 });
 
@@ -104,7 +107,10 @@ describe("publishing and versions", () => {
     expect(draft.hasUnpublishedChanges).toBe(true);
     expect((await publishWorkflow(database.prisma, testCatalog, owner, created.id)).version).toBe(2);
 
-    expect((await listVersions(database.prisma, owner, created.id)).map((v) => [v.number, v.published])).toEqual([[2, true], [1, false]]);
+    expect((await listVersions(database.prisma, owner, created.id)).map((v) => [v.number, v.published])).toEqual([
+      [2, true],
+      [1, false],
+    ]);
     expect((await getVersion(database.prisma, testCatalog, owner, created.id, 1)).definition.nodes.map((n) => n.id)).toEqual(["a", "b"]);
 
     const reverted = await revertDraft(database.prisma, testCatalog, owner, created.id, { version: 1 });

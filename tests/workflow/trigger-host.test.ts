@@ -51,7 +51,9 @@ describe("Trigger.dev host", () => {
   });
 
   it("sleeps a long WAIT through wait.until on the platform, not in the process", async () => {
-    const workflowId = await scenarios.published(definition([node("pause", "control.wait", { durationMs: 86_400_000 }), node("after")], ["trigger→pause", "pause→after"]));
+    const workflowId = await scenarios.published(
+      definition([node("pause", "control.wait", { durationMs: 86_400_000 }), node("after")], ["trigger→pause", "pause→after"]),
+    );
     const { run } = await startRun(db(), testCatalog, scenarios.owner(), workflowId, {});
     await scenarios.waitFor(run.id, ["waiting"]);
     const task = [...fake.runs.values()].find((t) => (t.payload as { runId: string }).runId === run.id)!;

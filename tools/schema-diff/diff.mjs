@@ -36,8 +36,28 @@ try {
   const stub = fileURLToPath(import.meta.url);
   const result = spawnSync(
     process.execPath,
-    [path.join(here, "node_modules/prisma/build/index.js"), "migrate", "diff", "--config", config, ...(from ? ["--from-schema-datamodel", from] : ["--from-empty"]), "--to-schema-datamodel", to, "--script"],
-    { encoding: "utf8", env: { ...process.env, DATABASE_URL: "postgres://unused", PRISMA_SCHEMA_ENGINE_BINARY: stub, PRISMA_QUERY_ENGINE_LIBRARY: stub, PRISMA_HIDE_UPDATE_MESSAGE: "1" }, maxBuffer: 64 * 1024 * 1024 },
+    [
+      path.join(here, "node_modules/prisma/build/index.js"),
+      "migrate",
+      "diff",
+      "--config",
+      config,
+      ...(from ? ["--from-schema-datamodel", from] : ["--from-empty"]),
+      "--to-schema-datamodel",
+      to,
+      "--script",
+    ],
+    {
+      encoding: "utf8",
+      env: {
+        ...process.env,
+        DATABASE_URL: "postgres://unused",
+        PRISMA_SCHEMA_ENGINE_BINARY: stub,
+        PRISMA_QUERY_ENGINE_LIBRARY: stub,
+        PRISMA_HIDE_UPDATE_MESSAGE: "1",
+      },
+      maxBuffer: 64 * 1024 * 1024,
+    },
   );
   if (result.status !== 0) {
     process.stderr.write(result.stderr || result.stdout);

@@ -11,8 +11,8 @@ export default function DocumentsPage() {
       <PageHeader title="Documents" description="Files your team and your workflows keep, and their signatures." />
       <EmptyState icon={<FileText aria-hidden />} title="No documents yet">
         <p>
-          Upload contracts, quotes and other documents, then request signatures by email. Documents that workflows file through the Doc
-          Manager appear here too, with who signed and when.
+          Upload contracts, quotes and other documents, then request signatures by email. Documents that workflows file through the Doc Manager appear here too,
+          with who signed and when.
         </p>
       </EmptyState>
     </>

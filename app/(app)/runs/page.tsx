@@ -41,7 +41,10 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
   const { status, workflowId, cursor } = filtersOf(await searchParams);
   const caller = await pageCaller();
   const db = await getDb();
-  const [{ runs, nextCursor }, { workflows }] = await Promise.all([listRuns(db, caller, { status, workflowId, cursor }), listWorkflows(db, caller, { limit: 100 })]);
+  const [{ runs, nextCursor }, { workflows }] = await Promise.all([
+    listRuns(db, caller, { status, workflowId, cursor }),
+    listWorkflows(db, caller, { limit: 100 }),
+  ]);
   const filtered = Boolean(status || workflowId);
   const header = <PageHeader title="Runs" description="Every time a workflow runs, step by step." />;
 

@@ -4,15 +4,7 @@ import { catalog } from "@/lib/catalog";
 import { z } from "zod";
 import { companyAction } from "@/lib/auth/action";
 import { idSchema } from "@/lib/companies/schemas";
-import {
-  createWorkflow,
-  deleteWorkflow,
-  publishWorkflow,
-  revertDraft,
-  setWorkflowEnabled,
-  updateWorkflow,
-  validateWorkflow,
-} from "@/lib/workflow/store";
+import { createWorkflow, deleteWorkflow, publishWorkflow, revertDraft, setWorkflowEnabled, updateWorkflow, validateWorkflow } from "@/lib/workflow/store";
 
 // The UI's way to the same operations as /api/v1/workflows; both call lib/workflow/store.
 const withId = <T extends z.ZodRawShape>(shape: T) => idSchema.extend(shape);

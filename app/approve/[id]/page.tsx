@@ -20,7 +20,12 @@ async function openApproval(id: string, token: string) {
     where: { runId: waitpoint.runId, nodeId: waitpoint.nodeId, iterationPath: waitpoint.iterationPath, status: "waiting" },
   });
   const message = (step?.input as { message?: unknown } | null)?.message;
-  return { workflowName: waitpoint.run.workflow.name, message: typeof message === "string" ? message : null, timeoutAt: waitpoint.timeoutAt, approver: waitpoint.linkApprover };
+  return {
+    workflowName: waitpoint.run.workflow.name,
+    message: typeof message === "string" ? message : null,
+    timeoutAt: waitpoint.timeoutAt,
+    approver: waitpoint.linkApprover,
+  };
 }
 
 export default async function ApprovePage({ params, searchParams }: PageProps) {
@@ -36,8 +41,8 @@ export default async function ApprovePage({ params, searchParams }: PageProps) {
           <CardHeader>
             <CardTitle as="h1">This approval link is no longer valid</CardTitle>
             <CardDescription>
-              An approval link works once. It also stops working when someone decides in Flowline, when the run ends, or when a newer link is
-              created. Ask the person who sent it for a new one.
+              An approval link works once. It also stops working when someone decides in Flowline, when the run ends, or when a newer link is created. Ask the
+              person who sent it for a new one.
             </CardDescription>
           </CardHeader>
         </Card>

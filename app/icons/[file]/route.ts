@@ -8,6 +8,11 @@ export async function GET(_request: Request, { params }: { params: Promise<{ fil
   const svg = match ? await providerIconSvg(catalog, match[1]!) : null;
   if (!svg) return new Response("No such icon", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
   return new Response(svg, {
-    headers: { "Content-Type": "image/svg+xml", "Cache-Control": "public, max-age=3600", "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'", "X-Content-Type-Options": "nosniff" },
+    headers: {
+      "Content-Type": "image/svg+xml",
+      "Cache-Control": "public, max-age=3600",
+      "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+      "X-Content-Type-Options": "nosniff",
+    },
   });
 }

@@ -40,7 +40,10 @@ export function createFicClient(secret: FicSecret, options: { env: Pick<FattureI
     user: new UserApi(configuration),
     companyId() {
       if (typeof secret.companyId === "number") return secret.companyId;
-      throw new WorkflowError("E_CREDENTIAL_SCOPE", { message: "The Fatture in Cloud connection is not bound to a company", remediation: "Choose the company of the connection in Settings > Integrations" });
+      throw new WorkflowError("E_CREDENTIAL_SCOPE", {
+        message: "The Fatture in Cloud connection is not bound to a company",
+        remediation: "Choose the company of the connection in Settings > Integrations",
+      });
     },
   };
 }
@@ -48,7 +51,8 @@ export function createFicClient(secret: FicSecret, options: { env: Pick<FattureI
 /** The JSON body of an SDK answer; a 200 whose body is not the API's JSON is a provider error. */
 export function body<T>(response: { data: T }): T {
   const data = response.data as unknown;
-  if (typeof data !== "object" || data === null) throw new WorkflowError("E_PROVIDER", { message: "Fatture in Cloud answered something that is not its API's JSON" });
+  if (typeof data !== "object" || data === null)
+    throw new WorkflowError("E_PROVIDER", { message: "Fatture in Cloud answered something that is not its API's JSON" });
   return data as T;
 }
 
@@ -150,12 +154,18 @@ export function mapFicError(error: unknown, context: { action?: string; input?: 
   const axios = error as AxiosLike;
   if (!axios?.isAxiosError) {
     const name = (error as Error | undefined)?.name;
-    if (name === "TimeoutError" || name === "AbortError" || name === "CanceledError") return new WorkflowError("E_TIMEOUT", { message: "Fatture in Cloud did not answer in time", cause: error });
+    if (name === "TimeoutError" || name === "AbortError" || name === "CanceledError")
+      return new WorkflowError("E_TIMEOUT", { message: "Fatture in Cloud did not answer in time", cause: error });
     return new WorkflowError("E_PROVIDER", { message: `Fatture in Cloud call failed${context.action ? ` in ${context.action}` : ""}`, cause: error });
   }
   if (!axios.response) {
-    if (axios.code === "ECONNABORTED" || axios.code === "ETIMEDOUT" || axios.code === "ERR_CANCELED") return new WorkflowError("E_TIMEOUT", { message: "Fatture in Cloud did not answer in time", cause: error });
-    return new WorkflowError("E_PROVIDER", { message: `Fatture in Cloud could not be reached (${axios.code ?? "network error"})`, remediation: "Retry later; check the server's network and Fatture in Cloud's status page", cause: error });
+    if (axios.code === "ECONNABORTED" || axios.code === "ETIMEDOUT" || axios.code === "ERR_CANCELED")
+      return new WorkflowError("E_TIMEOUT", { message: "Fatture in Cloud did not answer in time", cause: error });
+    return new WorkflowError("E_PROVIDER", {
+      message: `Fatture in Cloud could not be reached (${axios.code ?? "network error"})`,
+      remediation: "Retry later; check the server's network and Fatture in Cloud's status page",
+      cause: error,
+    });
   }
   const { status, headers } = axios.response;
   const payload = (typeof axios.response.data === "object" && axios.response.data !== null ? axios.response.data : {}) as FicErrorBody;
@@ -164,13 +174,31 @@ export function mapFicError(error: unknown, context: { action?: string; input?: 
   const details = { status, ficError: code };
   switch (true) {
     case status === 401:
-      return new WorkflowError("E_CREDENTIAL_INVALID", { message: `Fatture in Cloud refused the connection (${message})`, remediation: "Reconnect Fatture in Cloud in Settings > Integrations", details, cause: error });
+      return new WorkflowError("E_CREDENTIAL_INVALID", {
+        message: `Fatture in Cloud refused the connection (${message})`,
+        remediation: "Reconnect Fatture in Cloud in Settings > Integrations",
+        details,
+        cause: error,
+      });
     case status === 403:
-      return new WorkflowError("E_CREDENTIAL_SCOPE", { message: `Fatture in Cloud refused: ${message}`, remediation: forbiddenRemediation(code, message), details, cause: error });
+      return new WorkflowError("E_CREDENTIAL_SCOPE", {
+        message: `Fatture in Cloud refused: ${message}`,
+        remediation: forbiddenRemediation(code, message),
+        details,
+        cause: error,
+      });
     case status === 404:
-      return new WorkflowError("E_NOT_FOUND", { message: `Fatture in Cloud did not find it (${message})`, remediation: "Check the document or client id; it may have been deleted in Fatture in Cloud", details, cause: error });
+      return new WorkflowError("E_NOT_FOUND", {
+        message: `Fatture in Cloud did not find it (${message})`,
+        remediation: "Check the document or client id; it may have been deleted in Fatture in Cloud",
+        details,
+        cause: error,
+      });
     case status === 409 || status === 422 || status === 400: {
-      const fields = Object.entries(payload.error?.validation_result ?? {}).map(([path, problems]) => ({ path, message: Array.isArray(problems) ? problems.join("; ") : String(problems) }));
+      const fields = Object.entries(payload.error?.validation_result ?? {}).map(([path, problems]) => ({
+        path,
+        message: Array.isArray(problems) ? problems.join("; ") : String(problems),
+      }));
       const listed = fields.map((f) => `${f.path}: ${f.message}`).join("; ");
       return new WorkflowError("E_VALIDATION", {
         message: `Fatture in Cloud refused the input: ${listed || message}`,
@@ -180,7 +208,12 @@ export function mapFicError(error: unknown, context: { action?: string; input?: 
       });
     }
     case status === 429:
-      return new WorkflowError("E_RATE_LIMITED", { message: "Fatture in Cloud is limiting requests (HTTP 429)", retryAfterMs: retryAfterMs(headers), details, cause: error });
+      return new WorkflowError("E_RATE_LIMITED", {
+        message: "Fatture in Cloud is limiting requests (HTTP 429)",
+        retryAfterMs: retryAfterMs(headers),
+        details,
+        cause: error,
+      });
     default:
       return new WorkflowError("E_PROVIDER", { message: `Fatture in Cloud answered HTTP ${status} (${message})`, details, cause: error });
   }

@@ -41,27 +41,62 @@ const config = z
       .meta({ ui: { label: "Client", widget: "options", loader: "fattureincloud.clients", help: "An existing client; or give a new client's details below" } }),
     client: valueOrExpression(newClient)
       .optional()
-      .meta({ ui: { label: "Or a new client", widget: "json", help: 'Details of a client not in Fatture in Cloud: {"name": "…", "vatNumber": "IT…", "email": "…"}' } }),
+      .meta({
+        ui: { label: "Or a new client", widget: "json", help: 'Details of a client not in Fatture in Cloud: {"name": "…", "vatNumber": "IT…", "email": "…"}' },
+      }),
     items: valueOrExpression(z.array(item).min(1, "Add at least one item").max(200))
       .describe('e.g. [{"name": "Consulenza", "qty": 2, "price": 100, "vatId": 0}]')
       .meta({ ui: { label: "Items", widget: "json", help: "Each item: name, qty, price (net or gross as below) and vatId (from the VAT types list)" } }),
     prices: z
       .enum(["net", "gross"])
       .default("net")
-      .meta({ ui: { label: "Prices are", widget: "select", choices: [{ value: "net", label: "Net of VAT" }, { value: "gross", label: "Gross (VAT included)" }] } }),
+      .meta({
+        ui: {
+          label: "Prices are",
+          widget: "select",
+          choices: [
+            { value: "net", label: "Net of VAT" },
+            { value: "gross", label: "Gross (VAT included)" },
+          ],
+        },
+      }),
     date: dateField.optional().meta({ ui: { label: "Date", placeholder: "2026-12-01", help: "Defaults to today", widget: "text" } }),
-    numeration: z.string().max(20).optional().meta({ ui: { label: "Numeration", widget: "options", loader: "fattureincloud.numerations", advanced: true } }),
+    numeration: z
+      .string()
+      .max(20)
+      .optional()
+      .meta({ ui: { label: "Numeration", widget: "options", loader: "fattureincloud.numerations", advanced: true } }),
     paymentMethodId: idField("Payment method", "Use a payment method id from the picker")
       .optional()
       .meta({ ui: { label: "Payment method", widget: "options", loader: "fattureincloud.payment_methods", advanced: true } }),
-    dueInDays: valueOrExpression(z.number().int().min(0).max(365)).default(30).meta({ ui: { label: "Due in (days)", widget: "number", help: "Days from the invoice date to the (last) payment" } }),
+    dueInDays: valueOrExpression(z.number().int().min(0).max(365))
+      .default(30)
+      .meta({ ui: { label: "Due in (days)", widget: "number", help: "Days from the invoice date to the (last) payment" } }),
     installments: valueOrExpression(z.number().int().min(1).max(12))
       .default(1)
-      .meta({ ui: { label: "Installments", widget: "number", help: "Split the total into this many monthly payments; they always add up to the total", advanced: true } }),
-    subject: z.string().max(500).optional().meta({ ui: { label: "Subject", widget: "text", help: "Printed on the invoice" } }),
-    notes: z.string().max(5_000).optional().meta({ ui: { label: "Notes", widget: "multiline", advanced: true } }),
+      .meta({
+        ui: {
+          label: "Installments",
+          widget: "number",
+          help: "Split the total into this many monthly payments; they always add up to the total",
+          advanced: true,
+        },
+      }),
+    subject: z
+      .string()
+      .max(500)
+      .optional()
+      .meta({ ui: { label: "Subject", widget: "text", help: "Printed on the invoice" } }),
+    notes: z
+      .string()
+      .max(5_000)
+      .optional()
+      .meta({ ui: { label: "Notes", widget: "multiline", advanced: true } }),
   })
-  .refine((c) => (c.clientId === undefined) !== (c.client === undefined), { message: "Choose a client, or give a new client's details, not both", path: ["clientId"] })
+  .refine((c) => (c.clientId === undefined) !== (c.client === undefined), {
+    message: "Choose a client, or give a new client's details, not both",
+    path: ["clientId"],
+  })
   .meta({ oneOf: [{ required: ["clientId"] }, { required: ["client"] }] });
 
 type Config = z.output<typeof config>;
@@ -69,7 +104,10 @@ type Config = z.output<typeof config>;
 function entityOf(input: Config): IssuedDocument["entity"] {
   if (input.clientId !== undefined) return { id: toId(input.clientId, "clientId") };
   const client = newClient.safeParse(input.client);
-  if (!client.success) throw new WorkflowError("E_VALIDATION", { message: `The new client's details are not valid: ${client.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}` });
+  if (!client.success)
+    throw new WorkflowError("E_VALIDATION", {
+      message: `The new client's details are not valid: ${client.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    });
   const c = client.data;
   return {
     name: c.name,
@@ -87,7 +125,10 @@ function entityOf(input: Config): IssuedDocument["entity"] {
 
 function itemsOf(input: Config): NonNullable<IssuedDocument["items_list"]> {
   const items = z.array(item).min(1).safeParse(input.items);
-  if (!items.success) throw new WorkflowError("E_VALIDATION", { message: `The items are not valid: ${items.error.issues.map((i) => `items.${i.path.join(".")}: ${i.message}`).join("; ")}` });
+  if (!items.success)
+    throw new WorkflowError("E_VALIDATION", {
+      message: `The items are not valid: ${items.error.issues.map((i) => `items.${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    });
   return items.data.map((i) => ({
     name: i.name,
     ...(i.description ? { description: i.description } : {}),
@@ -121,14 +162,28 @@ export function splitPayments(amountDue: number, installments: number, date: str
 const today = () => new Date().toISOString().slice(0, 10);
 
 async function findTagged(client: FicClient, tag: string, signal: AbortSignal) {
-  const list = body(await client.documents.listIssuedDocuments(client.companyId(), "invoice", undefined, "detailed", "-date", 1, 5, `subject = '${tag}'`, undefined, callOptions(signal)));
+  const list = body(
+    await client.documents.listIssuedDocuments(
+      client.companyId(),
+      "invoice",
+      undefined,
+      "detailed",
+      "-date",
+      1,
+      5,
+      `subject = '${tag}'`,
+      undefined,
+      callOptions(signal),
+    ),
+  );
   return list.data?.find((d) => d.subject === tag) ?? null;
 }
 
 export const createInvoice = defineAction<FicClient, typeof config, typeof invoiceOutput>({
   id: "create_invoice",
   name: "Create invoice",
-  description: "Creates an invoice for a client with its items and VAT; the payments are computed to add up to the total. Returns its number, totals and the PDF address.",
+  description:
+    "Creates an invoice for a client with its items and VAT; the payments are computed to add up to the total. Returns its number, totals and the PDF address.",
   config,
   example: { clientId: 54321, items: [{ name: "Consulenza", qty: 2, price: 100, vatId: 0 }], prices: "net", dueInDays: 30, installments: 1 },
   output: invoiceOutput,
@@ -150,7 +205,10 @@ export const createInvoice = defineAction<FicClient, typeof config, typeof invoi
   },
   externalRef: (out) => documentRef(out.companyId, out.id),
   rateLimit: ficRateLimit,
-  preview: (input) => previewInvoice({ client: { id: typeof input.clientId === "number" ? input.clientId : null, name: (input.client as { name?: string } | undefined)?.name ?? "Client" } }),
+  preview: (input) =>
+    previewInvoice({
+      client: { id: typeof input.clientId === "number" ? input.clientId : null, name: (input.client as { name?: string } | undefined)?.name ?? "Client" },
+    }),
   async execute(ctx, input) {
     const companyId = ctx.client.companyId();
     const date = input.date ?? today();
@@ -170,7 +228,13 @@ export const createInvoice = defineAction<FicClient, typeof config, typeof invoi
     const due = totals?.amount_due ?? totals?.amount_gross;
     if (typeof due !== "number") throw new WorkflowError("E_PROVIDER", { message: "Fatture in Cloud's totals did not include the amount due" });
     const payments = splitPayments(due, Number(input.installments), date, Number(input.dueInDays));
-    const created = body(await ctx.client.documents.createIssuedDocument(companyId, { data: { ...data, payments_list: payments }, options: { fix_payments: false } }, callOptions(ctx.signal))).data;
+    const created = body(
+      await ctx.client.documents.createIssuedDocument(
+        companyId,
+        { data: { ...data, payments_list: payments }, options: { fix_payments: false } },
+        callOptions(ctx.signal),
+      ),
+    ).data;
     if (!created?.id) throw new WorkflowError("E_PROVIDER", { message: "Fatture in Cloud did not return the new invoice's id" });
     return toInvoice(created, companyId);
   },

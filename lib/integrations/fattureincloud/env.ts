@@ -6,7 +6,9 @@ export const fattureInCloudEnv = z.object({
     .string()
     .min(1)
     .optional()
-    .describe('Client id of your Fatture in Cloud app (developer console); with FATTUREINCLOUD_CLIENT_SECRET it turns on "Connect Fatture in Cloud" (OAuth). A pasted access token works without them.'),
+    .describe(
+      'Client id of your Fatture in Cloud app (developer console); with FATTUREINCLOUD_CLIENT_SECRET it turns on "Connect Fatture in Cloud" (OAuth). A pasted access token works without them.',
+    ),
   FATTUREINCLOUD_CLIENT_SECRET: z.string().min(1).optional().describe("Client secret of your Fatture in Cloud app."),
   FATTUREINCLOUD_API_URL: z
     .url({ message: "must be a URL such as https://api-v2.fattureincloud.it" })

@@ -23,7 +23,10 @@ export const fattureInCloud: Integration<FicClient> = {
       kind: "token",
       label: "Access token",
       placeholder: "a/…",
-      format: { pattern: /^a\/[A-Za-z0-9._~+/=-]{8,}$/, message: 'A Fatture in Cloud access token starts with "a/" (developer console > your app > manual token)' },
+      format: {
+        pattern: /^a\/[A-Za-z0-9._~+/=-]{8,}$/,
+        message: 'A Fatture in Cloud access token starts with "a/" (developer console > your app > manual token)',
+      },
       help: "For self-hosters: a manual token from the Fatture in Cloud developer console, with the permissions issued documents (invoices, all), clients (all), settings (read) and emails (read). Manual tokens do not refresh.",
       toSecret: (token) => ({ accessToken: token.trim(), tokenType: "bearer" }),
     },

@@ -10,13 +10,31 @@ import { callOptions, dateField, invoiceOutput, toInvoice } from "./shared";
 const config = z.object({
   from: dateField.optional().meta({ ui: { label: "From", widget: "text", placeholder: "2026-01-01" } }),
   to: dateField.optional().meta({ ui: { label: "To", widget: "text", placeholder: "2026-12-31" } }),
-  search: z.string().max(100).optional().meta({ ui: { label: "Client name contains", widget: "text" } }),
+  search: z
+    .string()
+    .max(100)
+    .optional()
+    .meta({ ui: { label: "Client name contains", widget: "text" } }),
   status: z
     .enum(["any", "paid", "not_paid"])
     .default("any")
-    .meta({ ui: { label: "Status", widget: "select", choices: [{ value: "any", label: "Any" }, { value: "paid", label: "Paid" }, { value: "not_paid", label: "Not (fully) paid" }] } }),
-  page: valueOrExpression(z.number().int().min(1)).default(1).meta({ ui: { label: "Page", widget: "number", advanced: true } }),
-  perPage: valueOrExpression(z.number().int().min(1).max(100)).default(50).meta({ ui: { label: "Per page", widget: "number", advanced: true } }),
+    .meta({
+      ui: {
+        label: "Status",
+        widget: "select",
+        choices: [
+          { value: "any", label: "Any" },
+          { value: "paid", label: "Paid" },
+          { value: "not_paid", label: "Not (fully) paid" },
+        ],
+      },
+    }),
+  page: valueOrExpression(z.number().int().min(1))
+    .default(1)
+    .meta({ ui: { label: "Page", widget: "number", advanced: true } }),
+  perPage: valueOrExpression(z.number().int().min(1).max(100))
+    .default(50)
+    .meta({ ui: { label: "Per page", widget: "number", advanced: true } }),
 });
 
 const output = z.object({
@@ -49,8 +67,23 @@ export const listInvoices = defineAction<FicClient, typeof config, typeof output
       ...(input.search?.trim() ? [`entity.name like ${quote(`%${input.search.trim()}%`)}`] : []),
     ];
     const page = Number(input.page);
-    const result = body(await ctx.client.documents.listIssuedDocuments(companyId, "invoice", undefined, "detailed", "-date", page, Number(input.perPage), clauses.join(" and ") || undefined, undefined, callOptions(ctx.signal)));
-    const invoices = (result.data ?? []).map((doc) => toInvoice(doc, companyId)).filter((i) => input.status === "any" || (input.status === "paid" ? i.paid : !i.paid));
+    const result = body(
+      await ctx.client.documents.listIssuedDocuments(
+        companyId,
+        "invoice",
+        undefined,
+        "detailed",
+        "-date",
+        page,
+        Number(input.perPage),
+        clauses.join(" and ") || undefined,
+        undefined,
+        callOptions(ctx.signal),
+      ),
+    );
+    const invoices = (result.data ?? [])
+      .map((doc) => toInvoice(doc, companyId))
+      .filter((i) => input.status === "any" || (input.status === "paid" ? i.paid : !i.paid));
     const lastPage = result.last_page ?? page;
     return { invoices, page: result.current_page ?? page, lastPage, total: result.total ?? invoices.length, hasMore: (result.current_page ?? page) < lastPage };
   },

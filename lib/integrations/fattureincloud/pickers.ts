@@ -11,7 +11,10 @@ export const companyOptions: OptionsLoader<FicClient> = {
   searchable: false,
   async load(client) {
     const companies = await ficCompanies(client);
-    return { options: companies.map((c) => ({ value: c.accountId, label: c.displayName, ...(c.details?.vat ? { description: c.details.vat } : {}) })), nextCursor: null };
+    return {
+      options: companies.map((c) => ({ value: c.accountId, label: c.displayName, ...(c.details?.vat ? { description: c.details.vat } : {}) })),
+      nextCursor: null,
+    };
   },
 };
 
@@ -23,7 +26,9 @@ export const clientOptions: OptionsLoader<FicClient> = {
     const page = cursor ? Number(cursor) : 1;
     const q = search?.trim() ? `name like '%${search.trim().replace(/'/g, "''")}%'` : undefined;
     const result = body(await client.clients.listClients(client.companyId(), undefined, "basic", "name", page, PAGE, q));
-    const options = (result.data ?? []).filter((c) => c.id).map((c) => ({ value: String(c.id), label: c.name ?? String(c.id), ...(c.vat_number ? { description: c.vat_number } : {}) }));
+    const options = (result.data ?? [])
+      .filter((c) => c.id)
+      .map((c) => ({ value: String(c.id), label: c.name ?? String(c.id), ...(c.vat_number ? { description: c.vat_number } : {}) }));
     return { options, nextCursor: (result.current_page ?? page) < (result.last_page ?? page) ? String(page + 1) : null };
   },
 };
@@ -34,7 +39,10 @@ export const vatTypeOptions: OptionsLoader<FicClient> = {
   searchable: false,
   async load(client) {
     const result = body(await client.info.listVatTypes(client.companyId()));
-    return { options: (result.data ?? []).map((v) => ({ value: String(v.id), label: `${v.value ?? 0}%`, ...(v.description ? { description: v.description } : {}) })), nextCursor: null };
+    return {
+      options: (result.data ?? []).map((v) => ({ value: String(v.id), label: `${v.value ?? 0}%`, ...(v.description ? { description: v.description } : {}) })),
+      nextCursor: null,
+    };
   },
 };
 
@@ -54,7 +62,10 @@ export const paymentAccountOptions: OptionsLoader<FicClient> = {
   searchable: false,
   async load(client) {
     const result = body(await client.info.listPaymentAccounts(client.companyId()));
-    return { options: (result.data ?? []).map((a) => ({ value: String(a.id), label: a.name ?? String(a.id), ...(a.type ? { description: String(a.type) } : {}) })), nextCursor: null };
+    return {
+      options: (result.data ?? []).map((a) => ({ value: String(a.id), label: a.name ?? String(a.id), ...(a.type ? { description: String(a.type) } : {}) })),
+      nextCursor: null,
+    };
   },
 };
 

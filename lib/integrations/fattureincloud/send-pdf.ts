@@ -5,15 +5,31 @@ import { ficRateLimit, type FicClient } from "./client";
 import { callOptions, idField, toId } from "./shared";
 
 const config = z.object({
-  invoiceId: idField("Invoice", "Use an invoice id, e.g. {{step.invoice.output.id}}").meta({ ui: { label: "Invoice", widget: "expression", placeholder: "{{step.invoice.output.id}}" } }),
+  invoiceId: idField("Invoice", "Use an invoice id, e.g. {{step.invoice.output.id}}").meta({
+    ui: { label: "Invoice", widget: "expression", placeholder: "{{step.invoice.output.id}}" },
+  }),
   recipient: formattedString(z.email(), "Use an email address").meta({ ui: { label: "To", widget: "text", placeholder: "amministrazione@cliente.it" } }),
-  subject: z.string().min(1, "Write a subject").max(300).meta({ ui: { label: "Subject", widget: "text", placeholder: "Fattura n. {{step.invoice.output.number}}" } }),
-  body: z.string().min(1, "Write the message").max(10_000).meta({ ui: { label: "Message", widget: "multiline" } }),
-  attachPdf: z.boolean().default(true).meta({ ui: { label: "Attach the PDF", widget: "boolean" } }),
+  subject: z
+    .string()
+    .min(1, "Write a subject")
+    .max(300)
+    .meta({ ui: { label: "Subject", widget: "text", placeholder: "Fattura n. {{step.invoice.output.number}}" } }),
+  body: z
+    .string()
+    .min(1, "Write the message")
+    .max(10_000)
+    .meta({ ui: { label: "Message", widget: "multiline" } }),
+  attachPdf: z
+    .boolean()
+    .default(true)
+    .meta({ ui: { label: "Attach the PDF", widget: "boolean" } }),
   senderEmail: formattedString(z.email(), "Use an email address")
     .optional()
     .meta({ ui: { label: "From", widget: "text", help: "A sender address verified in Fatture in Cloud; its default sender when empty", advanced: true } }),
-  sendCopy: z.boolean().default(false).meta({ ui: { label: "Send me a copy", widget: "boolean", advanced: true } }),
+  sendCopy: z
+    .boolean()
+    .default(false)
+    .meta({ ui: { label: "Send me a copy", widget: "boolean", advanced: true } }),
 });
 
 const output = z.object({ invoiceId: z.number(), recipient: z.string(), subject: z.string(), attachedPdf: z.boolean() });
@@ -23,14 +39,26 @@ export const sendPdf = defineAction<FicClient, typeof config, typeof output>({
   name: "Send invoice by email",
   description: "Fatture in Cloud emails the invoice to a recipient, with the PDF attached. An email cannot be unsent.",
   config,
-  example: { invoiceId: "{{step.invoice.output.id}}", recipient: "amministrazione@cliente.it", subject: "Fattura n. {{step.invoice.output.number}}", body: "Gentile cliente, in allegato la fattura.", attachPdf: true, sendCopy: false },
+  example: {
+    invoiceId: "{{step.invoice.output.id}}",
+    recipient: "amministrazione@cliente.it",
+    subject: "Fattura n. {{step.invoice.output.number}}",
+    body: "Gentile cliente, in allegato la fattura.",
+    attachPdf: true,
+    sendCopy: false,
+  },
   output,
   effectful: true,
   idempotency: "none",
   // An email cannot be unsent: undo is a person's job (write to the recipient).
   undo: { strategy: "manual" },
   rateLimit: ficRateLimit,
-  preview: (input) => ({ invoiceId: typeof input.invoiceId === "number" ? input.invoiceId : 0, recipient: input.recipient, subject: input.subject, attachedPdf: input.attachPdf }),
+  preview: (input) => ({
+    invoiceId: typeof input.invoiceId === "number" ? input.invoiceId : 0,
+    recipient: input.recipient,
+    subject: input.subject,
+    attachedPdf: input.attachPdf,
+  }),
   async execute(ctx, input) {
     const invoiceId = toId(input.invoiceId, "invoiceId");
     await ctx.client.documents.scheduleEmail(

@@ -12,13 +12,21 @@ export const idField = (label: string, message: string) =>
 
 export const toId = (value: number | string, what: string): number => {
   const id = Number(value);
-  if (!Number.isSafeInteger(id) || id <= 0) throw new WorkflowError("E_VALIDATION", { message: `${what} must be a Fatture in Cloud id (digits), got "${value}"` });
+  if (!Number.isSafeInteger(id) || id <= 0)
+    throw new WorkflowError("E_VALIDATION", { message: `${what} must be a Fatture in Cloud id (digits), got "${value}"` });
   return id;
 };
 
 export const dateField = formattedString(z.string().regex(/^\d{4}-\d{2}-\d{2}$/), "Use a date as YYYY-MM-DD");
 
-export const paymentOutput = z.object({ id: z.number().nullable(), amount: z.number(), dueDate: z.string().nullable(), status: z.string(), paidDate: z.string().nullable(), accountId: z.number().nullable() });
+export const paymentOutput = z.object({
+  id: z.number().nullable(),
+  amount: z.number(),
+  dueDate: z.string().nullable(),
+  status: z.string(),
+  paidDate: z.string().nullable(),
+  accountId: z.number().nullable(),
+});
 
 export const invoiceOutput = z.object({
   id: z.number().describe("The invoice's id in Fatture in Cloud"),
@@ -84,7 +92,8 @@ export function parseDocumentRef(ref: string, connectionCompany: number): { comp
   const [company, document, ...rest] = ref.split(":");
   const companyId = Number(company);
   const documentId = Number(document);
-  if (!Number.isSafeInteger(companyId) || !Number.isSafeInteger(documentId)) throw new WorkflowError("E_VALIDATION", { message: `Not a Fatture in Cloud document reference: ${ref}` });
+  if (!Number.isSafeInteger(companyId) || !Number.isSafeInteger(documentId))
+    throw new WorkflowError("E_VALIDATION", { message: `Not a Fatture in Cloud document reference: ${ref}` });
   if (companyId !== connectionCompany) {
     throw new WorkflowError("E_VALIDATION", {
       message: `The document was made in Fatture in Cloud company ${companyId}, but the connection is now bound to company ${connectionCompany}`,

@@ -31,7 +31,10 @@ export type ResendClient = {
   call<T>(run: (options: { signal: AbortSignal }) => Promise<Answer<T>>, signal?: AbortSignal): Promise<T>;
 };
 
-export function createResendClient(apiKey: string, options: { baseUrl?: string | undefined; defaultFrom?: string | undefined; timeoutMs: number }): ResendClient {
+export function createResendClient(
+  apiKey: string,
+  options: { baseUrl?: string | undefined; defaultFrom?: string | undefined; timeoutMs: number },
+): ResendClient {
   const resend = new Resend(apiKey, options.baseUrl ? { baseUrl: options.baseUrl.replace(/\/+$/, "") } : undefined);
   return {
     resend,
@@ -40,7 +43,12 @@ export function createResendClient(apiKey: string, options: { baseUrl?: string |
     async call(run, signal) {
       const timeout = AbortSignal.timeout(options.timeoutMs);
       const answer = await run({ signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
-      if (answer.error || answer.data === null) throw new ResendFailure(answer.error ?? { name: "application_error", statusCode: null, message: "Resend answered no data" }, answer.headers ?? null, timeout.aborted);
+      if (answer.error || answer.data === null)
+        throw new ResendFailure(
+          answer.error ?? { name: "application_error", statusCode: null, message: "Resend answered no data" },
+          answer.headers ?? null,
+          timeout.aborted,
+        );
       return answer.data;
     },
   };
@@ -52,9 +60,14 @@ export async function resendAccount(client: ResendClient): Promise<AccountInfo> 
     const domains = await client.call((options) => client.resend.domains.list({}, options));
     const verified = (domains.data ?? []).filter((d) => d.status === "verified").map((d) => d.name);
     const name = verified[0] ?? "Resend";
-    return { displayName: name, accountId: `key:${client.keyFingerprint}`, details: { access: "full", ...(verified.length ? { domains: verified.join(", ") } : {}) } };
+    return {
+      displayName: name,
+      accountId: `key:${client.keyFingerprint}`,
+      details: { access: "full", ...(verified.length ? { domains: verified.join(", ") } : {}) },
+    };
   } catch (error) {
-    if (error instanceof ResendFailure && error.error.name === "restricted_api_key") return { displayName: "Resend (sending only)", accountId: `key:${client.keyFingerprint}`, details: { access: "sending only" } };
+    if (error instanceof ResendFailure && error.error.name === "restricted_api_key")
+      return { displayName: "Resend (sending only)", accountId: `key:${client.keyFingerprint}`, details: { access: "sending only" } };
     throw error;
   }
 }
@@ -79,13 +92,33 @@ export function mapResendError(error: unknown, context: { action?: string; input
   switch (name) {
     case "invalid_api_key":
     case "missing_api_key":
-      return new WorkflowError("E_CREDENTIAL_INVALID", { message: `Resend refused the API key (${name})`, remediation: "Reconnect Resend in Settings > Integrations", details, cause: error });
+      return new WorkflowError("E_CREDENTIAL_INVALID", {
+        message: `Resend refused the API key (${name})`,
+        remediation: "Reconnect Resend in Settings > Integrations",
+        details,
+        cause: error,
+      });
     case "restricted_api_key":
-      return new WorkflowError("E_CREDENTIAL_SCOPE", { message: `The Resend API key cannot do this (${message})`, remediation: "Use a full-access Resend API key", details, cause: error });
+      return new WorkflowError("E_CREDENTIAL_SCOPE", {
+        message: `The Resend API key cannot do this (${message})`,
+        remediation: "Use a full-access Resend API key",
+        details,
+        cause: error,
+      });
     case "rate_limit_exceeded":
-      return new WorkflowError("E_RATE_LIMITED", { message: `Resend is limiting requests (${message})`, retryAfterMs: retryAfterMs(error.headers), details, cause: error });
+      return new WorkflowError("E_RATE_LIMITED", {
+        message: `Resend is limiting requests (${message})`,
+        retryAfterMs: retryAfterMs(error.headers),
+        details,
+        cause: error,
+      });
     case "daily_quota_exceeded":
-      return new WorkflowError("E_CREDENTIAL_SCOPE", { message: `Resend's daily sending quota is used up: ${message}`, remediation: "Wait until tomorrow (UTC) or raise the Resend plan's quota, then replay the run", details, cause: error });
+      return new WorkflowError("E_CREDENTIAL_SCOPE", {
+        message: `Resend's daily sending quota is used up: ${message}`,
+        remediation: "Wait until tomorrow (UTC) or raise the Resend plan's quota, then replay the run",
+        details,
+        cause: error,
+      });
     case "validation_error":
     case "invalid_parameter":
     case "invalid_from_address":
@@ -94,7 +127,9 @@ export function mapResendError(error: unknown, context: { action?: string; input
       const field = fieldOf(message);
       return new WorkflowError("E_VALIDATION", {
         message: `Resend refused the email${field ? ` (${field})` : ""}: ${message}`,
-        remediation: message.includes("domain is not verified") ? "Send from an address of a domain verified in Resend (Domains), or leave From empty for the server's sender" : "Fix the field named in the message and try again",
+        remediation: message.includes("domain is not verified")
+          ? "Send from an address of a domain verified in Resend (Domains), or leave From empty for the server's sender"
+          : "Fix the field named in the message and try again",
         details: { ...details, ...(field ? { issues: [{ path: field, message }] } : {}) },
         cause: error,
       });
@@ -103,7 +138,23 @@ export function mapResendError(error: unknown, context: { action?: string; input
       return new WorkflowError("E_NOT_FOUND", { message: `Resend did not find it (${message})`, details, cause: error });
   }
   if (error.timedOut) return new WorkflowError("E_TIMEOUT", { message: "Resend did not answer in time", details, cause: error });
-  if (statusCode === 401 || statusCode === 403) return new WorkflowError("E_CREDENTIAL_INVALID", { message: `Resend refused the API key (HTTP ${statusCode})`, remediation: "Reconnect Resend in Settings > Integrations", details, cause: error });
-  if (statusCode === 429) return new WorkflowError("E_RATE_LIMITED", { message: "Resend is limiting requests (HTTP 429)", retryAfterMs: retryAfterMs(error.headers), details, cause: error });
-  return new WorkflowError("E_PROVIDER", { message: statusCode ? `Resend answered HTTP ${statusCode} (${message})` : `Resend could not be reached or answered something unreadable (${message})`, details, cause: error });
+  if (statusCode === 401 || statusCode === 403)
+    return new WorkflowError("E_CREDENTIAL_INVALID", {
+      message: `Resend refused the API key (HTTP ${statusCode})`,
+      remediation: "Reconnect Resend in Settings > Integrations",
+      details,
+      cause: error,
+    });
+  if (statusCode === 429)
+    return new WorkflowError("E_RATE_LIMITED", {
+      message: "Resend is limiting requests (HTTP 429)",
+      retryAfterMs: retryAfterMs(error.headers),
+      details,
+      cause: error,
+    });
+  return new WorkflowError("E_PROVIDER", {
+    message: statusCode ? `Resend answered HTTP ${statusCode} (${message})` : `Resend could not be reached or answered something unreadable (${message})`,
+    details,
+    cause: error,
+  });
 }

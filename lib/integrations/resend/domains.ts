@@ -8,6 +8,9 @@ export const domainOptions: OptionsLoader<ResendClient> = {
   searchable: false,
   async load(client) {
     const domains = await client.call((options) => client.resend.domains.list({}, options));
-    return { options: (domains.data ?? []).filter((d) => d.status === "verified").map((d) => ({ value: d.name, label: d.name, description: d.region })), nextCursor: null };
+    return {
+      options: (domains.data ?? []).filter((d) => d.status === "verified").map((d) => ({ value: d.name, label: d.name, description: d.region })),
+      nextCursor: null,
+    };
   },
 };

@@ -12,29 +12,56 @@ const addresses = valueOrExpression(z.union([z.string().min(3), z.array(z.string
 const attachment = z
   .object({
     filename: z.string().min(1, "Name the file"),
-    url: z.url({ protocol: /^https?$/ }).optional().describe("Resend downloads the file from here (a PDF url from Fatture in Cloud, an inbound attachment's download_url)"),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe("Resend downloads the file from here (a PDF url from Fatture in Cloud, an inbound attachment's download_url)"),
     content: z.string().optional().describe("Or the file's content in base64"),
     contentType: z.string().optional(),
   })
   .strict()
   .refine((a) => (a.url === undefined) !== (a.content === undefined), { message: "Give either url or content" });
 
-const config = z.object({
-  from: z.string().max(320).optional().meta({ ui: { label: "From", widget: "text", placeholder: "Acme <billing@acme.it>", help: "An address of a domain verified in Resend; the server's sender (EMAIL_FROM) when empty" } }),
-  to: addresses.meta({ ui: { label: "To", widget: "expression", placeholder: "cliente@example.it" } }),
-  cc: addresses.optional().meta({ ui: { label: "Cc", widget: "expression", advanced: true } }),
-  bcc: addresses.optional().meta({ ui: { label: "Bcc", widget: "expression", advanced: true } }),
-  replyTo: addresses.optional().meta({ ui: { label: "Reply to", widget: "expression", advanced: true } }),
-  subject: z.string().min(1, "Write a subject").max(998).meta({ ui: { label: "Subject", widget: "text", placeholder: "Fattura n. {{step.invoice.output.number}}" } }),
-  text: z.string().max(200_000).optional().meta({ ui: { label: "Text", widget: "multiline", help: "{{…}} inserts values from the trigger or earlier steps" } }),
-  html: z.string().max(500_000).optional().meta({ ui: { label: "HTML", widget: "multiline", advanced: true } }),
-  attachments: valueOrExpression(z.array(attachment).max(20))
-    .optional()
-    .meta({ ui: { label: "Attachments", widget: "json", help: 'e.g. [{"filename": "fattura.pdf", "url": "{{step.invoice.output.pdfUrl}}"}]' } }),
-  tags: valueOrExpression(z.array(z.object({ name: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/), value: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/) })).max(10))
-    .optional()
-    .meta({ ui: { label: "Tags", widget: "json", advanced: true, help: 'e.g. [{"name": "invoice", "value": "42"}]: letters, digits, _ and - only' } }),
-})
+const config = z
+  .object({
+    from: z
+      .string()
+      .max(320)
+      .optional()
+      .meta({
+        ui: {
+          label: "From",
+          widget: "text",
+          placeholder: "Acme <billing@acme.it>",
+          help: "An address of a domain verified in Resend; the server's sender (EMAIL_FROM) when empty",
+        },
+      }),
+    to: addresses.meta({ ui: { label: "To", widget: "expression", placeholder: "cliente@example.it" } }),
+    cc: addresses.optional().meta({ ui: { label: "Cc", widget: "expression", advanced: true } }),
+    bcc: addresses.optional().meta({ ui: { label: "Bcc", widget: "expression", advanced: true } }),
+    replyTo: addresses.optional().meta({ ui: { label: "Reply to", widget: "expression", advanced: true } }),
+    subject: z
+      .string()
+      .min(1, "Write a subject")
+      .max(998)
+      .meta({ ui: { label: "Subject", widget: "text", placeholder: "Fattura n. {{step.invoice.output.number}}" } }),
+    text: z
+      .string()
+      .max(200_000)
+      .optional()
+      .meta({ ui: { label: "Text", widget: "multiline", help: "{{…}} inserts values from the trigger or earlier steps" } }),
+    html: z
+      .string()
+      .max(500_000)
+      .optional()
+      .meta({ ui: { label: "HTML", widget: "multiline", advanced: true } }),
+    attachments: valueOrExpression(z.array(attachment).max(20))
+      .optional()
+      .meta({ ui: { label: "Attachments", widget: "json", help: 'e.g. [{"filename": "fattura.pdf", "url": "{{step.invoice.output.pdfUrl}}"}]' } }),
+    tags: valueOrExpression(z.array(z.object({ name: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/), value: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/) })).max(10))
+      .optional()
+      .meta({ ui: { label: "Tags", widget: "json", advanced: true, help: 'e.g. [{"name": "invoice", "value": "42"}]: letters, digits, _ and - only' } }),
+  })
   .refine((c) => c.text !== undefined || c.html !== undefined, { message: "Write the text or the HTML", path: ["text"] })
   .meta({ anyOf: [{ required: ["text"] }, { required: ["html"] }] });
 
@@ -45,7 +72,11 @@ const emailish = /^(?:[^<>]*<)?[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+>?$/;
 function addressList(value: unknown, field: string): string[] {
   const list = (Array.isArray(value) ? value : typeof value === "string" ? value.split(",") : []).map((v) => String(v).trim()).filter(Boolean);
   const bad = list.find((a) => !emailish.test(a));
-  if (bad) throw new WorkflowError("E_VALIDATION", { message: `${field}: "${bad}" is not an email address`, details: { issues: [{ path: field, message: "Not an email address" }] } });
+  if (bad)
+    throw new WorkflowError("E_VALIDATION", {
+      message: `${field}: "${bad}" is not an email address`,
+      details: { issues: [{ path: field, message: "Not an email address" }] },
+    });
   return list;
 }
 
@@ -63,15 +94,28 @@ export const sendEmail = defineAction<ResendClient, typeof config, typeof output
   undo: { strategy: "manual" },
   externalRef: (out) => out.id,
   rateLimit: { limit: 120, windowMs: 60_000, bucket: "resend.emails" },
-  preview: (input) => ({ id: "preview", from: input.from ?? "the server's sender", to: Array.isArray(input.to) ? input.to : [String(input.to)], subject: input.subject }),
+  preview: (input) => ({
+    id: "preview",
+    from: input.from ?? "the server's sender",
+    to: Array.isArray(input.to) ? input.to : [String(input.to)],
+    subject: input.subject,
+  }),
   async execute(ctx, input) {
     const from = input.from?.trim() || ctx.client.defaultFrom;
-    if (!from) throw new WorkflowError("E_VALIDATION", { message: "from: no sender; this server has no EMAIL_FROM", remediation: "Write a From address of a domain verified in Resend", details: { issues: [{ path: "from", message: "Required" }] } });
+    if (!from)
+      throw new WorkflowError("E_VALIDATION", {
+        message: "from: no sender; this server has no EMAIL_FROM",
+        remediation: "Write a From address of a domain verified in Resend",
+        details: { issues: [{ path: "from", message: "Required" }] },
+      });
     const to = addressList(input.to, "to");
-    if (!to.length) throw new WorkflowError("E_VALIDATION", { message: "to: add at least one recipient", details: { issues: [{ path: "to", message: "Required" }] } });
+    if (!to.length)
+      throw new WorkflowError("E_VALIDATION", { message: "to: add at least one recipient", details: { issues: [{ path: "to", message: "Required" }] } });
     const attachments = input.attachments === undefined ? [] : z.array(attachment).safeParse(input.attachments);
     if (!Array.isArray(attachments) && !attachments.success) {
-      throw new WorkflowError("E_VALIDATION", { message: `attachments: ${attachments.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}` });
+      throw new WorkflowError("E_VALIDATION", {
+        message: `attachments: ${attachments.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+      });
     }
     const files = Array.isArray(attachments) ? attachments : attachments.data;
     const tags = input.tags === undefined ? undefined : (input.tags as { name: string; value: string }[]);
@@ -84,10 +128,21 @@ export const sendEmail = defineAction<ResendClient, typeof config, typeof output
       ...(input.replyTo !== undefined ? { replyTo: addressList(input.replyTo, "replyTo") } : {}),
       ...(input.text !== undefined ? { text: input.text } : {}),
       ...(input.html !== undefined ? { html: input.html } : {}),
-      ...(files.length ? { attachments: files.map((f) => ({ filename: f.filename, ...(f.url ? { path: f.url } : { content: f.content! }), ...(f.contentType ? { contentType: f.contentType } : {}) })) } : {}),
+      ...(files.length
+        ? {
+            attachments: files.map((f) => ({
+              filename: f.filename,
+              ...(f.url ? { path: f.url } : { content: f.content! }),
+              ...(f.contentType ? { contentType: f.contentType } : {}),
+            })),
+          }
+        : {}),
       ...(tags ? { tags } : {}),
     };
-    const sent = await ctx.client.call((options) => ctx.client.resend.emails.send(payload as never, { idempotencyKey: ctx.idempotencyKey, ...options }), ctx.signal);
+    const sent = await ctx.client.call(
+      (options) => ctx.client.resend.emails.send(payload as never, { idempotencyKey: ctx.idempotencyKey, ...options }),
+      ctx.signal,
+    );
     return { id: sent.id, from, to, subject: input.subject };
   },
 });

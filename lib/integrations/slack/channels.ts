@@ -17,7 +17,12 @@ export const channelOptions: OptionsLoader<WebClient> = {
     const options = [];
     let next: string | null = cursor ?? null;
     for (let page = 0; page < (needle ? SEARCH_PAGES : 1); page++) {
-      const result = await client.conversations.list({ types: "public_channel,private_channel", exclude_archived: true, limit: PAGE, ...(next ? { cursor: next } : {}) });
+      const result = await client.conversations.list({
+        types: "public_channel,private_channel",
+        exclude_archived: true,
+        limit: PAGE,
+        ...(next ? { cursor: next } : {}),
+      });
       for (const channel of result.channels ?? []) {
         if (!channel.id || !channel.name || (needle && !channel.name.toLowerCase().includes(needle))) continue;
         const notes = [channel.is_private ? "private" : null, channel.is_member ? null : "the app is not in it yet: invite it"].filter(Boolean);

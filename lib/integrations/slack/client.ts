@@ -79,10 +79,36 @@ export async function slackAccount(client: WebClient): Promise<AccountInfo> {
   };
 }
 
-const credentialErrors = new Set(["invalid_auth", "token_revoked", "token_expired", "not_authed", "account_inactive", "no_permission", "ekm_access_denied",
+const credentialErrors = new Set([
+  "invalid_auth",
+  "token_revoked",
+  "token_expired",
+  "not_authed",
+  "account_inactive",
+  "no_permission",
+  "ekm_access_denied",
   // what oauth.v2.access answers when a refresh cannot work any more
-  "invalid_refresh_token", "invalid_grant_type", "invalid_client_id", "bad_client_secret", "invalid_code", "code_already_used"]);
-const inputErrors = new Set(["invalid_blocks", "invalid_blocks_format", "invalid_arguments", "msg_too_long", "no_text", "too_many_attachments", "invalid_thread_ts", "thread_not_found", "cant_update_message", "cant_delete_message", "cant_delete_file", "invalid_name"]);
+  "invalid_refresh_token",
+  "invalid_grant_type",
+  "invalid_client_id",
+  "bad_client_secret",
+  "invalid_code",
+  "code_already_used",
+]);
+const inputErrors = new Set([
+  "invalid_blocks",
+  "invalid_blocks_format",
+  "invalid_arguments",
+  "msg_too_long",
+  "no_text",
+  "too_many_attachments",
+  "invalid_thread_ts",
+  "thread_not_found",
+  "cant_update_message",
+  "cant_delete_message",
+  "cant_delete_file",
+  "invalid_name",
+]);
 
 function channelLabel(input: unknown): string {
   const channel = (input as { channel?: unknown } | undefined)?.channel;
@@ -101,14 +127,23 @@ export function mapSlackError(error: unknown, context: { action?: string; input?
   switch (coded.code) {
     case ErrorCode.RateLimitedError: {
       const seconds = (error as { retryAfter?: number }).retryAfter ?? 30;
-      return new WorkflowError("E_RATE_LIMITED", { message: `Slack is limiting requests; it asked to wait ${seconds} s`, retryAfterMs: seconds * 1000, cause: error });
+      return new WorkflowError("E_RATE_LIMITED", {
+        message: `Slack is limiting requests; it asked to wait ${seconds} s`,
+        retryAfterMs: seconds * 1000,
+        cause: error,
+      });
     }
     case ErrorCode.PlatformError: {
       const data = (error as { data?: { error?: string; needed?: string } }).data ?? {};
       const code = data.error ?? "unknown_error";
       const details = { slackError: code };
       if (credentialErrors.has(code)) {
-        return new WorkflowError("E_CREDENTIAL_INVALID", { message: `Slack rejected the connection (${code})`, remediation: "Reconnect Slack in Settings > Integrations", details, cause: error });
+        return new WorkflowError("E_CREDENTIAL_INVALID", {
+          message: `Slack rejected the connection (${code})`,
+          remediation: "Reconnect Slack in Settings > Integrations",
+          details,
+          cause: error,
+        });
       }
       if (code === "missing_scope") {
         return new WorkflowError("E_CREDENTIAL_SCOPE", {
@@ -120,7 +155,12 @@ export function mapSlackError(error: unknown, context: { action?: string; input?
       }
       if (code === "channel_not_found" || code === "not_in_channel" || code === "is_archived") {
         const channel = channelLabel(context.input);
-        const why = code === "channel_not_found" ? "was not found (or is private and the app is not in it)" : code === "is_archived" ? "is archived" : "does not include the Flowline app";
+        const why =
+          code === "channel_not_found"
+            ? "was not found (or is private and the app is not in it)"
+            : code === "is_archived"
+              ? "is archived"
+              : "does not include the Flowline app";
         return new WorkflowError("E_NOT_FOUND", {
           message: `Slack channel ${channel} ${why} (${code})`,
           remediation: `Invite the Slack app to ${channel} (type /invite @Flowline in the channel), or choose another channel`,
@@ -128,15 +168,28 @@ export function mapSlackError(error: unknown, context: { action?: string; input?
           cause: error,
         });
       }
-      if (code === "ratelimited") return new WorkflowError("E_RATE_LIMITED", { message: "Slack is limiting requests (ratelimited)", retryAfterMs: 30_000, details, cause: error });
-      if (inputErrors.has(code)) return new WorkflowError("E_VALIDATION", { message: `Slack refused the input (${code})`, remediation: "Check the step's fields (text, blocks, thread) and try again", details, cause: error });
+      if (code === "ratelimited")
+        return new WorkflowError("E_RATE_LIMITED", { message: "Slack is limiting requests (ratelimited)", retryAfterMs: 30_000, details, cause: error });
+      if (inputErrors.has(code))
+        return new WorkflowError("E_VALIDATION", {
+          message: `Slack refused the input (${code})`,
+          remediation: "Check the step's fields (text, blocks, thread) and try again",
+          details,
+          cause: error,
+        });
       return new WorkflowError("E_PROVIDER", { message: `Slack answered an error (${code})`, details, cause: error });
     }
     case ErrorCode.HTTPError: {
       const status = (error as { statusCode?: number }).statusCode ?? 0;
       const headers = (error as { headers?: Record<string, string> }).headers;
-      if (status === 401 || status === 403) return new WorkflowError("E_CREDENTIAL_INVALID", { message: `Slack refused the connection (HTTP ${status})`, remediation: "Reconnect Slack in Settings > Integrations", cause: error });
-      if (status === 429) return new WorkflowError("E_RATE_LIMITED", { message: "Slack is limiting requests (HTTP 429)", retryAfterMs: retryAfterFrom(headers), cause: error });
+      if (status === 401 || status === 403)
+        return new WorkflowError("E_CREDENTIAL_INVALID", {
+          message: `Slack refused the connection (HTTP ${status})`,
+          remediation: "Reconnect Slack in Settings > Integrations",
+          cause: error,
+        });
+      if (status === 429)
+        return new WorkflowError("E_RATE_LIMITED", { message: "Slack is limiting requests (HTTP 429)", retryAfterMs: retryAfterFrom(headers), cause: error });
       return new WorkflowError("E_PROVIDER", { message: `Slack answered HTTP ${status}`, details: { status }, cause: error });
     }
     case ErrorCode.RequestError: {
@@ -144,7 +197,11 @@ export function mapSlackError(error: unknown, context: { action?: string; input?
       if (original && (original.name === "TimeoutError" || original.name === "AbortError")) {
         return new WorkflowError("E_TIMEOUT", { message: "Slack did not answer in time", cause: error });
       }
-      return new WorkflowError("E_PROVIDER", { message: "Slack could not be reached", remediation: "Retry later; check the server's network and Slack's status page", cause: error });
+      return new WorkflowError("E_PROVIDER", {
+        message: "Slack could not be reached",
+        remediation: "Retry later; check the server's network and Slack's status page",
+        cause: error,
+      });
     }
     default: {
       const name = (error as Error | undefined)?.name;

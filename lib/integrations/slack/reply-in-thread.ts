@@ -2,7 +2,19 @@ import type { WebClient } from "@slack/web-api";
 import { z } from "zod";
 import { defineAction } from "@/lib/integrations/types";
 import { valueOrExpression } from "@/lib/integrations/fields";
-import { blocksArg, blocksField, tsField, channelArg, channelField, findStepMessage, messageOutput, previewTs, stepMetadata, textField, postsMessage } from "./shared";
+import {
+  blocksArg,
+  blocksField,
+  tsField,
+  channelArg,
+  channelField,
+  findStepMessage,
+  messageOutput,
+  previewTs,
+  stepMetadata,
+  textField,
+  postsMessage,
+} from "./shared";
 
 const config = z.object({
   channel: channelField,

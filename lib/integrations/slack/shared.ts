@@ -17,12 +17,20 @@ export const textField = z
   .string()
   .min(1, "Write the message")
   .max(40_000, "Slack messages hold at most 40,000 characters")
-  .meta({ ui: { label: "Message", widget: "multiline", help: "Slack mrkdwn: *bold*, _italic_, <https://example.com|links>. {{…}} inserts values from the trigger or earlier steps." } });
+  .meta({
+    ui: {
+      label: "Message",
+      widget: "multiline",
+      help: "Slack mrkdwn: *bold*, _italic_, <https://example.com|links>. {{…}} inserts values from the trigger or earlier steps.",
+    },
+  });
 
 /** Slack Block Kit blocks, passed through as they are (Slack validates them: invalid_blocks → E_VALIDATION). */
 export const blocksField = valueOrExpression(z.array(z.record(z.string(), z.unknown())).max(50, "Slack accepts at most 50 blocks"))
   .optional()
-  .meta({ ui: { label: "Blocks", widget: "json", help: "Block Kit blocks (a JSON list); the message text stays the notification and fallback", advanced: true } });
+  .meta({
+    ui: { label: "Blocks", widget: "json", help: "Block Kit blocks (a JSON list); the message text stays the notification and fallback", advanced: true },
+  });
 
 /** A message ts ("1700000000.000100"), usually {{step.<id>.output.ts}} of an earlier step. */
 export const tsField = formattedString(z.string().regex(/^\d+\.\d+$/), "Use a message ts such as {{step.send.output.ts}}");
@@ -51,12 +59,18 @@ export const stepMetadata = (idempotencyKey: string) => ({ event_type: "flowline
  * latest messages, or in a thread's replies. A crash is recovered from soon after, so the latest
  * page is where it is.
  */
-export async function findStepMessage(client: WebClient, idempotencyKey: string, where: { channel: string; threadTs?: string }): Promise<{ channel: string; ts: string } | null> {
+export async function findStepMessage(
+  client: WebClient,
+  idempotencyKey: string,
+  where: { channel: string; threadTs?: string },
+): Promise<{ channel: string; ts: string } | null> {
   const channel = channelArg(where.channel);
   const page = where.threadTs
     ? await client.conversations.replies({ channel, ts: where.threadTs, include_all_metadata: true, limit: 200 })
     : await client.conversations.history({ channel, include_all_metadata: true, limit: 200 });
-  const found = page.messages?.find((message) => (message.metadata?.event_payload as { idempotency_key?: unknown } | undefined)?.idempotency_key === idempotencyKey);
+  const found = page.messages?.find(
+    (message) => (message.metadata?.event_payload as { idempotency_key?: unknown } | undefined)?.idempotency_key === idempotencyKey,
+  );
   return found?.ts ? { channel, ts: found.ts } : null;
 }
 

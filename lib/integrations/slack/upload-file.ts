@@ -18,9 +18,26 @@ const config = z
       .min(1, "Name the file, e.g. report.pdf")
       .max(255)
       .meta({ ui: { label: "File name", placeholder: "report.pdf", widget: "text" } }),
-    title: z.string().max(255).optional().meta({ ui: { label: "Title", widget: "text" } }),
-    initialComment: z.string().max(4_000).optional().describe("A message posted with the file").meta({ ui: { label: "Comment", widget: "multiline" } }),
-    threadTs: tsField.optional().meta({ ui: { label: "Thread", widget: "expression", placeholder: "{{step.post.output.ts}}", help: "Share the file in the thread of this message", advanced: true } }),
+    title: z
+      .string()
+      .max(255)
+      .optional()
+      .meta({ ui: { label: "Title", widget: "text" } }),
+    initialComment: z
+      .string()
+      .max(4_000)
+      .optional()
+      .describe("A message posted with the file")
+      .meta({ ui: { label: "Comment", widget: "multiline" } }),
+    threadTs: tsField.optional().meta({
+      ui: {
+        label: "Thread",
+        widget: "expression",
+        placeholder: "{{step.post.output.ts}}",
+        help: "Share the file in the thread of this message",
+        advanced: true,
+      },
+    }),
     url: formattedString(z.url({ protocol: /^https?$/ }), "Use an http(s) URL")
       .optional()
       .describe("Download the file from this address")
@@ -34,7 +51,17 @@ const config = z
     contentEncoding: z
       .enum(["utf8", "base64"])
       .default("utf8")
-      .meta({ ui: { label: "Content encoding", widget: "select", choices: [{ value: "utf8", label: "Text (UTF-8)" }, { value: "base64", label: "Base64" }], advanced: true } }),
+      .meta({
+        ui: {
+          label: "Content encoding",
+          widget: "select",
+          choices: [
+            { value: "utf8", label: "Text (UTF-8)" },
+            { value: "base64", label: "Base64" },
+          ],
+          advanced: true,
+        },
+      }),
   })
   .refine((c) => (c.url === undefined) !== (c.content === undefined), { message: "Give either a URL or the content, not both", path: ["url"] })
   // The same rule for the editor's JSON Schema.

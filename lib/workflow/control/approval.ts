@@ -20,13 +20,22 @@ export const approvalNodeType = {
       .string()
       .min(1)
       .max(5000)
-      .meta({ ui: { label: "Message", widget: "multiline", help: "What the approver reads; {{…}} inserts values", placeholder: "Approve the purchase of {{trigger.payload.amount}} €?" } }),
+      .meta({
+        ui: {
+          label: "Message",
+          widget: "multiline",
+          help: "What the approver reads; {{…}} inserts values",
+          placeholder: "Approve the purchase of {{trigger.payload.amount}} €?",
+        },
+      }),
     /** User ids or emails (templates allowed); left out, any member of the company may decide. */
     approvers: z
       .array(z.string().min(1).max(320))
       .max(approvalLimits.maxApprovers)
       .optional()
-      .meta({ ui: { label: "Approvers", widget: "list", help: "Emails of who may decide; leave empty to let any member decide", placeholder: "cfo@example.com" } }),
+      .meta({
+        ui: { label: "Approvers", widget: "list", help: "Emails of who may decide; leave empty to let any member decide", placeholder: "cfo@example.com" },
+      }),
     timeoutMs: z
       .int()
       .min(approvalLimits.minTimeoutMs)
@@ -63,11 +72,18 @@ async function runApproval(ctx: ControlContext): Promise<Flow> {
     const startedAt = ctx.now();
     const config = ctx.config<{ message: string; timeoutMs: number; approvers?: string[] }>();
     if (ctx.run.dryRun) {
-      await ctx.open("succeeded", { input: config, output: { decision: "approved", decidedAt: startedAt.toISOString(), comment: "dry run: assumed approved" }, startedAt });
+      await ctx.open("succeeded", {
+        input: config,
+        output: { decision: "approved", decidedAt: startedAt.toISOString(), comment: "dry run: assumed approved" },
+        startedAt,
+      });
       return "continue";
     }
     const timeoutAt = new Date(startedAt.getTime() + config.timeoutMs);
-    step = await ctx.open("waiting", { input: { message: config.message, approvers: config.approvers ?? null, timeoutAt: timeoutAt.toISOString() }, startedAt });
+    step = await ctx.open("waiting", {
+      input: { message: config.message, approvers: config.approvers ?? null, timeoutAt: timeoutAt.toISOString() },
+      startedAt,
+    });
     // The signed link carries a random token; only its hash is stored.
     await db.waitpoint.create({
       data: { runId: ctx.run.id, nodeId: node.id, iterationPath, kind: "approval", timeoutAt, tokenHash: hashToken(randomBytes(24).toString("base64url")) },
@@ -78,13 +94,21 @@ async function runApproval(ctx: ControlContext): Promise<Flow> {
     if (!waitpoint) throw new Error(`approval ${node.id} has no waitpoint`);
     if (waitpoint.completedAt) {
       const result = (waitpoint.result ?? {}) as { approved?: boolean; comment?: string; by?: string };
-      const output = { decision: result.approved ? "approved" : "rejected", decidedAt: waitpoint.completedAt.toISOString(), ...(result.by ? { decidedBy: result.by } : {}), ...(result.comment ? { comment: result.comment } : {}) };
+      const output = {
+        decision: result.approved ? "approved" : "rejected",
+        decidedAt: waitpoint.completedAt.toISOString(),
+        ...(result.by ? { decidedBy: result.by } : {}),
+        ...(result.comment ? { comment: result.comment } : {}),
+      };
       await ctx.succeed(step, output);
       return "continue";
     }
     if (!waitpoint.timeoutAt || waitpoint.timeoutAt > ctx.now()) return { suspend: { wakeAt: waitpoint.timeoutAt, waitpointIds: [waitpoint.id] } };
     // Conditional: a decision that lands at the same moment wins over the timeout (read again).
-    const { count } = await db.waitpoint.updateMany({ where: { id: waitpoint.id, completedAt: null }, data: { completedAt: ctx.now(), result: { timedOut: true } } });
+    const { count } = await db.waitpoint.updateMany({
+      where: { id: waitpoint.id, completedAt: null },
+      data: { completedAt: ctx.now(), result: { timedOut: true } },
+    });
     if (count > 0) {
       await ctx.succeed(step, { decision: "timeout", decidedAt: ctx.now().toISOString() });
       return "continue";

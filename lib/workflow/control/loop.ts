@@ -28,7 +28,9 @@ export const loopNodeType = {
       .string()
       .min(1)
       .refine(isOneExpression, "items must be one {{…}} expression giving a list, like {{step.fetch.output.rows}}")
-      .meta({ ui: { label: "Items", widget: "expression", help: "A list; the body runs once per item, as {{loop.item}}", placeholder: "{{step.fetch.output.rows}}" } }),
+      .meta({
+        ui: { label: "Items", widget: "expression", help: "A list; the body runs once per item, as {{loop.item}}", placeholder: "{{step.fetch.output.rows}}" },
+      }),
     maxIterations: z
       .int()
       .min(1)
@@ -50,9 +52,17 @@ async function runLoop(ctx: ControlContext): Promise<Flow> {
   if (!step) {
     const startedAt = ctx.now();
     const { items, maxIterations } = ctx.config<{ items: unknown; maxIterations?: number }>();
-    if (!Array.isArray(items)) throw new WorkflowError("E_VALIDATION", { message: `The loop's items is not a list (got ${items === null ? "null" : typeof items})`, nodeId: ctx.node.id });
+    if (!Array.isArray(items))
+      throw new WorkflowError("E_VALIDATION", {
+        message: `The loop's items is not a list (got ${items === null ? "null" : typeof items})`,
+        nodeId: ctx.node.id,
+      });
     const max = maxIterations ?? loopLimits.defaultMaxIterations;
-    if (items.length > max) throw new WorkflowError("E_VALIDATION", { message: `The list has ${items.length} items, more than the loop's maxIterations (${max})`, nodeId: ctx.node.id });
+    if (items.length > max)
+      throw new WorkflowError("E_VALIDATION", {
+        message: `The list has ${items.length} items, more than the loop's maxIterations (${max})`,
+        nodeId: ctx.node.id,
+      });
     step = await ctx.open("running", { input: { items }, startedAt });
   }
   const items = ((step.input ?? {}) as { items?: unknown[] }).items ?? [];

@@ -9,7 +9,12 @@ export const noopNodeType = {
   category: "core",
   description: "Passes its value through; a place to fork into several branches",
   version: 1,
-  config: z.object({ value: z.unknown().optional().meta({ ui: { label: "Value", widget: "json", help: "Passed on as the step's output; {{…}} allowed" } }) }),
+  config: z.object({
+    value: z
+      .unknown()
+      .optional()
+      .meta({ ui: { label: "Value", widget: "json", help: "Passed on as the step's output; {{…}} allowed" } }),
+  }),
   outputs: [{ id: "out", multiple: true }],
   output: z.object({ value: z.unknown().optional() }),
   example: { value: "{{trigger.payload}}" },

@@ -30,7 +30,14 @@ export const waitNodeType = {
         .min(1)
         .max(1000)
         .optional()
-        .meta({ ui: { label: "Until", widget: "date-time", help: "A date-time with its time zone, or a {{…}} expression giving one", placeholder: "2026-01-31T09:00:00+01:00" } }),
+        .meta({
+          ui: {
+            label: "Until",
+            widget: "date-time",
+            help: "A date-time with its time zone, or a {{…}} expression giving one",
+            placeholder: "2026-01-31T09:00:00+01:00",
+          },
+        }),
     })
     .superRefine(({ durationMs, until }, ctx) => {
       if (durationMs === undefined && until === undefined) {

@@ -108,12 +108,22 @@ class Interpreter {
 
   async advance(): Promise<AdvanceResult> {
     if (this.run.timeoutAt && this.run.timeoutAt <= this.now()) {
-      const error = new WorkflowError("E_TIMEOUT", { message: "The run exceeded its time limit", remediation: "Start it again with a longer time limit, or make its waits shorter" });
+      const error = new WorkflowError("E_TIMEOUT", {
+        message: "The run exceeded its time limit",
+        remediation: "Start it again with a longer time limit, or make its waits shorter",
+      });
       // What it was waiting for ends with it: the step fails, an open approval can no longer be decided.
       const now = this.now();
       await this.db.workflowRunStep.updateMany({
         where: { runId: this.run.id, status: "waiting" },
-        data: { status: "failed", errorCode: error.code, errorMessage: error.message, errorRemediation: error.remediation, errorRetryable: false, finishedAt: now },
+        data: {
+          status: "failed",
+          errorCode: error.code,
+          errorMessage: error.message,
+          errorRemediation: error.remediation,
+          errorRetryable: false,
+          finishedAt: now,
+        },
       });
       await this.db.waitpoint.updateMany({ where: { runId: this.run.id, completedAt: null }, data: { completedAt: now, result: { runTimedOut: true } } });
       return this.journal.finish("failed", error);
@@ -194,7 +204,13 @@ class Interpreter {
       const error = toWorkflowError(thrown, node.id);
       const current = this.journal.latestOf(node.id, iterationPath);
       const open = current && (current.status === "running" || current.status === "waiting");
-      await this.journal.record(node, iterationPath, { status: "failed", attempt: open ? current.attempt : (current?.attempt ?? 0) + 1, error, ...(open ? { startedAt: current.startedAt } : {}) }, this.db, { keepInput: true });
+      await this.journal.record(
+        node,
+        iterationPath,
+        { status: "failed", attempt: open ? current.attempt : (current?.attempt ?? 0) + 1, error, ...(open ? { startedAt: current.startedAt } : {}) },
+        this.db,
+        { keepInput: true },
+      );
       return node.continueOnError ? "continue" : { fail: error };
     }
   }
@@ -208,7 +224,8 @@ class Interpreter {
       now: () => this.now(),
       config: <T>() => this.config(node, iterationPath, loop) as T,
       existing,
-      open: (status, { input, output, startedAt }) => this.journal.record(node, iterationPath, { status, attempt: 1, input, output, startedAt }, this.db, { keepInput: true }),
+      open: (status, { input, output, startedAt }) =>
+        this.journal.record(node, iterationPath, { status, attempt: 1, input, output, startedAt }, this.db, { keepInput: true }),
       succeed: async (step, output, options = {}) => {
         await this.journal.close(step, "succeeded", { output }, { ...options, keepInput: true });
       },
@@ -238,7 +255,10 @@ class Interpreter {
         const owner = await this.db.$transaction(async (tx) => {
           const owner = await this.journal.ownerAfterCall(tx);
           const idempotencyKey = stepIdempotencyKey(this.run.id, node.id, iterationPath);
-          await tx.runEffect.update({ where: { idempotencyKey }, data: { status: "completed", completedAt: this.now(), ...this.reported.get(idempotencyKey) } });
+          await tx.runEffect.update({
+            where: { idempotencyKey },
+            data: { status: "completed", completedAt: this.now(), ...this.reported.get(idempotencyKey) },
+          });
           await this.journal.record(node, iterationPath, done, tx);
           if (owner === "cancelled") await this.journal.settleAttention(tx);
           return owner;
@@ -254,7 +274,13 @@ class Interpreter {
       // Cut short by this worker's shutdown (the call saw the abort): not the step's failure, and
       // not one of its attempts; the run is handed back for any worker to run the step again.
       if (this.options.signal?.aborted) {
-        await this.journal.record(node, iterationPath, { status: "failed", attempt, input, error: new WorkflowError("E_INTERRUPTED", { nodeId: node.id }), startedAt });
+        await this.journal.record(node, iterationPath, {
+          status: "failed",
+          attempt,
+          input,
+          error: new WorkflowError("E_INTERRUPTED", { nodeId: node.id }),
+          startedAt,
+        });
         return { suspend: { wakeAt: this.now(), waitpointIds: [] }, halt: true };
       }
       const error = toWorkflowError(thrown, node.id);
@@ -276,7 +302,14 @@ class Interpreter {
     }
   }
 
-  private async perform(node: WorkflowNode, executor: NodeExecutor, iterationPath: string, attempt: number, input: Record<string, unknown>, startedAt: Date): Promise<unknown> {
+  private async perform(
+    node: WorkflowNode,
+    executor: NodeExecutor,
+    iterationPath: string,
+    attempt: number,
+    input: Record<string, unknown>,
+    startedAt: Date,
+  ): Promise<unknown> {
     const ctx = this.context(node, iterationPath, attempt);
     // A dry run's output is the preview, shaped like the real output, so later steps can read it.
     if (this.run.dryRun) return executor.preview ? await executor.preview(ctx, input) : input;
@@ -319,7 +352,10 @@ class Interpreter {
       return output;
     } catch (error) {
       if (error instanceof LostOwnership || !begun) throw error;
-      await this.db.runEffect.update({ where: { idempotencyKey: ctx.idempotencyKey }, data: { status: "failed", completedAt: this.now(), ...this.reported.get(ctx.idempotencyKey) } });
+      await this.db.runEffect.update({
+        where: { idempotencyKey: ctx.idempotencyKey },
+        data: { status: "failed", completedAt: this.now(), ...this.reported.get(ctx.idempotencyKey) },
+      });
       // Cancelled during the call: the effect is known now (it failed).
       await this.journal.settleAttention();
       throw error;
@@ -351,7 +387,9 @@ class Interpreter {
    */
   private async recoverInterrupted(node: WorkflowNode, executor: NodeExecutor | undefined, step: WorkflowRunStep): Promise<Flow | "retry"> {
     const interrupted = new WorkflowError("E_INTERRUPTED", { nodeId: node.id });
-    const effect = executor?.effectful ? await this.db.runEffect.findUnique({ where: { idempotencyKey: stepIdempotencyKey(this.run.id, node.id, step.iterationPath) } }) : null;
+    const effect = executor?.effectful
+      ? await this.db.runEffect.findUnique({ where: { idempotencyKey: stepIdempotencyKey(this.run.id, node.id, step.iterationPath) } })
+      : null;
     if (!executor?.effectful || !effect || effect.status === "failed") {
       await this.journal.close(step, "failed", { error: interrupted });
       return "retry";
@@ -359,7 +397,9 @@ class Interpreter {
     const input = (step.input ?? {}) as Record<string, unknown>;
     // Asked through the connection the effect was made with, when its record names one.
     const through = effect.credentialId ? { ...node, connectionId: effect.credentialId } : node;
-    const check = executor.reconcile ? await executor.reconcile(this.context(through, step.iterationPath, step.attempt), input) : { outcome: "unknown" as const };
+    const check = executor.reconcile
+      ? await executor.reconcile(this.context(through, step.iterationPath, step.attempt), input)
+      : { outcome: "unknown" as const };
     if (check.outcome === "done") {
       await this.db.runEffect.update({ where: { id: effect.id }, data: { status: "completed", completedAt: this.now() } });
       await this.journal.close(step, "succeeded", { output: check.output });
@@ -421,6 +461,9 @@ export async function advanceRun(db: Db, runId: string, options: AdvanceOptions)
 export async function advanceClaimedRun(db: Db, run: WorkflowRun, steps: WorkflowRunStep[] | null, options: AdvanceOptions): Promise<AdvanceResult> {
   if (run.status === "succeeded" || run.status === "failed" || run.status === "cancelled") return { kind: "finished", status: run.status };
   if (run.status !== "running") return { kind: "lost" };
-  const [records, plan] = await Promise.all([steps ?? db.workflowRunStep.findMany({ where: { runId: run.id }, orderBy: [{ attempt: "asc" }] }), planOf(db, run, options.catalog)]);
+  const [records, plan] = await Promise.all([
+    steps ?? db.workflowRunStep.findMany({ where: { runId: run.id }, orderBy: [{ attempt: "asc" }] }),
+    planOf(db, run, options.catalog),
+  ]);
   return new Interpreter(db, run, plan, records, options).advance();
 }

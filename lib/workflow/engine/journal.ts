@@ -168,7 +168,13 @@ export class Journal {
     });
   }
 
-  async record(node: WorkflowNode, iterationPath: string, values: StepValues, db: Db | Tx = this.db, options: { defer?: boolean; keepInput?: boolean } = {}): Promise<WorkflowRunStep> {
+  async record(
+    node: WorkflowNode,
+    iterationPath: string,
+    values: StepValues,
+    db: Db | Tx = this.db,
+    options: { defer?: boolean; keepInput?: boolean } = {},
+  ): Promise<WorkflowRunStep> {
     const finished = values.status !== "running" && values.status !== "waiting";
     const startedAt = values.startedAt ?? this.now();
     const finishedAt = finished ? this.now() : null;
@@ -192,7 +198,10 @@ export class Journal {
     // no moment where every step is recorded but the run is still running).
     const closesRun = (values.status === "succeeded" || values.status === "skipped") && this.isLastNode(node, iterationPath);
     const ctes: Prisma.Sql[] = [];
-    if (closesRun) ctes.push(Prisma.sql`closed AS (${endRun({ runId: this.run.id, leaseOwner: this.options.leaseOwner, status: "succeeded", at: finishedAt! })} RETURNING 1)`);
+    if (closesRun)
+      ctes.push(
+        Prisma.sql`closed AS (${endRun({ runId: this.run.id, leaseOwner: this.options.leaseOwner, status: "succeeded", at: finishedAt! })} RETURNING 1)`,
+      );
     const inPlace = existing && existing.attempt === values.attempt && (existing.status === "running" || existing.status === "waiting");
     // The run's last record goes out at once, with the run's finish.
     const defer = options.defer === true && !closesRun;
@@ -231,9 +240,20 @@ export class Journal {
   }
 
   /** Completes an open record (running or waiting) of the same attempt. */
-  async close(step: WorkflowRunStep, status: "succeeded" | "failed", values: { output?: unknown; error?: WorkflowError }, options: { defer?: boolean; keepInput?: boolean } = {}) {
+  async close(
+    step: WorkflowRunStep,
+    status: "succeeded" | "failed",
+    values: { output?: unknown; error?: WorkflowError },
+    options: { defer?: boolean; keepInput?: boolean } = {},
+  ) {
     const node = this.plan.nodes.get(step.nodeId)!;
-    return this.record(node, step.iterationPath, { status, attempt: step.attempt, startedAt: step.startedAt, input: step.input ?? undefined, ...values }, this.db, options);
+    return this.record(
+      node,
+      step.iterationPath,
+      { status, attempt: step.attempt, startedAt: step.startedAt, input: step.input ?? undefined, ...values },
+      this.db,
+      options,
+    );
   }
 
   /** Whether a node is the run's last: the last of the top level in walk order, with nothing of this walk waiting. */
@@ -274,7 +294,9 @@ export class Journal {
    * meanwhile, and then the call's outcome is still this walk's to record ("cancelled").
    */
   async ownerAfterCall(tx: Tx): Promise<"ours" | "cancelled"> {
-    const [row] = await tx.$queryRaw<{ status: string; leaseOwner: string | null }[]>`SELECT status, "leaseOwner" FROM "WorkflowRun" WHERE id = ${this.run.id} FOR UPDATE`;
+    const [row] = await tx.$queryRaw<
+      { status: string; leaseOwner: string | null }[]
+    >`SELECT status, "leaseOwner" FROM "WorkflowRun" WHERE id = ${this.run.id} FOR UPDATE`;
     if (row?.status === "cancelled") return "cancelled";
     if (row?.status === "running" && (!this.options.leaseOwner || row.leaseOwner === this.options.leaseOwner)) return "ours";
     throw new LostOwnership();
@@ -319,7 +341,11 @@ export class Journal {
     // A run with a time limit wakes up at it at the latest, to fail then rather than when the wait ends.
     const limit = this.run.timeoutAt;
     await this.flush();
-    const suspended = await suspendRun(this.db, { runId: this.run.id, leaseOwner: this.options.leaseOwner, wakeAt: limit && (due === null || limit < due) ? limit : due });
+    const suspended = await suspendRun(this.db, {
+      runId: this.run.id,
+      leaseOwner: this.options.leaseOwner,
+      wakeAt: limit && (due === null || limit < due) ? limit : due,
+    });
     return suspended ? { kind: "suspended", wakeAt: suspended.wakeAt, waitpointIds } : { kind: "lost" };
   }
 }

@@ -16,7 +16,19 @@ const ownedBy = (leaseOwner: string | undefined) => (leaseOwner ? Prisma.sql`AND
 const at3 = (at: Date | null) => Prisma.sql`${at}::timestamp(3)`;
 
 /** Finishing a run that is running (and still the owner's): one statement, usable as a WITH clause. */
-export function endRun({ runId, leaseOwner, status, at, error }: { runId: string; leaseOwner?: string; status: RunEnd; at: Date; error?: WorkflowError }): Prisma.Sql {
+export function endRun({
+  runId,
+  leaseOwner,
+  status,
+  at,
+  error,
+}: {
+  runId: string;
+  leaseOwner?: string;
+  status: RunEnd;
+  at: Date;
+  error?: WorkflowError;
+}): Prisma.Sql {
   const message = error ? `${error.nodeId ? `${error.nodeId}: ` : ""}${error.message}` : null;
   return Prisma.sql`UPDATE "WorkflowRun" SET status = ${status}::"RunStatus", "finishedAt" = ${at3(at)}, "wakeAt" = NULL, "leaseOwner" = NULL, "leaseExpiresAt" = NULL,
            "errorCode" = ${error?.code ?? null}, "errorMessage" = ${message}, "errorRemediation" = ${error?.remediation ?? null}
@@ -28,7 +40,10 @@ export function endRun({ runId, leaseOwner, status, at, error }: { runId: string
  * while the run was still running set an earlier wakeAt (wakeRun): it is kept, so a decision at
  * any moment is never lost. Returns the wakeAt written, or null when the run is no longer ours.
  */
-export async function suspendRun(db: Db, { runId, leaseOwner, wakeAt }: { runId: string; leaseOwner?: string; wakeAt: Date | null }): Promise<{ wakeAt: Date | null } | null> {
+export async function suspendRun(
+  db: Db,
+  { runId, leaseOwner, wakeAt }: { runId: string; leaseOwner?: string; wakeAt: Date | null },
+): Promise<{ wakeAt: Date | null } | null> {
   const rows = await db.$queryRaw<{ wakeAt: Date | null }[]>`
     UPDATE "WorkflowRun" SET status = 'waiting', "leaseOwner" = NULL, "leaseExpiresAt" = NULL,
            "wakeAt" = CASE WHEN "wakeAt" IS NOT NULL AND (${at3(wakeAt)} IS NULL OR "wakeAt" < ${at3(wakeAt)}) THEN "wakeAt" ELSE ${at3(wakeAt)} END
@@ -51,7 +66,16 @@ export async function wakeRun(tx: Tx, runId: string, at: Date): Promise<void> {
 export async function cancelRunState(tx: Tx, runId: string, at: Date): Promise<boolean> {
   const { count } = await tx.workflowRun.updateMany({
     where: { id: runId, status: { notIn: [...TERMINAL] } },
-    data: { status: "cancelled", finishedAt: at, wakeAt: null, leaseOwner: null, leaseExpiresAt: null, errorCode: "E_CANCELLED", errorMessage: "Cancelled", errorRemediation: null },
+    data: {
+      status: "cancelled",
+      finishedAt: at,
+      wakeAt: null,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      errorCode: "E_CANCELLED",
+      errorMessage: "Cancelled",
+      errorRemediation: null,
+    },
   });
   return count > 0;
 }
@@ -78,7 +102,10 @@ export async function abandonRunState(db: Db, runId: string, at: Date): Promise<
  * runs stay started (waiting, not queued), so they keep their concurrency slot and start time.
  */
 export async function releaseRuns(db: Db, leaseOwner: string, at: Date): Promise<void> {
-  await db.workflowRun.updateMany({ where: { leaseOwner, status: "running" }, data: { status: "waiting", wakeAt: at, leaseOwner: null, leaseExpiresAt: null } });
+  await db.workflowRun.updateMany({
+    where: { leaseOwner, status: "running" },
+    data: { status: "waiting", wakeAt: at, leaseOwner: null, leaseExpiresAt: null },
+  });
 }
 
 export async function renewLeases(db: Db, leaseOwner: string, leaseMs: number): Promise<void> {
@@ -100,7 +127,8 @@ function claimed({ steps, ...run }: ClaimedRow): ClaimedRun {
 const CLAIMED = Prisma.sql`r.*, (SELECT COALESCE(json_agg(s ORDER BY s.attempt), '[]') FROM "WorkflowRunStep" AS s WHERE s."runId" = r.id) AS steps`;
 
 /** The runs a worker may take at `now` (the host's clock): queued, waiting and due, or running under an expired lease. Each branch matches an index. */
-const due = (now: Date) => Prisma.sql`((c.status = 'queued') OR (c.status = 'waiting' AND c."wakeAt" <= ${at3(now)}) OR (c.status = 'running' AND c."leaseExpiresAt" < now()))`;
+const due = (now: Date) =>
+  Prisma.sql`((c.status = 'queued') OR (c.status = 'waiting' AND c."wakeAt" <= ${at3(now)}) OR (c.status = 'running' AND c."leaseExpiresAt" < now()))`;
 
 /**
  * The concurrency limit, the same on both hosts: a started run holds its workflow's slot until it
@@ -126,7 +154,10 @@ const take = (owner: string, leaseSecs: number, now: Date) =>
  * or `limitedDue` (a slot is kept for them), the oldest due run of a limited workflow, admitted
  * under that workflow's lock.
  */
-export async function claimDueRuns(db: Db, { owner, leaseMs, now, slots, limitedDue }: { owner: string; leaseMs: number; now: Date; slots: number; limitedDue: boolean }): Promise<ClaimedRun[]> {
+export async function claimDueRuns(
+  db: Db,
+  { owner, leaseMs, now, slots, limitedDue }: { owner: string; leaseMs: number; now: Date; slots: number; limitedDue: boolean },
+): Promise<ClaimedRun[]> {
   const lease = leaseMs / 1000;
   const free = await db.$queryRaw<ClaimedRow[]>`
     UPDATE "WorkflowRun" AS r SET ${take(owner, lease, now)}

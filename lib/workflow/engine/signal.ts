@@ -11,7 +11,9 @@ import { logger } from "@/lib/log";
 // is all it needs. Polling stays the safety net: a lost notification only costs latency.
 
 type State = { emitter: EventEmitter; bridge?: Bridge };
-const state = ((globalThis as unknown as { __flowlineRunsReadyState?: State }).__flowlineRunsReadyState ??= { emitter: new EventEmitter().setMaxListeners(100) });
+const state = ((globalThis as unknown as { __flowlineRunsReadyState?: State }).__flowlineRunsReadyState ??= {
+  emitter: new EventEmitter().setMaxListeners(100),
+});
 
 const CHANNEL = "flowline_runs_ready";
 

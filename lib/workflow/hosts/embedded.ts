@@ -88,10 +88,13 @@ export class EmbeddedWorker {
 
   async start(): Promise<void> {
     await this.heartbeat();
-    this.timers.push(setInterval(() => void this.heartbeat().catch((error: unknown) => logger.warn({ err: error }, "worker heartbeat failed")), this.heartbeatMs));
+    this.timers.push(
+      setInterval(() => void this.heartbeat().catch((error: unknown) => logger.warn({ err: error }, "worker heartbeat failed")), this.heartbeatMs),
+    );
     this.timers.push(
       setInterval(() => {
-        if (this.inflight.size > 0) void renewLeases(this.db, this.id, this.leaseMs).catch((error: unknown) => logger.warn({ err: error }, "lease renewal failed"));
+        if (this.inflight.size > 0)
+          void renewLeases(this.db, this.id, this.leaseMs).catch((error: unknown) => logger.warn({ err: error }, "lease renewal failed"));
       }, this.leaseMs / 3),
     );
     for (const timer of this.timers) timer.unref();

@@ -21,7 +21,9 @@ const ADMISSION_POLL_MAX_MS = 30_000;
  */
 async function waitForDecision(db: Db, runId: string, waitpointIds: string[], wakeAt: Date | null, clock: Clock): Promise<void> {
   // A token per (approvals, deadline): a later wait on the same approvals gets a fresh one.
-  const idempotencyKey = createHash("sha256").update(`${runId}:${[...waitpointIds].sort().join(",")}:${wakeAt?.toISOString() ?? ""}`).digest("hex");
+  const idempotencyKey = createHash("sha256")
+    .update(`${runId}:${[...waitpointIds].sort().join(",")}:${wakeAt?.toISOString() ?? ""}`)
+    .digest("hex");
   const token = await wait.createToken({ idempotencyKey, ...(wakeAt ? { timeout: wakeAt } : {}), tags: [`run_${runId}`] });
   // Stored only on approvals still open: one decided before the token was stored found no token
   // to complete, so the task must not wait for one.
@@ -35,7 +37,14 @@ async function waitForDecision(db: Db, runId: string, waitpointIds: string[], wa
 }
 
 /** The body of the workflow-runner task: advances the run until it finishes, sleeping durably in between. */
-export async function executeOnTrigger(db: Db, catalog: NodeCatalog, runId: string, taskRunId: string, signal: AbortSignal, clock: Clock = systemClock): Promise<{ status: string }> {
+export async function executeOnTrigger(
+  db: Db,
+  catalog: NodeCatalog,
+  runId: string,
+  taskRunId: string,
+  signal: AbortSignal,
+  clock: Clock = systemClock,
+): Promise<{ status: string }> {
   configureClient();
   const owner = `trigger:${taskRunId}`;
   let admissionDelayMs = 1000;

@@ -47,9 +47,11 @@ export const triggerHost: RunHost = {
     // No token yet: the task has not started waiting, and will see the decision when it tries.
     if (!waitpoint?.externalId) return;
     configureClient();
-    await wait.completeToken(waitpoint.externalId, result).catch((error: unknown) =>
-      logger.error({ err: error, runId: waitpoint.runId, waitpointId }, "completing the Trigger.dev waitpoint token failed; the run resumes at its timeout"),
-    );
+    await wait
+      .completeToken(waitpoint.externalId, result)
+      .catch((error: unknown) =>
+        logger.error({ err: error, runId: waitpoint.runId, waitpointId }, "completing the Trigger.dev waitpoint token failed; the run resumes at its timeout"),
+      );
   },
   async cancelled(db, runId) {
     const run = await db.workflowRun.findUnique({ where: { id: runId }, select: { externalRunId: true } });

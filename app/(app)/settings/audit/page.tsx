@@ -32,7 +32,11 @@ export default async function AuditPage({ searchParams }: PageProps) {
   const params = await searchParams;
   const filters = { action: one(params.action), actor: one(params.actor), from: one(params.from), to: one(params.to) };
   const db = await getDb();
-  const members = await db.membership.findMany({ where: { companyId: caller.companyId }, select: { userId: true, user: { select: { email: true } } }, orderBy: { createdAt: "asc" } });
+  const members = await db.membership.findMany({
+    where: { companyId: caller.companyId },
+    select: { userId: true, user: { select: { email: true } } },
+    orderBy: { createdAt: "asc" },
+  });
   let page: { entries: AuditEntry[]; nextCursor: string | null } = { entries: [], nextCursor: null };
   let problem: string | null = null;
   try {

@@ -28,7 +28,17 @@ export const metadata: Metadata = { title: "Integrations" };
 export const dynamic = "force-dynamic";
 
 // Plain links, not <Link>: starting OAuth is a navigation the browser must make, never a prefetch.
-function ConnectLink({ app, owner, children, variant = "default" }: { app: string; owner: "company" | "user"; children: string; variant?: "default" | "outline" }) {
+function ConnectLink({
+  app,
+  owner,
+  children,
+  variant = "default",
+}: {
+  app: string;
+  owner: "company" | "user";
+  children: string;
+  variant?: "default" | "outline";
+}) {
   return (
     <Button asChild variant={variant}>
       <a href={`/api/integrations/${app}/connect?owner=${owner}`}>{children}</a>
@@ -47,7 +57,17 @@ function provenance(connection: CardConnection): string {
     .join(", ");
 }
 
-function ConnectionRow({ connection, app, canManageCompany, choose }: { connection: CardConnection; app: IntegrationCard; canManageCompany: boolean; choose: string | null }) {
+function ConnectionRow({
+  connection,
+  app,
+  canManageCompany,
+  choose,
+}: {
+  connection: CardConnection;
+  app: IntegrationCard;
+  canManageCompany: boolean;
+  choose: string | null;
+}) {
   const mine = connection.owner === "user";
   const canManage = mine || canManageCompany;
   const input = { id: connection.id };
@@ -92,11 +112,25 @@ function ConnectionRow({ connection, app, canManageCompany, choose }: { connecti
       </div>
       {canManage ? (
         <div className="flex flex-wrap gap-2">
-          <ActionButton action={testConnectionAction} input={input} variant="outline" size="sm" aria-label={`Test ${label}`} success={testMessage(connection.status === "paused")}>
+          <ActionButton
+            action={testConnectionAction}
+            input={input}
+            variant="outline"
+            size="sm"
+            aria-label={`Test ${label}`}
+            success={testMessage(connection.status === "paused")}
+          >
             Test
           </ActionButton>
           {!preferred && (
-            <ActionButton action={makePreferredAction} input={input} variant="outline" size="sm" aria-label={`Make ${label} the ${mine ? "profile you use" : "company default"}`} success={mine ? "Your runs now use this account" : "Company default changed"}>
+            <ActionButton
+              action={makePreferredAction}
+              input={input}
+              variant="outline"
+              size="sm"
+              aria-label={`Make ${label} the ${mine ? "profile you use" : "company default"}`}
+              success={mine ? "Your runs now use this account" : "Company default changed"}
+            >
               {mine ? "Use as my profile" : "Make default"}
             </ActionButton>
           )}
@@ -105,11 +139,26 @@ function ConnectionRow({ connection, app, canManageCompany, choose }: { connecti
               Resume
             </ActionButton>
           ) : (
-            <ActionButton action={pauseConnectionAction} input={input} variant="outline" size="sm" aria-label={`Pause ${label}`} success="Connection paused: steps using it fail with “connection paused”">
+            <ActionButton
+              action={pauseConnectionAction}
+              input={input}
+              variant="outline"
+              size="sm"
+              aria-label={`Pause ${label}`}
+              success="Connection paused: steps using it fail with “connection paused”"
+            >
               Pause
             </ActionButton>
           )}
-          {app.accountNoun && <AccountDialog connectionId={connection.id} connectionName={label} appName={app.name} noun={app.accountNoun} openOnLoad={choose === connection.id} />}
+          {app.accountNoun && (
+            <AccountDialog
+              connectionId={connection.id}
+              connectionName={label}
+              appName={app.name}
+              noun={app.accountNoun}
+              openOnLoad={choose === connection.id}
+            />
+          )}
           {app.oauth?.configured && connection.type === "oauth" && (
             <Button asChild variant={connection.status === "needs_attention" ? "default" : "outline"} size="sm">
               <a href={`/api/integrations/${app.id}/connect?owner=${connection.owner}`} aria-label={`Reconnect ${label}`}>
@@ -166,7 +215,16 @@ function AppCard({ app, canManageCompany, choose }: { app: IntegrationCard; canM
               {canManageCompany ? "Connect for me only" : `Connect ${app.name} for me`}
             </ConnectLink>
           )}
-          {app.token && <TokenDialog appId={app.id} appName={app.name} label={app.token.label} placeholder={app.token.placeholder} help={app.token.help} canManageCompany={canManageCompany} />}
+          {app.token && (
+            <TokenDialog
+              appId={app.id}
+              appName={app.name}
+              label={app.token.label}
+              placeholder={app.token.placeholder}
+              help={app.token.help}
+              canManageCompany={canManageCompany}
+            />
+          )}
         </div>
       </CardHeader>
       <CardContent className="grid gap-4">

@@ -86,10 +86,12 @@ async function runToShow(caller: Awaited<ReturnType<typeof pageCaller>>, workflo
 
 export default async function WorkflowPage({ params, searchParams }: PageProps) {
   const { caller, workflow, versions, trigger, triggerHistory, connections } = await loadWorkflow((await params).id);
-  const [run, { runs: [latestRun] }] = await Promise.all([
-    runToShow(caller, workflow.id, (await searchParams).run),
-    listRuns(await getDb(), caller, { workflowId: workflow.id, limit: 1 }),
-  ]);
+  const [
+    run,
+    {
+      runs: [latestRun],
+    },
+  ] = await Promise.all([runToShow(caller, workflow.id, (await searchParams).run), listRuns(await getDb(), caller, { workflowId: workflow.id, limit: 1 })]);
   const canEdit = hasRole(caller.role, "admin");
   const { problems, blockers } = checkForPublishing(workflow);
   const published = workflow.publishedVersion !== null;
