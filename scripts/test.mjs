@@ -1,5 +1,5 @@
 // `npm test`: the whole suite, in the order that fails fastest. Each step's time is printed.
-//   typecheck ‖ lint → unit + integration on embedded PGlite ‖ integration on the Postgres server
+//   typecheck ‖ lint ‖ format check → unit + integration on embedded PGlite ‖ integration on the Postgres server
 //   (when one answers at FLOWLINE_TEST_PG_URL) → production build → Playwright e2e in Chromium.
 // Steps joined by ‖ run at the same time: they are independent, and on two cores one of them
 // mostly waits (on a database, a timer, a child process) while the other computes. Their output
@@ -54,6 +54,7 @@ const started = Date.now();
 await together([
   { name: "typecheck", command: bin("tsc"), args: ["--noEmit"] },
   { name: "lint", command: bin("eslint"), args: [".", "--max-warnings=0"] },
+  { name: "format", command: bin("prettier"), args: ["--check", ".", "--log-level=warn"] },
 ]);
 const integration = [{ name: "unit + integration (embedded PGlite)", command: bin("vitest"), args: ["run"] }];
 if (await reachable(pgUrl.hostname, pgUrl.port || 5432)) {
