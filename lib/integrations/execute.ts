@@ -5,6 +5,7 @@ import { refreshCredentialLocked } from "@/lib/credentials/refresh";
 import { findCredential, resolveCredential, type ResolvedBy } from "@/lib/credentials/resolve";
 import { markNeedsAttention, openSecret } from "@/lib/credentials/store";
 import type { Db } from "@/lib/db";
+import { fileReader } from "@/lib/files/store";
 import type { Credential } from "@/lib/generated/prisma/client";
 import { logger as appLogger } from "@/lib/log";
 import { WorkflowError } from "@/lib/workflow/errors";
@@ -302,6 +303,7 @@ async function callAction<T>(
         runUrl,
         logger: log,
         signal,
+        files: fileReader(db, request.companyId),
       });
     },
     { action: action.id, input },

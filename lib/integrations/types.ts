@@ -1,3 +1,4 @@
+import type { FileReader } from "@/lib/files/store";
 import type { Logger } from "pino";
 import type { z } from "zod";
 import type { OptionItem } from "@/lib/catalog/description";
@@ -128,6 +129,8 @@ export type ActionContext<Client> = {
   logger: Logger;
   /** Aborted when the run is cancelled or the step times out. */
   signal: AbortSignal;
+  /** Files of the run's company by id (an inbound attachment, a Doc Manager document). */
+  files: FileReader;
 };
 
 /** What preview receives in a dry run: no client, nothing decrypted. */

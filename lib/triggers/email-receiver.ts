@@ -1,8 +1,8 @@
-import { createHash } from "node:crypto";
 import { Resend } from "resend";
 import { getEnv } from "@/lib/config/env";
 import type { Db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { storeFile } from "@/lib/files/store";
 import { logger } from "@/lib/log";
 import type { NodeCatalog } from "@/lib/workflow/node-types";
 import { recordRejected, takeEvent } from "./intake";
@@ -109,18 +109,8 @@ export async function receiveInboundEmail(db: Db, catalog: NodeCatalog, request:
   for (const target of pending) {
     const attachments = [];
     for (const file of files) {
-      const document = await db.document.create({
-        data: {
-          companyId: target.companyId,
-          name: file.filename,
-          mimeType: file.contentType,
-          sizeBytes: file.content.length,
-          content: new Uint8Array(file.content),
-          sha256: createHash("sha256").update(file.content).digest("hex"),
-        },
-        select: { id: true },
-      });
-      attachments.push({ filename: file.filename, contentType: file.contentType, size: file.content.length, fileId: document.id });
+      const stored = await storeFile(db, target.companyId, { filename: file.filename, contentType: file.contentType, bytes: new Uint8Array(file.content) });
+      attachments.push({ filename: file.filename, contentType: file.contentType, size: stored.size, fileId: stored.id });
     }
     const payload = {
       from: email.from,
