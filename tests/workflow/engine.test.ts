@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { engineLimits } from "@/lib/workflow/engine/interpreter";
 import { EmbeddedWorker } from "@/lib/workflow/hosts/embedded";
 import { startRun } from "@/lib/workflow/runs";
 import { createWorkflow, publishWorkflow } from "@/lib/workflow/store";
@@ -57,7 +58,7 @@ async function alone(def: ReturnType<typeof definition>) {
     (await database.prisma.workflowRunStep.findMany({ where: { runId }, orderBy: { seq: "asc" } })).map(
       (s) => `${s.nodeId}#${s.attempt}:${s.status}${s.errorCode ? `(${s.errorCode})` : ""}`,
     );
-  return { database, start: async () => (await startRun(database.prisma, testCatalog, owner, workflow.id, {})).run.id, waitFor, records };
+  return { database, start: async (payload = {}) => (await startRun(database.prisma, testCatalog, owner, workflow.id, { payload })).run.id, waitFor, records };
 }
 
 describe("the embedded worker's clock and shutdown", () => {
@@ -103,6 +104,31 @@ describe("the embedded worker's clock and shutdown", () => {
       }
       expect(await records(runId)).toEqual(["slow#1:failed(E_INTERRUPTED)", "slow#2:succeeded", "after#1:succeeded"]);
     } finally {
+      await database.close();
+    }
+  });
+});
+
+describe("engine limits", () => {
+  it("fails a run past its step cap with the engine's limit code, not a company-policy code", { timeout: 300_000 }, async () => {
+    const cap = engineLimits.maxStepsPerRun;
+    // The LOOP's own step plus one per item: the last item is step cap + 1.
+    const { database, start } = await alone(
+      definition([node("each", "control.loop", { items: "{{trigger.payload.items}}", maxIterations: cap }), node("body")], ["trigger→each", "each:body→body"]),
+    );
+    const worker = new EmbeddedWorker(database.prisma, { catalog: testCatalog, pollMs: 25, clock: testClock });
+    await worker.start();
+    try {
+      const runId = await start({ items: Array.from({ length: cap }, (_, i) => i) });
+      await expect
+        .poll(async () => (await database.prisma.workflowRun.findUniqueOrThrow({ where: { id: runId } })).status, { timeout: 240_000, interval: 200 })
+        .toBe("failed");
+      const run = await database.prisma.workflowRun.findUniqueOrThrow({ where: { id: runId } });
+      expect(run.errorCode).toBe("E_LIMIT_EXCEEDED");
+      expect(run.errorMessage).toBe(`body: The run exceeded ${cap} steps`);
+      expect(await database.prisma.workflowRunStep.count({ where: { runId, status: "succeeded", nodeId: "body" } })).toBe(cap - 1);
+    } finally {
+      await worker.stop();
       await database.close();
     }
   });
