@@ -20,7 +20,8 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
-  workers: 1,
+  // Two cores: spec files in two browsers at once (each spec signs up its own company).
+  workers: 2,
   reporter: [["list"]],
   use: {
     baseURL,

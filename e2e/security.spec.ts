@@ -88,27 +88,27 @@ test("Settings > Audit log lists who did what, and filters by event", async ({ p
   await shot(page, "audit-log");
 });
 
-test("a forged X-Forwarded-For per attempt does not reset the per-address sign-in limit", async ({ page }) => {
-  test.setTimeout(120_000);
+test("a forged X-Forwarded-For per attempt does not reset the per-address sign-in limit", async ({ page, baseURL }) => {
+  // From a loopback address of its own, so the lock it provokes does not hold the address every
+  // other spec (running at the same time) signs in from.
+  const elsewhere = new URL(baseURL!);
+  elsewhere.hostname = "127.0.0.2";
   // Six failures for six unknown emails, each claiming another address: the connection is the same.
   for (let i = 1; i <= 6; i++) {
     await page.setExtraHTTPHeaders({ "x-forwarded-for": `198.51.100.${i}` });
-    await page.goto("/signin");
+    await page.goto(new URL("/signin", elsewhere).toString());
     await page.getByLabel("Work email").fill(`nobody-${i}-${stamp}@security.test`);
     await page.getByLabel("Password").fill("not the password");
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(page.getByRole("alert").filter({ hasText: /Invalid email or password|Too many failed attempts/ })).toBeVisible();
   }
   await page.setExtraHTTPHeaders({ "x-forwarded-for": "192.0.2.77" });
-  await page.goto("/signin");
+  await page.goto(new URL("/signin", elsewhere).toString());
   await page.getByLabel("Work email").fill(owner.email);
   await page.getByLabel("Password").fill(owner.password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  const locked = page.getByRole("alert").filter({ hasText: /Too many failed attempts\. Try again in (\d+) seconds/ });
-  await expect(locked).toBeVisible();
-  // The lock holds this machine's address (every later spec signs in from it): wait it out.
-  const seconds = Number((await locked.textContent())?.match(/in (\d+) seconds/)?.[1] ?? 30);
-  await page.waitForTimeout((seconds + 1) * 1000);
+  await expect(page.getByRole("alert").filter({ hasText: /Too many failed attempts\. Try again in \d+ seconds/ })).toBeVisible();
+  // The lock is the address's: the owner still signs in from the usual one.
   await page.setExtraHTTPHeaders({});
   await signInAsOwner(page);
 });
