@@ -2,7 +2,8 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PGlite } from "@electric-sql/pglite";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createServerDatabase, testDbKind } from "../support/database";
 
 // The CLI on its own (the app is not running): it opens the database itself, the embedded one or
@@ -11,7 +12,13 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "flowline-cli-"));
 let databaseUrl = "";
 let dropDatabase = async () => {};
 beforeAll(async () => {
-  if (testDbKind !== "postgres") return;
+  if (testDbKind === "pglite") {
+    // This run's migrated database copied into the CLI's data folder, so the first spawn opens
+    // it instead of migrating a new one (the server case below applies every migration itself).
+    const seeded = await PGlite.create(path.join(dataDir, "pglite"), { loadDataDir: new Blob([fs.readFileSync(inject("pgliteSnapshot"))]) });
+    await seeded.close();
+    return;
+  }
   const server = await createServerDatabase();
   databaseUrl = server.url;
   dropDatabase = server.drop;
