@@ -2,6 +2,7 @@ import * as oauth from "oauth4webapi";
 import { getEnv } from "@/lib/config/env";
 import { WorkflowError } from "@/lib/workflow/errors";
 import type { AnyIntegration, CredentialSecret, OAuth2Spec, TokenGrant } from "@/lib/integrations/types";
+import { withArticle } from "@/lib/utils/text";
 
 // The one OAuth 2 client every provider goes through: it executes the provider's declared spec
 // (URLs, scopes, client authentication, PKCE, token-response schema) with oauth4webapi, which
@@ -61,7 +62,7 @@ function client(provider: AnyIntegration, spec: OAuth2Spec, env: ProviderEnv) {
   if (!credentials) {
     throw new WorkflowError("E_VALIDATION", {
       message: `Connecting ${provider.name} is not configured on this server`,
-      remediation: `Set ${spec.clientIdVar} and ${spec.clientSecretVar}${provider.auth.token ? `, or paste a ${provider.auth.token.label.toLowerCase()} instead` : ""}`,
+      remediation: `Set ${spec.clientIdVar} and ${spec.clientSecretVar}${provider.auth.token ? `, or paste ${withArticle(provider.auth.token.label.toLowerCase())} instead` : ""}`,
     });
   }
   const auth = spec.clientAuthentication === "client_secret_basic" ? oauth.ClientSecretBasic(credentials.secret) : oauth.ClientSecretPost(credentials.secret);

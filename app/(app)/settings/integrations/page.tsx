@@ -23,6 +23,7 @@ import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { withArticle } from "@/lib/utils/text";
 
 export const metadata: Metadata = { title: "Integrations" };
 export const dynamic = "force-dynamic";
@@ -231,7 +232,7 @@ function AppCard({ app, canManageCompany, choose }: { app: IntegrationCard; canM
         {app.oauth && !oauthReady && (
           <Alert>
             Connecting through {app.name} is not configured on this server: the operator sets its client id and secret ({app.oauth?.variables.join(" and ")}).
-            {app.token && ` Meanwhile you can paste a ${app.token.label.toLowerCase()}.`}
+            {app.token && ` Meanwhile you can paste ${withArticle(app.token.label.toLowerCase())}.`}
           </Alert>
         )}
         {app.connections.some((c) => c.status === "needs_attention") && (
