@@ -91,11 +91,19 @@ export async function deleteMessage(ctx: UndoContext<WebClient>, externalRef: st
 
 export const previewTs = "0000000000.000000";
 
+/** "#general" for a channel given by name (with or without "#"), the id as it is otherwise. */
+export const channelLabel = (channel: string) => (channel.startsWith("#") || /^[CGD][A-Z0-9]{6,}$/.test(channel) ? channel : `#${channel}`);
+const inChannel = (input: { channel?: string } | null) => (input?.channel ? ` in ${channelLabel(input.channel)}` : "");
+
 /** What every action that posts one message shares: an effect Slack does not deduplicate, undone by deleting the message. */
 export const postsMessage = {
   effectful: true,
   idempotency: "none",
-  undo: { strategy: "api_delete", run: deleteMessage },
+  undo: {
+    strategy: "api_delete",
+    run: deleteMessage,
+    describe: ({ input }: { input: { channel?: string } | null }) => `Delete the Slack message${inChannel(input)}`,
+  },
   externalRef: messageRef,
   rateLimit: messageRateLimit,
 } as const;
