@@ -91,9 +91,11 @@ export async function deleteMessage(ctx: UndoContext<WebClient>, externalRef: st
 
 export const previewTs = "0000000000.000000";
 
-/** "#general" for a channel given by name (with or without "#"), the id as it is otherwise. */
-export const channelLabel = (channel: string) => (channel.startsWith("#") || /^[CGD][A-Z0-9]{6,}$/.test(channel) ? channel : `#${channel}`);
-const inChannel = (input: { channel?: string } | null) => (input?.channel ? ` in ${channelLabel(input.channel)}` : "");
+/** A step's channel as people read it: "#general" for a name (with or without "#"), an id as it is. */
+export function channelLabel(input: unknown): string {
+  const channel = (input as { channel?: unknown } | undefined)?.channel;
+  return typeof channel === "string" && channel ? (channel.startsWith("#") || /^[CGD][A-Z0-9]+$/.test(channel) ? channel : `#${channel}`) : "the channel";
+}
 
 /** What every action that posts one message shares: an effect Slack does not deduplicate, undone by deleting the message. */
 export const postsMessage = {
@@ -102,7 +104,7 @@ export const postsMessage = {
   undo: {
     strategy: "api_delete",
     run: deleteMessage,
-    describe: ({ input }: { input: { channel?: string } | null }) => `Delete the Slack message${inChannel(input)}`,
+    describe: ({ input }: { input: unknown }) => `Delete the Slack message in ${channelLabel(input)}`,
   },
   externalRef: messageRef,
   rateLimit: messageRateLimit,

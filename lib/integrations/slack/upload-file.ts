@@ -96,7 +96,7 @@ export const uploadFile = defineAction<WebClient, typeof config, typeof output>(
         throw error;
       }
     },
-    describe: ({ input }) => `Delete the Slack file${input ? ` "${input.filename}" in ${channelLabel(input.channel)}` : ""}`,
+    describe: ({ input }) => `Delete the Slack file${input ? ` "${input.filename}"` : ""} in ${channelLabel(input)}`,
   },
   externalRef: (out) => out.fileId,
   rateLimit: { limit: 20, windowMs: 60_000, bucket: "slack.files" },
