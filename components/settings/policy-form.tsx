@@ -30,7 +30,7 @@ function Choices({
   return (
     <div className="grid gap-4 sm:grid-cols-2">
       {groups.map((group) => (
-        <fieldset key={group.category} className="grid gap-1.5 rounded-lg border px-3 py-2">
+        <fieldset key={group.category} className="grid content-start gap-1.5 rounded-lg border px-3 py-2">
           <legend className="px-1 text-sm font-medium">
             <label className="inline-flex items-center gap-2">
               <input type="checkbox" checked={provider(group.category)} onChange={(e) => onProvider(group.category, e.target.checked)} />
