@@ -8,7 +8,13 @@ import { shot, signUpWithApiKey } from "./support/pages";
 const definition = {
   trigger: { type: "manual" },
   nodes: [
-    { id: "post", type: "slack.send_message", name: "Announce invoice", config: { channel: "#general", text: "Invoice 12 is out" }, position: { x: 0, y: 100 } },
+    {
+      id: "post",
+      type: "slack.send_message",
+      name: "Announce invoice",
+      config: { channel: "#general", text: "Invoice 12 is out" },
+      position: { x: 0, y: 100 },
+    },
     {
       id: "reply",
       type: "slack.reply_in_thread",
