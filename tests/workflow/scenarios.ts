@@ -381,107 +381,6 @@ export function describeScenarios(host: ScenarioHost) {
     });
   });
 
-  describe("run control", () => {
-    it("cancelled during a call with effects, records the call's outcome and flags the run until it is known", async () => {
-      const key = unique("inflight");
-      const workflowId = await published(definition([node("post", "test.effectGate", { key }), node("after")], ["trigger→post", "post→after"]));
-      const { run: started } = await startRun(database.prisma, testCatalog, owner, workflowId, {});
-      await gate(key).entered;
-      await cancelRun(database.prisma, owner, started.id);
-      const flagged = await database.prisma.workflowRun.findUniqueOrThrow({ where: { id: started.id }, include: { effects: true } });
-      expect(flagged).toMatchObject({ status: "cancelled", needsAttention: true });
-      expect(flagged.effects.map((e) => e.status)).toEqual(["unknown"]);
-      gate(key).release();
-      await expect.poll(() => records(started.id), { timeout: 10_000 }).toEqual(["post@#1:succeeded"]);
-      const settled = await database.prisma.workflowRun.findUniqueOrThrow({ where: { id: started.id }, include: { effects: true, steps: true } });
-      expect(settled).toMatchObject({ status: "cancelled", needsAttention: false });
-      expect(settled.effects.map((e) => e.status)).toEqual(["completed"]);
-      expect(settled.steps[0]!.output).toEqual({ posted: true });
-    });
-
-    it("cancels a waiting run", async () => {
-      const workflowId = await published(definition([node("pause", "control.wait", { durationMs: 60_000 }), node("after")], ["trigger→pause", "pause→after"]));
-      const { run: started } = await startRun(database.prisma, testCatalog, owner, workflowId, {});
-      await waitFor(started.id, ["waiting"]);
-      await cancelRun(database.prisma, owner, started.id);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      expect((await waitFor(started.id, ["cancelled"])).errorCode).toBe("E_CANCELLED");
-      expect(await records(started.id)).toEqual(["pause@#1:cancelled"]);
-    });
-
-    it("replays from the failed step, reusing the steps before it", async () => {
-      const before = unique("before");
-      const flaky = unique("flaky");
-      const def = definition(
-        [node("first", "test.count", { key: before }), node("call", "test.flaky", { key: flaky, failTimes: 1 }), node("last")],
-        ["trigger→first", "first→call", "call→last"],
-      );
-      const failed = await run(def);
-      expect(failed.steps).toEqual(["call@#1:failed(E_PROVIDER)", "first@#1:succeeded"]);
-      const replay = await replayRun(database.prisma, owner, failed.id);
-      await waitFor(replay.id, ["succeeded"]);
-      expect(await records(replay.id)).toEqual(["call@#1:succeeded", "first@#1:succeeded", "last@#1:succeeded"]);
-      expect(calls.get(before)).toBe(1);
-      expect((await database.prisma.workflowRun.findUniqueOrThrow({ where: { id: replay.id } })).replayOfRunId).toBe(failed.id);
-    });
-
-    it("runs a dry run of a never-published draft again as a dry run of the current draft", async () => {
-      const key = unique("effect");
-      const workflow = await createWorkflow(database.prisma, testCatalog, owner, {
-        name: unique("draft"),
-        definition: definition([node("act", "test.effect", { key })], ["trigger→act"]),
-      });
-      const { run: dry } = await startRun(database.prisma, testCatalog, owner, workflow.id, { version: "draft", dryRun: true });
-      await waitFor(dry.id, ["succeeded"]);
-      const again = await rerunOnLatest(database.prisma, testCatalog, owner, dry.id);
-      expect(again).toMatchObject({ dryRun: true, version: "draft" });
-      await waitFor(again.id, ["succeeded"]);
-      expect(await database.prisma.runEffect.count({ where: { runId: again.id } })).toBe(0);
-    });
-
-    it("returns the existing run for a repeated idempotency key", async () => {
-      const workflowId = await published(definition([node("a")], ["trigger→a"]));
-      const first = await startRun(database.prisma, testCatalog, owner, workflowId, { idempotencyKey: "order-42" });
-      const second = await startRun(database.prisma, testCatalog, owner, workflowId, { idempotencyKey: "order-42" });
-      expect(first.created).toBe(true);
-      expect(second).toMatchObject({ created: false, run: { id: first.run.id } });
-      const concurrent = await Promise.all([1, 2, 3].map(() => startRun(database.prisma, testCatalog, owner, workflowId, { idempotencyKey: "order-43" })));
-      expect(new Set(concurrent.map((c) => c.run.id)).size).toBe(1);
-    });
-
-    it("queues runs beyond the workflow's concurrency limit and runs them in order", async () => {
-      const workflowId = await published(definition([node("pause", "control.wait", { durationMs: 150 })], ["trigger→pause"]), { concurrencyLimit: 1 });
-      const started = [];
-      for (let i = 0; i < 3; i++) started.push((await startRun(database.prisma, testCatalog, owner, workflowId, {})).run.id);
-      let maxActive = 0;
-      const watch = setInterval(() => {
-        void database.prisma.workflowRun
-          .count({ where: { workflowId, status: { in: ["running", "waiting"] } } })
-          .then((n) => (maxActive = Math.max(maxActive, n)));
-      }, 10);
-      const finished = await Promise.all(started.map((id) => waitFor(id, ["succeeded"])));
-      clearInterval(watch);
-      expect(maxActive).toBe(1);
-      const order = [...finished].sort((a, b) => a.finishedAt!.getTime() - b.finishedAt!.getTime()).map((r) => r.id);
-      expect(order).toEqual(started);
-    });
-
-    it("starts a test run of the draft and a dry run with no side effects", async () => {
-      const key = unique("effect");
-      const workflow = await createWorkflow(database.prisma, testCatalog, owner, {
-        name: unique("dry"),
-        definition: definition([node("act", "test.effect", { key }), node("wait", "control.wait", { durationMs: 60_000 })], ["trigger→act", "act→wait"]),
-      });
-      const { run: dry } = await startRun(database.prisma, testCatalog, owner, workflow.id, { version: "draft", dryRun: true });
-      await waitFor(dry.id, ["succeeded"]);
-      expect(await records(dry.id)).toEqual(["act@#1:succeeded", "wait@#1:succeeded"]);
-      const act = await database.prisma.workflowRunStep.findFirstOrThrow({ where: { runId: dry.id, nodeId: "act" } });
-      expect(act.output).toEqual({ key });
-      expect([...effects.keys()].length === 0 || ![...effects.keys()].some((k) => k.includes(dry.id))).toBe(true);
-      expect(await database.prisma.runEffect.count({ where: { runId: dry.id } })).toBe(0);
-    });
-  });
-
   describe("undo", () => {
     async function connection() {
       await database.prisma.app.upsert({ where: { id: "test" }, create: { id: "test", name: "Test" }, update: {} });
@@ -616,6 +515,107 @@ export function describeScenarios(host: ScenarioHost) {
       } finally {
         await setCompanyPolicy(database.prisma, testCatalog, owner, { blockedProviders: [], blockedActions: [] });
       }
+    });
+  });
+
+  describe("run control", () => {
+    it("cancelled during a call with effects, records the call's outcome and flags the run until it is known", async () => {
+      const key = unique("inflight");
+      const workflowId = await published(definition([node("post", "test.effectGate", { key }), node("after")], ["trigger→post", "post→after"]));
+      const { run: started } = await startRun(database.prisma, testCatalog, owner, workflowId, {});
+      await gate(key).entered;
+      await cancelRun(database.prisma, owner, started.id);
+      const flagged = await database.prisma.workflowRun.findUniqueOrThrow({ where: { id: started.id }, include: { effects: true } });
+      expect(flagged).toMatchObject({ status: "cancelled", needsAttention: true });
+      expect(flagged.effects.map((e) => e.status)).toEqual(["unknown"]);
+      gate(key).release();
+      await expect.poll(() => records(started.id), { timeout: 10_000 }).toEqual(["post@#1:succeeded"]);
+      const settled = await database.prisma.workflowRun.findUniqueOrThrow({ where: { id: started.id }, include: { effects: true, steps: true } });
+      expect(settled).toMatchObject({ status: "cancelled", needsAttention: false });
+      expect(settled.effects.map((e) => e.status)).toEqual(["completed"]);
+      expect(settled.steps[0]!.output).toEqual({ posted: true });
+    });
+
+    it("cancels a waiting run", async () => {
+      const workflowId = await published(definition([node("pause", "control.wait", { durationMs: 60_000 }), node("after")], ["trigger→pause", "pause→after"]));
+      const { run: started } = await startRun(database.prisma, testCatalog, owner, workflowId, {});
+      await waitFor(started.id, ["waiting"]);
+      await cancelRun(database.prisma, owner, started.id);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect((await waitFor(started.id, ["cancelled"])).errorCode).toBe("E_CANCELLED");
+      expect(await records(started.id)).toEqual(["pause@#1:cancelled"]);
+    });
+
+    it("replays from the failed step, reusing the steps before it", async () => {
+      const before = unique("before");
+      const flaky = unique("flaky");
+      const def = definition(
+        [node("first", "test.count", { key: before }), node("call", "test.flaky", { key: flaky, failTimes: 1 }), node("last")],
+        ["trigger→first", "first→call", "call→last"],
+      );
+      const failed = await run(def);
+      expect(failed.steps).toEqual(["call@#1:failed(E_PROVIDER)", "first@#1:succeeded"]);
+      const replay = await replayRun(database.prisma, owner, failed.id);
+      await waitFor(replay.id, ["succeeded"]);
+      expect(await records(replay.id)).toEqual(["call@#1:succeeded", "first@#1:succeeded", "last@#1:succeeded"]);
+      expect(calls.get(before)).toBe(1);
+      expect((await database.prisma.workflowRun.findUniqueOrThrow({ where: { id: replay.id } })).replayOfRunId).toBe(failed.id);
+    });
+
+    it("runs a dry run of a never-published draft again as a dry run of the current draft", async () => {
+      const key = unique("effect");
+      const workflow = await createWorkflow(database.prisma, testCatalog, owner, {
+        name: unique("draft"),
+        definition: definition([node("act", "test.effect", { key })], ["trigger→act"]),
+      });
+      const { run: dry } = await startRun(database.prisma, testCatalog, owner, workflow.id, { version: "draft", dryRun: true });
+      await waitFor(dry.id, ["succeeded"]);
+      const again = await rerunOnLatest(database.prisma, testCatalog, owner, dry.id);
+      expect(again).toMatchObject({ dryRun: true, version: "draft" });
+      await waitFor(again.id, ["succeeded"]);
+      expect(await database.prisma.runEffect.count({ where: { runId: again.id } })).toBe(0);
+    });
+
+    it("returns the existing run for a repeated idempotency key", async () => {
+      const workflowId = await published(definition([node("a")], ["trigger→a"]));
+      const first = await startRun(database.prisma, testCatalog, owner, workflowId, { idempotencyKey: "order-42" });
+      const second = await startRun(database.prisma, testCatalog, owner, workflowId, { idempotencyKey: "order-42" });
+      expect(first.created).toBe(true);
+      expect(second).toMatchObject({ created: false, run: { id: first.run.id } });
+      const concurrent = await Promise.all([1, 2, 3].map(() => startRun(database.prisma, testCatalog, owner, workflowId, { idempotencyKey: "order-43" })));
+      expect(new Set(concurrent.map((c) => c.run.id)).size).toBe(1);
+    });
+
+    it("queues runs beyond the workflow's concurrency limit and runs them in order", async () => {
+      const workflowId = await published(definition([node("pause", "control.wait", { durationMs: 150 })], ["trigger→pause"]), { concurrencyLimit: 1 });
+      const started = [];
+      for (let i = 0; i < 3; i++) started.push((await startRun(database.prisma, testCatalog, owner, workflowId, {})).run.id);
+      let maxActive = 0;
+      const watch = setInterval(() => {
+        void database.prisma.workflowRun
+          .count({ where: { workflowId, status: { in: ["running", "waiting"] } } })
+          .then((n) => (maxActive = Math.max(maxActive, n)));
+      }, 10);
+      const finished = await Promise.all(started.map((id) => waitFor(id, ["succeeded"])));
+      clearInterval(watch);
+      expect(maxActive).toBe(1);
+      const order = [...finished].sort((a, b) => a.finishedAt!.getTime() - b.finishedAt!.getTime()).map((r) => r.id);
+      expect(order).toEqual(started);
+    });
+
+    it("starts a test run of the draft and a dry run with no side effects", async () => {
+      const key = unique("effect");
+      const workflow = await createWorkflow(database.prisma, testCatalog, owner, {
+        name: unique("dry"),
+        definition: definition([node("act", "test.effect", { key }), node("wait", "control.wait", { durationMs: 60_000 })], ["trigger→act", "act→wait"]),
+      });
+      const { run: dry } = await startRun(database.prisma, testCatalog, owner, workflow.id, { version: "draft", dryRun: true });
+      await waitFor(dry.id, ["succeeded"]);
+      expect(await records(dry.id)).toEqual(["act@#1:succeeded", "wait@#1:succeeded"]);
+      const act = await database.prisma.workflowRunStep.findFirstOrThrow({ where: { runId: dry.id, nodeId: "act" } });
+      expect(act.output).toEqual({ key });
+      expect([...effects.keys()].length === 0 || ![...effects.keys()].some((k) => k.includes(dry.id))).toBe(true);
+      expect(await database.prisma.runEffect.count({ where: { runId: dry.id } })).toBe(0);
     });
   });
 
