@@ -128,7 +128,8 @@ describe("Trigger.dev host", () => {
     const { run } = await startRun(db(), testCatalog, scenarios.owner(), workflowId, {});
     await scenarios.waitFor(run.id, ["succeeded"]);
     await requestUndo(db(), testCatalog, scenarios.owner(), run.id);
-    await expect.poll(async () => (await db().runEffect.findFirstOrThrow({ where: { runId: run.id } })).status).toBe("undone");
+    await expect.poll(async () => (await db().runUndo.findFirstOrThrow({ where: { runId: run.id } })).status).toBe("succeeded");
+    expect((await db().runEffect.findFirstOrThrow({ where: { runId: run.id } })).status).toBe("undone");
     const undo = await db().runUndo.findFirstOrThrow({ where: { runId: run.id } });
     expect(undo).toMatchObject({ status: "succeeded", externalRunId: expect.stringMatching(/^run_/) });
     const triggered = callsTo(/^\/api\/v1\/tasks\/run-undo\/trigger$/).filter((call) => JSON.stringify(call.body).includes(undo.id));
