@@ -2,7 +2,7 @@ import { audit, auditActor } from "@/lib/audit";
 import { requireRole, type Caller } from "@/lib/auth/roles";
 import type { Db } from "@/lib/db";
 import { AppError, notFound } from "@/lib/errors";
-import type { RunEffect, RunStatus, RunUndo } from "@/lib/generated/prisma/client";
+import { Prisma, type RunEffect, type RunStatus, type RunUndo } from "@/lib/generated/prisma/client";
 import { logger } from "@/lib/log";
 import { systemClock, type Clock } from "./engine/clock";
 import { toWorkflowError, WorkflowError } from "./errors";
@@ -16,11 +16,14 @@ import type { NodeCatalog } from "./node-types";
 // marked undone (status undone, undoneAt, the request that did it) in its own write, so a resumed
 // undo skips what is done. The one effect in flight at a crash is undone again, which is harmless:
 // every undo counts a thing already gone as undone. A failure is recorded on its effect, with the
-// error's remediation, and the others go on; asking again retries only what is left.
+// error's remediation, and the others go on; asking again retries only what is left. A provider's
+// rate limit is a durable wait instead: the request is parked (queued with wakeAt) and resumed
+// when the provider asked, up to MAX_RATE_LIMIT_WAITS times.
 
 const FINISHED: RunStatus[] = ["succeeded", "failed", "cancelled"];
 const OPEN = ["queued", "running"] as const;
 const DEFAULT_LEASE_MS = 60_000;
+export const MAX_RATE_LIMIT_WAITS = 10;
 
 export type UndoState =
   /** Will be undone through the provider's API. */
@@ -207,24 +210,28 @@ export async function requestUndo(db: Db, catalog: NodeCatalog, caller: Caller, 
 
 export type UndoWorkerOptions = { leaseMs?: number; signal?: AbortSignal; clock?: Clock };
 
-/** The embedded worker's claim: the oldest open request that no live lease holds. */
-export async function claimUndo(db: Db, owner: string, leaseMs = DEFAULT_LEASE_MS): Promise<string | null> {
+/** Queued and due by the host's clock (a rate-limited request waits for its wakeAt). */
+const dueAt = (now: Date) => Prisma.sql`(status = 'queued' AND ("wakeAt" IS NULL OR "wakeAt" <= ${now}::timestamp(3)))`;
+const take = (owner: string, leaseMs: number, now: Date) =>
+  Prisma.sql`status = 'running', "leaseOwner" = ${owner}, "leaseExpiresAt" = now() + make_interval(secs => ${leaseMs / 1000}),
+             "startedAt" = COALESCE("startedAt", ${now}::timestamp(3)), "wakeAt" = NULL`;
+
+/** The embedded worker's claim: the oldest due request that no live lease holds. */
+export async function claimUndo(db: Db, owner: string, leaseMs = DEFAULT_LEASE_MS, now: Date = new Date()): Promise<string | null> {
   const [row] = await db.$queryRaw<{ id: string }[]>`
-    UPDATE "RunUndo" SET status = 'running', "leaseOwner" = ${owner}, "leaseExpiresAt" = now() + make_interval(secs => ${leaseMs / 1000}),
-           "startedAt" = COALESCE("startedAt", now())
+    UPDATE "RunUndo" SET ${take(owner, leaseMs, now)}
      WHERE id = (SELECT id FROM "RunUndo"
-                  WHERE status = 'queued' OR (status = 'running' AND "leaseExpiresAt" < now())
+                  WHERE ${dueAt(now)} OR (status = 'running' AND "leaseExpiresAt" < now())
                   ORDER BY "createdAt" LIMIT 1 FOR UPDATE SKIP LOCKED)
     RETURNING id`;
   return row?.id ?? null;
 }
 
-/** The Trigger.dev task's claim of its one request: open, and free or already its own (a retried attempt). */
-export async function claimUndoById(db: Db, undoId: string, owner: string, leaseMs = DEFAULT_LEASE_MS): Promise<boolean> {
+/** The Trigger.dev task's claim of its one request: due, and free or already its own (a retried attempt). */
+export async function claimUndoById(db: Db, undoId: string, owner: string, now: Date, leaseMs = DEFAULT_LEASE_MS): Promise<boolean> {
   const taken = await db.$executeRaw`
-    UPDATE "RunUndo" SET status = 'running', "leaseOwner" = ${owner}, "leaseExpiresAt" = now() + make_interval(secs => ${leaseMs / 1000}),
-           "startedAt" = COALESCE("startedAt", now())
-     WHERE id = ${undoId} AND (status = 'queued' OR (status = 'running' AND ("leaseOwner" = ${owner} OR "leaseExpiresAt" < now())))`;
+    UPDATE "RunUndo" SET ${take(owner, leaseMs, now)}
+     WHERE id = ${undoId} AND (${dueAt(now)} OR (status = 'running' AND ("leaseOwner" = ${owner} OR "leaseExpiresAt" < now())))`;
   return taken > 0;
 }
 
@@ -265,17 +272,14 @@ function cannotUndo(effect: RunEffect): WorkflowError | null {
   return null;
 }
 
+export type UndoOutcome = "succeeded" | "failed" | "lost" | { waitUntil: Date };
+
 /**
  * Executes a claimed request: every effect of its run still to undo, newest first. Returns the
- * request's final status, or "lost" when another worker took it over.
+ * request's final status, "lost" when another worker took it over, or the time a provider's
+ * rate limit parked it until (the host resumes it then).
  */
-export async function performUndo(
-  db: Db,
-  catalog: NodeCatalog,
-  undoId: string,
-  owner: string,
-  options: UndoWorkerOptions = {},
-): Promise<"succeeded" | "failed" | "lost"> {
+export async function performUndo(db: Db, catalog: NodeCatalog, undoId: string, owner: string, options: UndoWorkerOptions = {}): Promise<UndoOutcome> {
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const clock = options.clock ?? systemClock;
   const signal = options.signal ?? new AbortController().signal;
@@ -307,21 +311,35 @@ export async function performUndo(
     } catch (thrown) {
       const error = toWorkflowError(thrown);
       if (!(thrown instanceof WorkflowError)) logger.error({ err: thrown, undoId, effectId: effect.id }, "undoing an effect failed unexpectedly");
+      const waitUntil =
+        error.code === "E_RATE_LIMITED" && undo.waits < MAX_RATE_LIMIT_WAITS ? new Date(clock.now().getTime() + (error.retryAfterMs ?? 1000)) : null;
       await db.runEffect.updateMany({
         where: { id: effect.id, undoneAt: null },
         data: {
           undoId,
           undoErrorCode: error.code,
           undoErrorMessage: error.message,
-          undoErrorRemediation: error.remediation ?? "Try the undo again; if it keeps failing, undo it by hand in the provider",
+          undoErrorRemediation: waitUntil
+            ? `Flowline tries again at ${waitUntil.toISOString()}`
+            : (error.remediation ?? "Try the undo again; if it keeps failing, undo it by hand in the provider"),
         },
       });
+      if (waitUntil) return park(db, undoId, owner, waitUntil);
     }
   }
   return finishUndo(db, undo, owner, clock);
 }
 
-async function finishUndo(db: Db, undo: RunUndo, owner: string, clock: Clock): Promise<"succeeded" | "failed" | "lost"> {
+/** The provider asked to wait: the request is queued again, due at `waitUntil`, for any worker. */
+async function park(db: Db, undoId: string, owner: string, waitUntil: Date): Promise<UndoOutcome> {
+  const { count } = await db.runUndo.updateMany({
+    where: { id: undoId, status: "running", leaseOwner: owner },
+    data: { status: "queued", wakeAt: waitUntil, waits: { increment: 1 }, leaseOwner: null, leaseExpiresAt: null },
+  });
+  return count > 0 ? { waitUntil } : "lost";
+}
+
+async function finishUndo(db: Db, undo: RunUndo, owner: string, clock: Clock): Promise<UndoOutcome> {
   return db.$transaction(async (tx) => {
     const [effects, failed] = await Promise.all([
       tx.runEffect.findMany({ where: { runId: undo.runId, undoId: undo.id }, select: { status: true } }),

@@ -11,6 +11,7 @@ import { callRoute } from "../support/routes";
 import { seedCompany } from "../support/seed";
 import { connectSlack, startSlackForTests } from "../integrations/support";
 import { testCatalog } from "../support/test-nodes";
+import { testClock } from "../support/clock";
 
 // Undoing a run's effects through the API: the route handlers, the embedded worker, the real
 // Slack WebClient against the fake Slack (whose faults make an undo fail), the database.
@@ -30,7 +31,7 @@ beforeAll(async () => {
   ({ owner, key } = seeded);
   member = { companyId: owner.companyId, userId: seeded.ids.memberUserId, role: "member", apiKeyId: null };
   connectionId = (await connectSlack(database.prisma, { companyId: owner.companyId }, fake.issueBotToken())).id;
-  worker = new EmbeddedWorker(database.prisma, { catalog: testCatalog, pollMs: 25, undoPollMs: 50 });
+  worker = new EmbeddedWorker(database.prisma, { catalog: testCatalog, pollMs: 25, undoPollMs: 50, clock: testClock });
   await worker.start();
 }, 60_000);
 afterAll(async () => {
@@ -145,6 +146,28 @@ describe("undo of a run's effects", () => {
     expect(retried.effects.map((e: { state: string }) => e.state)).toEqual(["undone", "undone"]);
     expect(fake.messages.size).toBe(0);
     // The post was not deleted twice: the retry only asked for the reply.
+    expect(fake.callsTo("chat.delete")).toHaveLength(3);
+  });
+
+  it("waits out Slack's rate limit durably, then goes on where it stopped", async () => {
+    fake.reset();
+    const run = await finishedRun();
+    fake.fail("chat.delete", { type: "ratelimit", retryAfter: 600 });
+    await callRoute("POST", `/api/v1/runs/${run.id}/undo`, { key });
+    await expect.poll(async () => (await database.prisma.runUndo.findFirstOrThrow({ where: { runId: run.id } })).wakeAt, { timeout: 15_000 }).not.toBeNull();
+    const parked = await body(await callRoute("GET", `/api/v1/runs/${run.id}/undo`, { key }));
+    expect(parked.request.status).toBe("queued");
+    expect(parked.effects[0]).toMatchObject({
+      state: "failed",
+      error: { code: "E_RATE_LIMITED", remediation: expect.stringMatching(/^Flowline tries again at /) },
+    });
+    expect(fake.callsTo("chat.delete")).toHaveLength(1);
+
+    // Ten minutes later by the host's clock, the worker takes it back.
+    testClock.advance(600_000);
+    const done = await settled(run.id);
+    expect(done.request.status).toBe("succeeded");
+    expect(done.effects.map((e: { state: string }) => e.state)).toEqual(["undone", "undone"]);
     expect(fake.callsTo("chat.delete")).toHaveLength(3);
   });
 

@@ -207,8 +207,11 @@ export class EmbeddedWorker {
     this.undoing = (async () => {
       do {
         this.undoAgain = false;
-        for (let id = await claimUndo(this.db, this.id, this.leaseMs); id && !this.stopping; id = await claimUndo(this.db, this.id, this.leaseMs)) {
-          await performUndo(this.db, this.catalog, id, this.id, { leaseMs: this.leaseMs, signal: this.abort.signal, clock: this.clock });
+        const claim = () => claimUndo(this.db, this.id, this.leaseMs, this.clock.now());
+        for (let id = await claim(); id && !this.stopping; id = await claim()) {
+          const outcome = await performUndo(this.db, this.catalog, id, this.id, { leaseMs: this.leaseMs, signal: this.abort.signal, clock: this.clock });
+          // Parked by a rate limit: looked for again at that time (the poll is the safety net).
+          if (typeof outcome === "object") this.clock.at(outcome.waitUntil, () => this.pumpUndos());
         }
       } while (this.undoAgain && !this.stopping);
     })()

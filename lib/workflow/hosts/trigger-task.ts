@@ -97,8 +97,13 @@ export function defineUndoRunner(catalog: NodeCatalog, clock: Clock = systemCloc
     run: async (payload: UndoRunnerPayload, { ctx, signal }) => {
       const db = await getDb();
       const owner = `trigger:${ctx.run.id}`;
-      if (!(await claimUndoById(db, payload.undoId, owner))) return { status: "gone" };
-      return { status: await performUndo(db, catalog, payload.undoId, owner, { signal, clock }) };
+      for (;;) {
+        if (!(await claimUndoById(db, payload.undoId, owner, clock.now()))) return { status: "gone" };
+        const outcome = await performUndo(db, catalog, payload.undoId, owner, { signal, clock });
+        if (typeof outcome === "string") return { status: outcome };
+        // A provider's rate limit: sleep on the platform, then take the request back.
+        await wait.until({ date: outcome.waitUntil });
+      }
     },
     onFailure: async ({ payload, error }) => {
       logger.error({ err: error, undoId: payload.undoId }, "the run-undo task failed for good");

@@ -27,6 +27,8 @@ CREATE TABLE "RunUndo" (
     "requestedByKey" TEXT,
     "leaseOwner" TEXT,
     "leaseExpiresAt" TIMESTAMP(3),
+    "wakeAt" TIMESTAMP(3),
+    "waits" INTEGER NOT NULL DEFAULT 0,
     "externalRunId" TEXT,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "startedAt" TIMESTAMP(3),
