@@ -1,17 +1,5 @@
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { shot, signUp } from "./support/pages";
-
-/** A fresh owner with an API key made in Settings > API keys, as a person would. */
-async function signUpWithApiKey(page: Page, label: string): Promise<string> {
-  const stamp = Date.now();
-  await signUp(page, { name: "Rita Runner", email: `rita-${label}-${stamp}@runs.test`, password: "a long enough password", company: "Rita Freight" });
-
-  await page.goto("/settings/api-keys");
-  await page.getByRole("button", { name: "Create API key" }).click();
-  await page.getByLabel("Key name").fill("e2e runs");
-  await page.getByRole("button", { name: "Create key" }).click();
-  return page.getByRole("textbox", { name: "API key", exact: true }).inputValue();
-}
+import { expect, test, type APIRequestContext } from "@playwright/test";
+import { shot, signUpWithApiKey } from "./support/pages";
 
 /** Publishes trigger → read → approval → book through the API and starts a run of it. */
 async function startApprovalRun(request: APIRequestContext, key: string, name: string): Promise<string> {

@@ -34,6 +34,13 @@ export async function audit(
 // ── Reading it: Settings > Audit log and GET /api/v1/audit ──
 
 type Meta = Record<string, unknown>;
+const list = (value: unknown) => (Array.isArray(value) && value.length > 0 ? value.map((v) => text(v)).join(", ") : "nothing");
+const policyText = (value: unknown) => {
+  const { blockedProviders, blockedActions } = (value ?? {}) as { blockedProviders?: unknown; blockedActions?: unknown };
+  const names = [...(Array.isArray(blockedProviders) ? blockedProviders : []), ...(Array.isArray(blockedActions) ? blockedActions : [])];
+  return list(names);
+};
+const allowText = (value: unknown) => (value === null || value === undefined ? "the company's policy" : `only ${list(value)}`);
 const text = (value: unknown, fallback = "?") => (typeof value === "string" || typeof value === "number" ? String(value) : fallback);
 
 /**
@@ -60,6 +67,13 @@ export const auditEvents: Record<string, { label: string; summary: (m: Meta) => 
   "run.cancelled": { label: "Run cancelled", summary: (m) => `${text(m.from, "open")} → cancelled` },
   "run.replayed": { label: "Run replayed", summary: (m) => `Replay of run ${text(m.of)}` },
   "run.rerun": { label: "Run started again", summary: (m) => `Run ${text(m.of)} again on the latest version` },
+  "run.undo_requested": { label: "Undo requested", summary: (m) => `Undo of ${text(m.effects, "its")} effect(s) queued` },
+  "run.undone": {
+    label: "Run's effects undone",
+    summary: (m) => `${text(m.undone, "0")} undone, ${text(m.failed, "0")} failed${m.manual ? `, ${text(m.manual)} to undo by hand` : ""}`,
+  },
+  "policy.changed": { label: "Policy changed", summary: (m) => `Blocked: ${policyText(m.from)} → ${policyText(m.to)}` },
+  "workflow.policy_changed": { label: "Workflow allowlist changed", summary: (m) => `${allowText(m.from)} → ${allowText(m.to)}` },
   "approval.approved": {
     label: "Approval approved",
     summary: (m) => `waiting → approved by ${text(m.by, "someone")}${m.comment ? `: "${text(m.comment)}"` : ""}`,

@@ -1,15 +1,18 @@
 "use client";
 
 import type { RunDetail } from "@/lib/workflow/runs";
+import type { UndoPreview } from "@/lib/workflow/undo";
 import { ApprovalCard } from "@/components/runs/approval-card";
 import { JsonBlock } from "@/components/runs/json-block";
 import { RunActions } from "@/components/runs/run-actions";
 import { RunHeader } from "@/components/runs/run-header";
+import { PolicySnapshotView } from "@/components/runs/policy-snapshot";
 import { StepsList } from "@/components/runs/steps-list";
+import { UndoEffects } from "@/components/runs/undo-effects";
 import { useLiveRun } from "@/components/runs/use-live-run";
 
 /** The run page's body: rendered on the server first, then following the run until it finishes. */
-export function LiveRun({ initial, canManage }: { initial: RunDetail; canManage: boolean }) {
+export function LiveRun({ initial, canManage, undo }: { initial: RunDetail; canManage: boolean; /** Admins only. */ undo: UndoPreview | null }) {
   const run = useLiveRun(initial);
   const approvals = run.waitpoints.filter((waitpoint) => waitpoint.kind === "approval");
   return (
@@ -26,6 +29,8 @@ export function LiveRun({ initial, canManage }: { initial: RunDetail; canManage:
         </section>
       )}
       <StepsList run={run} />
+      {undo && <UndoEffects initial={undo} runStatus={run.status} />}
+      <PolicySnapshotView policy={run.policy} />
       <section aria-labelledby="payload-heading" className="grid gap-3">
         <h2 id="payload-heading" className="text-lg font-semibold">
           Trigger payload

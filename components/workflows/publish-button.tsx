@@ -23,7 +23,12 @@ type PublishButtonProps = {
 export function PublishButton({ workflowId, blockedBy }: PublishButtonProps) {
   const [publish, failure, dismiss] = useLastFailure(publishWorkflowAction);
   const { run, pending } = useAction(publish, {
-    success: ({ version, created }) => (created ? `Published version ${version}` : `Nothing to publish: the draft matches version ${version}`),
+    success: ({ version, created, warnings }) =>
+      [
+        created ? `Published version ${version}` : `Nothing to publish: the draft matches version ${version}`,
+        // The policy does not stop a publish, but a run would fail at these steps.
+        ...warnings.map((warning) => warning.message),
+      ].join(". "),
   });
   const problems = definitionProblems(failure);
   const draft = useDraftBridge();

@@ -20,4 +20,16 @@ export async function signUp(page: Page, account: NewAccount): Promise<void> {
   await expect(page).toHaveURL(/\/workflows/);
 }
 
+/** A fresh owner with an API key made in Settings > API keys, as a person would. */
+export async function signUpWithApiKey(page: Page, label: string): Promise<string> {
+  const stamp = Date.now();
+  await signUp(page, { name: "Rita Runner", email: `rita-${label}-${stamp}@runs.test`, password: "a long enough password", company: "Rita Freight" });
+
+  await page.goto("/settings/api-keys");
+  await page.getByRole("button", { name: "Create API key" }).click();
+  await page.getByLabel("Key name").fill("e2e runs");
+  await page.getByRole("button", { name: "Create key" }).click();
+  return page.getByRole("textbox", { name: "API key", exact: true }).inputValue();
+}
+
 export const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });

@@ -7,6 +7,7 @@ import {
   problemSchema,
   runDetailSchema,
   runSummarySchema,
+  undoPreviewSchema,
   versionSummarySchema,
   workflowDetailSchema,
   workflowSummarySchema,
@@ -103,7 +104,12 @@ export const publishWorkflowOp = defineOperation({
   params: idParams,
   body: publishSchema,
   documentedBody: publishSchema.extend({ definition: definitionInput.optional() }),
-  response: z.object({ version: z.number().int(), created: z.boolean(), workflow: workflowDetailSchema }),
+  response: z.object({
+    version: z.number().int(),
+    created: z.boolean(),
+    workflow: workflowDetailSchema,
+    warnings: z.array(problemSchema).describe("Nodes the company's policy blocks (code policy_blocked): published, but a run fails at them"),
+  }),
   errors: [403, 404, 422],
 });
 export const listVersionsOp = defineOperation({
@@ -276,6 +282,28 @@ export const rerunRunOp = defineOperation({
   status: 202,
   errors: [403, 404, 409],
 });
+export const previewUndoOp = defineOperation({
+  id: "previewUndo",
+  method: "GET",
+  path: "/runs/{id}/undo",
+  summary: "What undoing the run's effects will do, effect by effect (newest first), which ones must be undone by hand, and the latest undo's outcome",
+  tag: "Runs",
+  params: idParams,
+  response: undoPreviewSchema,
+  errors: [403, 404],
+});
+export const undoRunOp = defineOperation({
+  id: "undoRun",
+  method: "POST",
+  path: "/runs/{id}/undo",
+  summary:
+    "Undo the effects of a finished run (succeeded, failed or cancelled) on the worker, newest first, each through the connection that made it. Asking again retries what failed; with nothing left to undo it does nothing (queued: false)",
+  tag: "Runs",
+  params: idParams,
+  response: undoPreviewSchema.extend({ queued: z.boolean().describe("Whether this request queued an undo") }),
+  status: 202,
+  errors: [403, 404, 409],
+});
 export const completeWaitpointOp = defineOperation({
   id: "completeWaitpoint",
   method: "POST",
@@ -342,6 +370,8 @@ export const operations = [
   cancelRunOp,
   replayRunOp,
   rerunRunOp,
+  previewUndoOp,
+  undoRunOp,
   completeWaitpointOp,
   listAuditOp,
 ];

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { definitionSchema } from "@/lib/workflow/definition";
+import { policySnapshotSchema } from "@/lib/workflow/policy";
 
 export const errorBodySchema = z.object({
   error: z.object({
@@ -67,6 +68,7 @@ export const runSummarySchema = z.object({
 export const runDetailSchema = runSummarySchema.extend({
   payload: z.unknown(),
   replayOf: z.string().nullable(),
+  policy: policySnapshotSchema.nullable().describe("The company's policy and the workflow's allowlist as they were when the run was created"),
   etag: z.string(),
   steps: z.array(
     z.object({
@@ -85,4 +87,42 @@ export const runDetailSchema = runSummarySchema.extend({
     }),
   ),
   waitpoints: z.array(z.object({ id: z.string(), nodeId: z.string(), kind: z.string(), timeoutAt: z.string().nullable(), message: z.string().nullable() })),
+});
+
+const undoErrorSchema = z.object({ code: z.string(), message: z.string(), remediation: z.string().nullable() }).nullable();
+
+export const undoPreviewSchema = z.object({
+  runId: z.string(),
+  runStatus: runStatusSchema,
+  canUndo: z.boolean().describe("Whether undo can be asked for now (the run finished and no undo is under way)"),
+  reason: z.string().nullable().describe("Why not, when canUndo is false"),
+  effects: z
+    .array(
+      z.object({
+        id: z.string(),
+        nodeId: z.string(),
+        nodeName: z.string(),
+        action: z.string().describe('The node type, e.g. "slack.send_message"'),
+        actionLabel: z.string(),
+        strategy: z.enum(["api_delete", "api_update", "manual", "none"]),
+        description: z.string().describe('What undo will do, e.g. "Delete the Slack message in #general"; for manual ones what to undo by hand'),
+        externalRef: z.string().nullable().describe("The provider's reference of what the step made"),
+        link: z.string().nullable().describe("Where the provider shows it, when it has such a page"),
+        state: z.enum(["to_undo", "undone", "failed", "manual", "nothing"]),
+        undoneAt: z.string().nullable(),
+        undoneBy: z.string().nullable(),
+        error: undoErrorSchema.describe("Why its last undo failed, with what to do (asking again retries it)"),
+      }),
+    )
+    .describe("Newest first: the order undo goes in"),
+  request: z
+    .object({
+      id: z.string(),
+      status: z.enum(["queued", "running", "succeeded", "failed"]),
+      requestedBy: z.string(),
+      createdAt: z.string(),
+      finishedAt: z.string().nullable(),
+    })
+    .nullable()
+    .describe("The latest undo request"),
 });

@@ -1,7 +1,7 @@
 import type { NodeTypeSpec } from "@/lib/workflow/node-types";
-import { describeAction, executeIntegrationAction, reconcileIntegrationAction, type ActionTarget } from "@/lib/integrations/execute";
-import type { ExecutionContext } from "@/lib/workflow/engine/executors";
-import type { AnyIntegration } from "@/lib/integrations/types";
+import { describeAction, executeIntegrationAction, reconcileIntegrationAction, undoEffect, type ActionTarget } from "@/lib/integrations/execute";
+import type { ExecutionContext, RecordedEffect } from "@/lib/workflow/engine/executors";
+import type { AnyAction, AnyIntegration } from "@/lib/integrations/types";
 
 // Every provider action as a workflow node type "<provider>.<action>": its zod config and output,
 // one "out" handle, and an executor that goes through executeIntegrationAction (credential
@@ -26,6 +26,25 @@ function request(target: ActionTarget, ctx: ExecutionContext, input: Record<stri
   };
 }
 
+const parsedOrNull = (schema: AnyAction["config"], value: unknown) => {
+  const parsed = schema.safeParse(value);
+  return parsed.success ? parsed.data : null;
+};
+
+/** The undo in words: the action's own sentence, or one from its strategy. */
+function describeUndo({ provider, action }: ActionTarget, effect: RecordedEffect): { text: string; link: string | null } {
+  const output = parsedOrNull(action.output, effect.output);
+  const own = action.undo.describe?.({ externalRef: effect.externalRef, input: parsedOrNull(action.config, effect.input), output });
+  const what = `${provider.name} "${action.name}"${effect.externalRef ? ` (${effect.externalRef})` : ""}`;
+  const fallback = {
+    api_delete: `Delete what ${what} made`,
+    api_update: `Restore what ${what} changed`,
+    manual: `Undo ${what} by hand in ${provider.name}`,
+    none: "Nothing to undo",
+  }[action.undo.strategy];
+  return { text: own ?? fallback, link: action.undo.link?.({ externalRef: effect.externalRef, output }) ?? null };
+}
+
 export function providerNodeTypes(provider: AnyIntegration): NodeTypeSpec[] {
   return provider.actions.map((action) => {
     const target: ActionTarget = { provider, action };
@@ -43,7 +62,12 @@ export function providerNodeTypes(provider: AnyIntegration): NodeTypeSpec[] {
       executor: {
         effectful: info.effectful,
         idempotent: info.idempotency !== "none",
-        undo: { strategy: info.undoStrategy, canUndo: info.canUndo },
+        undo: {
+          strategy: info.undoStrategy,
+          canUndo: info.canUndo,
+          run: ({ db, ...request }) => undoEffect(db, { ...target, ...request }),
+          describe: (effect) => describeUndo(target, effect),
+        },
         // The effect goes on record right before the provider call, not before resolving the
         // connection: a crash in resolution, rate limiting or refresh is then no unknown effect.
         announcesEffect: true,

@@ -156,6 +156,13 @@ export type ActionDefinition<Client = unknown, Config extends z.ZodType = z.ZodT
     strategy: UndoStrategy;
     /** Present for api_delete / api_update. A thing already gone counts as undone. */
     run?: (ctx: UndoContext<Client>, externalRef: string) => Promise<void>;
+    /**
+     * The undo in words for the run page's preview ("Delete invoice 12"); for manual ones what a
+     * person has to undo. From the step's input and output (null when they no longer parse).
+     */
+    describe?: (effect: { externalRef: string | null; input: z.output<Config> | null; output: z.output<Output> | null }) => string;
+    /** Where the provider shows what the step made, when it has such a page. */
+    link?: (effect: { externalRef: string | null; output: z.output<Output> | null }) => string | null;
   };
   /** The provider's id of what execute created (RunEffect.externalRef), for undo. */
   externalRef?: (output: z.output<Output>) => string | null;

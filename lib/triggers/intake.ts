@@ -4,6 +4,7 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import { logger } from "@/lib/log";
 import { runHost } from "@/lib/workflow/hosts";
 import type { NodeCatalog } from "@/lib/workflow/node-types";
+import { snapshotPolicy } from "@/lib/workflow/policy";
 
 // The one way an event starts runs, whatever brought it (webhook call, schedule tick, inbound
 // email, internal event): record it in the InboundEvent ledger (unique per source and external
@@ -27,14 +28,21 @@ export type InboundEventInput = {
 
 export type IntakeResult = { eventId: string; duplicate: boolean; runIds: string[] };
 
-type Candidate = { id: string; versionId: string; trigger: { type: string; config?: Record<string, unknown> } };
+type Candidate = {
+  id: string;
+  versionId: string;
+  trigger: { type: string; config?: Record<string, unknown> };
+  workflowPolicy: unknown;
+  companyPolicy: unknown;
+};
 
 const runKey = (source: string, externalId: string) => `evt_${createHash("sha256").update(`${source}\u0000${externalId}`).digest("hex").slice(0, 40)}`;
 
 async function candidates(tx: Tx, catalog: NodeCatalog, event: InboundEventInput): Promise<Candidate[]> {
-  const rows = await tx.$queryRaw<{ id: string; versionId: string; trigger: Candidate["trigger"] }[]>`
-    SELECT w.id, v.id AS "versionId", v.definition->'trigger' AS trigger
-      FROM "Workflow" w JOIN "WorkflowVersion" v ON v.id = w."publishedVersionId"
+  // With the policy columns the runs' snapshots are made of (lib/workflow/policy.ts), so no other read is needed.
+  const rows = await tx.$queryRaw<Candidate[]>`
+    SELECT w.id, v.id AS "versionId", v.definition->'trigger' AS trigger, w.policy AS "workflowPolicy", c.policy AS "companyPolicy"
+      FROM "Workflow" w JOIN "WorkflowVersion" v ON v.id = w."publishedVersionId" JOIN "Company" c ON c.id = w."companyId"
      WHERE w."companyId" = ${event.companyId} AND w.enabled AND w."deletedAt" IS NULL
        AND v.definition->'trigger'->>'type' = ${event.triggerType}
        ${event.workflowId ? Prisma.sql`AND w.id = ${event.workflowId}` : Prisma.empty}`;
@@ -71,6 +79,7 @@ export async function takeEvent(db: Db, catalog: NodeCatalog, event: InboundEven
           triggerPayload: event.payload as Prisma.InputJsonValue,
           correlationId: eventId,
           idempotencyKey: key,
+          policy: snapshotPolicy(workflow.companyPolicy, workflow.workflowPolicy),
         },
         select: { id: true },
       });

@@ -29,6 +29,7 @@ export const problemCodes = [
   "loop_reference_outside_body",
   "loop_output_in_body",
   "loop_body_entered_from_outside",
+  "policy_blocked",
 ] as const;
 
 export type ProblemCode = (typeof problemCodes)[number];

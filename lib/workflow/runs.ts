@@ -11,6 +11,7 @@ import { systemClock, type Clock } from "./engine/clock";
 import { cancelRunState, wakeRun } from "./engine/run-state";
 import { runHost } from "./hosts";
 import type { NodeCatalog } from "./node-types";
+import { policySelect, readSnapshot, snapshotPolicy, type PolicySnapshot } from "./policy";
 import { acceptDefinition } from "./store";
 
 // Runs as people and the API see them: start, read, list, cancel, replay, and decide approvals.
@@ -75,7 +76,15 @@ export type StepAttempt = {
   durationMs: number | null;
 };
 export type OpenWaitpoint = { id: string; nodeId: string; kind: string; timeoutAt: string | null; message: string | null };
-export type RunDetail = RunSummary & { payload: unknown; replayOf: string | null; steps: StepAttempt[]; waitpoints: OpenWaitpoint[]; etag: string };
+export type RunDetail = RunSummary & {
+  payload: unknown;
+  replayOf: string | null;
+  /** The policy the run was created under (null: made before policies, nothing blocked). */
+  policy: PolicySnapshot | null;
+  steps: StepAttempt[];
+  waitpoints: OpenWaitpoint[];
+  etag: string;
+};
 
 const summaryInclude = { workflow: { select: { name: true } }, version: { select: { number: true } } } as const;
 type RunRow = Prisma.WorkflowRunGetPayload<{ include: typeof summaryInclude }>;
@@ -125,10 +134,11 @@ export async function startRun(
       issues: [{ path: ["payload"], message: "Too large" }],
     });
   }
-  // One read gives everything the summary needs, so the insert below needs no joins (starts are hot).
+  // One read gives everything the summary and the policy snapshot need, so the insert below needs
+  // no joins (starts are hot).
   const workflow = await db.workflow.findFirst({
     where: { id: workflowId, companyId: caller.companyId, deletedAt: null },
-    select: { id: true, name: true, publishedVersionId: true, publishedVersion: { select: { number: true } } },
+    select: { id: true, name: true, publishedVersionId: true, publishedVersion: { select: { number: true } }, ...policySelect },
   });
   if (!workflow) throw notFound("Workflow");
   if (input.idempotencyKey) {
@@ -163,6 +173,7 @@ export async function startRun(
         correlationId: trigger.correlationId ?? null,
         idempotencyKey: input.idempotencyKey ?? null,
         startedById: caller.userId,
+        policy: snapshotPolicy(workflow.company.policy, workflow.policy),
         ...(input.timeoutMs ? { timeoutAt: new Date(clock.now().getTime() + input.timeoutMs) } : {}),
       },
     });
@@ -197,6 +208,7 @@ export async function getRun(db: Db, caller: Caller, id: string): Promise<RunDet
     ...summarize(run),
     payload: run.triggerPayload,
     replayOf: run.replayOfRunId,
+    policy: readSnapshot(run.policy),
     steps: steps.map((s) => ({
       id: s.id,
       nodeId: s.nodeId,
@@ -299,7 +311,8 @@ export async function replayRun(db: Db, caller: Caller, id: string): Promise<Run
   if (!TERMINAL.includes(run.status) || run.status === "succeeded") {
     throw new AppError("conflict", "Only a failed or cancelled run can be replayed", { remediation: "Start a new run instead." });
   }
-  const original = await db.workflowRun.findUniqueOrThrow({ where: { id } });
+  // A replay is a new start: it runs under the policy in force now (an admin may just have allowed the step that failed).
+  const original = await db.workflowRun.findUniqueOrThrow({ where: { id }, include: { workflow: { select: policySelect } } });
   const replay = await db.$transaction(async (tx) => {
     const created = await tx.workflowRun.create({
       data: {
@@ -314,6 +327,7 @@ export async function replayRun(db: Db, caller: Caller, id: string): Promise<Run
         correlationId: original.correlationId ?? original.id,
         startedById: caller.userId ?? original.startedById,
         replayOfRunId: original.id,
+        policy: snapshotPolicy(original.workflow.company.policy, original.workflow.policy),
       },
       include: summaryInclude,
     });

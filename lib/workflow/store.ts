@@ -9,6 +9,7 @@ import { emptyDefinition, type WorkflowDefinition } from "./definition";
 import { jsonEqual } from "./json";
 import { loadDefinition } from "./load-definition";
 import type { NodeCatalog } from "./node-types";
+import { policyProblems, snapshotPolicy } from "./policy";
 import type { Problem, ValidationMode } from "./problems";
 import { validateDefinition } from "./validate";
 
@@ -185,6 +186,7 @@ export async function validateWorkflow(
  * Snapshots the draft (or the definition sent, which also becomes the draft) as the next version
  * and points the workflow at it, in one transaction with the workflow row locked, so concurrent
  * publishes get distinct numbers and none is lost. Publishing what is already published is a no-op.
+ * `warnings` lists the nodes the company's policy blocks: they do not stop the publish.
  */
 export async function publishWorkflow(
   db: Db,
@@ -192,7 +194,7 @@ export async function publishWorkflow(
   caller: Caller,
   id: string,
   raw: unknown = {},
-): Promise<{ version: number; created: boolean; workflow: WorkflowDetail }> {
+): Promise<{ version: number; created: boolean; workflow: WorkflowDetail; warnings: Problem[] }> {
   requireRole(caller, "admin");
   const input = publishSchema.parse(raw);
   const sent = input.definition === undefined ? undefined : acceptDefinition(catalog, input.definition, "strict");
@@ -204,8 +206,11 @@ export async function publishWorkflow(
     if (sent) await tx.workflow.update({ where: { id }, data: { draft: asJson(sent), draftUpdatedAt: new Date() } });
     const row = await findRow(tx, caller, id);
     const definition = sent ?? acceptDefinition(catalog, row.draft, "strict");
+    // Publishing is not refused for what the policy blocks (an admin may allow it before a run), but said.
+    const company = await tx.company.findUniqueOrThrow({ where: { id: caller.companyId }, select: { policy: true } });
+    const warnings = policyProblems(definition, catalog, snapshotPolicy(company.policy, row.policy));
     if (row.publishedVersion && jsonEqual(row.publishedVersion.definition, asJson(definition))) {
-      return { version: row.publishedVersion.number, created: false, workflow: detail(catalog, row) };
+      return { version: row.publishedVersion.number, created: false, workflow: detail(catalog, row), warnings };
     }
     const last = await tx.workflowVersion.aggregate({ where: { workflowId: id }, _max: { number: true } });
     const version = await tx.workflowVersion.create({
@@ -213,7 +218,7 @@ export async function publishWorkflow(
     });
     await tx.workflow.update({ where: { id }, data: { publishedVersionId: version.id } });
     await audit(tx, actor(caller), "workflow.published", "workflow", id, { version: version.number });
-    return { version: version.number, created: true, workflow: detail(catalog, await findRow(tx, caller, id)) };
+    return { version: version.number, created: true, workflow: detail(catalog, await findRow(tx, caller, id)), warnings };
   });
 }
 

@@ -78,7 +78,7 @@ export async function snapshotCompany(db: Db, companyId: string) {
     invitations: await db.invitation.findMany({ ...byCompany, orderBy: { id: "asc" } }),
     apiKeys: await db.apiKey.findMany({ ...byCompany, orderBy: { id: "asc" }, select: { id: true, name: true, revokedAt: true, keyHash: true } }),
     workflows: await db.workflow.findMany({ ...byCompany, include: { versions: true }, orderBy: { id: "asc" } }),
-    runs: await db.workflowRun.findMany({ ...byCompany, include: { steps: true, waitpoints: true }, orderBy: { id: "asc" } }),
+    runs: await db.workflowRun.findMany({ ...byCompany, include: { steps: true, waitpoints: true, effects: true, undos: true }, orderBy: { id: "asc" } }),
     credentials: await db.credential.findMany({ ...byCompany, orderBy: { id: "asc" } }),
     documents: await db.document.findMany({ ...byCompany, include: { signatureRequests: true }, orderBy: { id: "asc" } }),
   });

@@ -15,6 +15,11 @@ const bump = (key: string) => {
 /** Effects performed, by idempotency key: an effect performed twice shows up as 2. */
 export const effects = new Map<string, number>();
 
+/** What test.undoable's undo undid, in order, and through which connection. */
+export const undone: { externalRef: string; connectionId: string }[] = [];
+/** Makes the next undo of an effect (by its externalRef) fail with this message. */
+export const undoFaults = new Map<string, string>();
+
 const counted = { category: "test", version: 1, outputs: [{ id: "out" }], output: z.object({}).passthrough() };
 
 type Gate = { entered: Promise<void>; enter(): void; released: Promise<void>; release(): void };
@@ -84,6 +89,33 @@ export const testNodeTypes: NodeTypeSpec[] = [
       execute: async (ctx) => {
         effects.set(ctx.idempotencyKey, (effects.get(ctx.idempotencyKey) ?? 0) + 1);
         return { done: true };
+      },
+    },
+  },
+  {
+    ...counted,
+    type: "test.undoable",
+    label: "Undoable effect",
+    config: z.object({ key: z.string() }),
+    executor: {
+      effectful: true,
+      execute: async (ctx, input) => {
+        // The node's connection stands for the one a provider action would resolve.
+        ctx.reportEffect({ credentialId: ctx.node.connectionId ?? null, externalRef: `${ctx.runId}:${String(input.key)}` });
+        return { done: true };
+      },
+      undo: {
+        strategy: "api_delete",
+        canUndo: true,
+        run: async ({ externalRef, connectionId }) => {
+          const fault = undoFaults.get(externalRef);
+          if (fault) {
+            undoFaults.delete(externalRef);
+            throw new WorkflowError("E_PROVIDER", { message: fault, remediation: "Try again later" });
+          }
+          undone.push({ externalRef, connectionId });
+        },
+        describe: ({ externalRef }) => ({ text: `Delete ${externalRef}` }),
       },
     },
   },

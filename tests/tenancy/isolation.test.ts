@@ -43,6 +43,32 @@ beforeAll(async () => {
   setDatabase(database);
   a = await seedCompany(database.prisma, "Alpha");
   b = await seedCompany(database.prisma, "Beta");
+  // A finished run with an effect its undo would act on, so undoing it from another company would show.
+  const finished = await database.prisma.workflowRun.create({
+    data: {
+      companyId: a.ids.companyId,
+      workflowId: a.ids.workflowId,
+      versionId: a.ids.versionId,
+      triggerType: "manual",
+      triggerPayload: {},
+      status: "succeeded",
+    },
+  });
+  const effect = await database.prisma.runEffect.create({
+    data: {
+      runId: finished.id,
+      nodeId: "post",
+      appId: "slack",
+      action: "slack.send_message",
+      idempotencyKey: `isolation-${finished.id}`,
+      status: "completed",
+      externalRef: "C0GENERAL:1.000001",
+      undoStrategy: "api_delete",
+      canUndo: true,
+      credentialId: a.ids.credentialId,
+    },
+  });
+  Object.assign(a.ids, { finishedRunId: finished.id, effectId: effect.id });
   const company = await database.prisma.company.findUniqueOrThrow({ where: { id: a.ids.companyId } });
   secrets = [...Object.values(a.ids), company.name, a.key];
 }, 120_000);

@@ -7,7 +7,10 @@ import type { RunStatus } from "@/lib/generated/prisma/enums";
 import { openTestDatabase, type TestDatabase } from "../support/database";
 import { seedCompany } from "../support/seed";
 import { testClock } from "../support/clock";
-import { calls, effects, gate, testCatalog } from "../support/test-nodes";
+import { calls, effects, gate, testCatalog, undoFaults, undone } from "../support/test-nodes";
+import { setCompanyPolicy, setWorkflowPolicy } from "@/lib/workflow/policy-settings";
+import { previewUndo, requestUndo } from "@/lib/workflow/undo";
+import { AppError } from "@/lib/errors";
 
 // The scenario suite of the interpreter, asserted on the exact step records
 // (node@iteration#attempt:status). Each host runs it (engine.test.ts: the embedded worker;
@@ -375,6 +378,143 @@ export function describeScenarios(host: ScenarioHost) {
       const result = await run(def);
       expect(result.status).toBe("succeeded");
       expect(result.steps).toEqual(["bad@#1:failed(E_PROVIDER)", "normal@#1:skipped", "recover@#1:succeeded"]);
+    });
+  });
+
+  describe("undo", () => {
+    async function connection() {
+      await database.prisma.app.upsert({ where: { id: "test" }, create: { id: "test", name: "Test" }, update: {} });
+      return database.prisma.credential.create({
+        data: { companyId: owner.companyId, appId: "test", type: "apikey", keyId: "k1", ciphertext: "sealed", displayName: unique("conn") },
+      });
+    }
+    async function undoSettled(runId: string) {
+      for (let i = 0; i < 750; i++) {
+        const request = await database.prisma.runUndo.findFirst({ where: { runId }, orderBy: { createdAt: "desc" } });
+        if (request && (request.status === "succeeded" || request.status === "failed")) return request;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      throw new Error(`the undo of run ${runId} did not finish`);
+    }
+    const undoneOf = (runId: string) => undone.filter((u) => u.externalRef.startsWith(`${runId}:`));
+
+    it("undoes a finished run's effects on the worker, newest first, through the connections that made them, and only once", async () => {
+      const [first, second] = [await connection(), await connection()];
+      const { id, status } = await run(
+        definition(
+          [node("a", "test.undoable", { key: "a" }, { connectionId: first.id }), node("b", "test.undoable", { key: "b" }, { connectionId: second.id })],
+          ["trigger→a", "a→b"],
+        ),
+      );
+      expect(status).toBe("succeeded");
+      const preview = await previewUndo(database.prisma, testCatalog, owner, id);
+      expect(preview).toMatchObject({ canUndo: true, reason: null, request: null });
+      expect(preview.effects.map((e) => [e.nodeId, e.state, e.description])).toEqual([
+        ["b", "to_undo", `Delete ${id}:b`],
+        ["a", "to_undo", `Delete ${id}:a`],
+      ]);
+      // What it answers is the state right after queuing: a fast worker may be done already.
+      expect((await requestUndo(database.prisma, testCatalog, owner, id)).queued).toBe(true);
+      expect((await undoSettled(id)).status).toBe("succeeded");
+      expect(undoneOf(id)).toEqual([
+        { externalRef: `${id}:b`, connectionId: second.id },
+        { externalRef: `${id}:a`, connectionId: first.id },
+      ]);
+      const effects = await database.prisma.runEffect.findMany({ where: { runId: id } });
+      expect(effects.map((e) => e.status)).toEqual(["undone", "undone"]);
+
+      // A second undo does nothing more.
+      const again = await requestUndo(database.prisma, testCatalog, owner, id);
+      expect(again.queued).toBe(false);
+      expect(again.effects.every((e) => e.state === "undone" && e.undoneBy !== null)).toBe(true);
+      expect(undoneOf(id)).toHaveLength(2);
+    });
+
+    it("reports a failed undo on its effect, goes on with the others, and retries only that one when asked again", async () => {
+      const conn = await connection();
+      const def = definition(
+        [node("a", "test.undoable", { key: "a" }, { connectionId: conn.id }), node("b", "test.undoable", { key: "b" }, { connectionId: conn.id })],
+        ["trigger→a", "a→b"],
+      );
+      const { id } = await run(def);
+      undoFaults.set(`${id}:b`, "The provider is down");
+      await requestUndo(database.prisma, testCatalog, owner, id);
+      expect((await undoSettled(id)).status).toBe("failed");
+      expect(undoneOf(id).map((u) => u.externalRef)).toEqual([`${id}:a`]);
+      const b = await database.prisma.runEffect.findFirstOrThrow({ where: { runId: id, nodeId: "b" } });
+      expect(b).toMatchObject({
+        status: "completed",
+        undoneAt: null,
+        undoErrorCode: "E_PROVIDER",
+        undoErrorMessage: "The provider is down",
+        undoErrorRemediation: "Try again later",
+      });
+
+      const failed = await previewUndo(database.prisma, testCatalog, owner, id);
+      expect(failed.effects.map((e) => [e.nodeId, e.state, e.error?.code ?? null])).toEqual([
+        ["b", "failed", "E_PROVIDER"],
+        ["a", "undone", null],
+      ]);
+      expect((await requestUndo(database.prisma, testCatalog, owner, id)).queued).toBe(true);
+      expect((await undoSettled(id)).status).toBe("succeeded");
+      expect(undoneOf(id).map((u) => u.externalRef)).toEqual([`${id}:a`, `${id}:b`]);
+    });
+
+    it("refuses to undo a run that has not finished, with a clear message", async () => {
+      const workflowId = await published(definition([node("ask", "control.approval", { message: "Go?", timeoutMs: 60_000 })], ["trigger→ask"]));
+      const { run: started } = await startRun(database.prisma, testCatalog, owner, workflowId, {});
+      await waitFor(started.id, ["waiting"]);
+      const refused = await requestUndo(database.prisma, testCatalog, owner, started.id).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(AppError);
+      expect(refused).toMatchObject({
+        code: "conflict",
+        message: expect.stringContaining("only a finished run (succeeded, failed or cancelled) can be undone"),
+      });
+      await cancelRun(database.prisma, owner, started.id);
+    });
+  });
+
+  describe("policy", () => {
+    it("fails a step whose type the workflow's allowlist leaves out with E_POLICY_BLOCKED and the remediation", async () => {
+      const workflowId = await published(
+        definition([node("ok", "core.noop", { value: 1 }), node("counted", "test.count", { key: unique("c") })], ["trigger→ok", "ok→counted"]),
+      );
+      await setWorkflowPolicy(database.prisma, testCatalog, owner, { workflowId, policy: { allow: ["core"] } });
+      const { run: started } = await startRun(database.prisma, testCatalog, owner, workflowId, {});
+      const finished = await waitFor(started.id, ["succeeded", "failed"]);
+      expect(finished.errorCode).toBe("E_POLICY_BLOCKED");
+      expect(await records(started.id)).toEqual(["counted@#1:failed(E_POLICY_BLOCKED)", "ok@#1:succeeded"]);
+      const step = await database.prisma.workflowRunStep.findFirstOrThrow({ where: { runId: started.id, nodeId: "counted" } });
+      expect(step.errorRemediation).toBe("An admin can allow test.count in Settings > Policy");
+      expect(step.errorRetryable).toBe(false);
+    });
+
+    it("keeps the policy a run started with: a change made while it waits does not apply to it", async () => {
+      const def = definition(
+        [node("ask", "control.approval", { message: "Go?", timeoutMs: 60_000 }), node("counted", "test.count", { key: unique("c") })],
+        ["trigger→ask", "ask:approved→counted"],
+      );
+      const allowedThenBlocked = await published(def);
+      const { run: first } = await startRun(database.prisma, testCatalog, owner, allowedThenBlocked, {});
+      await waitFor(first.id, ["waiting"]);
+      await setCompanyPolicy(database.prisma, testCatalog, owner, { blockedProviders: ["test"], blockedActions: [] });
+      try {
+        const { run: second } = await startRun(database.prisma, testCatalog, owner, allowedThenBlocked, {});
+        await waitFor(second.id, ["waiting"]);
+        for (const id of [first.id, second.id]) {
+          const waitpoint = await database.prisma.waitpoint.findFirstOrThrow({ where: { runId: id } });
+          await completeWaitpoint(database.prisma, { caller: owner }, waitpoint.id, { approved: true });
+        }
+        expect((await waitFor(first.id, ["succeeded", "failed"])).status).toBe("succeeded");
+        expect((await waitFor(second.id, ["succeeded", "failed"])).errorCode).toBe("E_POLICY_BLOCKED");
+        const snapshots = await database.prisma.workflowRun.findMany({ where: { id: { in: [first.id, second.id] } }, select: { id: true, policy: true } });
+        expect(Object.fromEntries(snapshots.map((r) => [r.id, r.policy]))).toEqual({
+          [first.id]: { company: { blockedProviders: [], blockedActions: [] }, workflow: null },
+          [second.id]: { company: { blockedProviders: ["test"], blockedActions: [] }, workflow: null },
+        });
+      } finally {
+        await setCompanyPolicy(database.prisma, testCatalog, owner, { blockedProviders: [], blockedActions: [] });
+      }
     });
   });
 

@@ -3,6 +3,7 @@ import { startFakeTrigger, type FakeTrigger } from "@/fakes/trigger/server";
 import { setDatabase } from "@/lib/db";
 import { startTriggerDispatcher, triggerHost } from "@/lib/workflow/hosts/trigger";
 import { cancelRun, completeWaitpoint, getRun, startRun } from "@/lib/workflow/runs";
+import { requestUndo } from "@/lib/workflow/undo";
 import { definition, node } from "@/lib/workflow/test-fixtures";
 import { testClock } from "../support/clock";
 import { setTestEnv } from "../support/env";
@@ -116,5 +117,23 @@ describe("Trigger.dev host", () => {
     const failed = await scenarios.waitFor(broken.id, ["failed"]);
     expect(failed.errorCode).toBe("E_INTERNAL");
     expect(fake.runs.get(failed.externalRunId!)).toMatchObject({ status: "FAILED", attempts: 3 });
+  });
+
+  it("undoes a run's effects in one run-undo task per request, triggered with an idempotency key", async () => {
+    await db().app.upsert({ where: { id: "test" }, create: { id: "test", name: "Test" }, update: {} });
+    const connection = await db().credential.create({
+      data: { companyId: scenarios.owner().companyId, appId: "test", type: "apikey", keyId: "k1", ciphertext: "sealed", displayName: "undo on trigger" },
+    });
+    const workflowId = await scenarios.published(definition([node("a", "test.undoable", { key: "a" }, { connectionId: connection.id })], ["trigger→a"]));
+    const { run } = await startRun(db(), testCatalog, scenarios.owner(), workflowId, {});
+    await scenarios.waitFor(run.id, ["succeeded"]);
+    await requestUndo(db(), testCatalog, scenarios.owner(), run.id);
+    await expect.poll(async () => (await db().runUndo.findFirstOrThrow({ where: { runId: run.id } })).status).toBe("succeeded");
+    expect((await db().runEffect.findFirstOrThrow({ where: { runId: run.id } })).status).toBe("undone");
+    const undo = await db().runUndo.findFirstOrThrow({ where: { runId: run.id } });
+    expect(undo).toMatchObject({ status: "succeeded", externalRunId: expect.stringMatching(/^run_/) });
+    const triggered = callsTo(/^\/api\/v1\/tasks\/run-undo\/trigger$/).filter((call) => JSON.stringify(call.body).includes(undo.id));
+    expect(triggered).toHaveLength(1);
+    expect(triggered[0]!.body).toMatchObject({ options: { idempotencyKey: expect.stringMatching(/^[0-9a-f]{64}$/), tags: [`undo_${undo.id}`] } });
   });
 });

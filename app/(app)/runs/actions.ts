@@ -6,6 +6,7 @@ import { companyAction } from "@/lib/auth/action";
 import { idSchema } from "@/lib/companies/schemas";
 import { getEnv } from "@/lib/config/env";
 import { approvalLinkToken, cancelRun, completeWaitpoint, replayRun, rerunOnLatest, startRun } from "@/lib/workflow/runs";
+import { previewUndo, requestUndo } from "@/lib/workflow/undo";
 
 // The run page's and the workflow page's buttons; the same lib/workflow/runs functions serve /api/v1.
 const startInput = z.object({ workflowId: z.string().min(1).max(64), options: z.unknown() });
@@ -18,6 +19,8 @@ export const startRunAction = companyAction((db, caller, input: unknown) => {
 export const cancelRunAction = companyAction((db, caller, input: unknown) => cancelRun(db, caller, idSchema.parse(input).id));
 export const replayRunAction = companyAction((db, caller, input: unknown) => replayRun(db, caller, idSchema.parse(input).id));
 export const rerunRunAction = companyAction((db, caller, input: unknown) => rerunOnLatest(db, catalog, caller, idSchema.parse(input).id));
+export const previewUndoAction = companyAction((db, caller, input: unknown) => previewUndo(db, catalog, caller, idSchema.parse(input).id));
+export const undoRunAction = companyAction((db, caller, input: unknown) => requestUndo(db, catalog, caller, idSchema.parse(input).id));
 export const decideApprovalAction = companyAction((db, caller, input: unknown) => {
   const { id, ...decision } = decideInput.parse(input);
   return completeWaitpoint(db, { caller }, id, decision);

@@ -7,6 +7,7 @@ const sections = [
   { href: "/settings/members", label: "Members" },
   { href: "/settings/api-keys", label: "API keys" },
   { href: "/settings/integrations", label: "Integrations" },
+  { href: "/settings/policy", label: "Policy" },
   { href: "/settings/audit", label: "Audit log" },
 ];
 

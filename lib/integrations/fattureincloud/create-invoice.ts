@@ -202,6 +202,8 @@ export const createInvoice = defineAction<FicClient, typeof config, typeof invoi
         throw error;
       }
     },
+    link: ({ output }) => output?.pdfUrl ?? null,
+    describe: ({ output }) => (output ? `Delete invoice ${output.number ?? output.id}${output.numeration}` : "Delete the invoice"),
   },
   externalRef: (out) => documentRef(out.companyId, out.id),
   rateLimit: ficRateLimit,

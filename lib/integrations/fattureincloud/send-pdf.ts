@@ -51,7 +51,11 @@ export const sendPdf = defineAction<FicClient, typeof config, typeof output>({
   effectful: true,
   idempotency: "none",
   // An email cannot be unsent: undo is a person's job (write to the recipient).
-  undo: { strategy: "manual" },
+  undo: {
+    strategy: "manual",
+    describe: ({ output }) =>
+      `An email cannot be unsent: write to ${output?.recipient ?? "the recipient"} that the invoice${output ? ` (id ${output.invoiceId})` : ""} sent by email is void`,
+  },
   rateLimit: ficRateLimit,
   preview: (input) => ({
     invoiceId: typeof input.invoiceId === "number" ? input.invoiceId : 0,

@@ -89,6 +89,7 @@ export const updateStatus = defineAction<FicClient, typeof config, typeof output
         throw error;
       }
     },
+    describe: ({ output }) => `Restore the previous payment status${output ? ` of invoice ${output.number ?? output.id}${output.numeration}` : ""}`,
   },
   externalRef: (out) => documentRef(out.companyId, out.id) + `:${encode(out.previous)}`,
   rateLimit: ficRateLimit,

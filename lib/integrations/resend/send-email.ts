@@ -91,7 +91,10 @@ export const sendEmail = defineAction<ResendClient, typeof config, typeof output
   // Resend deduplicates on the Idempotency-Key (the step's key) for 24 hours.
   idempotency: "provider_key",
   // An email cannot be unsent.
-  undo: { strategy: "manual" },
+  undo: {
+    strategy: "manual",
+    describe: ({ output }) => `An email cannot be unsent: write to ${output?.to.join(", ") ?? "the recipients"}${output ? ` about "${output.subject}"` : ""}`,
+  },
   externalRef: (out) => out.id,
   rateLimit: { limit: 120, windowMs: 60_000, bucket: "resend.emails" },
   preview: (input) => ({

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { WorkflowError } from "@/lib/workflow/errors";
 import type { AccountInfo, CredentialSecret, OAuth2Spec, TokenGrant } from "@/lib/integrations/types";
 import type { SlackEnv } from "./env";
+import { channelLabel } from "./shared";
 
 // The real Slack client (@slack/web-api) and the mapping of its errors to the taxonomy.
 // Retries are the engine's job (durable backoff), so the client itself never retries or waits:
@@ -109,11 +110,6 @@ const inputErrors = new Set([
   "cant_delete_file",
   "invalid_name",
 ]);
-
-function channelLabel(input: unknown): string {
-  const channel = (input as { channel?: unknown } | undefined)?.channel;
-  return typeof channel === "string" && channel ? (channel.startsWith("#") || /^[CGD][A-Z0-9]+$/.test(channel) ? channel : `#${channel}`) : "the channel";
-}
 
 function retryAfterFrom(headers: Record<string, string> | undefined): number {
   const value = Number(headers?.["retry-after"] ?? "");

@@ -91,11 +91,21 @@ export async function deleteMessage(ctx: UndoContext<WebClient>, externalRef: st
 
 export const previewTs = "0000000000.000000";
 
+/** A step's channel as people read it: "#general" for a name (with or without "#"), an id as it is. */
+export function channelLabel(input: unknown): string {
+  const channel = (input as { channel?: unknown } | undefined)?.channel;
+  return typeof channel === "string" && channel ? (channel.startsWith("#") || /^[CGD][A-Z0-9]+$/.test(channel) ? channel : `#${channel}`) : "the channel";
+}
+
 /** What every action that posts one message shares: an effect Slack does not deduplicate, undone by deleting the message. */
 export const postsMessage = {
   effectful: true,
   idempotency: "none",
-  undo: { strategy: "api_delete", run: deleteMessage },
+  undo: {
+    strategy: "api_delete",
+    run: deleteMessage,
+    describe: ({ input }: { input: unknown }) => `Delete the Slack message in ${channelLabel(input)}`,
+  },
   externalRef: messageRef,
   rateLimit: messageRateLimit,
 } as const;

@@ -4,7 +4,7 @@ import { WorkflowError } from "@/lib/workflow/errors";
 import { guardedFetch } from "@/lib/net/guarded-fetch";
 import { defineAction } from "@/lib/integrations/types";
 import { formattedString } from "@/lib/integrations/fields";
-import { channelArg, channelField, tsField } from "./shared";
+import { channelArg, channelField, channelLabel, tsField } from "./shared";
 
 /** Files larger than this are refused before anything is sent. */
 export const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
@@ -96,6 +96,7 @@ export const uploadFile = defineAction<WebClient, typeof config, typeof output>(
         throw error;
       }
     },
+    describe: ({ input }) => `Delete the Slack file${input ? ` "${input.filename}"` : ""} in ${channelLabel(input)}`,
   },
   externalRef: (out) => out.fileId,
   rateLimit: { limit: 20, windowMs: 60_000, bucket: "slack.files" },

@@ -29,6 +29,21 @@ export type ExecutionContext = {
   beginEffect(): Promise<void>;
 };
 
+/** What undoing one recorded effect needs: the company, who started the run, and the effect's connection and reference. */
+export type UndoRequest = {
+  db: Db;
+  companyId: string;
+  userId: string | null;
+  /** RunEffect.credentialId: undo goes through the connection that made the effect. */
+  connectionId: string;
+  /** RunEffect.externalRef */
+  externalRef: string;
+  signal: AbortSignal;
+};
+
+/** A recorded effect as its step left it, for saying in words what undo will do. */
+export type RecordedEffect = { externalRef: string | null; input: unknown; output: unknown };
+
 export type Reconciliation = { outcome: "done"; output: unknown } | { outcome: "not_done" } | { outcome: "unknown" };
 
 export type NodeExecutor = {
@@ -44,7 +59,17 @@ export type NodeExecutor = {
   announcesEffect?: boolean;
   execute(ctx: ExecutionContext, input: Record<string, unknown>): Promise<unknown>;
   /** How its effects can be undone (RunEffect.undoStrategy / canUndo). */
-  undo?: { strategy: "api_delete" | "api_update" | "manual" | "none"; canUndo: boolean };
+  undo?: {
+    strategy: "api_delete" | "api_update" | "manual" | "none";
+    canUndo: boolean;
+    /** Undoes one effect (canUndo); something already gone counts as undone, so a repeat after a crash is harmless. */
+    run?(request: UndoRequest): Promise<void>;
+    /**
+     * What undo does ("Delete the Slack message in #general"), or for manual ones what a person
+     * has to undo, with a link to it where the provider has one.
+     */
+    describe?(effect: RecordedEffect): { text: string; link?: string | null };
+  };
   /** For dry runs: what the step would do, without doing it or decrypting credentials. */
   preview?(ctx: ExecutionContext, input: Record<string, unknown>): unknown;
   /** After a crash mid-call: did the effect happen? Providers that can check implement it. */

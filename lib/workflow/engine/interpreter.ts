@@ -7,6 +7,7 @@ import { toWorkflowError, WorkflowError } from "../errors";
 import { interpolate, type InterpolationScope } from "../interpolation";
 import { loadDefinition } from "../load-definition";
 import type { NodeCatalog, NodeType } from "../node-types";
+import { blockedReason, policyBlockedError, readSnapshot, type PolicySnapshot } from "../policy";
 import { retryDelayMs } from "./backoff";
 import { systemClock, type Clock } from "./clock";
 import type { ControlContext, Flow, Wait } from "./control";
@@ -56,6 +57,8 @@ class Interpreter {
   /** What executors reported about their effects, written with the effect's completion. */
   private readonly reported = new Map<string, { credentialId?: string | null; externalRef?: string | null }>();
   private readonly clock: Clock;
+  /** The policy the run was created under (null: a run from before policies). */
+  private readonly policy: PolicySnapshot | null;
 
   constructor(
     private readonly db: Db,
@@ -65,6 +68,7 @@ class Interpreter {
     private readonly options: AdvanceOptions,
   ) {
     this.clock = options.clock ?? systemClock;
+    this.policy = readSnapshot(run.policy);
     this.journal = new Journal(db, run, plan, steps, { leaseOwner: options.leaseOwner, now: () => this.clock.now() });
   }
 
@@ -245,6 +249,8 @@ class Interpreter {
     let input: Record<string, unknown> = {};
     try {
       input = this.config(node, iterationPath, loop);
+      const blocked = this.policy && blockedReason(this.policy, this.typeOf(node));
+      if (blocked) throw policyBlockedError(this.typeOf(node), blocked, node.id);
       if (!executor) throw new WorkflowError("E_VALIDATION", { message: `No executor for node type "${node.type}"`, nodeId: node.id });
       const output = await this.perform(node, executor, iterationPath, attempt, input, startedAt);
       const done = { status: "succeeded" as const, attempt, input, output, startedAt };

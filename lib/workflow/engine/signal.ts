@@ -27,6 +27,16 @@ export function onRunsReady(listener: () => void): () => void {
   return () => state.emitter.off("ready", listener);
 }
 
+/** An undo was requested in this process (lib/workflow/undo.ts); other processes' workers find it by polling. */
+export function notifyUndoRequested(): void {
+  state.emitter.emit("undo");
+}
+
+export function onUndoRequested(listener: () => void): () => void {
+  state.emitter.on("undo", listener);
+  return () => state.emitter.off("undo", listener);
+}
+
 /**
  * Joins this process to the server-wide nudge (LISTEN/NOTIFY on one dedicated connection).
  * Shared by the callers of one process; returns the function that leaves it.

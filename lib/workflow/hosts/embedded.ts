@@ -6,7 +6,8 @@ import { systemClock, type Clock } from "../engine/clock";
 import { advanceClaimedRun, type AdvanceResult } from "../engine/interpreter";
 import { claimDueRuns, nextWakeAt, releaseRuns, renewLeases, type ClaimedRun } from "../engine/run-state";
 import type { NodeCatalog } from "../node-types";
-import { connectRunsReady, notifyRunsReady, onRunsReady } from "../engine/signal";
+import { connectRunsReady, notifyRunsReady, onRunsReady, onUndoRequested } from "../engine/signal";
+import { claimUndo, performUndo, releaseUndos } from "../undo";
 
 // The embedded host: a worker loop inside the app process (or `npm run worker`). It claims due
 // runs with FOR UPDATE SKIP LOCKED and a lease, so several workers on one Postgres server never
@@ -33,6 +34,8 @@ export type WorkerOptions = {
   databaseUrl?: string;
   /** What due times are compared against and what fires the wake-up timer; the system clock when left out. */
   clock?: Clock;
+  /** How often to look for undo requests made by other processes (this process's own start at once). */
+  undoPollMs?: number;
 };
 
 /**
@@ -70,6 +73,10 @@ export class EmbeddedWorker {
   private nextWake: { at: number; cancel: () => void } | null = null;
   private readonly catalog: NodeCatalog;
   private readonly clock: Clock;
+  private readonly undoPollMs: number;
+  /** Undo requests are rare: one at a time, beside the runs, never in the claim loop's way. */
+  private undoing: Promise<void> | null = null;
+  private undoAgain = false;
   /** Outcome of each advance, for tests and benchmarks that wait for runs. */
   onAdvanced?: (runId: string, result: AdvanceResult) => void;
 
@@ -84,6 +91,7 @@ export class EmbeddedWorker {
     this.leaseMs = options.leaseMs ?? 30_000;
     this.pollMs = options.pollMs ?? 500;
     this.heartbeatMs = options.heartbeatMs ?? 5_000;
+    this.undoPollMs = options.undoPollMs ?? 2_000;
   }
 
   async start(): Promise<void> {
@@ -97,8 +105,15 @@ export class EmbeddedWorker {
           void renewLeases(this.db, this.id, this.leaseMs).catch((error: unknown) => logger.warn({ err: error }, "lease renewal failed"));
       }, this.leaseMs / 3),
     );
+    this.timers.push(setInterval(() => this.pumpUndos(), this.undoPollMs));
     for (const timer of this.timers) timer.unref();
-    this.unsubscribe = onRunsReady(() => this.nudge());
+    const leaveRuns = onRunsReady(() => this.nudge());
+    const leaveUndos = onUndoRequested(() => this.pumpUndos());
+    this.unsubscribe = () => {
+      leaveRuns();
+      leaveUndos();
+    };
+    this.pumpUndos();
     if (this.databaseUrl) this.disconnect = await connectRunsReady(this.databaseUrl);
     this.loop = this.run();
     logger.info({ worker: this.id, concurrency: this.concurrency, notifications: this.databaseUrl ? "listen" : "in-process" }, "embedded worker started");
@@ -116,8 +131,9 @@ export class EmbeddedWorker {
     this.unsubscribe?.();
     await this.disconnect?.();
     await this.loop;
-    await Promise.allSettled(this.inflight.values());
+    await Promise.allSettled([...this.inflight.values(), this.undoing]);
     await releaseRuns(this.db, this.id, this.clock.now());
+    await releaseUndos(this.db, this.id);
     await this.db.workerHeartbeat.deleteMany({ where: { id: this.id } });
     logger.info({ worker: this.id }, "embedded worker stopped");
   }
@@ -179,6 +195,30 @@ export class EmbeddedWorker {
         this.nudge();
       });
     this.inflight.set(run.id, work);
+  }
+
+  /** Works through open undo requests until none is left; asked again while busy, it looks once more at the end. */
+  private pumpUndos() {
+    if (this.stopping) return;
+    if (this.undoing) {
+      this.undoAgain = true;
+      return;
+    }
+    this.undoing = (async () => {
+      do {
+        this.undoAgain = false;
+        const claim = () => claimUndo(this.db, this.id, this.leaseMs, this.clock.now());
+        for (let id = await claim(); id && !this.stopping; id = await claim()) {
+          const outcome = await performUndo(this.db, this.catalog, id, this.id, { leaseMs: this.leaseMs, signal: this.abort.signal, clock: this.clock });
+          // Parked by a rate limit: looked for again at that time (the poll is the safety net).
+          if (typeof outcome === "object") this.clock.at(outcome.waitUntil, () => this.pumpUndos());
+        }
+      } while (this.undoAgain && !this.stopping);
+    })()
+      .catch((error: unknown) => logger.error({ err: error }, "undoing effects failed; the request's lease will expire and it will be resumed"))
+      .finally(() => {
+        this.undoing = null;
+      });
   }
 
   /** Arms the wake-up timer for `at` unless one is armed for an earlier, still future, time. */

@@ -1,6 +1,6 @@
 import { getEnv } from "@/lib/config/env";
 import type { Db } from "@/lib/db";
-import { notifyRunsReady } from "../engine/signal";
+import { notifyRunsReady, notifyUndoRequested } from "../engine/signal";
 import { triggerHost } from "./trigger";
 
 // Which host executes runs, as the run service sees it: it only tells the host that something
@@ -15,6 +15,8 @@ export type RunHost = {
   resume(db: Db, waitpointId: string, result: unknown): Promise<void>;
   /** A run was cancelled; whatever executes it should stop. */
   cancelled(db: Db, runId: string): Promise<void>;
+  /** An undo of a run's effects was requested (lib/workflow/undo.ts). */
+  undo(db: Db, undoId: string): Promise<void>;
 };
 
 const embeddedHost: RunHost = {
@@ -23,6 +25,7 @@ const embeddedHost: RunHost = {
   resume: async () => notifyRunsReady(),
   // A cancelled run may free a slot of its workflow's concurrency limit.
   cancelled: async () => notifyRunsReady(),
+  undo: async () => notifyUndoRequested(),
 };
 
 export function runHost(): RunHost {

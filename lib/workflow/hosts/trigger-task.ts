@@ -5,7 +5,8 @@ import { systemClock, type Clock } from "../engine/clock";
 import { advanceRun } from "../engine/interpreter";
 import { abandonRunState, claimTaskRun } from "../engine/run-state";
 import type { NodeCatalog } from "../node-types";
-import { configureClient, WORKFLOW_RUNNER_TASK, type WorkflowRunnerPayload } from "./trigger";
+import { abandonUndo, claimUndoById, performUndo } from "../undo";
+import { configureClient, UNDO_RUNNER_TASK, WORKFLOW_RUNNER_TASK, type UndoRunnerPayload, type WorkflowRunnerPayload } from "./trigger";
 import { logger } from "@/lib/log";
 
 // The Trigger.dev host, task side: the body of the `workflow-runner` task. It claims its run
@@ -83,5 +84,30 @@ export function defineWorkflowRunner(catalog: NodeCatalog, clock: Clock = system
     id: WORKFLOW_RUNNER_TASK,
     run: async (payload: WorkflowRunnerPayload, { ctx, signal }) => executeOnTrigger(await getDb(), catalog, payload.runId, ctx.run.id, signal, clock),
     onFailure: async ({ payload, error }) => abandonRun(await getDb(), payload.runId, error),
+  });
+}
+
+/**
+ * The run-undo task: claims its undo request (a retried attempt takes its own lease back) and
+ * undoes the run's effects, as the embedded worker would.
+ */
+export function defineUndoRunner(catalog: NodeCatalog, clock: Clock = systemClock) {
+  return task({
+    id: UNDO_RUNNER_TASK,
+    run: async (payload: UndoRunnerPayload, { ctx, signal }) => {
+      const db = await getDb();
+      const owner = `trigger:${ctx.run.id}`;
+      for (;;) {
+        if (!(await claimUndoById(db, payload.undoId, owner, clock.now()))) return { status: "gone" };
+        const outcome = await performUndo(db, catalog, payload.undoId, owner, { signal, clock });
+        if (typeof outcome === "string") return { status: outcome };
+        // A provider's rate limit: sleep on the platform, then take the request back.
+        await wait.until({ date: outcome.waitUntil });
+      }
+    },
+    onFailure: async ({ payload, error }) => {
+      logger.error({ err: error, undoId: payload.undoId }, "the run-undo task failed for good");
+      await abandonUndo(await getDb(), payload.undoId, clock);
+    },
   });
 }

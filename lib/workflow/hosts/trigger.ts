@@ -3,16 +3,18 @@ import { getEnv } from "@/lib/config/env";
 import type { Db } from "@/lib/db";
 import { logger } from "@/lib/log";
 import type { RunHost } from "./index";
-import type { defineWorkflowRunner } from "./trigger-task";
+import type { defineUndoRunner, defineWorkflowRunner } from "./trigger-task";
 
 // The Trigger.dev host, app side: it triggers one `workflow-runner` task per run (idempotency key
-// per run), completes the waitpoint token of a decided approval, cancels the task run of a
+// per run) and one `run-undo` task per undo request, completes the waitpoint token of a decided approval, cancels the task run of a
 // cancelled run, and re-dispatches runs Trigger.dev did not take. The task side (claim, execute,
 // abandon) is trigger-task.ts. The database stays the source of truth: a token only wakes the
 // task, which then reads the decision (or the timeout) from the Waitpoint row.
 
 export const WORKFLOW_RUNNER_TASK = "workflow-runner";
 export type WorkflowRunnerPayload = { runId: string };
+export const UNDO_RUNNER_TASK = "run-undo";
+export type UndoRunnerPayload = { undoId: string };
 
 /** Points the SDK at the configured Trigger.dev API with our validated settings. */
 export function configureClient() {
@@ -32,6 +34,19 @@ async function dispatch(db: Db, runId: string): Promise<void> {
     { retry: { maxAttempts: 2, minTimeoutInMs: 200, maxTimeoutInMs: 500 } },
   );
   await db.workflowRun.updateMany({ where: { id: runId, externalRunId: null }, data: { externalRunId: handle.id } });
+}
+
+/** One `run-undo` task run per undo request; a request left queued is handed over again by the dispatcher. */
+async function dispatchUndo(db: Db, undoId: string): Promise<void> {
+  configureClient();
+  const idempotencyKey = await idempotencyKeys.create(["flowline-undo", undoId], { scope: "global" });
+  const handle = await tasks.trigger<ReturnType<typeof defineUndoRunner>>(
+    UNDO_RUNNER_TASK,
+    { undoId },
+    { idempotencyKey, tags: [`undo_${undoId}`] },
+    { retry: { maxAttempts: 2, minTimeoutInMs: 200, maxTimeoutInMs: 500 } },
+  );
+  await db.runUndo.updateMany({ where: { id: undoId, externalRunId: null }, data: { externalRunId: handle.id } });
 }
 
 export const triggerHost: RunHost = {
@@ -60,6 +75,9 @@ export const triggerHost: RunHost = {
     // Best effort: a task that keeps running finds the run cancelled at its next step and stops.
     await runs.cancel(run.externalRunId).catch((error: unknown) => logger.warn({ err: error, runId }, "cancelling the Trigger.dev run failed"));
   },
+  async undo(db, undoId) {
+    await dispatchUndo(db, undoId).catch((error: unknown) => logger.warn({ err: error, undoId }, "triggering the run-undo task failed; will retry"));
+  },
 };
 
 /**
@@ -80,6 +98,13 @@ export function startTriggerDispatcher(db: Db, options: { intervalMs?: number; g
         db,
         stuck.map((run) => run.id),
       );
+      const undos = await db.runUndo.findMany({
+        where: { status: "queued", externalRunId: null, createdAt: { lt: new Date(Date.now() - graceMs) } },
+        select: { id: true },
+        orderBy: { createdAt: "asc" },
+        take: 100,
+      });
+      for (const undo of undos) await triggerHost.undo(db, undo.id);
     })().catch((error: unknown) => logger.warn({ err: error }, "re-dispatching runs to Trigger.dev failed"));
   }, options.intervalMs ?? 15_000);
   timer.unref();

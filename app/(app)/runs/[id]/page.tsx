@@ -7,7 +7,9 @@ import { hasRole } from "@/lib/auth/roles";
 import { pageCaller } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { catalog } from "@/lib/catalog";
 import { getRun } from "@/lib/workflow/runs";
+import { previewUndo } from "@/lib/workflow/undo";
 import { LiveRun } from "@/components/runs/live-run";
 
 type PageProps = { params: Promise<{ id: string }> };
@@ -31,13 +33,15 @@ export async function generateMetadata({ params }: PageProps): Promise<Metadata>
 
 export default async function RunPage({ params }: PageProps) {
   const { caller, run } = await loadRun((await params).id);
+  const canManage = hasRole(caller.role, "admin");
+  const undo = canManage ? await previewUndo(await getDb(), catalog, caller, run.id) : null;
   return (
     <>
       <Link href="/runs" className="mb-4 inline-flex items-center gap-1.5 text-sm text-muted-foreground hover:text-foreground">
         <ArrowLeft className="size-4" aria-hidden />
         Runs
       </Link>
-      <LiveRun initial={run} canManage={hasRole(caller.role, "admin")} />
+      <LiveRun initial={run} canManage={canManage} undo={undo} />
     </>
   );
 }
