@@ -124,7 +124,8 @@ export async function startFakeTrigger(options: { port?: number; secretKey?: str
       if (waitpoint.result) return Promise.resolve(waitpoint.result);
       const runId = currentRun.getStore() ?? "";
       const run = taskRuns.get(runId);
-      if (run) run.status = "WAITING";
+      // A cancel that arrived before the task parked is final, as on the platform.
+      if (run && run.status !== "CANCELED") run.status = "WAITING";
       return new Promise((resolve) => waitpoint.waiters.push({ runId, resolve }));
     },
     waitForTask: () => Promise.reject(new Error("fake Trigger.dev: triggerAndWait is not supported")),
