@@ -2,7 +2,7 @@
 
 import * as Tabs from "@radix-ui/react-tabs";
 import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
-import { CircleCheck, CloudUpload, LoaderCircle, Maximize, Plus, Redo2, TriangleAlert, Undo2, Workflow } from "lucide-react";
+import { CircleCheck, CloudUpload, LoaderCircle, Maximize, Plus, Redo2, StickyNote, TriangleAlert, Undo2, Workflow } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
 import type { CatalogDescription } from "@/lib/catalog/description";
@@ -25,7 +25,21 @@ import { Canvas } from "./canvas";
 import { ConfigModal } from "./config-modal";
 import { EditorActionsContext, type EditorActions } from "./editor-context";
 import type { LoadOptions } from "./fields";
-import { addNode, copyFragment, indexCatalog, NODE_HEIGHT, NODE_WIDTH, pasteFragment, readFragment, updateNode, type Placement } from "./graph";
+import {
+  addNode,
+  addNote,
+  copyFragment,
+  indexCatalog,
+  isNoteNodeId,
+  NODE_HEIGHT,
+  NODE_WIDTH,
+  noteNodeId,
+  pasteFragment,
+  readFragment,
+  updateNode,
+  updateNote,
+  type Placement,
+} from "./graph";
 import { historyReducer } from "./history";
 import { tidy } from "./layout";
 import { Palette } from "./palette";
@@ -45,6 +59,13 @@ export type WorkflowEditorProps = {
   /** A run to draw on the canvas (the page's ?run=), kept live while it is active. */
   run?: RunDetail | null;
 };
+
+/**
+ * Tab adds a step only from a selected step on the canvas: focus moving through the steps (which
+ * Tab does while none is selected), the toolbar, fields and dialogs keeps Tab for itself.
+ */
+const onSelectedStep = (target: EventTarget | null) =>
+  target instanceof HTMLElement && target.matches(".react-flow__node.selected") && !isNoteNodeId(target.dataset.id ?? "");
 
 const isTyping = (target: EventTarget | null) =>
   target instanceof HTMLElement &&
@@ -108,7 +129,11 @@ function Editor({
     (nodeId: string) => (overlay?.steps.has(nodeId) && nodeId !== TRIGGER_ID ? setRunStep(nodeId) : setModal({ nodeId })),
     [overlay],
   );
-  const actions: EditorActions = useMemo(() => ({ openConfig, openPalette, readOnly: !canEdit }), [openConfig, openPalette, canEdit]);
+  const changeNote = useCallback<EditorActions["changeNote"]>(
+    (id, patch) => dispatch({ type: "update", change: (present) => updateNote(present, id, patch) }),
+    [],
+  );
+  const actions: EditorActions = useMemo(() => ({ openConfig, openPalette, changeNote, readOnly: !canEdit }), [openConfig, openPalette, changeNote, canEdit]);
 
   const focusProblem = useCallback(
     (problem: ProblemItem) => {
@@ -175,7 +200,21 @@ function Editor({
     },
     [definition, canEdit, change, flow],
   );
+  // Everything copy, paste and duplicate take (steps and notes); the palette and Enter only look at steps.
   const selectedNodes = useMemo(() => [...selection].filter((id) => id !== TRIGGER_ID), [selection]);
+  const selectedSteps = useMemo(() => selectedNodes.filter((id) => !isNoteNodeId(id)), [selectedNodes]);
+
+  const centerOfView = useCallback((): { x: number; y: number } => {
+    const pane = document.querySelector(".react-flow")?.getBoundingClientRect();
+    return flow.screenToFlowPosition({ x: (pane?.left ?? 0) + (pane?.width ?? 600) / 2 - 120, y: (pane?.top ?? 0) + (pane?.height ?? 400) / 2 - 36 });
+  }, [flow]);
+  const newNote = () => {
+    const added = addNote(definition, centerOfView());
+    change(added.definition);
+    setSelection(new Set([noteNodeId(added.id)]));
+    // Focus it, so Enter starts writing and Delete removes it.
+    requestAnimationFrame(() => document.querySelector<HTMLElement>(`.react-flow__node[data-id="${noteNodeId(added.id)}"]`)?.focus());
+  };
 
   // Keyboard commands of the canvas; fields, dialogs and the JSON tab keep their own keys.
   useEffect(() => {
@@ -193,11 +232,11 @@ function Editor({
       } else if (mod && key === "d" && canEdit && selectedNodes.length > 0) {
         event.preventDefault();
         paste(JSON.stringify(copyFragment(definition, selectedNodes)));
-      } else if (!mod && key === "/" && canEdit) {
+      } else if (!mod && canEdit && (key === "/" || (key === "tab" && !event.shiftKey && onSelectedStep(event.target)))) {
         event.preventDefault();
-        const only = selectedNodes.length === 1 ? selectedNodes[0]! : selection.has(TRIGGER_ID) ? TRIGGER_ID : undefined;
+        const only = selectedSteps.length === 1 ? selectedSteps[0]! : selection.has(TRIGGER_ID) ? TRIGGER_ID : undefined;
         openPalette(only ? afterPlacement(only) : centerPlacement());
-      } else if (key === "enter" && selection.size === 1) {
+      } else if (key === "enter" && selection.size === 1 && !isNoteNodeId([...selection][0]!)) {
         event.preventDefault();
         openConfig([...selection][0]!);
       }
@@ -216,13 +255,7 @@ function Editor({
       const free = outputs.find((handle) => !definition.edges.some((edge) => edge.source === id && edge.sourceHandle === handle.id)) ?? outputs[0];
       return free ? { kind: "after", source: id, sourceHandle: free.id } : centerPlacement();
     };
-    const centerPlacement = (): Placement => {
-      const pane = document.querySelector(".react-flow")?.getBoundingClientRect();
-      return {
-        kind: "at",
-        position: flow.screenToFlowPosition({ x: (pane?.left ?? 0) + (pane?.width ?? 600) / 2 - 120, y: (pane?.top ?? 0) + (pane?.height ?? 400) / 2 - 36 }),
-      };
-    };
+    const centerPlacement = (): Placement => ({ kind: "at", position: centerOfView() });
     document.addEventListener("keydown", onKey);
     document.addEventListener("copy", onCopy);
     document.addEventListener("paste", onPaste);
@@ -231,7 +264,7 @@ function Editor({
       document.removeEventListener("copy", onCopy);
       document.removeEventListener("paste", onPaste);
     };
-  }, [tab, modal, palette, canEdit, selection, selectedNodes, definition, index, paste, openPalette, openConfig, flow]);
+  }, [tab, modal, palette, canEdit, selection, selectedNodes, selectedSteps, definition, index, paste, openPalette, openConfig, centerOfView]);
 
   // The page's list, once it has rendered the draft saved last, also marks the warnings that block publishing.
   const problems =
@@ -287,16 +320,20 @@ function Editor({
                 size="sm"
                 onClick={() =>
                   openPalette(
-                    selectedNodes.length === 1
-                      ? { kind: "after", source: selectedNodes[0]!, sourceHandle: firstOutput(index, definition, selectedNodes[0]!) }
+                    selectedSteps.length === 1
+                      ? { kind: "after", source: selectedSteps[0]!, sourceHandle: firstOutput(index, definition, selectedSteps[0]!) }
                       : { kind: "at", position: { x: 0, y: (definition.nodes.at(-1)?.position.y ?? 0) + 140 } },
                   )
                 }
-                aria-keyshortcuts="/"
+                aria-keyshortcuts="/ Tab"
               >
                 <Plus aria-hidden />
                 Add step
                 <kbd className="rounded border border-primary-foreground/30 px-1 text-[10px]">/</kbd>
+              </Button>
+              <Button size="sm" variant="outline" onClick={newNote}>
+                <StickyNote aria-hidden />
+                Add note
               </Button>
               <Button size="sm" variant="outline" onClick={() => dispatch({ type: "undo" })} disabled={history.past.length === 0} aria-keyshortcuts="Control+Z">
                 <Undo2 aria-hidden />
@@ -342,8 +379,9 @@ function Editor({
             />
           </div>
           <p className="hidden text-xs text-muted-foreground sm:block">
-            Drag from a handle to connect; Shift-drag selects an area, Ctrl/⌘-click adds to the selection; Delete removes; Enter opens the selected step;
-            Ctrl/⌘+C, V and D copy, paste and duplicate.
+            Drag from a handle to connect, or drop an unconnected step onto a connection to insert it; Shift-drag selects an area, Ctrl/⌘-click adds to the
+            selection; Delete removes; Enter opens the selected step (or writes in a note); / or Tab on a selected step adds one after it; Ctrl/⌘+C, V and D
+            copy, paste and duplicate.
           </p>
         </Tabs.Content>
 
