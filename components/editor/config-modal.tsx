@@ -12,10 +12,11 @@ import { Label } from "@/components/ui/label";
 import { Select } from "@/components/ui/select";
 import type { ProblemItem } from "@/components/workflows/problems";
 import { checkConfig, type FieldMessage } from "./config-check";
-import { ConfigField, type LoadOptions } from "./fields";
+import { ConfigField, type ExpressionPreviewer, type LoadOptions } from "./fields";
 import type { CatalogIndex } from "./graph";
 import { NodeIcon } from "./node-icon";
-import type { Variable } from "./variables";
+import { resolvePreview, type Variable } from "./variables";
+import type { InterpolationScope } from "@/lib/workflow/interpolation";
 
 type Target = { kind: "node"; node: WorkflowNode } | { kind: "trigger"; trigger: WorkflowTrigger };
 
@@ -25,6 +26,8 @@ type ConfigModalProps = {
   /** The saved draft's problems of this node, from the server (for what the schema cannot tell: references, graph rules). */
   problems: readonly ProblemItem[];
   variables: Variable[];
+  /** What {{…}} would read at this node, for the live preview; `source` says where the data came from. */
+  preview: { scope: InterpolationScope; source: string };
   connections: readonly ConnectionSummary[];
   loadOptions: (connectionId: string | undefined) => LoadOptions;
   /** The field to put the cursor in: the one a problem points at. */
@@ -39,7 +42,19 @@ type ConfigModalProps = {
  * order of their hints, advanced ones under "More options", checked against the config's JSON
  * Schema on every change. It edits a copy; Apply makes it one undoable change.
  */
-export function ConfigModal({ index, target, problems, variables, connections, loadOptions, focusField, readOnly, onApply, onClose }: ConfigModalProps) {
+export function ConfigModal({
+  index,
+  target,
+  problems,
+  variables,
+  preview,
+  connections,
+  loadOptions,
+  focusField,
+  readOnly,
+  onApply,
+  onClose,
+}: ConfigModalProps) {
   const [draft, setDraft] = useState(target);
   const description = draft.kind === "node" ? index.nodeTypes.get(draft.node.type) : index.triggerTypes.get(draft.trigger.type);
   const config = draft.kind === "node" ? draft.node.config : draft.trigger.config;
@@ -58,6 +73,11 @@ export function ConfigModal({ index, target, problems, variables, connections, l
   const nodeType = draft.kind === "node" ? (description as NodeTypeDescription | undefined) : undefined;
   const connectionId = draft.kind === "node" ? draft.node.connectionId : undefined;
   const load = useMemo(() => loadOptions(connectionId), [loadOptions, connectionId]);
+  const nodeId = draft.kind === "node" ? draft.node.id : undefined;
+  const previewer = useMemo<ExpressionPreviewer | undefined>(
+    () => (nodeId ? { resolve: (value) => resolvePreview(value, preview.scope, nodeId), source: preview.source } : undefined),
+    [nodeId, preview],
+  );
   // A field's own problems are checked live next to it; the saved draft's list would be stale there.
   const otherProblems = problems.filter((problem) => !(problem.path[2] === "config" && fields.some((field) => field.key === problem.path[3])));
   const nameError = draft.kind === "node" && draft.node.name.trim() === "" ? "Give the step a name" : undefined;
@@ -71,6 +91,7 @@ export function ConfigModal({ index, target, problems, variables, connections, l
       message={messages.get(hint.key)}
       variables={variables}
       loadOptions={load}
+      previewer={previewer}
       autoFocus={focusField === hint.key}
     />
   );

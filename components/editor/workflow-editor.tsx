@@ -46,7 +46,7 @@ import { Palette } from "./palette";
 import { runOverlay, type RunOverlay } from "./run-overlay";
 import { RunStepDialog } from "./run-step-dialog";
 import { useAutosave, type SaveStatus } from "./use-autosave";
-import { variablesAt } from "./variables";
+import { previewScope, variablesAt } from "./variables";
 
 export type WorkflowEditorProps = {
   workflowId: string;
@@ -58,6 +58,8 @@ export type WorkflowEditorProps = {
   connections: ConnectionSummary[];
   /** A run to draw on the canvas (the page's ?run=), kept live while it is active. */
   run?: RunDetail | null;
+  /** The workflow's latest run: its data feed the variable picker's samples and the expression preview. */
+  lastRun?: RunDetail | null;
 };
 
 /**
@@ -93,6 +95,7 @@ function Editor({
   problems: loadedProblems,
   canEdit,
   connections,
+  lastRun,
   run,
   overlay,
 }: EditorProps & { run?: RunDetail; overlay?: RunOverlay }) {
@@ -108,6 +111,14 @@ function Editor({
   const [tab, setTab] = useState("canvas");
   const autosave = useAutosave({ workflowId, definition, revision, problems: loadedProblems, enabled: canEdit });
   const change = useCallback((next: WorkflowDefinition, record = true) => dispatch({ type: "change", value: next, record }), []);
+  // What the picker and the preview read: the run on the canvas, else the latest run, else the sample payload.
+  const lastOverlay = useMemo(() => (lastRun ? runOverlay(lastRun) : undefined), [lastRun]);
+  const samples = overlay?.samples ?? lastOverlay?.samples;
+  const sampleSource = overlay
+    ? "the run on the canvas"
+    : lastRun
+      ? `the last run (${new Date(lastRun.createdAt).toLocaleString()})`
+      : "the trigger's sample payload";
 
   // A draft saved elsewhere (a restored version, the other tab after "Reload theirs") arrives as
   // new props: take it when this tab has nothing unsaved.
@@ -270,6 +281,18 @@ function Editor({
   const problems =
     autosave.status === "failed" ? definitionProblems(autosave.failure) : revision === autosave.savedRevision ? loadedProblems : autosave.problems;
   const modalNode = modal && modal.nodeId !== TRIGGER_ID ? definition.nodes.find((node) => node.id === modal.nodeId) : undefined;
+  const modalNodeId = modal?.nodeId;
+  // Once per opened modal and edit of the graph, not per render of the editor.
+  const modalScope = useMemo(
+    () =>
+      modalNodeId === undefined
+        ? undefined
+        : {
+            variables: variablesAt(index, definition, modalNodeId, samples),
+            preview: { scope: previewScope(index, definition, modalNodeId, samples), source: sampleSource },
+          },
+    [index, definition, modalNodeId, samples, sampleSource],
+  );
   const paletteContext = !palette
     ? ""
     : palette.kind === "after"
@@ -408,7 +431,8 @@ function Editor({
           index={index}
           target={modalNode ? { kind: "node", node: modalNode } : { kind: "trigger", trigger: definition.trigger }}
           problems={problems.filter((problem) => problem.nodeId === modal.nodeId)}
-          variables={variablesAt(index, definition, modal.nodeId, overlay?.samples)}
+          variables={modalScope!.variables}
+          preview={modalScope!.preview}
           connections={connections}
           loadOptions={optionsFor}
           focusField={modal.field}
