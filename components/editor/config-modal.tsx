@@ -15,6 +15,7 @@ import { checkConfig, type FieldMessage } from "./config-check";
 import { ConfigField, type ExpressionPreviewer, type LoadOptions } from "./fields";
 import type { CatalogIndex } from "./graph";
 import { NodeIcon } from "./node-icon";
+import { TestStepPanel, type TestStep } from "./test-step-panel";
 import { resolvePreview, type Variable } from "./variables";
 import type { InterpolationScope } from "@/lib/workflow/interpolation";
 
@@ -33,6 +34,8 @@ type ConfigModalProps = {
   /** The field to put the cursor in: the one a problem points at. */
   focusField?: string;
   readOnly: boolean;
+  /** Runs the step as the form has it; absent where the person may not. */
+  testStep?: TestStep;
   onApply: (target: Target) => void;
   onClose: () => void;
 };
@@ -52,6 +55,7 @@ export function ConfigModal({
   loadOptions,
   focusField,
   readOnly,
+  testStep,
   onApply,
   onClose,
 }: ConfigModalProps) {
@@ -184,6 +188,7 @@ export function ConfigModal({
               </details>
             )}
           </fieldset>
+          {draft.kind === "node" && nodeType && testStep && <TestStepPanel node={draft.node} effectful={nodeType.effectful} testStep={testStep} />}
           {otherProblems.length > 0 && (
             <ul className="grid gap-1 rounded-md border border-warning-foreground/30 bg-warning px-3 py-2 text-xs text-warning-foreground">
               {otherProblems.map((problem, position) => (

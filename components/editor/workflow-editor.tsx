@@ -20,6 +20,7 @@ import { definitionProblems } from "@/components/workflows/action-failure";
 import { DraftProblems, type ProblemItem } from "@/components/workflows/problems";
 import { useProvideDraftBridge } from "@/components/workflows/unsaved-draft";
 import { loadOptionsAction } from "@/app/(app)/settings/integrations/actions";
+import { testStepAction } from "@/app/(app)/workflows/actions";
 import { cn } from "@/lib/utils/cn";
 import { Canvas } from "./canvas";
 import { ConfigModal } from "./config-modal";
@@ -45,6 +46,7 @@ import { tidy } from "./layout";
 import { Palette } from "./palette";
 import { runOverlay, type RunOverlay } from "./run-overlay";
 import { RunStepDialog } from "./run-step-dialog";
+import type { TestStep } from "./test-step-panel";
 import { useAutosave, type SaveStatus } from "./use-autosave";
 import { previewScope, variablesAt } from "./variables";
 
@@ -135,6 +137,7 @@ function Editor({
     [],
   );
   const openPalette = useCallback((placement: Placement) => setPalette(placement), []);
+  const testStep = useCallback<TestStep>((node, mode) => testStepAction({ id: workflowId, node, mode }), [workflowId]);
   // With a run on the canvas, a step opens what it did in that run; its form is one click further.
   const openConfig = useCallback(
     (nodeId: string) => (overlay?.steps.has(nodeId) && nodeId !== TRIGGER_ID ? setRunStep(nodeId) : setModal({ nodeId })),
@@ -437,6 +440,7 @@ function Editor({
           loadOptions={optionsFor}
           focusField={modal.field}
           readOnly={!canEdit}
+          testStep={canEdit ? testStep : undefined}
           onClose={() => setModal(null)}
           onApply={(target) => {
             change(target.kind === "node" ? updateNode(definition, target.node.id, () => target.node) : { ...definition, trigger: target.trigger });
