@@ -1,8 +1,7 @@
 "use client";
 
-import { ExternalLink } from "lucide-react";
 import { useMemo, useState } from "react";
-import type { NodeTypeDescription } from "@/lib/catalog/description";
+import type { NodeTypeDescription, ProviderDescription } from "@/lib/catalog/description";
 import type { ConnectionSummary } from "@/lib/credentials/store";
 import type { WorkflowNode, WorkflowTrigger } from "@/lib/workflow/definition";
 import { Button } from "@/components/ui/button";
@@ -12,6 +11,7 @@ import { Label } from "@/components/ui/label";
 import { Select } from "@/components/ui/select";
 import type { ProblemItem } from "@/components/workflows/problems";
 import { checkConfig, type FieldMessage } from "./config-check";
+import { ConnectInline } from "./connect-inline";
 import { ConfigField, type ExpressionPreviewer, type LoadOptions } from "./fields";
 import type { CatalogIndex } from "./graph";
 import { NodeIcon } from "./node-icon";
@@ -75,6 +75,7 @@ export function ConfigModal({
   };
   const setNode = (change: Partial<WorkflowNode>) => draft.kind === "node" && setDraft({ ...draft, node: { ...draft.node, ...change } });
   const nodeType = draft.kind === "node" ? (description as NodeTypeDescription | undefined) : undefined;
+  const provider = nodeType?.provider ? index.catalog.providers.find((candidate) => candidate.id === nodeType.provider) : undefined;
   const connectionId = draft.kind === "node" ? draft.node.connectionId : undefined;
   const load = useMemo(() => loadOptions(connectionId), [loadOptions, connectionId]);
   const nodeId = draft.kind === "node" ? draft.node.id : undefined;
@@ -120,6 +121,8 @@ export function ConfigModal({
           className="grid gap-4"
           noValidate
           onSubmit={(event) => {
+            // The token form of "Connect" is portalled out of this form, but React still bubbles its submit here.
+            if (event.target !== event.currentTarget) return;
             event.preventDefault();
             if (readOnly || nameError) return;
             onApply(draft);
@@ -153,14 +156,8 @@ export function ConfigModal({
                 </Select>
               </div>
             )}
-            {nodeType?.provider && (
-              <ConnectionSelect
-                provider={nodeType.provider}
-                providerName={index.catalog.providers.find((p) => p.id === nodeType.provider)?.name ?? nodeType.provider}
-                connections={connections}
-                value={connectionId}
-                onChange={(id) => setNode({ connectionId: id })}
-              />
+            {provider && (
+              <ConnectionSelect provider={provider} connections={connections} value={connectionId} onChange={(id) => setNode({ connectionId: id })} />
             )}
             {basic.map(renderField)}
             {(advanced.length > 0 || draft.kind === "node") && (
@@ -210,36 +207,25 @@ export function ConfigModal({
 
 function ConnectionSelect({
   provider,
-  providerName,
   connections,
   value,
   onChange,
 }: {
-  provider: string;
-  providerName: string;
+  provider: ProviderDescription;
   connections: readonly ConnectionSummary[];
   value?: string;
   onChange: (id: string | undefined) => void;
 }) {
-  const mine = connections.filter((connection) => connection.appId === provider);
+  const mine = connections.filter((connection) => connection.appId === provider.id);
   const teamDefault = mine.find((connection) => connection.isTeamDefaultProfile) ?? mine.find((connection) => connection.owner === "company");
   return (
     <div className="grid gap-1.5">
-      <Label htmlFor="step-connection">{providerName} account</Label>
+      <Label htmlFor="step-connection">{provider.name} account</Label>
       {mine.length === 0 ? (
-        <p className="text-sm text-muted-foreground">
-          No {providerName} account is connected.{" "}
-          <a
-            href="/settings/integrations"
-            target="_blank"
-            rel="noreferrer"
-            className="inline-flex items-center gap-1 font-medium text-primary underline-offset-4 hover:underline"
-          >
-            Connect {providerName}
-            <ExternalLink className="size-3.5" aria-hidden />
-          </a>{" "}
-          (opens a new tab, so this form stays as it is).
-        </p>
+        <div className="grid gap-2">
+          <p className="text-sm text-muted-foreground">No {provider.name} account is connected. Connect one here: this form stays as it is.</p>
+          <ConnectInline provider={provider} />
+        </div>
       ) : (
         <Select id="step-connection" className="w-full" value={value ?? ""} onChange={(event) => onChange(event.target.value || undefined)}>
           <option value="">Company default{teamDefault ? ` (${teamDefault.displayName})` : ""}</option>
