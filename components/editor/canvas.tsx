@@ -137,6 +137,34 @@ function toNodes(
   ];
 }
 
+const sameValues = (a: object, b: object) => {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => Object.is(a[key as keyof typeof a], b[key as keyof typeof b]));
+};
+
+/**
+ * The rebuilt nodes, with each one that did not change replaced by its current object (which
+ * keeps the size React Flow measured), so the memoized node views of a 300-step graph do not all
+ * render again after one step moved or was renamed.
+ */
+function keepUnchanged(current: readonly CanvasNode[], next: CanvasNode[]): CanvasNode[] {
+  const byId = new Map(current.map((node) => [node.id, node]));
+  return next.map((node) => {
+    const old = byId.get(node.id);
+    if (!old) return node;
+    const same =
+      old.type === node.type &&
+      old.selected === node.selected &&
+      old.position.x === node.position.x &&
+      old.position.y === node.position.y &&
+      old.ariaLabel === node.ariaLabel &&
+      old.width === node.width &&
+      old.height === node.height &&
+      sameValues(old.data, node.data);
+    return same ? old : { ...node, measured: old.measured };
+  });
+}
+
 type StepEdgeData = { dropTarget?: boolean };
 
 function toEdges(definition: WorkflowDefinition, selectedEdges: ReadonlySet<string>, dropEdge: string | null): Edge<StepEdgeData>[] {
@@ -244,11 +272,17 @@ export function Canvas({ index, definition, problems, onChange, selection, onSel
   const [edges, setEdges] = useState(() => toEdges(definition, selectedEdges, dropEdge));
   const [sources, setSources] = useState({ index, definition, problems, selection, run, selectedEdges, dropEdge });
   if (sources.index !== index || sources.definition !== definition || sources.problems !== problems || sources.selection !== selection || sources.run !== run) {
-    const measured = new Map(nodes.map((node) => [node.id, node.measured]));
-    setNodes(toNodes(index, definition, problems, selection, run).map((node) => ({ ...node, measured: measured.get(node.id) })));
+    setNodes(keepUnchanged(nodes, toNodes(index, definition, problems, selection, run)));
   }
   if (sources.definition !== definition || sources.selectedEdges !== selectedEdges || sources.dropEdge !== dropEdge)
-    setEdges(toEdges(definition, selectedEdges, dropEdge));
+    setEdges((current) => {
+      const byId = new Map(current.map((edge) => [edge.id, edge]));
+      // As for nodes: an edge that did not change keeps its object, so its memoized view does not render again.
+      return toEdges(definition, selectedEdges, dropEdge).map((edge) => {
+        const old = byId.get(edge.id);
+        return old && sameValues({ ...old, data: old.data?.dropTarget }, { ...edge, data: edge.data?.dropTarget }) ? old : edge;
+      });
+    });
   if (
     sources.index !== index ||
     sources.definition !== definition ||
