@@ -2,7 +2,7 @@
 
 import { NodeResizer, type Node, type NodeProps } from "@xyflow/react";
 import { StickyNote as StickyNoteIcon } from "lucide-react";
-import { memo, useRef, useState } from "react";
+import { memo, useEffect, useRef, useState } from "react";
 import { cn } from "@/lib/utils/cn";
 import { useEditorActions } from "./editor-context";
 import { noteIdOf } from "./graph";
@@ -25,6 +25,22 @@ export const NoteNodeView = memo(function NoteNodeView({ id, data, selected }: N
     dropped.current = false;
     setEditing(data.text);
   };
+  // Keys reach React Flow's wrapper of the note (the element that has focus), not this view inside it.
+  const view = useRef<HTMLDivElement>(null);
+  const editable = !readOnly && editing === null;
+  useEffect(() => {
+    const wrapper = view.current?.parentElement;
+    if (!wrapper || !editable) return;
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== "Enter" || event.target !== wrapper) return;
+      event.preventDefault();
+      event.stopPropagation();
+      dropped.current = false;
+      setEditing(data.text);
+    };
+    wrapper.addEventListener("keydown", onKey);
+    return () => wrapper.removeEventListener("keydown", onKey);
+  }, [editable, data.text]);
   const commit = () => {
     if (!dropped.current && editing !== null && editing !== data.text) changeNote(noteIdOf(id), { text: editing });
     setEditing(null);
@@ -35,13 +51,8 @@ export const NoteNodeView = memo(function NoteNodeView({ id, data, selected }: N
         "flex h-full w-full flex-col rounded-md border border-amber-300 bg-amber-100 text-amber-950 shadow-sm dark:border-amber-700 dark:bg-amber-950 dark:text-amber-50",
         selected && "ring-2 ring-primary/50",
       )}
+      ref={view}
       onDoubleClick={() => !readOnly && startEditing()}
-      onKeyDown={(event) => {
-        if (event.key === "Enter" && !readOnly && editing === null && event.target === event.currentTarget.parentElement) {
-          event.preventDefault();
-          startEditing();
-        }
-      }}
     >
       {!readOnly && (
         <NodeResizer

@@ -65,11 +65,12 @@ export type WorkflowEditorProps = {
 };
 
 /**
- * Tab adds a step only from a selected step on the canvas: focus moving through the steps (which
- * Tab does while none is selected), the toolbar, fields and dialogs keeps Tab for itself.
+ * Tab adds a step only from the canvas (a step or the pane focused, or nothing, after a click on
+ * a step) and with a step selected: focus moving through the steps (which Tab does while none is
+ * selected), the toolbar, fields and dialogs keeps Tab for itself.
  */
-const onSelectedStep = (target: EventTarget | null) =>
-  target instanceof HTMLElement && target.matches(".react-flow__node.selected") && !isNoteNodeId(target.dataset.id ?? "");
+const onCanvas = (target: EventTarget | null) =>
+  target === document.body || (target instanceof HTMLElement && target.closest(".react-flow") !== null && !target.closest(".react-flow__panel"));
 
 const isTyping = (target: EventTarget | null) =>
   target instanceof HTMLElement &&
@@ -246,13 +247,21 @@ function Editor({
       } else if (mod && key === "d" && canEdit && selectedNodes.length > 0) {
         event.preventDefault();
         paste(JSON.stringify(copyFragment(definition, selectedNodes)));
-      } else if (!mod && canEdit && (key === "/" || (key === "tab" && !event.shiftKey && onSelectedStep(event.target)))) {
+      } else if (
+        !mod &&
+        canEdit &&
+        (key === "/" || (key === "tab" && !event.shiftKey && onCanvas(event.target) && (selectedSteps.length === 1 || selection.has(TRIGGER_ID))))
+      ) {
         event.preventDefault();
         const only = selectedSteps.length === 1 ? selectedSteps[0]! : selection.has(TRIGGER_ID) ? TRIGGER_ID : undefined;
         openPalette(only ? afterPlacement(only) : centerPlacement());
-      } else if (key === "enter" && selection.size === 1 && !isNoteNodeId([...selection][0]!)) {
+      } else if (key === "enter") {
+        // The step that has focus (reached with Tab), else the one selected.
+        const focused = event.target instanceof HTMLElement ? event.target.closest<HTMLElement>(".react-flow__node")?.dataset.id : undefined;
+        const id = focused ?? (selection.size === 1 && onCanvas(event.target) ? [...selection][0] : undefined);
+        if (!id || isNoteNodeId(id)) return;
         event.preventDefault();
-        openConfig([...selection][0]!);
+        openConfig(id);
       }
     };
     const onCopy = (event: ClipboardEvent) => {
