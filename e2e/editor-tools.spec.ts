@@ -147,6 +147,7 @@ test("connect Slack from the modal, preview {{…}} as you type, test the step, 
   await modal.getByRole("button", { name: "Run for real…" }).click();
   await expect(modal.getByRole("alertdialog")).toContainText("cannot be undone from Flowline");
   await modal.getByRole("button", { name: "Cancel", exact: true }).first().click();
+  await result.scrollIntoViewIfNeeded();
   await shots(page, "editor-test-step");
   await modal.getByRole("button", { name: "Apply" }).click();
   await saved(page);

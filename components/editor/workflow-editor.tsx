@@ -224,7 +224,9 @@ function Editor({
     return flow.screenToFlowPosition({ x: (pane?.left ?? 0) + (pane?.width ?? 600) / 2 - 120, y: (pane?.top ?? 0) + (pane?.height ?? 400) / 2 - 36 });
   }, [flow]);
   const newNote = () => {
-    const added = addNote(definition, centerOfView());
+    // Beside the middle of the view, not over the step that is usually there.
+    const center = centerOfView();
+    const added = addNote(definition, { x: center.x + NODE_WIDTH + 40, y: center.y });
     change(added.definition);
     setSelection(new Set([noteNodeId(added.id)]));
     // Focus it, so Enter starts writing and Delete removes it.
