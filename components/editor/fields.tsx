@@ -293,6 +293,10 @@ function DateTimeWidget(props: WidgetProps) {
   );
 }
 
+// Built once: new values on each render make CodeMirror reconfigure itself, on every keystroke of every field in the modal.
+const jsonExtensions = [json(), linter(jsonParseLinter()), lintGutter()];
+const jsonSetup = { foldGutter: false, highlightActiveLine: false };
+
 /** JSON with highlighting and the parse error at its line and column; the value changes only while the text parses. */
 function JsonWidget({ value, onChange, id, describedBy }: WidgetProps) {
   const { resolvedTheme } = useTheme();
@@ -309,8 +313,8 @@ function JsonWidget({ value, onChange, id, describedBy }: WidgetProps) {
           minHeight="80px"
           maxHeight="280px"
           theme={resolvedTheme === "dark" ? "dark" : "light"}
-          extensions={[json(), linter(jsonParseLinter()), lintGutter()]}
-          basicSetup={{ foldGutter: false, highlightActiveLine: false }}
+          extensions={jsonExtensions}
+          basicSetup={jsonSetup}
           onChange={(next) => {
             setText(next);
             if (next.trim() === "") {
