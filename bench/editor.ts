@@ -136,7 +136,10 @@ export async function benchEditor(): Promise<{ name: string; met: boolean }> {
       if (!cdp) return work();
       await cdp.send("Profiler.enable");
       await cdp.send("Profiler.start");
+      // The timeline too: style, layout and paint are not in the CPU profile (they show as "(program)").
+      await browser.startTracing(page, { path: path.join(profileDir!, `editor-${label}.trace.json`), categories: ["devtools.timeline"] });
       await work();
+      await browser.stopTracing();
       const { profile: recorded } = await cdp.send("Profiler.stop");
       writeFileSync(path.join(profileDir!, `editor-${label}.cpuprofile`), JSON.stringify(recorded));
     };
