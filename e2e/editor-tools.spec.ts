@@ -91,7 +91,6 @@ test("sticky notes are written, saved, copied and deleted; Tab opens the palette
   await text(modal, "Name").fill("Pause");
   await modal.getByRole("button", { name: "Apply" }).click();
   await saved(page);
-  await shots(page, "editor-sticky-note");
 
   const target = (await page.getByRole("button", { name: "Insert a step here" }).nth(1).boundingBox())!;
   const pause = (await step(page, "Pause").boundingBox())!;
@@ -110,6 +109,8 @@ test("sticky notes are written, saved, copied and deleted; Tab opens the palette
   const table = page.getByRole("table", { name: "Nodes of the draft" });
   await expect(table.getByRole("row", { name: /^noop core\.noop/ })).toContainText("wait");
   await expect(table.getByRole("row", { name: /^wait control\.wait/ })).toContainText("noop_2");
+  await page.getByRole("button", { name: "Zoom to fit" }).click();
+  await shots(page, "editor-sticky-note");
 });
 
 test("connect Slack from the modal, preview {{…}} as you type, test the step, and see the changes before publishing", async ({ page }) => {
