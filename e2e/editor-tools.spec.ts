@@ -111,6 +111,16 @@ test("sticky notes are written, saved, copied and deleted; Tab opens the palette
   await expect(table.getByRole("row", { name: /^wait control\.wait/ })).toContainText("noop_2");
   await page.getByRole("button", { name: "Zoom to fit" }).click();
   await shots(page, "editor-sticky-note");
+
+  // A step reached with Tab shows where the focus is (React Flow's own style hides it).
+  await step(page, "Pause").evaluate((element) => (element as HTMLElement & { focus(options: { focusVisible: boolean }): void }).focus({ focusVisible: true }));
+  await expect(page.locator(".react-flow__node:focus-visible")).toHaveCSS("outline-style", "solid");
+
+  // Reading at 375 px: the canvas and the note stay inside the screen.
+  await page.setViewportSize({ width: 375, height: 800 });
+  await expect(page.getByText("Editing works best on a wider screen")).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+  await shot(page, "editor-sticky-note-375");
 });
 
 test("connect Slack from the modal, preview {{…}} as you type, test the step, and see the changes before publishing", async ({ page }) => {

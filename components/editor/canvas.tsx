@@ -20,6 +20,7 @@ import {
   type Viewport,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
+import "./canvas.css";
 import { Plus } from "lucide-react";
 import { useTheme } from "next-themes";
 import { memo, useCallback, useState, type Dispatch, type SetStateAction } from "react";
