@@ -137,6 +137,16 @@ describe("dropping a step onto a connection", () => {
     expect(inserted.definition.edges).toContainEqual(expect.objectContaining({ source: "w", sourceHandle: "out", target: "b" }));
   });
 
+  it("moves the steps below down when the inserted one would cover the next", () => {
+    const stacked = {
+      ...loose,
+      nodes: loose.nodes.map((n) => (n.id === "b" ? { ...n, position: { x: 0, y: 200 } } : n.id === "w" ? { ...n, position: { x: 10, y: 190 } } : n)),
+    };
+    const inserted = insertOnEdge(index, stacked, "w", "a-b");
+    expect(inserted.ok && inserted.definition.nodes.find((n) => n.id === "b")!.position).toEqual({ x: 0, y: 190 + 72 + 64 });
+    expect(inserted.ok && inserted.definition.nodes.find((n) => n.id === "a")!.position).toEqual({ x: 0, y: 0 });
+  });
+
   it("refuses a step that is already connected, and says why", () => {
     expect(insertOnEdge(index, chain, "a", "check-a")).toMatchObject({ ok: false, reason: expect.stringContaining("without connections") });
   });

@@ -213,7 +213,24 @@ export function insertOnEdge(
     if (!check.ok) return check;
     next = connect(next, connection);
   }
-  return { ok: true, definition: next };
+  return { ok: true, definition: makeRoom(next, nodeId, edge.target) };
+}
+
+/**
+ * After a step is put between two others, the steps from `target` on move down by a row when the
+ * new one would cover `target`, so the insert does not leave two steps on top of each other.
+ */
+function makeRoom(definition: WorkflowDefinition, inserted: string, target: string): WorkflowDefinition {
+  const placed = positionOf(definition, inserted);
+  const next = positionOf(definition, target);
+  const overlaps = Math.abs(placed.x - next.x) < NODE_WIDTH && placed.y + NODE_HEIGHT + GAP_Y / 2 > next.y && placed.y < next.y + NODE_HEIGHT;
+  if (target === TRIGGER_ID || !overlaps) return definition;
+  const shift = placed.y + NODE_HEIGHT + GAP_Y - next.y;
+  const below = reachableFrom(definition.edges, target);
+  return {
+    ...definition,
+    nodes: definition.nodes.map((node) => (below.has(node.id) ? { ...node, position: { x: node.position.x, y: node.position.y + shift } } : node)),
+  };
 }
 
 function uniqueName(definition: WorkflowDefinition, base: string): string {
