@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium, type Page } from "@playwright/test";
@@ -119,18 +119,40 @@ export async function benchEditor(): Promise<{ name: string; met: boolean }> {
     for (let i = 0; i < OPENS; i++) {
       await page.goto("about:blank");
       await page.goto(workflowUrl, { waitUntil: "commit" });
-      await page.waitForFunction(`document.querySelectorAll(".react-flow__node").length > 100`, undefined, { polling: "raf", timeout: 30_000 });
+      // A polling loop in the page, not waitForFunction: its predicate goes through eval, which the nonce CSP refuses.
+      await page.evaluate(`new Promise((resolve) => {
+        const check = () => (document.querySelectorAll(".react-flow__node").length > 100 ? resolve(true) : requestAnimationFrame(check));
+        check();
+      })`);
       opens.push(await settled(page));
     }
     const drawn = await page.locator(".react-flow__node").count();
+
+    // FLOWLINE_BENCH_PROFILE=<dir> writes Chromium CPU profiles of the drag and of the typing there
+    // (open them in Chrome's DevTools, Performance panel).
+    const profileDir = process.env.FLOWLINE_BENCH_PROFILE;
+    const cdp = profileDir ? await page.context().newCDPSession(page) : null;
+    const profile = async (label: string, work: () => Promise<void>) => {
+      if (!cdp) return work();
+      await cdp.send("Profiler.enable");
+      await cdp.send("Profiler.start");
+      // The timeline too: style, layout and paint are not in the CPU profile (they show as "(program)").
+      await browser.startTracing(page, { path: path.join(profileDir!, `editor-${label}.trace.json`), categories: ["devtools.timeline"] });
+      await work();
+      await browser.stopTracing();
+      const { profile: recorded } = await cdp.send("Profiler.stop");
+      writeFileSync(path.join(profileDir!, `editor-${label}.cpuprofile`), JSON.stringify(recorded));
+    };
 
     // Drag: a node moved in 60 steps while every frame is timed.
     const box = (await page.locator('.react-flow__node[data-id="s5"]').boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 3);
     await startFrames(page);
-    await page.mouse.down();
-    for (let step = 1; step <= 60; step++) await page.mouse.move(box.x + box.width / 2 + step * 4, box.y + box.height / 3 + step * 2);
-    await page.mouse.up();
+    await profile("drag", async () => {
+      await page.mouse.down();
+      for (let step = 1; step <= 60; step++) await page.mouse.move(box.x + box.width / 2 + step * 4, box.y + box.height / 3 + step * 2);
+      await page.mouse.up();
+    });
     const frames = await stopFrames(page);
 
     // Typing: key press to the next frame, in the name field of a step's form.
@@ -141,7 +163,7 @@ export async function benchEditor(): Promise<{ name: string; met: boolean }> {
       window.__keys = [];
       document.addEventListener("keydown", (event) => requestAnimationFrame(() => setTimeout(() => window.__keys.push(performance.now() - event.timeStamp), 0)), true);
     })()`);
-    await page.keyboard.type(" renamed while the canvas holds three hundred steps", { delay: 20 });
+    await profile("typing", () => page.keyboard.type(" renamed while the canvas holds three hundred steps", { delay: 20 }));
     await page.waitForTimeout(100);
     const keys = (await page.evaluate(`window.__keys`)) as number[];
 

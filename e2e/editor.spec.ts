@@ -114,6 +114,7 @@ test("build the approval workflow on the canvas, publish it, run it, approve, an
   await shots(page, "editor-built");
 
   await page.getByRole("button", { name: "Publish", exact: true }).click();
+  await page.getByRole("dialog", { name: "Publish the first version?" }).getByRole("button", { name: "Publish", exact: true }).click();
   await expect(page.getByText("Published version 1")).toBeVisible();
 
   await page.getByRole("button", { name: "Run now" }).click();

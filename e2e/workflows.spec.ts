@@ -44,6 +44,9 @@ test("an admin creates a workflow, saves a two-step draft, publishes version 1 a
   await expect(nodes.getByRole("row", { name: /^a core\.noop/ })).toContainText("b");
 
   await page.getByRole("button", { name: "Publish" }).click();
+  const review = page.getByRole("dialog", { name: "Publish the first version?" });
+  await expect(review).toContainText("this is the first version");
+  await review.getByRole("button", { name: "Publish", exact: true }).click();
   await expect(page.getByText("Published version 1")).toBeVisible();
   const version = page.getByRole("table", { name: "Published versions of this workflow" }).getByRole("row", { name: /Version 1/ });
   await expect(version).toContainText("Published");

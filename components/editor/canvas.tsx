@@ -20,6 +20,7 @@ import {
   type Viewport,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
+import "./canvas.css";
 import { Plus } from "lucide-react";
 import { useTheme } from "next-themes";
 import { memo, useCallback, useState, type Dispatch, type SetStateAction } from "react";
@@ -27,8 +28,28 @@ import { toast } from "sonner";
 import { TRIGGER_ID, type WorkflowDefinition } from "@/lib/workflow/definition";
 import type { ProblemItem } from "@/components/workflows/problems";
 import { useEditorActions } from "./editor-context";
-import { checkConnection, connect, inputsOf, moveNodes, outputsOf, remove, triggerPosition, type CatalogIndex, type Connection } from "./graph";
+import {
+  checkConnection,
+  connect,
+  inputsOf,
+  insertOnEdge,
+  isNoteNodeId,
+  moveNodes,
+  NODE_HEIGHT,
+  NODE_WIDTH,
+  noteIdOf,
+  noteNodeId,
+  notesOf,
+  outputsOf,
+  remove,
+  triggerPosition,
+  type CatalogIndex,
+  type Connection,
+} from "./graph";
+import { NOTE_SIZE, NoteNodeView, type NoteNode } from "./note-node";
 import { StepNodeView, type StepNode, type StepStatus } from "./step-node";
+
+type CanvasNode = StepNode | NoteNode;
 
 type CanvasProps = {
   index: CatalogIndex;
@@ -42,7 +63,7 @@ type CanvasProps = {
   run?: ReadonlyMap<string, { status: StepStatus; attempts: number; durationMs: number | null }>;
 };
 
-const nodeTypes = { step: StepNodeView };
+const nodeTypes = { step: StepNodeView, note: NoteNodeView };
 const edgeTypes = { step: memo(StepEdge) };
 
 function toNodes(
@@ -51,7 +72,7 @@ function toNodes(
   problems: readonly ProblemItem[],
   selection: ReadonlySet<string>,
   run: CanvasProps["run"],
-): StepNode[] {
+): CanvasNode[] {
   const counts = new Map<string, { errors: number; warnings: number }>();
   for (const problem of problems) {
     if (!problem.nodeId) continue;
@@ -104,10 +125,50 @@ function toNodes(
         },
       };
     }),
+    ...notesOf(definition).map((note): NoteNode => ({
+      id: noteNodeId(note.id),
+      type: "note",
+      position: note.position,
+      width: note.width ?? NOTE_SIZE.width,
+      height: note.height ?? NOTE_SIZE.height,
+      selected: selection.has(noteNodeId(note.id)),
+      ariaLabel: `Note: ${note.text.slice(0, 80) || "empty"}`,
+      data: { text: note.text },
+    })),
   ];
 }
 
-function toEdges(definition: WorkflowDefinition, selectedEdges: ReadonlySet<string>): Edge[] {
+const sameValues = (a: object, b: object) => {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => Object.is(a[key as keyof typeof a], b[key as keyof typeof b]));
+};
+
+/**
+ * The rebuilt nodes, with each one that did not change replaced by its current object (which
+ * keeps the size React Flow measured), so the memoized node views of a 300-step graph do not all
+ * render again after one step moved or was renamed.
+ */
+function keepUnchanged(current: readonly CanvasNode[], next: CanvasNode[]): CanvasNode[] {
+  const byId = new Map(current.map((node) => [node.id, node]));
+  return next.map((node) => {
+    const old = byId.get(node.id);
+    if (!old) return node;
+    const same =
+      old.type === node.type &&
+      old.selected === node.selected &&
+      old.position.x === node.position.x &&
+      old.position.y === node.position.y &&
+      old.ariaLabel === node.ariaLabel &&
+      old.width === node.width &&
+      old.height === node.height &&
+      sameValues(old.data, node.data);
+    return same ? old : { ...node, measured: old.measured };
+  });
+}
+
+type StepEdgeData = { dropTarget?: boolean };
+
+function toEdges(definition: WorkflowDefinition, selectedEdges: ReadonlySet<string>, dropEdge: string | null): Edge<StepEdgeData>[] {
   return definition.edges.map((edge) => ({
     id: edge.id,
     source: edge.source,
@@ -116,11 +177,47 @@ function toEdges(definition: WorkflowDefinition, selectedEdges: ReadonlySet<stri
     targetHandle: edge.targetHandle,
     type: "step",
     selected: selectedEdges.has(edge.id),
+    ...(edge.id === dropEdge ? { data: { dropTarget: true } } : {}),
   }));
 }
 
+/** How far (in canvas units) a dragged step's centre may be from a connection's line to be dropped onto it. */
+const DROP_DISTANCE = 28;
+
+function distanceToSegment(p: { x: number; y: number }, a: { x: number; y: number }, b: { x: number; y: number }): number {
+  const dx = b.x - a.x;
+  const dy = b.y - a.y;
+  const length = dx * dx + dy * dy;
+  const t = length === 0 ? 0 : Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / length));
+  return Math.hypot(p.x - (a.x + t * dx), p.y - (a.y + t * dy));
+}
+
+type Box = { position: { x: number; y: number }; measured?: { width?: number; height?: number } };
+
+/**
+ * The connection a step dropped at `box` lands on: the nearest one whose line (drawn as a smooth
+ * step: down, across, down) passes under the step's centre. Only an unconnected step can land.
+ */
+function edgeUnder(definition: WorkflowDefinition, nodeId: string, box: Box, boxOf: (id: string) => Box | undefined): string | null {
+  if (definition.edges.some((edge) => edge.source === nodeId || edge.target === nodeId)) return null;
+  const centre = { x: box.position.x + (box.measured?.width ?? NODE_WIDTH) / 2, y: box.position.y + (box.measured?.height ?? NODE_HEIGHT) / 2 };
+  let best: { id: string; distance: number } | null = null;
+  for (const edge of definition.edges) {
+    const source = boxOf(edge.source);
+    const target = boxOf(edge.target);
+    if (!source || !target) continue;
+    const a = { x: source.position.x + (source.measured?.width ?? NODE_WIDTH) / 2, y: source.position.y + (source.measured?.height ?? NODE_HEIGHT) };
+    const b = { x: target.position.x + (target.measured?.width ?? NODE_WIDTH) / 2, y: target.position.y };
+    const middle = (a.y + b.y) / 2;
+    const points = [a, { x: a.x, y: middle }, { x: b.x, y: middle }, b];
+    const distance = Math.min(...points.slice(1).map((point, i) => distanceToSegment(centre, points[i]!, point)));
+    if (distance <= DROP_DISTANCE && (!best || distance < best.distance)) best = { id: edge.id, distance };
+  }
+  return best?.id ?? null;
+}
+
 /** The selection after React Flow's select changes; the same set when there are none. */
-function applySelection(current: ReadonlySet<string>, changes: readonly (NodeChange<StepNode> | EdgeChange)[]): ReadonlySet<string> {
+function applySelection(current: ReadonlySet<string>, changes: readonly (NodeChange<CanvasNode> | EdgeChange)[]): ReadonlySet<string> {
   const selects = changes.filter((change) => change.type === "select");
   if (selects.length === 0) return current;
   const next = new Set(current);
@@ -132,12 +229,19 @@ function applySelection(current: ReadonlySet<string>, changes: readonly (NodeCha
 }
 
 /** An edge with a "+" in its middle that inserts a step there. */
-function StepEdge({ id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, selected, markerEnd }: EdgeProps) {
+function StepEdge({ id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, selected, markerEnd, data }: EdgeProps<Edge<StepEdgeData>>) {
   const { openPalette, readOnly } = useEditorActions();
   const [path, labelX, labelY] = getSmoothStepPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, borderRadius: 10 });
+  const highlighted = selected || data?.dropTarget;
   return (
     <>
-      <BaseEdge id={id} path={path} markerEnd={markerEnd} style={{ strokeWidth: selected ? 2.5 : 1.5, stroke: selected ? "var(--primary)" : undefined }} />
+      <BaseEdge
+        id={id}
+        path={path}
+        markerEnd={markerEnd}
+        className={data?.dropTarget ? "drop-target" : undefined}
+        style={{ strokeWidth: data?.dropTarget ? 4 : selected ? 2.5 : 1.5, stroke: highlighted ? "var(--primary)" : undefined }}
+      />
       {!readOnly && (
         <EdgeLabelRenderer>
           <button
@@ -160,30 +264,40 @@ export function Canvas({ index, definition, problems, onChange, selection, onSel
   const { resolvedTheme } = useTheme();
   const flow = useReactFlow();
   const [selectedEdges, setSelectedEdges] = useState<ReadonlySet<string>>(new Set());
+  // The connection a step being dragged would be inserted into, drawn highlighted.
+  const [dropEdge, setDropEdge] = useState<string | null>(null);
   // React Flow's own copies: it moves them while dragging; the definition changes once, on drop.
   // They are rebuilt while rendering when their sources change (not in an effect, which would
   // draw the stale graph once first), keeping the sizes React Flow measured.
   const [nodes, setNodes] = useState(() => toNodes(index, definition, problems, selection, run));
-  const [edges, setEdges] = useState(() => toEdges(definition, selectedEdges));
-  const [sources, setSources] = useState({ index, definition, problems, selection, run, selectedEdges });
+  const [edges, setEdges] = useState(() => toEdges(definition, selectedEdges, dropEdge));
+  const [sources, setSources] = useState({ index, definition, problems, selection, run, selectedEdges, dropEdge });
   if (sources.index !== index || sources.definition !== definition || sources.problems !== problems || sources.selection !== selection || sources.run !== run) {
-    const measured = new Map(nodes.map((node) => [node.id, node.measured]));
-    setNodes(toNodes(index, definition, problems, selection, run).map((node) => ({ ...node, measured: measured.get(node.id) })));
+    setNodes(keepUnchanged(nodes, toNodes(index, definition, problems, selection, run)));
   }
-  if (sources.definition !== definition || sources.selectedEdges !== selectedEdges) setEdges(toEdges(definition, selectedEdges));
+  if (sources.definition !== definition || sources.selectedEdges !== selectedEdges || sources.dropEdge !== dropEdge)
+    setEdges((current) => {
+      const byId = new Map(current.map((edge) => [edge.id, edge]));
+      // As for nodes: an edge that did not change keeps its object, so its memoized view does not render again.
+      return toEdges(definition, selectedEdges, dropEdge).map((edge) => {
+        const old = byId.get(edge.id);
+        return old && sameValues({ ...old, data: old.data?.dropTarget }, { ...edge, data: edge.data?.dropTarget }) ? old : edge;
+      });
+    });
   if (
     sources.index !== index ||
     sources.definition !== definition ||
     sources.problems !== problems ||
     sources.selection !== selection ||
     sources.run !== run ||
-    sources.selectedEdges !== selectedEdges
+    sources.selectedEdges !== selectedEdges ||
+    sources.dropEdge !== dropEdge
   ) {
-    setSources({ index, definition, problems, selection, run, selectedEdges });
+    setSources({ index, definition, problems, selection, run, selectedEdges, dropEdge });
   }
 
   const onNodesChange = useCallback(
-    (changes: NodeChange<StepNode>[]) => {
+    (changes: NodeChange<CanvasNode>[]) => {
       setNodes((current) => applyNodeChanges(changes, current));
       onSelectionChange((current) => applySelection(current, changes));
     },
@@ -212,7 +326,7 @@ export function Canvas({ index, definition, problems, onChange, selection, onSel
   };
 
   return (
-    <ReactFlow<StepNode>
+    <ReactFlow<CanvasNode>
       nodes={nodes}
       edges={edges}
       nodeTypes={nodeTypes}
@@ -224,14 +338,33 @@ export function Canvas({ index, definition, problems, onChange, selection, onSel
       onConnect={(connection) => onChange(connect(definition, asConnection(connection)), true)}
       onConnectEnd={onConnectEnd}
       onDelete={({ nodes: gone, edges: cut }) => {
-        onChange(remove(definition, { nodes: gone.map((node) => node.id), edges: cut.map((edge) => edge.id) }), true);
+        const ids = gone.map((node) => node.id);
+        onChange(
+          remove(definition, {
+            nodes: ids.filter((id) => !isNoteNodeId(id)),
+            edges: cut.map((edge) => edge.id),
+            notes: ids.filter(isNoteNodeId).map(noteIdOf),
+          }),
+          true,
+        );
         onSelectionChange(new Set());
       }}
-      onNodeDragStop={(_event, _node, dragged) => {
-        const positions = new Map(dragged.filter((node) => node.id !== TRIGGER_ID).map((node) => [node.id, node.position]));
-        const trigger = dragged.find((node) => node.id === TRIGGER_ID);
+      onNodeDrag={(_event, node, dragged) => {
+        const droppable = dragged.length === 1 && node.type === "step" && node.id !== TRIGGER_ID;
+        setDropEdge(droppable ? edgeUnder(definition, node.id, node, flow.getNode) : null);
+      }}
+      onNodeDragStop={(_event, node, dragged) => {
+        setDropEdge(null);
+        const positions = new Map(dragged.filter((candidate) => candidate.id !== TRIGGER_ID).map((candidate) => [candidate.id, candidate.position]));
+        const trigger = dragged.find((candidate) => candidate.id === TRIGGER_ID);
         let next = moveNodes(definition, positions);
         if (trigger) next = { ...next, ui: { ...next.ui, trigger: trigger.position } };
+        const onEdge = dragged.length === 1 && node.type === "step" && node.id !== TRIGGER_ID ? edgeUnder(definition, node.id, node, flow.getNode) : null;
+        if (onEdge) {
+          const inserted = insertOnEdge(index, next, node.id, onEdge);
+          if (inserted.ok) next = inserted.definition;
+          else toast.error("Not inserted", { description: inserted.reason });
+        }
         onChange(next, true);
       }}
       onMoveEnd={(event, viewport: Viewport) => {

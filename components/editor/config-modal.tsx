@@ -1,8 +1,7 @@
 "use client";
 
-import { ExternalLink } from "lucide-react";
 import { useMemo, useState } from "react";
-import type { NodeTypeDescription } from "@/lib/catalog/description";
+import type { NodeTypeDescription, ProviderDescription } from "@/lib/catalog/description";
 import type { ConnectionSummary } from "@/lib/credentials/store";
 import type { WorkflowNode, WorkflowTrigger } from "@/lib/workflow/definition";
 import { Button } from "@/components/ui/button";
@@ -12,10 +11,13 @@ import { Label } from "@/components/ui/label";
 import { Select } from "@/components/ui/select";
 import type { ProblemItem } from "@/components/workflows/problems";
 import { checkConfig, type FieldMessage } from "./config-check";
-import { ConfigField, type LoadOptions } from "./fields";
+import { ConnectInline } from "./connect-inline";
+import { ConfigField, type ExpressionPreviewer, type LoadOptions } from "./fields";
 import type { CatalogIndex } from "./graph";
 import { NodeIcon } from "./node-icon";
-import type { Variable } from "./variables";
+import { TestStepPanel, type TestStep } from "./test-step-panel";
+import { resolvePreview, type Variable } from "./variables";
+import type { InterpolationScope } from "@/lib/workflow/interpolation";
 
 type Target = { kind: "node"; node: WorkflowNode } | { kind: "trigger"; trigger: WorkflowTrigger };
 
@@ -25,11 +27,15 @@ type ConfigModalProps = {
   /** The saved draft's problems of this node, from the server (for what the schema cannot tell: references, graph rules). */
   problems: readonly ProblemItem[];
   variables: Variable[];
+  /** What {{…}} would read at this node, for the live preview; `source` says where the data came from. */
+  preview: { scope: InterpolationScope; source: string };
   connections: readonly ConnectionSummary[];
   loadOptions: (connectionId: string | undefined) => LoadOptions;
   /** The field to put the cursor in: the one a problem points at. */
   focusField?: string;
   readOnly: boolean;
+  /** Runs the step as the form has it; absent where the person may not. */
+  testStep?: TestStep;
   onApply: (target: Target) => void;
   onClose: () => void;
 };
@@ -39,7 +45,20 @@ type ConfigModalProps = {
  * order of their hints, advanced ones under "More options", checked against the config's JSON
  * Schema on every change. It edits a copy; Apply makes it one undoable change.
  */
-export function ConfigModal({ index, target, problems, variables, connections, loadOptions, focusField, readOnly, onApply, onClose }: ConfigModalProps) {
+export function ConfigModal({
+  index,
+  target,
+  problems,
+  variables,
+  preview,
+  connections,
+  loadOptions,
+  focusField,
+  readOnly,
+  testStep,
+  onApply,
+  onClose,
+}: ConfigModalProps) {
   const [draft, setDraft] = useState(target);
   const description = draft.kind === "node" ? index.nodeTypes.get(draft.node.type) : index.triggerTypes.get(draft.trigger.type);
   const config = draft.kind === "node" ? draft.node.config : draft.trigger.config;
@@ -56,8 +75,14 @@ export function ConfigModal({ index, target, problems, variables, connections, l
   };
   const setNode = (change: Partial<WorkflowNode>) => draft.kind === "node" && setDraft({ ...draft, node: { ...draft.node, ...change } });
   const nodeType = draft.kind === "node" ? (description as NodeTypeDescription | undefined) : undefined;
+  const provider = nodeType?.provider ? index.catalog.providers.find((candidate) => candidate.id === nodeType.provider) : undefined;
   const connectionId = draft.kind === "node" ? draft.node.connectionId : undefined;
   const load = useMemo(() => loadOptions(connectionId), [loadOptions, connectionId]);
+  const nodeId = draft.kind === "node" ? draft.node.id : undefined;
+  const previewer = useMemo<ExpressionPreviewer | undefined>(
+    () => (nodeId ? { resolve: (value) => resolvePreview(value, preview.scope, nodeId), source: preview.source } : undefined),
+    [nodeId, preview],
+  );
   // A field's own problems are checked live next to it; the saved draft's list would be stale there.
   const otherProblems = problems.filter((problem) => !(problem.path[2] === "config" && fields.some((field) => field.key === problem.path[3])));
   const nameError = draft.kind === "node" && draft.node.name.trim() === "" ? "Give the step a name" : undefined;
@@ -71,6 +96,7 @@ export function ConfigModal({ index, target, problems, variables, connections, l
       message={messages.get(hint.key)}
       variables={variables}
       loadOptions={load}
+      previewer={previewer}
       autoFocus={focusField === hint.key}
     />
   );
@@ -95,6 +121,8 @@ export function ConfigModal({ index, target, problems, variables, connections, l
           className="grid gap-4"
           noValidate
           onSubmit={(event) => {
+            // The token form of "Connect" is portalled out of this form, but React still bubbles its submit here.
+            if (event.target !== event.currentTarget) return;
             event.preventDefault();
             if (readOnly || nameError) return;
             onApply(draft);
@@ -128,14 +156,8 @@ export function ConfigModal({ index, target, problems, variables, connections, l
                 </Select>
               </div>
             )}
-            {nodeType?.provider && (
-              <ConnectionSelect
-                provider={nodeType.provider}
-                providerName={index.catalog.providers.find((p) => p.id === nodeType.provider)?.name ?? nodeType.provider}
-                connections={connections}
-                value={connectionId}
-                onChange={(id) => setNode({ connectionId: id })}
-              />
+            {provider && (
+              <ConnectionSelect provider={provider} connections={connections} value={connectionId} onChange={(id) => setNode({ connectionId: id })} />
             )}
             {basic.map(renderField)}
             {(advanced.length > 0 || draft.kind === "node") && (
@@ -163,6 +185,7 @@ export function ConfigModal({ index, target, problems, variables, connections, l
               </details>
             )}
           </fieldset>
+          {draft.kind === "node" && nodeType && testStep && <TestStepPanel node={draft.node} effectful={nodeType.effectful} testStep={testStep} />}
           {otherProblems.length > 0 && (
             <ul className="grid gap-1 rounded-md border border-warning-foreground/30 bg-warning px-3 py-2 text-xs text-warning-foreground">
               {otherProblems.map((problem, position) => (
@@ -184,36 +207,25 @@ export function ConfigModal({ index, target, problems, variables, connections, l
 
 function ConnectionSelect({
   provider,
-  providerName,
   connections,
   value,
   onChange,
 }: {
-  provider: string;
-  providerName: string;
+  provider: ProviderDescription;
   connections: readonly ConnectionSummary[];
   value?: string;
   onChange: (id: string | undefined) => void;
 }) {
-  const mine = connections.filter((connection) => connection.appId === provider);
+  const mine = connections.filter((connection) => connection.appId === provider.id);
   const teamDefault = mine.find((connection) => connection.isTeamDefaultProfile) ?? mine.find((connection) => connection.owner === "company");
   return (
     <div className="grid gap-1.5">
-      <Label htmlFor="step-connection">{providerName} account</Label>
+      <Label htmlFor="step-connection">{provider.name} account</Label>
       {mine.length === 0 ? (
-        <p className="text-sm text-muted-foreground">
-          No {providerName} account is connected.{" "}
-          <a
-            href="/settings/integrations"
-            target="_blank"
-            rel="noreferrer"
-            className="inline-flex items-center gap-1 font-medium text-primary underline-offset-4 hover:underline"
-          >
-            Connect {providerName}
-            <ExternalLink className="size-3.5" aria-hidden />
-          </a>{" "}
-          (opens a new tab, so this form stays as it is).
-        </p>
+        <div className="grid gap-2">
+          <p className="text-sm text-muted-foreground">No {provider.name} account is connected. Connect one here: this form stays as it is.</p>
+          <ConnectInline provider={provider} />
+        </div>
       ) : (
         <Select id="step-connection" className="w-full" value={value ?? ""} onChange={(event) => onChange(event.target.value || undefined)}>
           <option value="">Company default{teamDefault ? ` (${teamDefault.displayName})` : ""}</option>

@@ -17,9 +17,12 @@ import { parseJsonText } from "@/components/workflows/json-text";
 import { cn } from "@/lib/utils/cn";
 import { durationUnits, joinDuration, splitDuration, zonedInstant, type DurationUnit, type FieldMessage } from "./config-check";
 import { VariablePicker } from "./variable-picker";
-import type { Variable } from "./variables";
+import type { PreviewResult, Variable } from "./variables";
 
 export type LoadOptions = (input: { loader: string; search?: string; cursor?: string }) => Promise<ActionResult<OptionsPage>>;
+
+/** Resolves a field's {{…}} as a run would, and says against what ("the last run", "the sample payload"). */
+export type ExpressionPreviewer = { resolve: (value: unknown) => PreviewResult; source: string };
 
 type FieldProps = {
   hint: FieldHint;
@@ -28,6 +31,8 @@ type FieldProps = {
   message?: FieldMessage;
   variables: Variable[];
   loadOptions: LoadOptions;
+  /** Absent where expressions are not resolved (the trigger's own settings). */
+  previewer?: ExpressionPreviewer;
   /** Set when the modal was opened to fix this field. */
   autoFocus?: boolean;
 };
@@ -51,6 +56,7 @@ export function ConfigField(props: FieldProps) {
         </Label>
       </div>
       {textual ? <TextWidget {...props} id={id} describedBy={describedBy} /> : <Widget {...props} id={id} describedBy={describedBy} />}
+      {props.previewer && hint.widget !== "condition" && holdsExpression(props.value) && <ExpressionPreview value={props.value} previewer={props.previewer} />}
       {hint.help && (
         <p id={helpId} className="text-xs text-muted-foreground">
           {hint.help}
@@ -60,6 +66,38 @@ export function ConfigField(props: FieldProps) {
         <p id={messageId} className={cn("text-xs font-medium", message.severity === "error" ? "text-destructive" : "text-warning-foreground")}>
           {message.message}
         </p>
+      )}
+    </div>
+  );
+}
+
+const holdsExpression = (value: unknown): boolean =>
+  typeof value === "string" ? value.includes("{{") : typeof value === "object" && value !== null && JSON.stringify(value).includes("{{");
+
+const shown = (value: unknown) => {
+  const text = value === undefined ? "(nothing)" : typeof value === "string" ? value : JSON.stringify(value, null, 2);
+  return text.length > 600 ? `${text.slice(0, 599)}…` : text;
+};
+
+/** What the field's {{…}} gives with the data at hand, or the error a run would stop with. */
+function ExpressionPreview({ value, previewer }: { value: unknown; previewer: ExpressionPreviewer }) {
+  const result = previewer.resolve(value);
+  return (
+    <div
+      data-testid="expression-preview"
+      aria-live="polite"
+      className={cn(
+        "grid gap-0.5 rounded-md border px-2 py-1.5 text-xs",
+        result.ok ? "bg-muted/50" : "border-destructive/40 bg-destructive/5 text-destructive",
+      )}
+    >
+      <span className="text-muted-foreground">{result.ok ? `Preview with ${previewer.source}` : `With ${previewer.source}, a run would stop here`}</span>
+      {result.ok ? (
+        <code className="font-mono break-all whitespace-pre-wrap text-foreground">{shown(result.value)}</code>
+      ) : (
+        <span>
+          <span className="font-medium">{result.message}</span>. {result.remediation}
+        </span>
       )}
     </div>
   );
@@ -255,6 +293,10 @@ function DateTimeWidget(props: WidgetProps) {
   );
 }
 
+// Built once: new values on each render make CodeMirror reconfigure itself, on every keystroke of every field in the modal.
+const jsonExtensions = [json(), linter(jsonParseLinter()), lintGutter()];
+const jsonSetup = { foldGutter: false, highlightActiveLine: false };
+
 /** JSON with highlighting and the parse error at its line and column; the value changes only while the text parses. */
 function JsonWidget({ value, onChange, id, describedBy }: WidgetProps) {
   const { resolvedTheme } = useTheme();
@@ -271,8 +313,8 @@ function JsonWidget({ value, onChange, id, describedBy }: WidgetProps) {
           minHeight="80px"
           maxHeight="280px"
           theme={resolvedTheme === "dark" ? "dark" : "light"}
-          extensions={[json(), linter(jsonParseLinter()), lintGutter()]}
-          basicSetup={{ foldGutter: false, highlightActiveLine: false }}
+          extensions={jsonExtensions}
+          basicSetup={jsonSetup}
           onChange={(next) => {
             setText(next);
             if (next.trim() === "") {
@@ -465,6 +507,7 @@ function ConditionWidget(props: WidgetProps) {
         onChange={(left) => change({ ...condition, left })}
         variables={variables}
         loadOptions={props.loadOptions}
+        previewer={props.previewer}
         autoFocus={props.autoFocus}
       />
       <div className="grid gap-1.5">

@@ -1,7 +1,23 @@
 import { describe, expect, it } from "vitest";
 import type { WorkflowDefinition } from "@/lib/workflow/definition";
 import { catalog, describeCatalog } from "@/lib/catalog";
-import { addNode, checkConnection, copyFragment, enclosingLoops, indexCatalog, pasteFragment, readFragment, remove, upstreamOf } from "./graph";
+import {
+  addNode,
+  addNote,
+  checkConnection,
+  copyFragment,
+  enclosingLoops,
+  indexCatalog,
+  insertOnEdge,
+  moveNodes,
+  noteNodeId,
+  pasteFragment,
+  readFragment,
+  remove,
+  updateNote,
+  upstreamOf,
+} from "./graph";
+import { definitionSchema } from "@/lib/workflow/definition";
 import { tidy } from "./layout";
 
 const index = indexCatalog(describeCatalog(catalog));
@@ -106,5 +122,65 @@ describe("tidy", () => {
     expect(laid.ui!.trigger!.y).toBeLessThan(y("check"));
     expect(y("check")).toBeLessThan(y("a"));
     expect(y("a")).toBeLessThan(y("b"));
+  });
+});
+
+describe("dropping a step onto a connection", () => {
+  const loose = { ...chain, nodes: [...chain.nodes, node("w", "control.wait")] };
+
+  it("puts an unconnected step between the connection's ends", () => {
+    const inserted = insertOnEdge(index, loose, "w", "a-b");
+    expect(inserted.ok).toBe(true);
+    if (!inserted.ok) return;
+    expect(inserted.definition.edges.find((e) => e.id === "a-b")).toBeUndefined();
+    expect(inserted.definition.edges).toContainEqual(expect.objectContaining({ source: "a", sourceHandle: "out", target: "w", targetHandle: "in" }));
+    expect(inserted.definition.edges).toContainEqual(expect.objectContaining({ source: "w", sourceHandle: "out", target: "b" }));
+  });
+
+  it("moves the steps below down when the inserted one would cover the next", () => {
+    const stacked = {
+      ...loose,
+      nodes: loose.nodes.map((n) => (n.id === "b" ? { ...n, position: { x: 0, y: 200 } } : n.id === "w" ? { ...n, position: { x: 10, y: 190 } } : n)),
+    };
+    const inserted = insertOnEdge(index, stacked, "w", "a-b");
+    expect(inserted.ok && inserted.definition.nodes.find((n) => n.id === "b")!.position).toEqual({ x: 0, y: 190 + 72 + 64 });
+    expect(inserted.ok && inserted.definition.nodes.find((n) => n.id === "a")!.position).toEqual({ x: 0, y: 0 });
+  });
+
+  it("refuses a step that is already connected, and says why", () => {
+    expect(insertOnEdge(index, chain, "a", "check-a")).toMatchObject({ ok: false, reason: expect.stringContaining("without connections") });
+  });
+
+  it("checks the handles: an IF's true branch keeps its label when an IF is dropped on it", () => {
+    const withIf = { ...chain, nodes: [...chain.nodes, node("gate", "control.if")] };
+    const inserted = insertOnEdge(index, withIf, "gate", "check-a");
+    expect(inserted).toMatchObject({ ok: true });
+    if (inserted.ok) expect(inserted.definition.edges).toContainEqual(expect.objectContaining({ source: "check", sourceHandle: "true", target: "gate" }));
+  });
+});
+
+describe("sticky notes", () => {
+  it("are kept in ui.notes, edited, moved and removed, and the result is still a definition", () => {
+    const { definition, id } = addNote(chain, { x: 10, y: 20 }, "Ask finance first");
+    const edited = updateNote(definition, id, { text: "Ask finance" });
+    const moved = moveNodes(edited, new Map([[noteNodeId(id), { x: 99, y: 1 }]]));
+    expect(moved.ui?.notes).toEqual([{ id, text: "Ask finance", position: { x: 99, y: 1 } }]);
+    expect(definitionSchema.safeParse(moved).success).toBe(true);
+    expect(remove(moved, { nodes: [], edges: [], notes: [id] }).ui?.notes).toBeUndefined();
+  });
+
+  it("copy and paste with the steps, under fresh ids", () => {
+    const { definition, id } = addNote(chain, { x: 0, y: 0 }, "Why this branch");
+    const fragment = readFragment(JSON.stringify(copyFragment(definition, ["a", noteNodeId(id)])))!;
+    expect(fragment.notes).toHaveLength(1);
+    const pasted = pasteFragment(definition, fragment, { x: 40, y: 40 });
+    expect(pasted.definition.ui?.notes).toHaveLength(2);
+    expect(pasted.ids).toContain(noteNodeId("note_2"));
+    expect(pasted.definition.ui?.notes?.[1]).toMatchObject({ text: "Why this branch", position: { x: 40, y: 40 } });
+  });
+
+  it("paste on their own", () => {
+    const fragment = readFragment(JSON.stringify({ notes: [{ id: "n", text: "hi", position: { x: 0, y: 0 } }] }))!;
+    expect(fragment).toMatchObject({ nodes: [], notes: [{ text: "hi" }] });
   });
 });

@@ -1,5 +1,13 @@
 import type { CatalogDescription, HandleDescription, NodeTypeDescription, TriggerTypeDescription } from "@/lib/catalog/description";
-import { NODE_ID_PATTERN, TRIGGER_ID, type WorkflowDefinition, type WorkflowEdge, type WorkflowNode } from "@/lib/workflow/definition";
+import {
+  NODE_ID_PATTERN,
+  stickyNoteSchema,
+  TRIGGER_ID,
+  type StickyNote,
+  type WorkflowDefinition,
+  type WorkflowEdge,
+  type WorkflowNode,
+} from "@/lib/workflow/definition";
 
 // The editor's operations on a definition, as pure functions: the canvas, the palette, the
 // keyboard and the tests all change a workflow through these, and undo keeps the old value.
@@ -172,13 +180,57 @@ export function addNode(
     if (check.ok) next = connect(next, { source: placement.source, sourceHandle: placement.sourceHandle, target: id, targetHandle: "in" });
   }
   if (edge) {
-    // source → new → target, the new node continuing on its first output.
-    const first = nodeType.outputs[0]?.id ?? "out";
-    next = { ...next, edges: next.edges.filter((candidate) => candidate.id !== edge.id) };
-    next = connect(next, { source: edge.source, sourceHandle: edge.sourceHandle, target: id, targetHandle: "in" });
-    next = connect(next, { source: id, sourceHandle: first, target: edge.target, targetHandle: edge.targetHandle });
+    const inserted = insertOnEdge(index, next, id, edge.id);
+    if (inserted.ok) next = inserted.definition;
   }
   return { definition: next, id };
+}
+
+/**
+ * Puts an unconnected node on an edge: source → node → target, the node continuing on its first
+ * output. Each of the two new connections is checked as a drawn one would be; a refusal says why.
+ */
+export function insertOnEdge(
+  index: CatalogIndex,
+  definition: WorkflowDefinition,
+  nodeId: string,
+  edgeId: string,
+): { ok: true; definition: WorkflowDefinition } | { ok: false; reason: string } {
+  const edge = definition.edges.find((candidate) => candidate.id === edgeId);
+  const node = definition.nodes.find((candidate) => candidate.id === nodeId);
+  if (!edge || !node) return { ok: false, reason: "That connection or step is gone" };
+  if (definition.edges.some((candidate) => candidate.source === nodeId || candidate.target === nodeId))
+    return { ok: false, reason: "Only a step without connections can be dropped onto one" };
+  const input = inputsOf(index, node)[0]?.id ?? "in";
+  const output = outputsOf(index, definition, nodeId)[0]?.id;
+  if (!output) return { ok: false, reason: `“${node.name}” has no output to continue the connection` };
+  let next: WorkflowDefinition = { ...definition, edges: definition.edges.filter((candidate) => candidate.id !== edge.id) };
+  for (const connection of [
+    { source: edge.source, sourceHandle: edge.sourceHandle, target: nodeId, targetHandle: input },
+    { source: nodeId, sourceHandle: output, target: edge.target, targetHandle: edge.targetHandle },
+  ]) {
+    const check = checkConnection(index, next, connection);
+    if (!check.ok) return check;
+    next = connect(next, connection);
+  }
+  return { ok: true, definition: makeRoom(next, nodeId, edge.target) };
+}
+
+/**
+ * After a step is put between two others, the steps from `target` on move down by a row when the
+ * new one would cover `target`, so the insert does not leave two steps on top of each other.
+ */
+function makeRoom(definition: WorkflowDefinition, inserted: string, target: string): WorkflowDefinition {
+  const placed = positionOf(definition, inserted);
+  const next = positionOf(definition, target);
+  const overlaps = Math.abs(placed.x - next.x) < NODE_WIDTH && placed.y + NODE_HEIGHT + GAP_Y / 2 > next.y && placed.y < next.y + NODE_HEIGHT;
+  if (target === TRIGGER_ID || !overlaps) return definition;
+  const shift = placed.y + NODE_HEIGHT + GAP_Y - next.y;
+  const below = reachableFrom(definition.edges, target);
+  return {
+    ...definition,
+    nodes: definition.nodes.map((node) => (below.has(node.id) ? { ...node, position: { x: node.position.x, y: node.position.y + shift } } : node)),
+  };
 }
 
 function uniqueName(definition: WorkflowDefinition, base: string): string {
@@ -187,33 +239,88 @@ function uniqueName(definition: WorkflowDefinition, base: string): string {
   for (let n = 2; ; n++) if (!names.has(`${base} ${n}`)) return `${base} ${n}`;
 }
 
-/** Removes nodes (with their edges) and edges. The trigger stays: a workflow always has one. */
-export function remove(definition: WorkflowDefinition, ids: { nodes: readonly string[]; edges: readonly string[] }): WorkflowDefinition {
+/** Removes nodes (with their edges), edges and notes. The trigger stays: a workflow always has one. */
+export function remove(
+  definition: WorkflowDefinition,
+  ids: { nodes: readonly string[]; edges: readonly string[]; notes?: readonly string[] },
+): WorkflowDefinition {
   const nodes = new Set(ids.nodes);
   const edges = new Set(ids.edges);
-  return {
+  const notes = new Set(ids.notes);
+  const next = {
     ...definition,
     nodes: definition.nodes.filter((node) => !nodes.has(node.id)),
     edges: definition.edges.filter((edge) => !edges.has(edge.id) && !nodes.has(edge.source) && !nodes.has(edge.target)),
   };
+  return notes.size === 0
+    ? next
+    : withNotes(
+        next,
+        notesOf(definition).filter((note) => !notes.has(note.id)),
+      );
+}
+
+// ───────────── sticky notes (ui.notes) ─────────────
+
+/** On the canvas a note's id is prefixed, so it can never collide with a step's (":" is not allowed in those). */
+export const NOTE_PREFIX = "note:";
+export const noteNodeId = (id: string) => `${NOTE_PREFIX}${id}`;
+export const isNoteNodeId = (id: string) => id.startsWith(NOTE_PREFIX);
+export const noteIdOf = (nodeId: string) => nodeId.slice(NOTE_PREFIX.length);
+
+export const notesOf = (definition: WorkflowDefinition): readonly StickyNote[] => definition.ui?.notes ?? [];
+
+function withNotes(definition: WorkflowDefinition, notes: readonly StickyNote[]): WorkflowDefinition {
+  const { notes: _old, ...rest } = definition.ui ?? {};
+  return { ...definition, ui: notes.length === 0 ? rest : { ...rest, notes: [...notes] } };
+}
+
+function freshNoteId(definition: WorkflowDefinition): string {
+  const taken = new Set(notesOf(definition).map((note) => note.id));
+  for (let n = taken.size + 1; ; n++) if (!taken.has(`note_${n}`)) return `note_${n}`;
+}
+
+export function addNote(definition: WorkflowDefinition, position: { x: number; y: number }, text = ""): { definition: WorkflowDefinition; id: string } {
+  const id = freshNoteId(definition);
+  return { definition: withNotes(definition, [...notesOf(definition), { id, text, position }]), id };
+}
+
+export function updateNote(definition: WorkflowDefinition, id: string, change: Partial<Omit<StickyNote, "id">>): WorkflowDefinition {
+  return withNotes(
+    definition,
+    notesOf(definition).map((note) => (note.id === id ? { ...note, ...change } : note)),
+  );
 }
 
 export function updateNode(definition: WorkflowDefinition, id: string, change: (node: WorkflowNode) => WorkflowNode): WorkflowDefinition {
   return { ...definition, nodes: definition.nodes.map((node) => (node.id === id ? change(node) : node)) };
 }
 
+/** Moves steps and notes (by their canvas ids: a note's is prefixed). */
 export function moveNodes(definition: WorkflowDefinition, positions: ReadonlyMap<string, { x: number; y: number }>): WorkflowDefinition {
-  return { ...definition, nodes: definition.nodes.map((node) => (positions.has(node.id) ? { ...node, position: positions.get(node.id)! } : node)) };
+  const moved = { ...definition, nodes: definition.nodes.map((node) => (positions.has(node.id) ? { ...node, position: positions.get(node.id)! } : node)) };
+  const notes = notesOf(definition);
+  if (!notes.some((note) => positions.has(noteNodeId(note.id)))) return moved;
+  return withNotes(
+    moved,
+    notes.map((note) => {
+      const position = positions.get(noteNodeId(note.id));
+      return position ? { ...note, position } : note;
+    }),
+  );
 }
 
 /** What the clipboard holds: a piece of a definition, so it pastes into any workflow and from the docs. */
-export type Fragment = { nodes: WorkflowNode[]; edges: WorkflowEdge[] };
+export type Fragment = { nodes: WorkflowNode[]; edges: WorkflowEdge[]; notes?: StickyNote[] };
 
+/** `ids` are canvas ids: steps' ids and notes' prefixed ones. */
 export function copyFragment(definition: WorkflowDefinition, ids: readonly string[]): Fragment {
   const chosen = new Set(ids);
+  const notes = notesOf(definition).filter((note) => chosen.has(noteNodeId(note.id)));
   return {
     nodes: definition.nodes.filter((node) => chosen.has(node.id)),
     edges: definition.edges.filter((edge) => chosen.has(edge.source) && chosen.has(edge.target)),
+    ...(notes.length > 0 ? { notes } : {}),
   };
 }
 
@@ -256,11 +363,28 @@ export function readFragment(text: string): Fragment | null {
           targetHandle: typeof candidate.targetHandle === "string" ? candidate.targetHandle : "in",
         }
       : null;
+  const asNote = (candidate: unknown): StickyNote | null => {
+    const parsed = stickyNoteSchema.safeParse(candidate);
+    return parsed.success ? parsed.data : null;
+  };
+  // A whole definition keeps its notes in ui; a fragment copied here, at the top.
+  const rawNotes = isRecord(value)
+    ? Array.isArray(value.notes)
+      ? value.notes
+      : isRecord(value.ui) && Array.isArray(value.ui.notes)
+        ? value.ui.notes
+        : []
+    : [];
+  const notes = rawNotes.map(asNote).filter((note): note is StickyNote => note !== null);
   const rawNodes = Array.isArray(value) ? value : isRecord(value) && Array.isArray(value.nodes) ? value.nodes : [value];
-  const nodes = rawNodes.map(asNode);
-  if (nodes.length === 0 || nodes.some((node) => node === null)) return null;
+  const nodes = rawNodes.length === 1 && notes.length > 0 && rawNodes[0] === value ? [] : rawNodes.map(asNode);
+  if ((nodes.length === 0 && notes.length === 0) || nodes.some((node) => node === null)) return null;
   const rawEdges = isRecord(value) && Array.isArray(value.edges) ? value.edges : [];
-  return { nodes: nodes as WorkflowNode[], edges: rawEdges.map(asEdge).filter((edge): edge is WorkflowEdge => edge !== null) };
+  return {
+    nodes: nodes as WorkflowNode[],
+    edges: rawEdges.map(asEdge).filter((edge): edge is WorkflowEdge => edge !== null),
+    ...(notes.length > 0 ? { notes } : {}),
+  };
 }
 
 /**
@@ -286,7 +410,13 @@ export function pasteFragment(
     const target = renamed.get(edge.target);
     if (source && target) next = connect(next, { source, sourceHandle: edge.sourceHandle, target, targetHandle: edge.targetHandle });
   }
-  return { definition: next, ids: nodes.map((node) => node.id) };
+  const noteIds: string[] = [];
+  for (const note of fragment.notes ?? []) {
+    const added = addNote(next, { x: note.position.x + offset.x, y: note.position.y + offset.y }, note.text);
+    next = note.width || note.height ? updateNote(added.definition, added.id, { width: note.width, height: note.height }) : added.definition;
+    noteIds.push(noteNodeId(added.id));
+  }
+  return { definition: next, ids: [...nodes.map((node) => node.id), ...noteIds] };
 }
 
 /** The nodes that run before `id`: everything with a path to it (the trigger excluded). */

@@ -8,6 +8,8 @@ const LIMIT = 200;
 
 export type HistoryAction<T> =
   | { type: "change"; value: T; /** false for what is not an edit of its own (the viewport, a drag in progress). */ record: boolean }
+  /** A change computed from the present value, for callers that must stay stable across edits (a note's text). */
+  | { type: "update"; change: (present: T) => T }
   | { type: "undo" }
   | { type: "redo" }
   | { type: "reset"; value: T };
@@ -18,6 +20,10 @@ export function historyReducer<T>(history: History<T>, action: HistoryAction<T>)
       if (action.value === history.present) return history;
       if (!action.record) return { ...history, present: action.value };
       return { past: [...history.past, history.present].slice(-LIMIT), present: action.value, future: [] };
+    case "update": {
+      const value = action.change(history.present);
+      return value === history.present ? history : { past: [...history.past, history.present].slice(-LIMIT), present: value, future: [] };
+    }
     case "undo": {
       const previous = history.past.at(-1);
       if (previous === undefined) return history;

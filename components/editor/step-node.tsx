@@ -55,9 +55,6 @@ export const StepNodeView = memo(function StepNodeView({ id, data, selected }: N
         data.run && statusStyle[data.run.status],
       )}
       onDoubleClick={() => openConfig(id)}
-      onKeyDown={(event) => {
-        if (event.key === "Enter" && event.target === event.currentTarget.parentElement) openConfig(id);
-      }}
     >
       {!data.trigger &&
         data.inputs.map((handle) => (

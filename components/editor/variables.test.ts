@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { WorkflowDefinition } from "@/lib/workflow/definition";
 import { catalog, describeCatalog } from "@/lib/catalog";
 import { indexCatalog } from "./graph";
-import { variablesAt } from "./variables";
+import { previewScope, resolvePreview, variablesAt } from "./variables";
 
 const index = indexCatalog(describeCatalog(catalog));
 const node = (id: string, type: string) => ({ id, type, name: `Step ${id}`, config: {}, position: { x: 0, y: 0 } });
@@ -32,5 +32,34 @@ describe("variablesAt", () => {
     expect(paths.map((v) => v.path)).not.toContain("step.post.output");
     expect(paths.map((v) => v.path)).not.toContain("loop.item");
     expect(paths.find((v) => v.path === "trigger.payload.amount")!.sample).toBe(7);
+  });
+});
+
+describe("the expression preview", () => {
+  const looped: WorkflowDefinition = {
+    ...definition,
+    nodes: definition.nodes.map((n) => (n.id === "each" ? { ...n, config: { items: "{{step.post.output.rows}}" } } : n)),
+  };
+  const lastRun = new Map<string, unknown>([
+    ["trigger", { amount: 1500 }],
+    ["post", { ts: "1.2", rows: ["first", "second"] }],
+  ]);
+
+  it("resolves with the runner's interpolation: the last run's values, types kept for a lone expression", () => {
+    const scope = previewScope(index, looped, "inside", lastRun);
+    expect(resolvePreview("{{trigger.payload.amount}}", scope, "inside")).toEqual({ ok: true, value: 1500 });
+    expect(resolvePreview("Posted {{step.post.output.ts}} for {{loop.item}}", scope, "inside")).toEqual({ ok: true, value: "Posted 1.2 for first" });
+  });
+
+  it("falls back to the sample payload, and gives a bad path's error with its remediation", () => {
+    const scope = previewScope(index, looped, "aside");
+    expect(resolvePreview("{{trigger.payload.requester.email}}", scope, "aside")).toEqual({ ok: true, value: "ada@example.com" });
+    const bad = resolvePreview("{{trigger.payload.requester.phone}}", scope, "aside");
+    expect(bad).toMatchObject({ ok: false, message: expect.stringContaining('has no "phone"'), remediation: expect.stringContaining("fallback") });
+    // A step on another branch has no result here, as at run time.
+    expect(resolvePreview("{{step.post.output.ts}}", previewScope(index, looped, "aside", lastRun), "aside")).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('step "post" has no result'),
+    });
   });
 });

@@ -1,5 +1,7 @@
 import type { JsonSchema } from "@/lib/catalog/description";
 import type { WorkflowDefinition } from "@/lib/workflow/definition";
+import { interpolate, type InterpolationScope } from "@/lib/workflow/interpolation";
+import { WorkflowError } from "@/lib/workflow/errors";
 import { enclosingLoops, upstreamOf, type CatalogIndex } from "./graph";
 
 // What a {{…}} expression can read at a node: the trigger's payload, the output of every step
@@ -43,6 +45,47 @@ function fieldsOf(schema: JsonSchema | undefined, prefix: string, group: string,
   });
 }
 
+/** The last run's payload, else the sample the person captured on the trigger, else the catalog's. */
+function samplePayload(index: CatalogIndex, definition: WorkflowDefinition, samples: ReadonlyMap<string, unknown>): unknown {
+  return samples.get("trigger") ?? definition.trigger.config.samplePayload ?? index.triggerTypes.get(definition.trigger.type)?.samplePayload;
+}
+
+/**
+ * The data a {{…}} at `nodeId` would read, as the runner builds it: the sample payload and the
+ * last run's outputs of the steps before it only (so a step that runs later gives the error it
+ * would give), and inside a loop its first item.
+ */
+export function previewScope(
+  index: CatalogIndex,
+  definition: WorkflowDefinition,
+  nodeId: string,
+  samples: ReadonlyMap<string, unknown> = new Map(),
+): InterpolationScope {
+  const steps: Record<string, { output: unknown }> = {};
+  for (const node of upstreamOf(definition, nodeId)) if (samples.has(node.id)) steps[node.id] = { output: samples.get(node.id) };
+  const scope: InterpolationScope = {
+    trigger: { type: definition.trigger.type, source: "ui", payload: samplePayload(index, definition, samples) ?? {} },
+    steps,
+    run: { id: "preview" },
+  };
+  const loop = enclosingLoops(definition, nodeId)[0];
+  if (!loop) return scope;
+  const items = resolvePreview(loop.config.items, { ...scope, steps: Object.fromEntries(Object.entries(steps).filter(([id]) => id !== loop.id)) }, loop.id);
+  return { ...scope, loop: { item: items.ok && Array.isArray(items.value) ? items.value[0] : undefined, index: 0 } };
+}
+
+export type PreviewResult = { ok: true; value: unknown } | { ok: false; message: string; remediation: string };
+
+/** A field's value resolved with the runner's own interpolation; the error a run would record if it cannot be. */
+export function resolvePreview(value: unknown, scope: InterpolationScope, nodeId: string): PreviewResult {
+  try {
+    return { ok: true, value: interpolate(value, scope, { nodeId }) };
+  } catch (error) {
+    if (!(error instanceof WorkflowError)) throw error;
+    return { ok: false, message: error.message, remediation: error.remediation };
+  }
+}
+
 /** `samples` holds what the last run saw, by node id ("trigger" for the payload), when there is one. */
 export function variablesAt(
   index: CatalogIndex,
@@ -51,8 +94,7 @@ export function variablesAt(
   samples: ReadonlyMap<string, unknown> = new Map(),
 ): Variable[] {
   const trigger = index.triggerTypes.get(definition.trigger.type);
-  // The last run's payload, else the sample the person captured on the trigger, else the catalog's.
-  const payload = samples.get("trigger") ?? definition.trigger.config.samplePayload ?? trigger?.samplePayload;
+  const payload = samplePayload(index, definition, samples);
   const variables: Variable[] = [
     { path: "trigger.payload", group: "Trigger", type: "object", description: "Everything the trigger received", sample: payload },
     ...fieldsOf(trigger?.payloadSchema, "trigger.payload", "Trigger", payload),

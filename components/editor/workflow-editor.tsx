@@ -2,7 +2,7 @@
 
 import * as Tabs from "@radix-ui/react-tabs";
 import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
-import { CircleCheck, CloudUpload, LoaderCircle, Maximize, Plus, Redo2, TriangleAlert, Undo2, Workflow } from "lucide-react";
+import { CircleCheck, CloudUpload, LoaderCircle, Maximize, Plus, Redo2, StickyNote, TriangleAlert, Undo2, Workflow } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
 import type { CatalogDescription } from "@/lib/catalog/description";
@@ -20,19 +20,35 @@ import { definitionProblems } from "@/components/workflows/action-failure";
 import { DraftProblems, type ProblemItem } from "@/components/workflows/problems";
 import { useProvideDraftBridge } from "@/components/workflows/unsaved-draft";
 import { loadOptionsAction } from "@/app/(app)/settings/integrations/actions";
+import { testStepAction } from "@/app/(app)/workflows/actions";
 import { cn } from "@/lib/utils/cn";
 import { Canvas } from "./canvas";
 import { ConfigModal } from "./config-modal";
 import { EditorActionsContext, type EditorActions } from "./editor-context";
 import type { LoadOptions } from "./fields";
-import { addNode, copyFragment, indexCatalog, NODE_HEIGHT, NODE_WIDTH, pasteFragment, readFragment, updateNode, type Placement } from "./graph";
+import {
+  addNode,
+  addNote,
+  copyFragment,
+  indexCatalog,
+  isNoteNodeId,
+  NODE_HEIGHT,
+  NODE_WIDTH,
+  noteNodeId,
+  pasteFragment,
+  readFragment,
+  updateNode,
+  updateNote,
+  type Placement,
+} from "./graph";
 import { historyReducer } from "./history";
 import { tidy } from "./layout";
 import { Palette } from "./palette";
 import { runOverlay, type RunOverlay } from "./run-overlay";
 import { RunStepDialog } from "./run-step-dialog";
+import type { TestStep } from "./test-step-panel";
 import { useAutosave, type SaveStatus } from "./use-autosave";
-import { variablesAt } from "./variables";
+import { previewScope, variablesAt } from "./variables";
 
 export type WorkflowEditorProps = {
   workflowId: string;
@@ -44,7 +60,17 @@ export type WorkflowEditorProps = {
   connections: ConnectionSummary[];
   /** A run to draw on the canvas (the page's ?run=), kept live while it is active. */
   run?: RunDetail | null;
+  /** The workflow's latest run: its data feed the variable picker's samples and the expression preview. */
+  lastRun?: RunDetail | null;
 };
+
+/**
+ * Tab adds a step only from the canvas (a step or the pane focused, or nothing, after a click on
+ * a step) and with a step selected: focus moving through the steps (which Tab does while none is
+ * selected), the toolbar, fields and dialogs keeps Tab for itself.
+ */
+const onCanvas = (target: EventTarget | null) =>
+  target === document.body || (target instanceof HTMLElement && target.closest(".react-flow") !== null && !target.closest(".react-flow__panel"));
 
 const isTyping = (target: EventTarget | null) =>
   target instanceof HTMLElement &&
@@ -72,6 +98,7 @@ function Editor({
   problems: loadedProblems,
   canEdit,
   connections,
+  lastRun,
   run,
   overlay,
 }: EditorProps & { run?: RunDetail; overlay?: RunOverlay }) {
@@ -87,6 +114,14 @@ function Editor({
   const [tab, setTab] = useState("canvas");
   const autosave = useAutosave({ workflowId, definition, revision, problems: loadedProblems, enabled: canEdit });
   const change = useCallback((next: WorkflowDefinition, record = true) => dispatch({ type: "change", value: next, record }), []);
+  // What the picker and the preview read: the run on the canvas, else the latest run, else the sample payload.
+  const lastOverlay = useMemo(() => (lastRun ? runOverlay(lastRun) : undefined), [lastRun]);
+  const samples = overlay?.samples ?? lastOverlay?.samples;
+  const sampleSource = overlay
+    ? "the run on the canvas"
+    : lastRun
+      ? `the last run (${new Date(lastRun.createdAt).toLocaleString()})`
+      : "the trigger's sample payload";
 
   // A draft saved elsewhere (a restored version, the other tab after "Reload theirs") arrives as
   // new props: take it when this tab has nothing unsaved.
@@ -103,12 +138,17 @@ function Editor({
     [],
   );
   const openPalette = useCallback((placement: Placement) => setPalette(placement), []);
+  const testStep = useCallback<TestStep>((node, mode) => testStepAction({ id: workflowId, node, mode }), [workflowId]);
   // With a run on the canvas, a step opens what it did in that run; its form is one click further.
   const openConfig = useCallback(
     (nodeId: string) => (overlay?.steps.has(nodeId) && nodeId !== TRIGGER_ID ? setRunStep(nodeId) : setModal({ nodeId })),
     [overlay],
   );
-  const actions: EditorActions = useMemo(() => ({ openConfig, openPalette, readOnly: !canEdit }), [openConfig, openPalette, canEdit]);
+  const changeNote = useCallback<EditorActions["changeNote"]>(
+    (id, patch) => dispatch({ type: "update", change: (present) => updateNote(present, id, patch) }),
+    [],
+  );
+  const actions: EditorActions = useMemo(() => ({ openConfig, openPalette, changeNote, readOnly: !canEdit }), [openConfig, openPalette, changeNote, canEdit]);
 
   const focusProblem = useCallback(
     (problem: ProblemItem) => {
@@ -175,7 +215,23 @@ function Editor({
     },
     [definition, canEdit, change, flow],
   );
+  // Everything copy, paste and duplicate take (steps and notes); the palette and Enter only look at steps.
   const selectedNodes = useMemo(() => [...selection].filter((id) => id !== TRIGGER_ID), [selection]);
+  const selectedSteps = useMemo(() => selectedNodes.filter((id) => !isNoteNodeId(id)), [selectedNodes]);
+
+  const centerOfView = useCallback((): { x: number; y: number } => {
+    const pane = document.querySelector(".react-flow")?.getBoundingClientRect();
+    return flow.screenToFlowPosition({ x: (pane?.left ?? 0) + (pane?.width ?? 600) / 2 - 120, y: (pane?.top ?? 0) + (pane?.height ?? 400) / 2 - 36 });
+  }, [flow]);
+  const newNote = () => {
+    // Beside the middle of the view, not over the step that is usually there.
+    const center = centerOfView();
+    const added = addNote(definition, { x: center.x + NODE_WIDTH + 40, y: center.y });
+    change(added.definition);
+    setSelection(new Set([noteNodeId(added.id)]));
+    // Focus it, so Enter starts writing and Delete removes it.
+    requestAnimationFrame(() => document.querySelector<HTMLElement>(`.react-flow__node[data-id="${noteNodeId(added.id)}"]`)?.focus());
+  };
 
   // Keyboard commands of the canvas; fields, dialogs and the JSON tab keep their own keys.
   useEffect(() => {
@@ -193,13 +249,21 @@ function Editor({
       } else if (mod && key === "d" && canEdit && selectedNodes.length > 0) {
         event.preventDefault();
         paste(JSON.stringify(copyFragment(definition, selectedNodes)));
-      } else if (!mod && key === "/" && canEdit) {
+      } else if (
+        !mod &&
+        canEdit &&
+        (key === "/" || (key === "tab" && !event.shiftKey && onCanvas(event.target) && (selectedSteps.length === 1 || selection.has(TRIGGER_ID))))
+      ) {
         event.preventDefault();
-        const only = selectedNodes.length === 1 ? selectedNodes[0]! : selection.has(TRIGGER_ID) ? TRIGGER_ID : undefined;
+        const only = selectedSteps.length === 1 ? selectedSteps[0]! : selection.has(TRIGGER_ID) ? TRIGGER_ID : undefined;
         openPalette(only ? afterPlacement(only) : centerPlacement());
-      } else if (key === "enter" && selection.size === 1) {
+      } else if (key === "enter") {
+        // The step that has focus (reached with Tab), else the one selected.
+        const focused = event.target instanceof HTMLElement ? event.target.closest<HTMLElement>(".react-flow__node")?.dataset.id : undefined;
+        const id = focused ?? (selection.size === 1 && onCanvas(event.target) ? [...selection][0] : undefined);
+        if (!id || isNoteNodeId(id)) return;
         event.preventDefault();
-        openConfig([...selection][0]!);
+        openConfig(id);
       }
     };
     const onCopy = (event: ClipboardEvent) => {
@@ -216,13 +280,7 @@ function Editor({
       const free = outputs.find((handle) => !definition.edges.some((edge) => edge.source === id && edge.sourceHandle === handle.id)) ?? outputs[0];
       return free ? { kind: "after", source: id, sourceHandle: free.id } : centerPlacement();
     };
-    const centerPlacement = (): Placement => {
-      const pane = document.querySelector(".react-flow")?.getBoundingClientRect();
-      return {
-        kind: "at",
-        position: flow.screenToFlowPosition({ x: (pane?.left ?? 0) + (pane?.width ?? 600) / 2 - 120, y: (pane?.top ?? 0) + (pane?.height ?? 400) / 2 - 36 }),
-      };
-    };
+    const centerPlacement = (): Placement => ({ kind: "at", position: centerOfView() });
     document.addEventListener("keydown", onKey);
     document.addEventListener("copy", onCopy);
     document.addEventListener("paste", onPaste);
@@ -231,12 +289,24 @@ function Editor({
       document.removeEventListener("copy", onCopy);
       document.removeEventListener("paste", onPaste);
     };
-  }, [tab, modal, palette, canEdit, selection, selectedNodes, definition, index, paste, openPalette, openConfig, flow]);
+  }, [tab, modal, palette, canEdit, selection, selectedNodes, selectedSteps, definition, index, paste, openPalette, openConfig, centerOfView]);
 
   // The page's list, once it has rendered the draft saved last, also marks the warnings that block publishing.
   const problems =
     autosave.status === "failed" ? definitionProblems(autosave.failure) : revision === autosave.savedRevision ? loadedProblems : autosave.problems;
   const modalNode = modal && modal.nodeId !== TRIGGER_ID ? definition.nodes.find((node) => node.id === modal.nodeId) : undefined;
+  const modalNodeId = modal?.nodeId;
+  // Once per opened modal and edit of the graph, not per render of the editor.
+  const modalScope = useMemo(
+    () =>
+      modalNodeId === undefined
+        ? undefined
+        : {
+            variables: variablesAt(index, definition, modalNodeId, samples),
+            preview: { scope: previewScope(index, definition, modalNodeId, samples), source: sampleSource },
+          },
+    [index, definition, modalNodeId, samples, sampleSource],
+  );
   const paletteContext = !palette
     ? ""
     : palette.kind === "after"
@@ -287,16 +357,20 @@ function Editor({
                 size="sm"
                 onClick={() =>
                   openPalette(
-                    selectedNodes.length === 1
-                      ? { kind: "after", source: selectedNodes[0]!, sourceHandle: firstOutput(index, definition, selectedNodes[0]!) }
+                    selectedSteps.length === 1
+                      ? { kind: "after", source: selectedSteps[0]!, sourceHandle: firstOutput(index, definition, selectedSteps[0]!) }
                       : { kind: "at", position: { x: 0, y: (definition.nodes.at(-1)?.position.y ?? 0) + 140 } },
                   )
                 }
-                aria-keyshortcuts="/"
+                aria-keyshortcuts="/ Tab"
               >
                 <Plus aria-hidden />
                 Add step
                 <kbd className="rounded border border-primary-foreground/30 px-1 text-[10px]">/</kbd>
+              </Button>
+              <Button size="sm" variant="outline" onClick={newNote}>
+                <StickyNote aria-hidden />
+                Add note
               </Button>
               <Button size="sm" variant="outline" onClick={() => dispatch({ type: "undo" })} disabled={history.past.length === 0} aria-keyshortcuts="Control+Z">
                 <Undo2 aria-hidden />
@@ -342,8 +416,9 @@ function Editor({
             />
           </div>
           <p className="hidden text-xs text-muted-foreground sm:block">
-            Drag from a handle to connect; Shift-drag selects an area, Ctrl/⌘-click adds to the selection; Delete removes; Enter opens the selected step;
-            Ctrl/⌘+C, V and D copy, paste and duplicate.
+            Drag from a handle to connect, or drop an unconnected step onto a connection to insert it; Shift-drag selects an area, Ctrl/⌘-click adds to the
+            selection; Delete removes; Enter opens the selected step (or writes in a note); / or Tab on a selected step adds one after it; Ctrl/⌘+C, V and D
+            copy, paste and duplicate.
           </p>
         </Tabs.Content>
 
@@ -370,11 +445,13 @@ function Editor({
           index={index}
           target={modalNode ? { kind: "node", node: modalNode } : { kind: "trigger", trigger: definition.trigger }}
           problems={problems.filter((problem) => problem.nodeId === modal.nodeId)}
-          variables={variablesAt(index, definition, modal.nodeId, overlay?.samples)}
+          variables={modalScope!.variables}
+          preview={modalScope!.preview}
           connections={connections}
           loadOptions={optionsFor}
           focusField={modal.field}
           readOnly={!canEdit}
+          testStep={canEdit ? testStep : undefined}
           onClose={() => setModal(null)}
           onApply={(target) => {
             change(target.kind === "node" ? updateNode(definition, target.node.id, () => target.node) : { ...definition, trigger: target.trigger });

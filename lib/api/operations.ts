@@ -16,6 +16,7 @@ import { completeWaitpointSchema, listRunsSchema, startRunSchema } from "@/lib/w
 import { definitionSchema } from "@/lib/workflow/definition";
 import { createWorkflowSchema, listWorkflowsSchema, publishSchema, revertSchema, updateWorkflowSchema } from "@/lib/workflow/store";
 import { triggerEventsQuerySchema } from "@/lib/triggers/history";
+import { testStepResultSchema, testStepSchema } from "@/lib/workflow/test-step";
 
 // Every operation of the public API, in the order the OpenAPI document lists them.
 const idParams = z.object({ id: z.string().min(1).max(64) });
@@ -94,6 +95,18 @@ export const validateWorkflowOp = defineOperation({
   documentedBody: z.object({ definition: definitionInput.optional(), mode: z.enum(["draft", "strict"]).default("strict") }),
   response: z.object({ valid: z.boolean(), problems: z.array(problemSchema) }),
   errors: [404],
+});
+export const testStepOp = defineOperation({
+  id: "testStep",
+  method: "POST",
+  path: "/workflows/{id}/test-step",
+  summary:
+    "Run one step alone, with the config sent, against the data of the workflow's latest run (or the trigger's sample payload). A step with effects shows its dry-run preview unless mode is live. Nothing is recorded as a run",
+  tag: "Workflows",
+  params: idParams,
+  body: testStepSchema,
+  response: testStepResultSchema,
+  errors: [400, 403, 404, 422],
 });
 export const publishWorkflowOp = defineOperation({
   id: "publishWorkflow",
@@ -355,6 +368,7 @@ export const operations = [
   updateWorkflowOp,
   deleteWorkflowOp,
   validateWorkflowOp,
+  testStepOp,
   publishWorkflowOp,
   listVersionsOp,
   getVersionOp,

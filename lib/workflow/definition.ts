@@ -88,10 +88,20 @@ export const edgeSchema = z.object({
 
 const pointSchema = z.object({ x: z.number(), y: z.number() });
 
-/** Editor state that never affects a run: where the view was, and where the trigger sits. */
+/** A comment on the canvas. Its id shares nothing with node ids: notes are never run or connected. */
+export const stickyNoteSchema = z.object({
+  id: z.string().min(1).max(64),
+  text: z.string().max(5000),
+  position: pointSchema,
+  width: z.number().min(120).max(1200).optional(),
+  height: z.number().min(60).max(1200).optional(),
+});
+
+/** Editor state that never affects a run: where the view was, where the trigger sits, the sticky notes. */
 const uiSchema = z.object({
   viewport: z.object({ x: z.number(), y: z.number(), zoom: z.number().positive() }).optional(),
   trigger: pointSchema.optional(),
+  notes: z.array(stickyNoteSchema).max(500).optional(),
 });
 
 export const definitionSchema = z.object({
@@ -107,6 +117,7 @@ export type WorkflowDefinitionInput = z.input<typeof definitionSchema>;
 export type WorkflowNode = WorkflowDefinition["nodes"][number];
 export type WorkflowEdge = WorkflowDefinition["edges"][number];
 export type WorkflowTrigger = WorkflowDefinition["trigger"];
+export type StickyNote = z.output<typeof stickyNoteSchema>;
 export type NodeConfig = WorkflowNode["config"];
 
 /** A stored config without its __v: the fields its node type defines. */

@@ -179,7 +179,18 @@ export async function validateWorkflow(
   raw: { definition?: unknown; mode?: ValidationMode },
 ): Promise<Problem[]> {
   const row = await findRow(db, caller, id);
-  return validateDefinition(raw.definition === undefined ? row.draft : raw.definition, { mode: raw.mode ?? "strict", catalog });
+  const candidate = raw.definition === undefined ? row.draft : raw.definition;
+  const mode = raw.mode ?? "strict";
+  const problems = validateDefinition(candidate, { mode, catalog });
+  // Strict is what publishing checks: it also says which steps the policy would stop.
+  if (mode !== "strict" || problems.some((problem) => problem.severity === "error")) return problems;
+  return [...problems, ...(await policyWarnings(db, catalog, caller, row, acceptDefinition(catalog, candidate, "strict")))];
+}
+
+/** The steps the company's (and this workflow's) policy blocks: said at publish, not refused. */
+async function policyWarnings(db: Db | Tx, catalog: NodeCatalog, caller: Caller, row: Row, definition: WorkflowDefinition): Promise<Problem[]> {
+  const company = await db.company.findUniqueOrThrow({ where: { id: caller.companyId }, select: { policy: true } });
+  return policyProblems(definition, catalog, snapshotPolicy(company.policy, row.policy));
 }
 
 /**
@@ -207,8 +218,7 @@ export async function publishWorkflow(
     const row = await findRow(tx, caller, id);
     const definition = sent ?? acceptDefinition(catalog, row.draft, "strict");
     // Publishing is not refused for what the policy blocks (an admin may allow it before a run), but said.
-    const company = await tx.company.findUniqueOrThrow({ where: { id: caller.companyId }, select: { policy: true } });
-    const warnings = policyProblems(definition, catalog, snapshotPolicy(company.policy, row.policy));
+    const warnings = await policyWarnings(tx, catalog, caller, row, definition);
     if (row.publishedVersion && jsonEqual(row.publishedVersion.definition, asJson(definition))) {
       return { version: row.publishedVersion.number, created: false, workflow: detail(catalog, row), warnings };
     }

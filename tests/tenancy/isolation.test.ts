@@ -152,4 +152,19 @@ describe("tenant isolation", { timeout: 180_000 }, () => {
     expect(calls).toBeGreaterThan(2);
     expect(await snapshotCompany(database.prisma, a.ids.companyId)).toBe(before);
   });
+
+  // The walk above sends bodies that fail validation before any lookup; this one is a valid test
+  // of a step whose {{…}} would read the aimed workflow's latest run.
+  it("testing a step of another company's workflow is not found and reads none of its run data", async () => {
+    const { POST } = await import("@/app/api/v1/workflows/[id]/test-step/route");
+    const node = { id: "peek", type: "core.noop", name: "Peek", config: { value: "{{trigger.payload}} {{run.id}}" }, position: { x: 0, y: 0 } };
+    const request = new Request(`http://app.test/api/v1/workflows/${a.ids.workflowId}/test-step`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${b.key}` },
+      body: JSON.stringify({ node, mode: "live" }),
+    });
+    const response = await POST(request, { params: Promise.resolve({ id: a.ids.workflowId }) });
+    expect(response.status).toBe(404);
+    expect(leaks(await response.text())).toEqual([]);
+  });
 });

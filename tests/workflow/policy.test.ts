@@ -95,6 +95,10 @@ describe("what the policy does", () => {
       ["trigger→first", "first→post"],
     );
     const created = await body(await callRoute("POST", "/api/v1/workflows", { key, body: { name: "Warned", definition: posting } }));
+    // The check before publishing (the editor's publish review) says it first.
+    const checked = await body(await callRoute("POST", `/api/v1/workflows/${created.id}/validate`, { key, body: { mode: "strict" } }));
+    expect(checked).toMatchObject({ valid: true });
+    expect(checked.problems).toEqual(expect.arrayContaining([expect.objectContaining({ code: "policy_blocked", nodeId: "post" })]));
     const published = await callRoute("POST", `/api/v1/workflows/${created.id}/publish`, { key, body: {} });
     expect(published.status).toBe(200);
     const answer = await body(published);

@@ -4,7 +4,17 @@ import { catalog } from "@/lib/catalog";
 import { z } from "zod";
 import { companyAction } from "@/lib/auth/action";
 import { idSchema } from "@/lib/companies/schemas";
-import { createWorkflow, deleteWorkflow, publishWorkflow, revertDraft, setWorkflowEnabled, updateWorkflow, validateWorkflow } from "@/lib/workflow/store";
+import {
+  createWorkflow,
+  deleteWorkflow,
+  getWorkflow,
+  publishWorkflow,
+  revertDraft,
+  setWorkflowEnabled,
+  updateWorkflow,
+  validateWorkflow,
+} from "@/lib/workflow/store";
+import { testStep, testStepSchema } from "@/lib/workflow/test-step";
 
 // The UI's way to the same operations as /api/v1/workflows; both call lib/workflow/store.
 const withId = <T extends z.ZodRawShape>(shape: T) => idSchema.extend(shape);
@@ -44,4 +54,16 @@ export const setWorkflowEnabledAction = companyAction((db, caller, input: unknow
 export const validateWorkflowAction = companyAction((db, caller, input: unknown) => {
   const { id, ...rest } = validateInput.parse(input);
   return validateWorkflow(db, catalog, caller, id, rest);
+});
+
+export const testStepAction = companyAction((db, caller, input: unknown) => {
+  const { id, ...rest } = withId(testStepSchema.shape).parse(input);
+  return testStep(db, catalog, caller, id, rest);
+});
+
+/** What Publish would do to the saved draft: the changes since the published version, and what strict validation finds. */
+export const publishReviewAction = companyAction(async (db, caller, input: unknown) => {
+  const { id } = idSchema.parse(input);
+  const [workflow, problems] = await Promise.all([getWorkflow(db, catalog, caller, id), validateWorkflow(db, catalog, caller, id, { mode: "strict" })]);
+  return { publishedVersion: workflow.publishedVersion, hasUnpublishedChanges: workflow.hasUnpublishedChanges, changes: workflow.changes, problems };
 });

@@ -92,6 +92,8 @@ export default async function WorkflowPage({ params, searchParams }: PageProps) 
       runs: [latestRun],
     },
   ] = await Promise.all([runToShow(caller, workflow.id, (await searchParams).run), listRuns(await getDb(), caller, { workflowId: workflow.id, limit: 1 })]);
+  // The latest run's data are the editor's samples (variable picker, expression preview).
+  const lastRun = latestRun ? (run?.id === latestRun.id ? run : await getRun(await getDb(), caller, latestRun.id)) : null;
   const canEdit = hasRole(caller.role, "admin");
   const { problems, blockers } = checkForPublishing(workflow);
   const published = workflow.publishedVersion !== null;
@@ -209,6 +211,7 @@ export default async function WorkflowPage({ params, searchParams }: PageProps) 
               canEdit={canEdit}
               connections={connections}
               run={run}
+              lastRun={lastRun}
             />
           </CardContent>
         </Card>

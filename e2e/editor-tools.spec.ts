@@ -1,0 +1,183 @@
+import { expect, test, type Locator, type Page } from "@playwright/test";
+import { shot, signUp } from "./support/pages";
+
+// The editor's helpers around the graph: sticky notes, Tab for the palette, dropping a step onto
+// a connection, the live preview of {{…}}, testing one step, connecting Slack from a step's
+// modal, and the changes Publish shows.
+
+const unique = () => `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+const nodes = (page: Page) => page.locator(".react-flow__node");
+const notes = (page: Page) => page.locator(".react-flow__node-note");
+const step = (page: Page, name: string) => page.locator(".react-flow__node").filter({ has: page.getByTitle(name, { exact: true }) });
+const saved = (page: Page) => expect(page.getByRole("status").filter({ hasText: /changes saved|Unsaved|Saving/ })).toHaveText("All changes saved");
+const modalOf = (page: Page) => page.getByRole("dialog").filter({ has: page.getByRole("button", { name: "Apply" }) });
+const text = (modal: Locator, label: string) => modal.getByRole("textbox", { name: new RegExp(`^${label}`) });
+
+async function shots(page: Page, name: string) {
+  await shot(page, `${name}-light`);
+  await page.emulateMedia({ colorScheme: "dark" });
+  await expect(page.locator("html")).toHaveClass(/dark/);
+  await shot(page, `${name}-dark`);
+  await page.emulateMedia({ colorScheme: "light" });
+  await expect(page.locator("html")).not.toHaveClass(/dark/);
+}
+
+async function start(page: Page, name: string) {
+  await signUp(page, { name: "Tess Tools", email: `tess-${unique()}@editor.test`, password: "a long enough password", company: "Tools Ltd" });
+  await page.getByRole("button", { name: "New workflow" }).click();
+  await page.getByLabel("Workflow name").fill(name);
+  await page.getByRole("button", { name: "Create workflow" }).click();
+  await expect(page).toHaveURL(/\/workflows\/[^/]+$/);
+  await expect(nodes(page)).toHaveCount(1);
+}
+
+async function pick(page: Page, search: string, name: string) {
+  const palette = page.getByRole("dialog", { name: "Add a step" });
+  await expect(palette).toBeVisible();
+  await palette.getByRole("combobox").fill(search);
+  await palette.getByRole("option", { name: new RegExp(`^${name}`) }).click();
+}
+
+test("sticky notes are written, saved, copied and deleted; Tab opens the palette; a step dropped onto a connection is inserted", async ({ page, context }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  await start(page, "Notes and drops");
+
+  // A note from the toolbar is focused: Enter writes in it, Ctrl+Enter keeps the text.
+  await page.getByRole("button", { name: "Add note" }).click();
+  await expect(notes(page)).toHaveCount(1);
+  await expect(notes(page)).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("textbox", { name: "Note text" })).toBeFocused();
+  await page.keyboard.type("Finance signs off anything over 1,000");
+  await page.keyboard.press("Control+Enter");
+  await expect(notes(page)).toContainText("Finance signs off anything over 1,000");
+  await saved(page);
+  await page.reload();
+  await expect(notes(page)).toContainText("Finance signs off anything over 1,000");
+
+  // Copy and paste it (as definition JSON), then delete the copy.
+  await notes(page).click();
+  await page.keyboard.press("Control+C");
+  const copied = JSON.parse(await page.evaluate(() => navigator.clipboard.readText())) as { notes: { text: string }[] };
+  expect(copied.notes).toEqual([expect.objectContaining({ text: "Finance signs off anything over 1,000" })]);
+  await page.keyboard.press("Control+V");
+  await expect(notes(page)).toHaveCount(2);
+  await page.keyboard.press("Delete");
+  await expect(notes(page)).toHaveCount(1);
+
+  // Tab with the trigger selected opens the palette after it; in the modal, Tab moves between fields.
+  await step(page, "Manual").click();
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("dialog", { name: "Add a step" })).toContainText("Adds a step after “the trigger”");
+  await pick(page, "no-op", "No-op");
+  let modal = modalOf(page);
+  await expect(text(modal, "Name")).toBeFocused();
+  await text(modal, "Name").fill("First");
+  await page.keyboard.press("Tab");
+  await expect(modal).toBeVisible();
+  await modal.getByRole("button", { name: "Apply" }).click();
+  await step(page, "First").click();
+  await page.keyboard.press("Tab");
+  await pick(page, "no-op", "No-op");
+  modal = modalOf(page);
+  await text(modal, "Name").fill("Last");
+  await modal.getByRole("button", { name: "Apply" }).click();
+
+  // A third step, on its own, dragged onto First → Last.
+  await page.locator(".react-flow__pane").click({ position: { x: 5, y: 5 } });
+  await page.getByRole("button", { name: "Add step" }).click();
+  await pick(page, "wait", "Wait");
+  modal = modalOf(page);
+  await text(modal, "Name").fill("Pause");
+  await modal.getByRole("button", { name: "Apply" }).click();
+  await saved(page);
+
+  const target = (await page.getByRole("button", { name: "Insert a step here" }).nth(1).boundingBox())!;
+  const pause = (await step(page, "Pause").boundingBox())!;
+  await page.mouse.move(pause.x + pause.width / 2, pause.y + pause.height / 2);
+  await page.mouse.down();
+  for (let i = 1; i <= 10; i++) {
+    await page.mouse.move(
+      pause.x + pause.width / 2 + ((target.x + target.width / 2 - (pause.x + pause.width / 2)) * i) / 10,
+      pause.y + pause.height / 2 + ((target.y + target.height / 2 - (pause.y + pause.height / 2)) * i) / 10,
+    );
+  }
+  await expect(page.locator(".react-flow__edge-path.drop-target")).toHaveCount(1);
+  await page.mouse.up();
+  await saved(page);
+  await expect(page.getByRole("button", { name: "Insert a step here" })).toHaveCount(3);
+  const table = page.getByRole("table", { name: "Nodes of the draft" });
+  await expect(table.getByRole("row", { name: /^noop core\.noop/ })).toContainText("wait");
+  await expect(table.getByRole("row", { name: /^wait control\.wait/ })).toContainText("noop_2");
+  await page.getByRole("button", { name: "Zoom to fit" }).click();
+  await shots(page, "editor-sticky-note");
+
+  // A step reached with Tab shows where the focus is (React Flow's own style hides it).
+  await step(page, "Pause").evaluate((element) => (element as HTMLElement & { focus(options: { focusVisible: boolean }): void }).focus({ focusVisible: true }));
+  await expect(page.locator(".react-flow__node:focus-visible")).toHaveCSS("outline-style", "solid");
+
+  // Reading at 375 px: the canvas and the note stay inside the screen.
+  await page.setViewportSize({ width: 375, height: 800 });
+  await expect(page.getByText("Editing works best on a wider screen")).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+  await shot(page, "editor-sticky-note-375");
+});
+
+test("connect Slack from the modal, preview {{…}} as you type, test the step, and see the changes before publishing", async ({ page }) => {
+  await start(page, "Preview and publish");
+  await page.getByRole("button", { name: "Add a step after Manual: Start" }).click();
+  await pick(page, "message", "Send message");
+  const modal = modalOf(page);
+  await text(modal, "Name").fill("Announce");
+
+  // No Slack yet: connect it in a popup; the form keeps its name and the selector lists the workspace.
+  await expect(modal).toContainText("No Slack account is connected");
+  const popupOpened = page.waitForEvent("popup");
+  await modal.getByRole("button", { name: "Connect Slack" }).click();
+  const popup = await popupOpened;
+  await popup.getByRole("button", { name: "Allow" }).click();
+  await expect(modal.getByLabel("Slack account")).toContainText("Company default");
+  await expect(text(modal, "Name")).toHaveValue("Announce");
+
+  await text(modal, "Channel").fill("#general");
+  // The manual trigger's sample payload ({ amount: 1200, … }) until the workflow has run.
+  await text(modal, "Message").fill("Request of {{trigger.payload.amount}} by {{trigger.payload.requester}}");
+  const preview = modal.getByTestId("expression-preview");
+  await expect(preview).toContainText("Preview with the trigger's sample payload");
+  await expect(preview).toContainText("Request of 1200 by ada@example.com");
+  await text(modal, "Message").fill("Request of {{trigger.payload.amont}}");
+  await expect(preview).toContainText('"trigger.payload" has no "amont"');
+  await shots(page, "editor-expression-preview");
+  await text(modal, "Message").fill("Request of {{trigger.payload.amount}}");
+
+  // Sending a message is an effect: the test is a dry preview unless asked (and confirmed) otherwise.
+  await modal.getByRole("button", { name: "Preview", exact: true }).click();
+  const result = modal.getByTestId("test-step-result");
+  await expect(result).toContainText("Preview: nothing was sent");
+  await expect(result).toContainText('"channel": "#general"');
+  await modal.getByRole("button", { name: "Run for real…" }).click();
+  await expect(modal.getByRole("alertdialog")).toContainText("cannot be undone from Flowline");
+  await modal.getByRole("button", { name: "Cancel", exact: true }).first().click();
+  await result.scrollIntoViewIfNeeded();
+  await shots(page, "editor-test-step");
+  await modal.getByRole("button", { name: "Apply" }).click();
+  await saved(page);
+
+  await page.getByRole("button", { name: "Publish", exact: true }).click();
+  let review = page.getByRole("dialog", { name: "Publish the first version?" });
+  await review.getByRole("button", { name: "Publish", exact: true }).click();
+  await expect(page.getByText("Published version 1")).toBeVisible();
+
+  // An edit, then Publish again: the dialog lists what changed since version 1.
+  await step(page, "Announce").dblclick();
+  await text(modalOf(page), "Name").fill("Announce it");
+  await modalOf(page).getByRole("button", { name: "Apply" }).click();
+  await saved(page);
+  await page.getByRole("button", { name: "Publish", exact: true }).click();
+  review = page.getByRole("dialog", { name: "Publish version 2?" });
+  await expect(review).toContainText("Changes since version 1");
+  await expect(review.getByRole("definition")).toContainText("send_message");
+  await shots(page, "editor-publish-diff");
+  await review.getByRole("button", { name: "Publish", exact: true }).click();
+  await expect(page.getByText("Published version 2")).toBeVisible();
+});
