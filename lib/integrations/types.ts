@@ -236,6 +236,12 @@ export type Integration<Client = unknown> = {
   options?: readonly OptionsLoader<Client>[];
   /** Trigger types it brings (inbound events of the provider), listed in the catalog with the built-in ones. */
   triggers: readonly TriggerTypeSpec[];
+  /**
+   * Values a connection (for the company) and a workflow (its own installation scope) may set for
+   * steps that leave them empty, read by actions from ctx.defaults; `loader` (one of `options`)
+   * fills the picker. Discord: the default channel.
+   */
+  defaults?: { channel?: { loader: string } };
 };
 
 /** A provider with its client type erased, as the catalog holds it. */

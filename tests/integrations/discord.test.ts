@@ -1,17 +1,19 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Caller } from "@/lib/auth/roles";
 import { catalog } from "@/lib/catalog";
+import { closeDatabase, setDatabase } from "@/lib/db";
 import { storeFile } from "@/lib/files/store";
 import { completeOAuth, connectWithToken, startOAuth, testConnection } from "@/lib/integrations/connections";
 import { BOT_PERMISSIONS } from "@/lib/integrations/discord/client";
 import { executeIntegrationAction, reconcileIntegrationAction, undoEffect, type ExecuteActionRequest } from "@/lib/integrations/execute";
+import { listWorkflowScopes, setWorkflowScope, setWorkflowScopePaused } from "@/lib/integrations/scopes";
 import { loadOptions } from "@/lib/integrations/options";
 import { connectThroughConsent, discordEnvFor } from "@/fakes/discord/contract";
 import { startFakeDiscord, type FakeDiscord } from "@/fakes/discord/server";
 import { openTestDatabase, type TestDatabase } from "../support/database";
 import { appFailure, workflowFailure } from "../support/failure";
 import { seedCompany } from "../support/seed";
-import { createRun, executeAction, setProviderTestEnv, target } from "./support";
+import { createRun, executeAction, renderSettingsPage, setProviderTestEnv, target } from "./support";
 
 // Discord through the real @discordjs/rest client against the fake Discord: installing the bot
 // (OAuth with the server chosen on the consent page, or a pasted bot token), the pickers, every
@@ -29,6 +31,8 @@ beforeAll(async () => {
   fake = await startFakeDiscord();
   setProviderTestEnv(discordEnvFor(fake));
   database = await openTestDatabase();
+  // The settings page reads the app's database.
+  setDatabase(database);
   ({ owner } = await seedCompany(database.prisma, "DiscordCo"));
   ({ owner: second } = await seedCompany(database.prisma, "DiscordPasteCo"));
   await database.prisma.credential.deleteMany({ where: { companyId: { in: [owner.companyId, second.companyId] } } });
@@ -36,7 +40,7 @@ beforeAll(async () => {
   general = fake.channel("general");
 });
 afterAll(async () => {
-  await database.close();
+  await closeDatabase();
   await fake.close();
 });
 beforeEach(() => {
@@ -268,5 +272,50 @@ describe("Discord errors and rate limits", () => {
     expect([error.code, error.remediation]).toEqual(["E_CREDENTIAL_INVALID", "Reconnect Discord in Settings > Integrations"]);
     expect((await database.prisma.credential.findUniqueOrThrow({ where: { id: pasted.id } })).status).toBe("needs_attention");
     await database.prisma.credential.delete({ where: { id: pasted.id } });
+  });
+});
+
+describe("Discord installation scopes", () => {
+  it("a workflow's own default channel takes steps that name none; the company's stays for the others; Settings names the workflow", async () => {
+    const announcements = fake.channel("announcements");
+    await database.prisma.credential.update({ where: { id: connectionId }, data: { defaultChannel: general } });
+    const draft = {
+      trigger: { type: "manual", config: {} },
+      nodes: [{ id: "post", type: "discord.send_message", name: "Post", config: { content: "hi" }, position: { x: 0, y: 0 } }],
+      edges: [],
+    };
+    const create = async (name: string) => (await database.prisma.workflow.create({ data: { companyId: owner.companyId, name, draft } })).id;
+    const own = await create("Own channel");
+    const inheriting = await create("Inherits");
+    try {
+      const [scope] = await setWorkflowScope(
+        database.prisma,
+        owner,
+        { workflowId: own, appId: "discord", connectionId: "", defaultChannel: announcements },
+        catalog,
+      );
+      expect(scope).toMatchObject({ connection: { origin: "company" }, defaultChannel: { origin: "workflow", value: announcements, inherited: general } });
+      expect((await listWorkflowScopes(database.prisma, owner, inheriting, catalog))[0]).toMatchObject({
+        defaultChannel: { origin: "company", value: general },
+      });
+
+      const postIn = async (workflowId: string) => {
+        const { runId, stepId } = await createRun(database.prisma, owner, workflowId);
+        const request = { companyId: owner.companyId, userId: null, ...target("discord.send_message"), input: { content: "hi" }, runId, stepId };
+        return (await executeIntegrationAction(database.prisma, { ...request, idempotencyKey: `${runId}:${stepId}` })).output as { channelId: string };
+      };
+      expect((await postIn(own)).channelId).toBe(announcements);
+      expect((await postIn(inheriting)).channelId).toBe(general);
+
+      await setWorkflowScopePaused(database.prisma, owner, { workflowId: own, appId: "discord", paused: true }, catalog);
+      const html = await renderSettingsPage(owner);
+      expect(html).toContain("Workflows with their own Discord settings");
+      expect(html).toContain(`channel ${announcements}: Set on this workflow`);
+      expect(html).toContain("connection: Inherited from the company");
+      expect(html).toContain("paused on this workflow");
+    } finally {
+      await database.prisma.workflow.deleteMany({ where: { id: { in: [own, inheriting] } } });
+      await database.prisma.credential.update({ where: { id: connectionId }, data: { defaultChannel: null } });
+    }
   });
 });

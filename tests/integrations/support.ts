@@ -65,11 +65,13 @@ export async function connectSlack(
 }
 
 let runs = 0;
-/** A real run and step row, so ids in requests point at something. */
-export async function createRun(db: Db, caller: Caller) {
+/** A real run and step row, so ids in requests point at something: in a new workflow, or in the one given. */
+export async function createRun(db: Db, caller: Caller, workflowId?: string) {
   const definition = { trigger: { type: "manual", config: {} }, nodes: [], edges: [] };
-  const workflow = await db.workflow.create({ data: { companyId: caller.companyId, name: `wf ${++runs}`, draft: definition } });
-  const version = await db.workflowVersion.create({ data: { workflowId: workflow.id, number: 1, definition } });
+  const workflow = workflowId
+    ? { id: workflowId }
+    : await db.workflow.create({ data: { companyId: caller.companyId, name: `wf ${++runs}`, draft: definition } });
+  const version = await db.workflowVersion.create({ data: { workflowId: workflow.id, number: ++runs, definition } });
   const run = await db.workflowRun.create({
     data: { companyId: caller.companyId, workflowId: workflow.id, versionId: version.id, triggerType: "manual", triggerPayload: {} },
   });

@@ -37,5 +37,7 @@ export const discord: Integration<DiscordClient> = {
   mapError: mapDiscordError,
   actions: [sendMessage, replyInThread, uploadFile, notifyStatus],
   options: discordOptions,
+  // Steps that name no channel post in the workflow's default channel, else the connection's.
+  defaults: { channel: { loader: "channels" } },
   triggers: [],
 };
