@@ -99,8 +99,8 @@ function Editor({
   const optionsFor = useCallback(
     (connectionId: string | undefined): LoadOptions =>
       (input) =>
-        loadOptionsAction({ ...input, connectionId }),
-    [],
+        loadOptionsAction({ ...input, connectionId, workflowId }),
+    [workflowId],
   );
   const openPalette = useCallback((placement: Placement) => setPalette(placement), []);
   // With a run on the canvas, a step opens what it did in that run; its form is one click further.

@@ -318,4 +318,19 @@ describe("Discord installation scopes", () => {
       await database.prisma.credential.update({ where: { id: connectionId }, data: { defaultChannel: null } });
     }
   });
+
+  it("the editor's pickers list the channels of the workflow's own connection", async () => {
+    const acme = await connectThroughConsent(database.prisma, fake, { companyId: owner.companyId }, fake.guilds[2]!.id);
+    const workflowId = (await database.prisma.workflow.create({ data: { companyId: owner.companyId, name: "Acme only", draft: {} } })).id;
+    try {
+      await setWorkflowScope(database.prisma, owner, { workflowId, appId: "discord", connectionId: acme.id, defaultChannel: null }, catalog);
+      const page = await loadOptions(database.prisma, owner, { loader: "discord.channels", workflowId }, catalog);
+      expect([page.connectionId, page.options.map((o) => o.label)]).toEqual([acme.id, ["#design"]]);
+      // Without the workflow, the company's default server.
+      expect((await loadOptions(database.prisma, owner, { loader: "discord.channels" }, catalog)).connectionId).toBe(connectionId);
+    } finally {
+      await database.prisma.workflow.delete({ where: { id: workflowId } });
+      await database.prisma.credential.delete({ where: { id: acme.id } });
+    }
+  });
 });
