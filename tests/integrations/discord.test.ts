@@ -93,8 +93,8 @@ describe("Discord pickers", () => {
   const options = (loader: string, extra: { search?: string } = {}) =>
     loadOptions(database.prisma, owner, { loader: `discord.${loader}`, connectionId, ...extra }, catalog);
 
-  it("lists the bot's servers, the server's text and announcement channels (not voice or categories), and its active threads", async () => {
-    expect((await options("guilds")).options.map((o) => o.label)).toEqual(["Fake Server", "Fake Server", "Acme Design"]);
+  it("lists the connection's server, its text and announcement channels (not voice or categories), and its active threads", async () => {
+    expect((await options("guilds")).options).toEqual([{ value: fake.guilds[0]!.id, label: "Fake Server", description: "this connection's server" }]);
     const channels = (await options("channels")).options;
     expect(channels.map((o) => o.label)).toEqual(["#general", "#announcements", "#private-ops", "#read-only"]);
     expect(channels[1]).toMatchObject({ description: "announcement channel" });
@@ -236,6 +236,23 @@ describe("Discord errors and rate limits", () => {
     expect((await workflowFailure(run("discord.send_message", { channel: general, content: "Hi" }))).code).toBe("E_NOT_FOUND");
   });
 
+  it("a channel of another server is refused before anything is sent: the app's bot may be in other companies' servers", async () => {
+    const elsewhere = fake.channel("design", fake.guilds[2]!.id);
+    for (const [nodeType, input] of [
+      ["discord.send_message", { channel: elsewhere, content: "Hi" }],
+      ["discord.reply_in_thread", { channel: elsewhere, thread: "1199999999999999997", content: "Hi" }],
+    ] as const) {
+      const error = await workflowFailure(run(nodeType, input));
+      expect([error.code, error.message]).toEqual(["E_NOT_FOUND", `Discord channel #${elsewhere} is not in this connection's server`]);
+    }
+    expect(fake.callsTo("createMessage")).toHaveLength(0);
+    expect(fake.callsTo("startThread")).toHaveLength(0);
+    // Nor does the shared bot's list of servers show the others, to pick from or to switch to.
+    expect((await loadOptions(database.prisma, owner, { loader: "discord.guilds", connectionId }, catalog)).options.map((o) => o.value)).toEqual([
+      fake.guilds[0]!.id,
+    ]);
+  });
+
   it("a channel where the bot may not write (Missing Permissions) names the permissions to give", async () => {
     const error = await workflowFailure(run("discord.send_message", { channel: fake.channel("read-only"), content: "Hi" }));
     expect([error.code, error.retryable]).toEqual(["E_CREDENTIAL_SCOPE", false]);
@@ -256,7 +273,7 @@ describe("Discord errors and rate limits", () => {
       expect(limited.code).toBe("E_RATE_LIMITED");
       expect(limited.retryAfterMs).toBeGreaterThan(0);
       expect(limited.retryAfterMs).toBeLessThanOrEqual(fake.bucket.windowMs);
-      expect(fake.callsTo("createMessage").at(-1)?.params.limited).toBe("true");
+      expect(fake.calls.at(-1)?.params.limited).toBe("true");
     } finally {
       fake.bucket.limit = 1000;
     }

@@ -18,7 +18,11 @@ import type { DiscordEnv } from "./env";
 
 export type DiscordSecret = CredentialSecret & { guildId?: string; install?: "oauth" };
 
-export type DiscordClient = { rest: REST; guildId: string | null };
+/**
+ * shared: the app's own bot (OAuth installs), which other companies may have added to their
+ * servers too, so this connection may see and touch its own server only.
+ */
+export type DiscordClient = { rest: REST; guildId: string | null; shared: boolean };
 
 /** What the bot needs where it posts: see, send, embed, attach, read history (reconcile), threads. */
 export const BOT_PERMISSIONS =
@@ -53,7 +57,7 @@ export function createDiscordClient(secret: DiscordSecret, options: { env: Disco
     hashSweepInterval: 0,
     handlerSweepInterval: 0,
   }).setToken(token);
-  return { rest, guildId: secret.guildId ?? null };
+  return { rest, guildId: secret.guildId ?? null, shared: secret.install === "oauth" };
 }
 
 /** The server a client is bound to; a connection always has one once saved. */
@@ -126,15 +130,16 @@ export async function discordAccount(client: DiscordClient): Promise<AccountInfo
   }
 }
 
-/** A connection acts in one server of the bot: the one chosen on the consent page, or after pasting a token. */
+/** The servers a connection may act in: a pasted bot's every server; the app's shared bot only the one it was added to. */
+export async function serversOf(client: DiscordClient): Promise<APIPartialGuild[]> {
+  const guilds = (await client.rest.get(Routes.userGuilds())) as APIPartialGuild[];
+  return client.shared ? guilds.filter((g) => g.id === client.guildId) : guilds;
+}
+
+/** A connection acts in one server of the bot: the one chosen on the consent page, or one chosen after pasting a token. */
 export const discordServerChoice: AccountChoice<DiscordClient> = {
   noun: "server",
-  async list(client) {
-    const guilds = (await client.rest.get(Routes.userGuilds())) as APIPartialGuild[];
-    const accounts = guilds.map((g) => ({ displayName: g.name, accountId: g.id }));
-    // The server picked on the consent page comes first: it is the one a new connection binds to.
-    return accounts.sort((a, b) => Number(b.accountId === client.guildId) - Number(a.accountId === client.guildId));
-  },
+  list: async (client) => (await serversOf(client)).map((g) => ({ displayName: g.name, accountId: g.id })),
   bind: (secret, account) => ({ ...secret, guildId: account.accountId }),
 };
 

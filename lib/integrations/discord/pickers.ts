@@ -1,7 +1,7 @@
-import { ChannelType, Routes, type APIChannel, type APIPartialGuild, type APIThreadChannel } from "discord-api-types/v10";
+import { ChannelType, Routes, type APIChannel, type APIThreadChannel } from "discord-api-types/v10";
 import type { OptionItem } from "@/lib/catalog/description";
 import type { OptionsLoader } from "@/lib/integrations/types";
-import { guildOf, type DiscordClient } from "./client";
+import { guildOf, serversOf, type DiscordClient } from "./client";
 
 // The pickers of the Discord fields, run with the step's connection (its server). Discord lists a
 // server's channels and active threads in one answer each, so a search filters what came back.
@@ -22,8 +22,7 @@ export const guildOptions: OptionsLoader<DiscordClient> = {
   label: "Discord servers",
   searchable: true,
   async load(client, { search }) {
-    const guilds = (await client.rest.get(Routes.userGuilds())) as APIPartialGuild[];
-    const options = guilds
+    const options = (await serversOf(client))
       .filter((g) => matches(g.name, search))
       .map((g) => ({ value: g.id, label: g.name, ...(g.id === client.guildId ? { description: "this connection's server" } : {}) }));
     return { options, nextCursor: null };

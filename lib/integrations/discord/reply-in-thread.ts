@@ -10,6 +10,7 @@ import {
   embedsArg,
   embedsField,
   findStepMessage,
+  inOwnServer,
   messageIdField,
   messageOf,
   postMessage,
@@ -67,9 +68,11 @@ export const replyInThread = defineAction<DiscordClient, typeof config, typeof o
       // No channel with that id: it is a message without a thread yet.
       if (!isCode(error, RESTJSONErrorCodes.UnknownChannel)) throw error;
     }
+    const parent = channelOf(ctx, input.channel);
+    await inOwnServer(ctx, parent);
     let threadStarted = true;
     try {
-      await ctx.client.rest.post(Routes.threads(channelOf(ctx, input.channel), input.thread), {
+      await ctx.client.rest.post(Routes.threads(parent, input.thread), {
         body: { name: input.threadName ?? "Replies", auto_archive_duration: ThreadAutoArchiveDuration.OneDay },
         signal: ctx.signal,
       });

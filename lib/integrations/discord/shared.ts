@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 import { DiscordAPIError, type RawFile } from "@discordjs/rest";
-import { RESTJSONErrorCodes, Routes, type APIMessage, type RESTPostAPIChannelMessageJSONBody } from "discord-api-types/v10";
+import { RESTJSONErrorCodes, Routes, type APIChannel, type APIMessage, type RESTPostAPIChannelMessageJSONBody } from "discord-api-types/v10";
 import { z } from "zod";
 import { formattedString, valueOrExpression } from "@/lib/integrations/fields";
 import type { ActionContext, PreviewContext, RateLimit, UndoContext } from "@/lib/integrations/types";
 import { WorkflowError } from "@/lib/workflow/errors";
-import type { DiscordClient } from "./client";
+import { guildOf, type DiscordClient } from "./client";
 
 // Pieces the Discord actions share: field schemas, the step's nonce, posting, finding a posted
 // message again after a crash, and message undo.
@@ -73,6 +73,19 @@ const stepNonce = (idempotencyKey: string) => createHash("sha256").update(idempo
 /** Embeds after interpolation: a list (an expression that did not resolve to one is refused by Discord). */
 export const embedsArg = (embeds: unknown) => (Array.isArray(embeds) ? { embeds: embeds as RESTPostAPIChannelMessageJSONBody["embeds"] } : {});
 
+/**
+ * A connection acts in its own server only: a channel id of another server is refused before
+ * anything is sent there (the app's bot may be in other companies' servers too).
+ */
+export async function inOwnServer(ctx: Pick<ActionContext<DiscordClient>, "client" | "signal">, channelId: string): Promise<void> {
+  const channel = (await ctx.client.rest.get(Routes.channel(channelId), { signal: ctx.signal })) as APIChannel & { guild_id?: string };
+  if (channel.guild_id !== guildOf(ctx.client))
+    throw new WorkflowError("E_NOT_FOUND", {
+      message: `Discord channel #${channelId} is not in this connection's server`,
+      remediation: "Choose a channel of the connection's server (the picker lists them), or a Discord connection to the server it is in",
+    });
+}
+
 /** Posts one message tagged with the step's nonce; pings nobody (interpolated text must not @everyone). */
 export async function postMessage(
   ctx: Pick<ActionContext<DiscordClient>, "client" | "idempotencyKey" | "signal">,
@@ -80,6 +93,7 @@ export async function postMessage(
   body: RESTPostAPIChannelMessageJSONBody,
   files?: RawFile[],
 ): Promise<APIMessage> {
+  await inOwnServer(ctx, channelId);
   return (await ctx.client.rest.post(Routes.channelMessages(channelId), {
     body: { ...body, nonce: stepNonce(ctx.idempotencyKey), enforce_nonce: true, allowed_mentions: { parse: [] } },
     ...(files ? { files } : {}),
@@ -98,6 +112,7 @@ export async function findStepMessage(
   ctx: Pick<ActionContext<DiscordClient>, "client" | "idempotencyKey" | "signal">,
   channelId: string,
 ): Promise<APIMessage | null> {
+  await inOwnServer(ctx, channelId);
   const nonce = stepNonce(ctx.idempotencyKey);
   const messages = (await ctx.client.rest.get(Routes.channelMessages(channelId), {
     query: new URLSearchParams({ limit: "50" }),
