@@ -38,6 +38,8 @@ export type FakeDiscordOptions = {
   clientId?: string;
   clientSecret?: string;
   portHint?: string;
+  /** The app's bot token (DISCORD_BOT_TOKEN), fixed so a separately started app can be given it; default: a fresh one. */
+  botToken?: string;
   /** Calls per bucket (route and channel) per window before a 429 (Discord: about 5 per 5 s); generous by default. */
   bucketLimit?: number;
   bucketWindowMs?: number;
@@ -112,14 +114,14 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
 
   const botTokenFor = (bot: Bot) =>
     `${Buffer.from(bot.id).toString("base64url")}.${randomBytes(4).toString("base64url")}.${randomBytes(20).toString("base64url")}`;
-  function issueBotToken(username = "Flowline"): string {
+  function issueBotToken(username = "Flowline", token?: string): string {
     const bot = { id: "1100000000000000900", username };
-    const token = botTokenFor(bot);
-    bots.set(token, bot);
-    return token;
+    const issued = token ?? botTokenFor(bot);
+    bots.set(issued, bot);
+    return issued;
   }
   /** The app's own bot token (DISCORD_BOT_TOKEN): what servers connected with OAuth are called with. */
-  const botToken = issueBotToken();
+  const botToken = issueBotToken("Flowline", options.botToken);
 
   let baseUrl = "";
   type Answer = { status: number; body?: unknown; headers?: Record<string, string> };
@@ -457,7 +459,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     callsTo: kit.callsTo,
     fail: kit.fail,
     /** A valid bot token of another app, as if pasted from its Developer Portal page. */
-    issueBotToken,
+    issueBotToken: (username?: string) => issueBotToken(username),
     /** Makes a bot token stop working, as when someone resets it in the Developer Portal. */
     revoke(token: string) {
       bots.delete(token);
