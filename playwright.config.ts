@@ -13,6 +13,10 @@ export const fakeSlackURL = `http://127.0.0.1:${fakeSlackPort}`;
 // The fake Fatture in Cloud (fakes/fattureincloud); its default stays clear of the ports parallel runs are given.
 const fakeFicPort = Number(process.env.FLOWLINE_E2E_FIC_PORT ?? 3360);
 const fakeFicURL = `http://127.0.0.1:${fakeFicPort}`;
+// The fake Discord (fakes/discord), with a fixed bot token the app is given.
+const fakeDiscordPort = Number(process.env.FLOWLINE_E2E_DISCORD_PORT ?? 3362);
+export const fakeDiscordURL = `http://127.0.0.1:${fakeDiscordPort}`;
+const fakeDiscordBotToken = "MTEwMDAwMDAwMDAwMDAwMDkwMA.e2e000.e2e-fake-bot-token-0000000000";
 
 export default defineConfig({
   testDir: "e2e",
@@ -47,6 +51,12 @@ export default defineConfig({
       reuseExistingServer: false,
     },
     {
+      command: `node_modules/.bin/tsx fakes/discord/main.ts --port ${fakeDiscordPort} --bot-token ${fakeDiscordBotToken}`,
+      url: `${fakeDiscordURL}/health`,
+      timeout: 30_000,
+      reuseExistingServer: false,
+    },
+    {
       command: `node_modules/.bin/next start -p ${port}`,
       url: `${baseURL}/api/health`,
       timeout: 120_000,
@@ -62,6 +72,10 @@ export default defineConfig({
         FATTUREINCLOUD_API_URL: fakeFicURL,
         FATTUREINCLOUD_CLIENT_ID: "fake-fic-client-id",
         FATTUREINCLOUD_CLIENT_SECRET: "fake-fic-client-secret",
+        DISCORD_API_URL: `${fakeDiscordURL}/api`,
+        DISCORD_CLIENT_ID: "1100000000000000900",
+        DISCORD_CLIENT_SECRET: "fake-discord-client-secret",
+        DISCORD_BOT_TOKEN: fakeDiscordBotToken,
       },
     },
   ],

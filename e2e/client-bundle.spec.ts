@@ -3,12 +3,13 @@ import path from "node:path";
 import { expect, test } from "@playwright/test";
 
 // Server-only code never reaches the browser: the client chunks of the production build (built
-// just before e2e by npm test) must not hold the Slack SDK, the Postgres driver, Prisma or Node's
+// just before e2e by npm test) must not hold the Slack SDK, the Discord REST client, the Postgres driver, Prisma or Node's
 // crypto. The same markers are found in the server chunks, which shows they are what the bundler
 // leaves of those modules.
 
 const markers: Record<string, string[]> = {
   "@slack/web-api": ["@slack/web-api", "getUploadURLExternal"],
+  "@discordjs/rest": ["DiscordAPIError"],
   pg: ["pg-protocol", "pg-pool", "SCRAM-SHA-256"],
   "node:crypto": ["node:crypto"],
   prisma: ["@prisma/client", "PrismaClient"],

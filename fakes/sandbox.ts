@@ -2,18 +2,20 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { assertPortFree, PortBusyError } from "./kit";
+import { discordEnvFor } from "./discord/contract";
+import { startFakeDiscord } from "./discord/server";
 import { startFakeFattureInCloud } from "./fattureincloud/server";
 import { startFakeResend } from "./resend/server";
 import { startFakeSlack } from "./slack/server";
 
-// `npm run dev:sandbox [-- -p 3101] [--slack-port 4555] [--fic-port 4556] [--resend-port 4557] [--rotation]`:
-// the fake Slack, Fatture in Cloud and Resend plus `next dev` wired to them, so anyone can connect
+// `npm run dev:sandbox [-- -p 3101] [--slack-port 4555] [--fic-port 4556] [--resend-port 4557] [--discord-port 4558] [--rotation]`:
+// the fake Slack, Fatture in Cloud, Resend and Discord plus `next dev` wired to them, so anyone can connect
 // (the fakes' consent pages), paste the printed test tokens, choose defaults and run steps offline.
-// Flags win over the env (PORT, FAKE_SLACK_PORT, FAKE_FIC_PORT, FAKE_RESEND_PORT,
+// Flags win over the env (PORT, FAKE_SLACK_PORT, FAKE_FIC_PORT, FAKE_RESEND_PORT, FAKE_DISCORD_PORT,
 // FAKE_SLACK_ROTATION=1). Its own data folder (FLOWLINE_DATA_DIR, default .data/sandbox) keeps
 // fake connections away from a real install.
 
-const usage = "usage: npm run dev:sandbox -- [-p|--port 3000] [--slack-port 4555] [--fic-port 4556] [--resend-port 4557] [--rotation]";
+const usage = "usage: npm run dev:sandbox -- [-p|--port 3000] [--slack-port 4555] [--fic-port 4556] [--resend-port 4557] [--discord-port 4558] [--rotation]";
 
 function portOf(value: string | undefined, fallback: number, flag: string): number {
   const port = Number(value ?? fallback);
@@ -32,6 +34,7 @@ try {
       "slack-port": { type: "string" },
       "fic-port": { type: "string" },
       "resend-port": { type: "string" },
+      "discord-port": { type: "string" },
       rotation: { type: "boolean" },
     },
   }));
@@ -45,9 +48,15 @@ const ports = {
   slack: portOf(values["slack-port"] ?? process.env.FAKE_SLACK_PORT, 4555, "--slack-port"),
   fic: portOf(values["fic-port"] ?? process.env.FAKE_FIC_PORT, 4556, "--fic-port"),
   resend: portOf(values["resend-port"] ?? process.env.FAKE_RESEND_PORT, 4557, "--resend-port"),
+  discord: portOf(values["discord-port"] ?? process.env.FAKE_DISCORD_PORT, 4558, "--discord-port"),
 };
 
-let fakes: [Awaited<ReturnType<typeof startFakeSlack>>, Awaited<ReturnType<typeof startFakeFattureInCloud>>, Awaited<ReturnType<typeof startFakeResend>>];
+let fakes: [
+  Awaited<ReturnType<typeof startFakeSlack>>,
+  Awaited<ReturnType<typeof startFakeFattureInCloud>>,
+  Awaited<ReturnType<typeof startFakeResend>>,
+  Awaited<ReturnType<typeof startFakeDiscord>>,
+];
 try {
   fakes = await Promise.all([
     startFakeSlack({
@@ -57,6 +66,7 @@ try {
     }),
     startFakeFattureInCloud({ port: ports.fic, portHint: "Stop what runs there, or start the sandbox with --fic-port <another>." }),
     startFakeResend({ port: ports.resend, portHint: "Stop what runs there, or start the sandbox with --resend-port <another>." }),
+    startFakeDiscord({ port: ports.discord, portHint: "Stop what runs there, or start the sandbox with --discord-port <another>." }),
   ]);
 } catch (error) {
   if (error instanceof PortBusyError) {
@@ -65,7 +75,7 @@ try {
   }
   throw error;
 }
-const [slack, fic, resend] = fakes;
+const [slack, fic, resend, discord] = fakes;
 const appUrl = `http://localhost:${appPort}`;
 console.log(`Flowline on ${appUrl} — Settings > Integrations`);
 console.log(`fake Slack on ${slack.url}: its consent page lets you pick a workspace (${slack.teams.map((t) => `${t.name} ${t.id}`).join(", ")})`);
@@ -74,6 +84,8 @@ console.log(`fake Fatture in Cloud on ${fic.url}: companies ${fic.companies.map(
 console.log(`  access token to paste: ${fic.issueToken()}`);
 console.log(`fake Resend on ${resend.url}: outbox at ${resend.url}/outbox`);
 console.log(`  API keys to paste: ${resend.fullAccessKey} (full access)  ${resend.sendingKey} (sending only); senders @${resend.domains.join(", @")}`);
+console.log(`fake Discord on ${discord.url}: its consent page lets you pick a server (${discord.guilds.map((g) => `${g.name} ${g.id}`).join(", ")})`);
+console.log(`  bot token to paste: ${discord.issueBotToken("Sandbox bot")}`);
 
 // next dev would answer a busy port with a raw EADDRINUSE stack: check it first.
 try {
@@ -102,6 +114,7 @@ const child = spawn(path.join("node_modules", ".bin", "next"), ["dev", "-p", Str
     RESEND_API_KEY: resend.fullAccessKey,
     RESEND_WEBHOOK_SECRET: resend.webhookSecret,
     EMAIL_FROM: process.env.EMAIL_FROM ?? "Flowline sandbox <flow@flowline.test>",
+    ...discordEnvFor(discord),
   },
 });
 

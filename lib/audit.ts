@@ -89,6 +89,16 @@ export const auditEvents: Record<string, { label: string; summary: (m: Meta) => 
   },
   "connection.paused": { label: "Connection paused", summary: (m) => `${text(m.app)}: ${text(m.from)} → paused` },
   "connection.resumed": { label: "Connection resumed", summary: (m) => `${text(m.app)}: paused → connected` },
+  "connection.default_channel": {
+    label: "Default channel changed",
+    summary: (m) => `${text(m.app)} (${text(m.account)}): ${text(m.from)} → ${text(m.to)}`,
+  },
+  "workflow.connection_set": {
+    label: "Workflow connection set",
+    summary: (m) => `${text(m.workflow)}: ${text(m.app)} uses ${text(m.connection)} connection, channel ${text(m.channel)}`,
+  },
+  "workflow.connection_paused": { label: "Paused on a workflow", summary: (m) => `${text(m.app)} paused on ${text(m.workflow)}` },
+  "workflow.connection_resumed": { label: "Resumed on a workflow", summary: (m) => `${text(m.app)} resumed on ${text(m.workflow)}` },
 };
 
 // A cursor is the last entry's time and id, so a page boundary never skips or repeats an entry.

@@ -134,8 +134,8 @@ function Editor({
   const optionsFor = useCallback(
     (connectionId: string | undefined): LoadOptions =>
       (input) =>
-        loadOptionsAction({ ...input, connectionId }),
-    [],
+        loadOptionsAction({ ...input, connectionId, workflowId }),
+    [workflowId],
   );
   const openPalette = useCallback((placement: Placement) => setPalette(placement), []);
   const testStep = useCallback<TestStep>((node, mode) => testStepAction({ id: workflowId, node, mode }), [workflowId]);

@@ -126,13 +126,14 @@ export type OptionItem = z.infer<typeof optionItemSchema>;
 export const optionsPageSchema = z.object({ connectionId: z.string(), options: z.array(optionItemSchema), nextCursor: z.string().nullable() });
 export type OptionsPage = z.infer<typeof optionsPageSchema>;
 
-/** What an options request names: the loader, and optionally the connection the step pins. */
+/** What an options request names: the loader, and optionally the connection the step pins and its workflow (whose own connection then applies). */
 export const optionsQuerySchema = z.object({
   loader: z
     .string()
     .regex(/^[a-z0-9_]+\.[a-z0-9_]+$/, "A loader id looks like slack.channels")
     .max(100),
   connectionId: z.string().min(1).max(64).optional(),
+  workflowId: z.string().min(1).max(64).optional(),
   search: z.string().max(200).optional(),
   cursor: z.string().max(500).optional(),
 });

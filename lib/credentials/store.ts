@@ -28,6 +28,8 @@ export type ConnectionSummary = {
   lastValidatedAt: string | null;
   isTeamDefaultProfile: boolean;
   isUserCurrentProfile: boolean;
+  /** Where its steps go when they name no channel (company level; a workflow may set its own). */
+  defaultChannel: string | null;
   createdAt: string;
 };
 
@@ -45,6 +47,7 @@ export function summarize(row: Credential): ConnectionSummary {
     lastValidatedAt: row.lastValidatedAt?.toISOString() ?? null,
     isTeamDefaultProfile: row.isTeamDefaultProfile,
     isUserCurrentProfile: row.isUserCurrentProfile,
+    defaultChannel: row.defaultChannel,
     createdAt: row.createdAt.toISOString(),
   };
 }

@@ -24,6 +24,7 @@ import type { Credential } from "@/lib/generated/prisma/client";
 import { logger } from "@/lib/log";
 import { WorkflowError } from "@/lib/workflow/errors";
 import { providerIconPath } from "@/lib/integrations/icons";
+import { defaultChannelLoader, listWorkflowOverrides, type WorkflowOverride } from "@/lib/integrations/scopes";
 import { callProvider } from "@/lib/integrations/execute";
 import { authorizationUrl, exchangeCode, oauthConfigured } from "@/lib/integrations/oauth2";
 import type { AccountInfo, AnyIntegration, CredentialSecret, Integration, ProviderLookup, TokenGrant } from "@/lib/integrations/types";
@@ -47,6 +48,10 @@ export type IntegrationCard = {
   /** What one account of a connection is called when it can be switched (Fatture in Cloud: "company"). */
   accountNoun: string | null;
   connections: CardConnection[];
+  /** The picker of the channels a company connection's steps default to; null when its steps take none. */
+  defaultChannelLoader: string | null;
+  /** Workflows that set their own connection, channel or pause for this app (everything else inherits the company's). */
+  overrides: (WorkflowOverride & { connectionName: string | null })[];
 };
 
 /** A connection as the settings page shows it: enough to tell two with the same name apart. */
@@ -68,6 +73,8 @@ export async function listIntegrationCards(db: Db, caller: Caller, catalog: Prov
   });
   const byId = new Map(creators.map((row) => [row.id, row.createdBy ? (row.createdBy.name ?? row.createdBy.email) : null]));
   const all: CardConnection[] = summaries.map((c) => ({ ...c, connectedBy: byId.get(c.id) ?? null }));
+  const overrides = await listWorkflowOverrides(db, caller);
+  const nameOf = (id: string | null) => (id ? (all.find((c) => c.id === id)?.displayName ?? "a connection that no longer exists") : null);
   return catalog.providers.map((integration) => {
     const connections = all.filter((c) => c.appId === integration.id);
     const { oauth2, token } = integration.auth;
@@ -81,6 +88,8 @@ export async function listIntegrationCards(db: Db, caller: Caller, catalog: Prov
       token: token ? { label: token.label, placeholder: token.placeholder, help: token.help } : null,
       accountNoun: integration.accountChoice?.noun ?? null,
       connections,
+      defaultChannelLoader: defaultChannelLoader(integration),
+      overrides: overrides.filter((o) => o.appId === integration.id).map((o) => ({ ...o, connectionName: nameOf(o.connectionId) })),
     };
   });
 }

@@ -217,11 +217,18 @@ export async function executeIntegrationAction(db: Db, request: ExecuteActionReq
   const now = request.now?.() ?? new Date();
   const runUrl = runUrlOf(env.appUrl, request.runId);
   const app = { id: integration.id, name: integration.name };
-  const resolveRequest = { companyId: request.companyId, userId: request.userId, app, connectionId: request.connectionId ?? null };
+  const resolveRequest = { companyId: request.companyId, userId: request.userId, app, connectionId: request.connectionId ?? null, runId: request.runId };
 
   if (request.dryRun) {
     const found = await findCredential(db, resolveRequest).catch(() => null);
-    const output = action.preview(input, { runId: request.runId, stepId: request.stepId, appUrl: env.appUrl, runUrl, idempotencyKey: request.idempotencyKey });
+    const output = action.preview(input, {
+      runId: request.runId,
+      stepId: request.stepId,
+      appUrl: env.appUrl,
+      runUrl,
+      idempotencyKey: request.idempotencyKey,
+      defaults: found?.defaults ?? { channel: null },
+    });
     return { output, connectionId: found?.credential.id ?? null, resolvedBy: found?.by ?? null, externalRef: null, dryRun: true };
   }
 
@@ -265,11 +272,12 @@ async function callAction<T>(
   const { provider: integration, action } = request;
   const env = getEnv();
   const app = { id: integration.id, name: integration.name };
-  const { credential, by } = await resolveCredential(db, {
+  const { credential, by, defaults } = await resolveCredential(db, {
     companyId: request.companyId,
     userId: request.userId,
     app,
     connectionId: request.connectionId ?? null,
+    runId: request.runId,
   });
   const log = (request.logger ?? appLogger).child({ runId: request.runId, stepId: request.stepId, nodeType: nodeTypeOf(request), connectionId: credential.id });
   if (rateLimited)
@@ -304,6 +312,7 @@ async function callAction<T>(
         logger: log,
         signal,
         files: fileReader(db, request.companyId),
+        defaults,
       });
     },
     { action: action.id, input },

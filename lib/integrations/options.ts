@@ -8,8 +8,9 @@ import { toAppFacingError } from "@/lib/integrations/connections";
 import type { ProviderLookup } from "@/lib/integrations/types";
 
 // The one way the editor fills a picker: "<provider>.<loader>" runs on the server with the
-// connection the step would use (the one it pins, else the caller's resolution order), one page
-// at a time. Tenancy is the resolution's: only the caller's company's and their own connections.
+// connection the step would use (the one it pins, else its workflow's own, else the caller's
+// resolution order), one page at a time. Tenancy is the resolution's: only the caller's company's
+// and their own connections, and only a workflow of the caller's company.
 
 export async function loadOptions(db: Db, caller: Caller, raw: unknown, catalog: ProviderLookup): Promise<OptionsPage> {
   const query = optionsQuerySchema.parse(raw);
@@ -23,7 +24,13 @@ export async function loadOptions(db: Db, caller: Caller, raw: unknown, catalog:
   }
   try {
     const app = { id: provider.id, name: provider.name };
-    const { credential } = await resolveCredential(db, { companyId: caller.companyId, userId: caller.userId, app, connectionId: query.connectionId ?? null });
+    const { credential } = await resolveCredential(db, {
+      companyId: caller.companyId,
+      userId: caller.userId,
+      app,
+      connectionId: query.connectionId ?? null,
+      workflowId: query.workflowId ?? null,
+    });
     const search = query.search?.trim() ? { search: query.search.trim() } : {};
     const page = await callProvider(
       db,

@@ -131,10 +131,15 @@ export type ActionContext<Client> = {
   signal: AbortSignal;
   /** Files of the run's company by id (an inbound attachment, a Doc Manager document). */
   files: FileReader;
+  /**
+   * Where a step that leaves a field empty goes (installation scopes): the workflow's default
+   * channel for the app, else the connection's own (set in Settings > Integrations); null: none.
+   */
+  defaults: { channel: string | null };
 };
 
 /** What preview receives in a dry run: no client, nothing decrypted. */
-export type PreviewContext = Pick<ActionContext<never>, "runId" | "stepId" | "appUrl" | "runUrl" | "idempotencyKey">;
+export type PreviewContext = Pick<ActionContext<never>, "runId" | "stepId" | "appUrl" | "runUrl" | "idempotencyKey" | "defaults">;
 
 /** What an undo receives: the same client, and the effect's externalRef recorded after execute. */
 export type UndoContext<Client> = Pick<ActionContext<Client>, "client" | "connection" | "companyId" | "logger" | "signal">;
@@ -238,6 +243,12 @@ export type Integration<Client = unknown> = {
   options?: readonly OptionsLoader<Client>[];
   /** Trigger types it brings (inbound events of the provider), listed in the catalog with the built-in ones. */
   triggers: readonly TriggerTypeSpec[];
+  /**
+   * Values a connection (for the company) and a workflow (its own installation scope) may set for
+   * steps that leave them empty, read by actions from ctx.defaults; `loader` (one of `options`)
+   * fills the picker. Discord: the default channel.
+   */
+  defaults?: { channel?: { loader: string } };
 };
 
 /** A provider with its client type erased, as the catalog holds it. */

@@ -5,7 +5,7 @@ import { catalog } from "@/lib/catalog";
 import { closeDatabase, setDatabase } from "@/lib/db";
 import { openSecret } from "@/lib/credentials/store";
 import { chooseAccount, connectWithToken, listAccounts } from "@/lib/integrations/connections";
-import { executeIntegrationAction, reconcileIntegrationAction, undoEffect, type ExecuteActionRequest } from "@/lib/integrations/execute";
+import { reconcileIntegrationAction, undoEffect, type ExecuteActionRequest } from "@/lib/integrations/execute";
 import { splitPayments } from "@/lib/integrations/fattureincloud/create-invoice";
 import { loadOptions } from "@/lib/integrations/options";
 import { startFakeFattureInCloud, type FakeFattureInCloud } from "@/fakes/fattureincloud/server";
@@ -13,7 +13,7 @@ import { openTestDatabase, type TestDatabase } from "../support/database";
 import { appFailure, workflowFailure } from "../support/failure";
 import { callRoute } from "../support/routes";
 import { seedCompany } from "../support/seed";
-import { createRun, setProviderTestEnv, target } from "./support";
+import { createRun, setProviderTestEnv, target, executeAction } from "./support";
 
 // Fatture in Cloud through the official SDK against the fake: OAuth connect and the company
 // choice, every action's success path and mapped errors, undo, reconcile, the pickers.
@@ -37,20 +37,8 @@ afterAll(async () => {
   await fake.close();
 });
 
-async function run(nodeType: string, input: unknown, extra: Partial<ExecuteActionRequest> = {}) {
-  const { runId, stepId } = await createRun(database.prisma, owner);
-  return executeIntegrationAction(database.prisma, {
-    companyId: owner.companyId,
-    userId: owner.userId,
-    ...target(nodeType),
-    input,
-    runId,
-    stepId,
-    idempotencyKey: `${runId}:${stepId}`,
-    connectionId,
-    ...extra,
-  });
-}
+const run = (nodeType: string, input: unknown, extra: Partial<ExecuteActionRequest> = {}) =>
+  executeAction(database.prisma, owner, nodeType, input, { connectionId, ...extra });
 
 const invoiceInput = {
   clientId: 54321,

@@ -174,6 +174,7 @@ describe.each(contracts)("provider contract: $provider.name", ({ provider, contr
         appUrl: "http://flowline.test",
         runUrl: "http://flowline.test/runs/run_1",
         idempotencyKey: "key",
+        defaults: { channel: null },
       });
       expect(action.output.safeParse(preview).success, `${provider.id}.${action.id}`).toBe(true);
     }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Caller } from "@/lib/auth/roles";
 import { catalog } from "@/lib/catalog";
 import { connectWithToken } from "@/lib/integrations/connections";
-import { executeIntegrationAction, type ExecuteActionRequest } from "@/lib/integrations/execute";
+import type { ExecuteActionRequest } from "@/lib/integrations/execute";
 import { loadOptions } from "@/lib/integrations/options";
 import { connectThroughConsent } from "@/fakes/fattureincloud/contract";
 import { startFakeFattureInCloud, type FakeFattureInCloud } from "@/fakes/fattureincloud/server";
@@ -13,7 +13,7 @@ import { startFakeResend, type FakeResend } from "@/fakes/resend/server";
 import { openTestDatabase, type TestDatabase } from "../support/database";
 import { appFailure, workflowFailure } from "../support/failure";
 import { seedCompany } from "../support/seed";
-import { createRun, setProviderTestEnv, target } from "./support";
+import { executeAction, setProviderTestEnv } from "./support";
 
 // "Send email" through the real `resend` SDK against the fake Resend: the payload, the
 // Idempotency-Key, each mapped error, pasted keys; and the invoice flow that ends in an email
@@ -46,19 +46,8 @@ afterAll(async () => {
 });
 beforeEach(() => fake.reset());
 
-async function run(nodeType: string, input: unknown, extra: Partial<ExecuteActionRequest> = {}) {
-  const { runId, stepId } = await createRun(database.prisma, owner);
-  return executeIntegrationAction(database.prisma, {
-    companyId: owner.companyId,
-    userId: owner.userId,
-    ...target(nodeType),
-    input,
-    runId,
-    stepId,
-    idempotencyKey: `${runId}:${stepId}`,
-    ...extra,
-  });
-}
+const run = (nodeType: string, input: unknown, extra: Partial<ExecuteActionRequest> = {}) =>
+  executeAction(database.prisma, owner, nodeType, input, { ...extra });
 const send = (input: Record<string, unknown>, extra: Partial<ExecuteActionRequest> = {}) =>
   run("resend.send_email", { to: "cliente@example.it", subject: "Ciao", text: "Testo", ...input }, { connectionId, ...extra });
 

@@ -1,16 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Caller } from "@/lib/auth/roles";
-import { makePreferred } from "@/lib/credentials/store";
+import { resolveCredential } from "@/lib/credentials/resolve";
+import { makePreferred, setPaused } from "@/lib/credentials/store";
+import { catalog } from "@/lib/catalog";
+import { listWorkflowScopes, setConnectionDefaultChannel, setWorkflowScope, setWorkflowScopePaused } from "@/lib/integrations/scopes";
 import { executeIntegrationAction } from "@/lib/integrations/execute";
 import { WorkflowError } from "@/lib/workflow/errors";
 import type { FakeSlack } from "@/fakes/slack/server";
 import { openTestDatabase, type TestDatabase } from "../support/database";
 import { seedCompany } from "../support/seed";
 import { connectSlack, createRun, startSlackForTests, target } from "./support";
-import { workflowFailure } from "../support/failure";
+import { appFailure, workflowFailure } from "../support/failure";
 
-// Credential resolution, decided per call: node > user's current profile > company default >
-// user fallback > company fallback. The fake records which token each call carried.
+// Credential resolution, decided per call: node > the workflow's own (its installation scope) >
+// user's current profile > company default > user fallback > company fallback; a pause on the
+// workflow stops that workflow only, a pause of a company connection every workflow using it.
+// The fake records which token each call carried.
 
 let database: TestDatabase;
 let fake: FakeSlack;
@@ -33,8 +38,8 @@ async function freshCompany(label: string) {
   return seeded.owner;
 }
 
-async function post(caller: Pick<Caller, "companyId" | "userId">, connectionId?: string) {
-  const { runId, stepId } = await createRun(database.prisma, owner);
+async function post(caller: Pick<Caller, "companyId" | "userId">, connectionId?: string, workflowId?: string) {
+  const { runId, stepId } = await createRun(database.prisma, owner, workflowId);
   await executeIntegrationAction(database.prisma, {
     companyId: caller.companyId,
     userId: caller.userId,
@@ -48,6 +53,14 @@ async function post(caller: Pick<Caller, "companyId" | "userId">, connectionId?:
   return fake.callsTo("chat.postMessage").at(-1)!.token;
 }
 
+/** A workflow of the company with its own Slack scope. */
+async function workflowWith(c: Caller, scope: { credentialId?: string; defaultChannel?: string; paused?: boolean }) {
+  const workflow = await database.prisma.workflow.create({ data: { companyId: c.companyId, name: "scoped", draft: {} } });
+  await database.prisma.app.upsert({ where: { id: "slack" }, create: { id: "slack", name: "Slack" }, update: {} });
+  await database.prisma.workflowConnection.create({ data: { companyId: c.companyId, workflowId: workflow.id, appId: "slack", ...scope } });
+  return workflow.id;
+}
+
 describe("credential resolution at execution time", () => {
   beforeAll(async () => {
     owner = await freshCompany("Resolve");
@@ -56,7 +69,9 @@ describe("credential resolution at execution time", () => {
 
   type Case = {
     name: string;
-    setup: (tokens: Record<string, string>) => Promise<{ expect: string | WorkflowError["code"]; connectionId?: string; userId?: string | null }>;
+    setup: (
+      tokens: Record<string, string>,
+    ) => Promise<{ expect: string | WorkflowError["code"]; connectionId?: string; userId?: string | null; workflowId?: string }>;
   };
   const cases: Case[] = [
     {
@@ -141,6 +156,73 @@ describe("credential resolution at execution time", () => {
         return { expect: "E_CONNECTION_PAUSED" };
       },
     },
+    {
+      name: "the workflow's own connection is used over the user's profile and the company default",
+      setup: async (t) => {
+        const c = await freshCompany("W1");
+        await connectSlack(database.prisma, { companyId: c.companyId }, (t.default = fake.issueBotToken()));
+        await connectSlack(database.prisma, { userId: c.userId! }, (t.mine = fake.issueBotToken()));
+        const own = await connectSlack(database.prisma, { companyId: c.companyId }, (t.own = fake.issueBotToken()));
+        const workflowId = await workflowWith(c, { credentialId: own.id });
+        owner = c;
+        return { expect: "own", workflowId };
+      },
+    },
+    {
+      name: "the node's connection still wins over the workflow's",
+      setup: async (t) => {
+        const c = await freshCompany("W2");
+        const own = await connectSlack(database.prisma, { companyId: c.companyId }, (t.own = fake.issueBotToken()));
+        const pinned = await connectSlack(database.prisma, { companyId: c.companyId }, (t.pinned = fake.issueBotToken()));
+        const workflowId = await workflowWith(c, { credentialId: own.id });
+        owner = c;
+        return { expect: "pinned", connectionId: pinned.id, workflowId };
+      },
+    },
+    {
+      name: "a workflow that sets only a default channel keeps the company's connection",
+      setup: async (t) => {
+        const c = await freshCompany("W3");
+        await connectSlack(database.prisma, { companyId: c.companyId }, (t.default = fake.issueBotToken()));
+        const workflowId = await workflowWith(c, { defaultChannel: "C0GENERAL" });
+        owner = c;
+        return { expect: "default", workflowId, userId: null };
+      },
+    },
+    {
+      name: "a workflow paused for the app stops, even with a connection on the node",
+      setup: async (t) => {
+        const c = await freshCompany("W4");
+        const pinned = await connectSlack(database.prisma, { companyId: c.companyId }, (t.pinned = fake.issueBotToken()));
+        const workflowId = await workflowWith(c, { paused: true });
+        owner = c;
+        return { expect: "E_CONNECTION_PAUSED", connectionId: pinned.id, workflowId };
+      },
+    },
+    {
+      name: "the workflow's connection paused for the company stops that workflow too",
+      setup: async (t) => {
+        const c = await freshCompany("W5");
+        await connectSlack(database.prisma, { companyId: c.companyId }, (t.default = fake.issueBotToken()));
+        const own = await connectSlack(database.prisma, { companyId: c.companyId }, (t.own = fake.issueBotToken()));
+        await database.prisma.credential.update({ where: { id: own.id }, data: { status: "paused" } });
+        const workflowId = await workflowWith(c, { credentialId: own.id });
+        owner = c;
+        return { expect: "E_CONNECTION_PAUSED", workflowId };
+      },
+    },
+    {
+      name: "the workflow's connection, once disconnected, is reported: never replaced by another account",
+      setup: async (t) => {
+        const c = await freshCompany("W6");
+        await connectSlack(database.prisma, { companyId: c.companyId }, (t.default = fake.issueBotToken()));
+        const own = await connectSlack(database.prisma, { companyId: c.companyId }, (t.own = fake.issueBotToken()));
+        const workflowId = await workflowWith(c, { credentialId: own.id });
+        await database.prisma.credential.delete({ where: { id: own.id } });
+        owner = c;
+        return { expect: "E_CREDENTIAL_MISSING", workflowId };
+      },
+    },
   ];
 
   it.each(cases.map((c) => [c.name, c] as const))("%s", async (_name, testCase) => {
@@ -149,13 +231,19 @@ describe("credential resolution at execution time", () => {
     const caller = { companyId: owner.companyId, userId: outcome.userId === undefined ? owner.userId : outcome.userId };
     const before = fake.callsTo("chat.postMessage").length;
     if (outcome.expect.startsWith("E_")) {
-      const error = await workflowFailure(post(caller, outcome.connectionId));
+      const error = await workflowFailure(post(caller, outcome.connectionId, outcome.workflowId));
       expect(error.code).toBe(outcome.expect);
-      if (error.code === "E_CREDENTIAL_MISSING" && !outcome.connectionId) expect(error.remediation).toBe("Connect Slack in Settings > Integrations");
-      if (error.code === "E_CONNECTION_PAUSED") expect(error.remediation).toMatch(/Resume it/);
+      if (error.code === "E_CREDENTIAL_MISSING" && !outcome.connectionId)
+        expect(error.remediation).toBe(
+          outcome.workflowId
+            ? "Choose another Slack connection in the workflow's Connections, or let it use the company's"
+            : "Connect Slack in Settings > Integrations",
+        );
+      if (error.code === "E_CONNECTION_PAUSED")
+        expect(error.remediation).toMatch(outcome.workflowId ? /Resume (it|Slack in the workflow's Connections)/ : /Resume it/);
       expect(fake.callsTo("chat.postMessage").length).toBe(before);
     } else {
-      expect(await post(caller, outcome.connectionId)).toBe(tokens[outcome.expect]);
+      expect(await post(caller, outcome.connectionId, outcome.workflowId)).toBe(tokens[outcome.expect]);
     }
   });
 
@@ -186,5 +274,95 @@ describe("credential resolution at execution time", () => {
     expect(await post(c)).toBe(first);
     await makePreferred(database.prisma, c, { id: b.id });
     expect(await post(c)).toBe(second);
+  });
+});
+
+describe("installation scopes: the company's connection for every workflow, a workflow's own, and both pause levels", () => {
+  const draft = {
+    trigger: { type: "manual", config: {} },
+    nodes: [{ id: "post", type: "slack.send_message", name: "Post", config: { channel: "general", text: "hi" }, position: { x: 0, y: 0 } }],
+    edges: [],
+  };
+  const newWorkflow = async (c: Caller, name: string) => (await database.prisma.workflow.create({ data: { companyId: c.companyId, name, draft } })).id;
+
+  it("a pause on one workflow stops only that workflow; resuming it lets it run again", async () => {
+    const c = await freshCompany("PauseW");
+    owner = c;
+    const token = fake.issueBotToken();
+    await connectSlack(database.prisma, { companyId: c.companyId }, token);
+    const [paused, other] = [await newWorkflow(c, "paused"), await newWorkflow(c, "other")];
+    await setWorkflowScopePaused(database.prisma, c, { workflowId: paused, appId: "slack", paused: true }, catalog);
+    const error = await workflowFailure(post(c, undefined, paused));
+    expect([error.code, error.message, error.remediation]).toEqual([
+      "E_CONNECTION_PAUSED",
+      "Slack is paused on this workflow",
+      "Resume Slack in the workflow's Connections, then replay the run",
+    ]);
+    expect(await post(c, undefined, other)).toBe(token);
+    await setWorkflowScopePaused(database.prisma, c, { workflowId: paused, appId: "slack", paused: false }, catalog);
+    expect(await post(c, undefined, paused)).toBe(token);
+    expect(await database.prisma.workflowConnection.count({ where: { workflowId: paused } })).toBe(0);
+  });
+
+  it("a pause of the company connection stops every workflow that uses it, and only those", async () => {
+    const c = await freshCompany("PauseC");
+    owner = c;
+    const shared = await connectSlack(database.prisma, { companyId: c.companyId }, fake.issueBotToken());
+    const ownToken = fake.issueBotToken();
+    const own = await connectSlack(database.prisma, { companyId: c.companyId }, ownToken);
+    const [inheriting, overriding] = [await newWorkflow(c, "inherits"), await newWorkflow(c, "own")];
+    await setWorkflowScope(database.prisma, c, { workflowId: overriding, appId: "slack", connectionId: own.id, defaultChannel: null }, catalog);
+    await setPaused(database.prisma, c, { id: shared.id }, true);
+    const error = await workflowFailure(post({ companyId: c.companyId, userId: null }, undefined, inheriting));
+    expect([error.code, error.message]).toEqual(["E_CONNECTION_PAUSED", `The Slack connection "Fake Workspace" is paused for the company`]);
+    expect(await post({ companyId: c.companyId, userId: null }, undefined, overriding)).toBe(ownToken);
+  });
+
+  it("the default channel: the workflow's own, else the connection's; a node's own connection keeps its own", async () => {
+    const c = await freshCompany("Channels");
+    const company = await connectSlack(database.prisma, { companyId: c.companyId }, fake.issueBotToken());
+    const pinned = await connectSlack(database.prisma, { companyId: c.companyId }, fake.issueBotToken());
+    // Slack steps take no default channel (Discord's do), so Settings refuses one and the test stores it directly.
+    expect((await appFailure(setConnectionDefaultChannel(database.prisma, c, { id: company.id, defaultChannel: "C0GENERAL" }, catalog))).code).toBe(
+      "validation_failed",
+    );
+    await database.prisma.credential.update({ where: { id: company.id }, data: { defaultChannel: "C0GENERAL" } });
+    await database.prisma.credential.update({ where: { id: pinned.id }, data: { defaultChannel: "C0PINNED" } });
+    const workflowId = await workflowWith(c, { defaultChannel: "C0WORKFLOW" });
+    const resolve = (connectionId: string | null, wf: string | null) =>
+      resolveCredential(database.prisma, { companyId: c.companyId, userId: null, app: { id: "slack", name: "Slack" }, connectionId, workflowId: wf });
+    expect((await resolve(null, null)).defaults.channel).toBe("C0GENERAL");
+    expect((await resolve(null, workflowId)).defaults.channel).toBe("C0WORKFLOW");
+    expect((await resolve(pinned.id, workflowId)).defaults.channel).toBe("C0PINNED");
+  });
+
+  it("says where each value comes from: inherited from the company, or set on this workflow", async () => {
+    const c = await freshCompany("Origins");
+    const company = await connectSlack(database.prisma, { companyId: c.companyId }, fake.issueBotToken());
+    const own = await connectSlack(database.prisma, { companyId: c.companyId }, fake.issueBotToken());
+    const workflowId = await newWorkflow(c, "origins");
+    const [inherited] = await listWorkflowScopes(database.prisma, c, workflowId, catalog);
+    expect(inherited).toMatchObject({ appId: "slack", connection: { origin: "company", value: { id: company.id } }, defaultChannel: null });
+    const [set] = await setWorkflowScope(database.prisma, c, { workflowId, appId: "slack", connectionId: own.id, defaultChannel: "" }, catalog);
+    expect(set).toMatchObject({ connection: { origin: "workflow", value: { id: own.id }, inherited: { id: company.id } }, paused: { workflow: false } });
+    const [back] = await setWorkflowScope(database.prisma, c, { workflowId, appId: "slack", connectionId: "", defaultChannel: null }, catalog);
+    expect(back!.connection.origin).toBe("company");
+  });
+
+  it("a workflow can only use its company's connections; members cannot change scopes; another company's workflow is not found", async () => {
+    const c = await freshCompany("ScopeGuard");
+    const workflowId = await newWorkflow(c, "guarded");
+    const theirs = await connectSlack(database.prisma, { companyId: otherCompany.companyId }, fake.issueBotToken());
+    const refused = await appFailure(
+      setWorkflowScope(database.prisma, c, { workflowId, appId: "slack", connectionId: theirs.id, defaultChannel: null }, catalog),
+    );
+    expect(refused.code).toBe("validation_failed");
+    const member = { ...c, role: "member" as const };
+    expect((await appFailure(setWorkflowScopePaused(database.prisma, member, { workflowId, appId: "slack", paused: true }, catalog))).code).toBe("forbidden");
+    const outsider = { ...otherCompany, role: "owner" as const };
+    expect((await appFailure(setWorkflowScopePaused(database.prisma, outsider, { workflowId, appId: "slack", paused: true }, catalog))).code).toBe("not_found");
+    expect(
+      (await appFailure(setWorkflowScope(database.prisma, c, { workflowId, appId: "slack", connectionId: null, defaultChannel: "C0X" }, catalog))).code,
+    ).toBe("validation_failed");
   });
 });

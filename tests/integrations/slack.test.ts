@@ -7,7 +7,7 @@ import { catalog } from "@/lib/catalog";
 import type { FakeSlack } from "@/fakes/slack/server";
 import { openTestDatabase, type TestDatabase } from "../support/database";
 import { seedCompany } from "../support/seed";
-import { connectSlack, createRun, startSlackForTests, target } from "./support";
+import { connectSlack, createRun, startSlackForTests, target, executeAction } from "./support";
 import { workflowFailure } from "../support/failure";
 
 // Every Slack action through the real @slack/web-api client against the fake Slack.
@@ -30,19 +30,8 @@ afterAll(async () => {
 });
 beforeEach(() => fake.reset());
 
-async function run(nodeType: string, input: unknown, extra: Partial<ExecuteActionRequest> = {}) {
-  const { runId, stepId } = await createRun(database.prisma, owner);
-  return executeIntegrationAction(database.prisma, {
-    companyId: owner.companyId,
-    userId: owner.userId,
-    ...target(nodeType),
-    input,
-    runId,
-    stepId,
-    idempotencyKey: `${runId}:${stepId}`,
-    ...extra,
-  });
-}
+const run = (nodeType: string, input: unknown, extra: Partial<ExecuteActionRequest> = {}) =>
+  executeAction(database.prisma, owner, nodeType, input, { ...extra });
 
 describe("Slack node types", () => {
   it("registers every action as <integration>.<action> with its schemas, and definitions using them validate", () => {

@@ -9,6 +9,7 @@ import type { Db } from "@/lib/db";
 import { saveConnection, type ConnectionOwner } from "@/lib/credentials/store";
 import { startFakeSlack, type FakeSlack, type FakeSlackOptions } from "@/fakes/slack/server";
 import { catalog } from "@/lib/catalog";
+import { executeIntegrationAction, type ExecuteActionRequest } from "@/lib/integrations/execute";
 import { setTestEnv } from "../support/env";
 
 // Test wiring: a fake Slack on a free port, and the app's env pointing at it (fresh keys per file).
@@ -64,11 +65,13 @@ export async function connectSlack(
 }
 
 let runs = 0;
-/** A real run and step row, so ids in requests point at something. */
-export async function createRun(db: Db, caller: Caller) {
+/** A real run and step row, so ids in requests point at something: in a new workflow, or in the one given. */
+export async function createRun(db: Db, caller: Caller, workflowId?: string) {
   const definition = { trigger: { type: "manual", config: {} }, nodes: [], edges: [] };
-  const workflow = await db.workflow.create({ data: { companyId: caller.companyId, name: `wf ${++runs}`, draft: definition } });
-  const version = await db.workflowVersion.create({ data: { workflowId: workflow.id, number: 1, definition } });
+  const workflow = workflowId
+    ? { id: workflowId }
+    : await db.workflow.create({ data: { companyId: caller.companyId, name: `wf ${++runs}`, draft: definition } });
+  const version = await db.workflowVersion.create({ data: { workflowId: workflow.id, number: ++runs, definition } });
   const run = await db.workflowRun.create({
     data: { companyId: caller.companyId, workflowId: workflow.id, versionId: version.id, triggerType: "manual", triggerPayload: {} },
   });
@@ -81,6 +84,21 @@ export function target(nodeType: string) {
   const found = catalog.action(nodeType);
   if (!found) throw new Error(`${nodeType} is not an action of the catalog`);
   return found;
+}
+
+/** Runs one action as a step of a fresh run of the caller's company, as the engine's executor would. */
+export async function executeAction(db: Db, caller: Caller, nodeType: string, input: unknown, extra: Partial<ExecuteActionRequest> = {}) {
+  const { runId, stepId } = await createRun(db, caller);
+  return executeIntegrationAction(db, {
+    companyId: caller.companyId,
+    userId: caller.userId,
+    ...target(nodeType),
+    input,
+    runId,
+    stepId,
+    idempotencyKey: `${runId}:${stepId}`,
+    ...extra,
+  });
 }
 
 /** Settings > Integrations as the server renders it for a caller (client components get the router contexts Next.js would give). */

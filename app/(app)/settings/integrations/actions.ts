@@ -5,6 +5,7 @@ import { catalog } from "@/lib/catalog";
 import { makePreferred, setPaused } from "@/lib/credentials/store";
 import { chooseAccount, connectWithToken, disconnect, listAccounts, testConnection } from "@/lib/integrations/connections";
 import { loadOptions } from "@/lib/integrations/options";
+import { setConnectionDefaultChannel } from "@/lib/integrations/scopes";
 
 export const connectWithTokenAction = companyAction((db, caller, input: unknown) => connectWithToken(db, caller, input, catalog));
 export const testConnectionAction = companyAction((db, caller, input: unknown) => testConnection(db, caller, input, catalog));
@@ -18,3 +19,5 @@ export const loadOptionsAction = companyAction((db, caller, input: unknown) => l
 export const listAccountsAction = companyAction((db, caller, input: unknown) => listAccounts(db, caller, input, catalog));
 /** Binds a connection to another of them: { id, accountId }. */
 export const chooseAccountAction = companyAction((db, caller, input: unknown) => chooseAccount(db, caller, input, catalog));
+/** The company-level default channel of a connection, inherited by every workflow that sets none: { id, defaultChannel } ("" or null: none). */
+export const setDefaultChannelAction = companyAction((db, caller, input: unknown) => setConnectionDefaultChannel(db, caller, input, catalog));

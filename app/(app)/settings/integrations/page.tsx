@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { Suspense } from "react";
 import { hasRole } from "@/lib/auth/roles";
 import { pageCaller } from "@/lib/auth/session";
@@ -15,6 +16,7 @@ import {
 import { ActionButton } from "@/components/action-button";
 import { formatDateTime, relativeTime } from "@/components/format";
 import { AccountDialog } from "@/components/integrations/account-dialog";
+import { DefaultChannelDialog } from "@/components/integrations/default-channel-dialog";
 import { AppIcon } from "@/components/integrations/app-icon";
 import { OAuthToast } from "@/components/integrations/oauth-toast";
 import { StatusBadge } from "@/components/integrations/status-badge";
@@ -110,6 +112,12 @@ function ConnectionRow({
             </>
           )}
         </p>
+        {app.defaultChannelLoader && !mine && (
+          <p className="text-xs text-muted-foreground">
+            Default channel: <span className="font-mono">{connection.defaultChannel ?? "none"}</span>
+            {preferred && " · inherited by every workflow that sets none"}
+          </p>
+        )}
       </div>
       {canManage ? (
         <div className="flex flex-wrap gap-2">
@@ -150,6 +158,15 @@ function ConnectionRow({
             >
               Pause
             </ActionButton>
+          )}
+          {app.defaultChannelLoader && !mine && (
+            <DefaultChannelDialog
+              connectionId={connection.id}
+              connectionName={label}
+              appName={app.name}
+              loader={app.defaultChannelLoader}
+              current={connection.defaultChannel}
+            />
           )}
           {app.accountNoun && (
             <AccountDialog
@@ -249,6 +266,31 @@ function AppCard({ app, canManageCompany, choose }: { app: IntegrationCard; canM
             ))}
           </ul>
         )}
+        {app.overrides.length > 0 && (
+          <div className="grid gap-2">
+            <h3 className="text-sm font-medium">{`Workflows with their own ${app.name} settings`}</h3>
+            <p className="text-xs text-muted-foreground">Every other workflow inherits the company&apos;s connection and default channel.</p>
+            <ul aria-label={`Workflows with their own ${app.name} settings`} className="grid gap-1 text-sm">
+              {app.overrides.map((override) => (
+                <li key={override.workflowId} className="flex flex-wrap items-baseline gap-x-2">
+                  <Link href={`/workflows/${override.workflowId}`} className="font-medium underline underline-offset-4">
+                    {override.workflowName}
+                  </Link>
+                  <span className="text-muted-foreground">
+                    {[
+                      override.connectionName ? `connection ${override.connectionName}: Set on this workflow` : "connection: Inherited from the company",
+                      app.defaultChannelLoader &&
+                        (override.defaultChannel ? `channel ${override.defaultChannel}: Set on this workflow` : "channel: Inherited from the company"),
+                      override.paused ? "paused on this workflow" : null,
+                    ]
+                      .filter(Boolean)
+                      .join(" · ")}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
       </CardContent>
     </Card>
   );
@@ -267,7 +309,8 @@ export default async function IntegrationsPage({ searchParams }: { searchParams:
         <OAuthToast names={Object.fromEntries(apps.map((app) => [app.id, app.name]))} />
       </Suspense>
       <p className="text-sm text-muted-foreground">
-        Workflow steps use a connection chosen when they run: the one picked on the step, else your own profile, else the company default.
+        Workflow steps use a connection chosen when they run: the one picked on the step, else the workflow&apos;s own (set on its page), else your own profile,
+        else the company default, which every other workflow inherits.
         {!canManageCompany && " Only admins and owners manage the company's connections."}
       </p>
       {apps.map((app) => (

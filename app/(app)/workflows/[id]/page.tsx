@@ -14,6 +14,7 @@ import { validateDefinition, type Problem } from "@/lib/workflow";
 import { getWorkflow, listVersions, type WorkflowDetail } from "@/lib/workflow/store";
 import { getRun, listRuns } from "@/lib/workflow/runs";
 import { listConnections } from "@/lib/credentials/store";
+import { listWorkflowScopes } from "@/lib/integrations/scopes";
 import { deleteWorkflowAction, setWorkflowEnabledAction } from "@/app/(app)/workflows/actions";
 import { ActionButton } from "@/components/action-button";
 import { PageHeader } from "@/components/page-header";
@@ -23,6 +24,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { WorkflowEditor } from "@/components/editor/workflow-editor";
 import { TriggerCard } from "@/components/triggers/trigger-card";
 import { ChangesSummary } from "@/components/workflows/changes-summary";
+import { ConnectionsSection } from "@/components/workflows/connections-section";
 import { NodesTable } from "@/components/workflows/nodes-table";
 import { PublishButton } from "@/components/workflows/publish-button";
 import { RunNowDialog } from "@/components/workflows/run-now-dialog";
@@ -38,14 +40,15 @@ const loadWorkflow = cache(async (id: string) => {
   const caller = await pageCaller();
   const db = await getDb();
   try {
-    const [workflow, versions, trigger, triggerHistory, connections] = await Promise.all([
+    const [workflow, versions, trigger, triggerHistory, connections, scopes] = await Promise.all([
       getWorkflow(db, catalog, caller, id),
       listVersions(db, caller, id),
       triggerOverview(db, caller, id, getEnv().appUrl),
       triggerEvents(db, caller, id, { limit: 10 }),
       listConnections(db, caller),
+      listWorkflowScopes(db, caller, id, catalog),
     ]);
-    return { caller, workflow, versions, trigger, triggerHistory, connections };
+    return { caller, workflow, versions, trigger, triggerHistory, connections, scopes };
   } catch (error) {
     // Another company's workflow is not found either, so a guessed id reveals nothing.
     if (error instanceof AppError && error.code === "not_found") notFound();
@@ -85,7 +88,7 @@ async function runToShow(caller: Awaited<ReturnType<typeof pageCaller>>, workflo
 }
 
 export default async function WorkflowPage({ params, searchParams }: PageProps) {
-  const { caller, workflow, versions, trigger, triggerHistory, connections } = await loadWorkflow((await params).id);
+  const { caller, workflow, versions, trigger, triggerHistory, connections, scopes } = await loadWorkflow((await params).id);
   const [
     run,
     {
@@ -235,6 +238,19 @@ export default async function WorkflowPage({ params, searchParams }: PageProps) 
           </CardHeader>
           <CardContent>
             <NodesTable definition={workflow.draft} />
+          </CardContent>
+        </Card>
+
+        <Card>
+          <CardHeader>
+            <CardTitle>Connections</CardTitle>
+            <CardDescription>
+              The account and default channel a step uses when it names none. The company&apos;s are inherited; a workflow can set its own, or pause an app for
+              itself alone. A connection chosen on a step still wins.
+            </CardDescription>
+          </CardHeader>
+          <CardContent>
+            <ConnectionsSection workflowId={workflow.id} scopes={scopes} canEdit={canEdit} />
           </CardContent>
         </Card>
 
