@@ -196,7 +196,8 @@ export async function publishWorkflow(
   requireRole(caller, "admin");
   const input = publishSchema.parse(raw);
   const sent = input.definition === undefined ? undefined : acceptDefinition(catalog, input.definition, "strict");
-  return db.$transaction(async (tx) => {
+  const before = await publishedTriggerType(db, caller, id);
+  const published = await db.$transaction(async (tx) => {
     const locked = await tx.$queryRaw<
       { id: string }[]
     >`SELECT id FROM "Workflow" WHERE id = ${id} AND "companyId" = ${caller.companyId} AND "deletedAt" IS NULL FOR UPDATE`;
@@ -204,6 +205,7 @@ export async function publishWorkflow(
     if (sent) await tx.workflow.update({ where: { id }, data: { draft: asJson(sent), draftUpdatedAt: new Date() } });
     const row = await findRow(tx, caller, id);
     const definition = sent ?? acceptDefinition(catalog, row.draft, "strict");
+    refuseHostLimits(catalog, definition);
     if (row.publishedVersion && jsonEqual(row.publishedVersion.definition, asJson(definition))) {
       return { version: row.publishedVersion.number, created: false, workflow: detail(catalog, row) };
     }
@@ -215,6 +217,36 @@ export async function publishWorkflow(
     await audit(tx, actor(caller), "workflow.published", "workflow", id, { version: version.number });
     return { version: version.number, created: true, workflow: detail(catalog, await findRow(tx, caller, id)) };
   });
+  // Also after a no-op publish: publishing again is how a person retries a sync that failed.
+  await syncTriggers(db, catalog, id, [before, published.workflow.draft.trigger.type]);
+  return published;
+}
+
+/** The trigger's limits on this host (publishProblems in trigger-types.ts), refused like strict validation problems. */
+function refuseHostLimits(catalog: NodeCatalog, definition: WorkflowDefinition) {
+  const spec = catalog.trigger(definition.trigger.type);
+  const config = spec?.publishProblems ? spec.config.safeParse(definition.trigger.config ?? {}) : null;
+  if (!spec?.publishProblems || !config?.success) return;
+  const problems: Problem[] = spec.publishProblems(config.data).map(({ path, message }) => ({
+    severity: "error",
+    code: "config_invalid",
+    message,
+    path: ["trigger", "config", ...path],
+  }));
+  if (problems.length > 0) throw invalidDefinition(problems, "strict");
+}
+
+async function publishedTriggerType(db: Db | Tx, caller: Caller, id: string): Promise<string | undefined> {
+  const row = await db.workflow.findFirst({ where: { id, companyId: caller.companyId }, select: { publishedVersion: { select: { definition: true } } } });
+  return (row?.publishedVersion?.definition as { trigger?: { type?: string } } | undefined)?.trigger?.type;
+}
+
+/** After the commit: each trigger type involved makes the outside world match the workflow (its `sync`). */
+async function syncTriggers(db: Db, catalog: NodeCatalog, id: string, types: (string | undefined)[]) {
+  for (const type of new Set(types)) {
+    const spec = type ? catalog.trigger(type) : undefined;
+    if (spec?.sync) await spec.sync(db, id);
+  }
 }
 
 export async function listVersions(db: Db, caller: Caller, id: string): Promise<VersionSummary[]> {
@@ -271,7 +303,7 @@ export async function revertDraft(db: Db, catalog: NodeCatalog, caller: Caller, 
 /** Enabled workflows start runs from their triggers; only a published one can be enabled. */
 export async function setWorkflowEnabled(db: Db, catalog: NodeCatalog, caller: Caller, id: string, enabled: boolean): Promise<WorkflowDetail> {
   requireRole(caller, "admin");
-  return db.$transaction(async (tx) => {
+  const workflow = await db.$transaction(async (tx) => {
     const row = await findRow(tx, caller, id);
     if (enabled && !row.publishedVersionId) {
       throw new AppError("conflict", "Publish the workflow before enabling it", { remediation: "Publish a version; its trigger then starts runs." });
@@ -281,4 +313,6 @@ export async function setWorkflowEnabled(db: Db, catalog: NodeCatalog, caller: C
     await audit(tx, actor(caller), enabled ? "workflow.enabled" : "workflow.disabled", "workflow", id);
     return detail(catalog, await findRow(tx, caller, id));
   });
+  await syncTriggers(db, catalog, id, [await publishedTriggerType(db, caller, id)]);
+  return workflow;
 }
