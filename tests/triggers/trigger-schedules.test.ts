@@ -78,8 +78,8 @@ describe("schedules on the Trigger.dev host", () => {
     const schedule = scheduleOf(id)!;
     const tick = new Date(Math.ceil((testClock.now().getTime() + 1) / 300_000) * 300_000);
     testClock.advance(tick.getTime() - testClock.now().getTime() + 10);
-    await expect.poll(async () => (await runsOf(id)).length).toBe(1);
-    const [run] = await settled(id);
+    await expect.poll(async () => (await runsOf(id)).map((run) => run.status), { timeout: 15_000 }).toEqual(["succeeded"]);
+    const [run] = await runsOf(id);
     expect(run).toMatchObject({ triggerType: "schedule", status: "succeeded", triggerPayload: expect.objectContaining({ scheduledAt: tick.toISOString() }) });
     await fake.fireSchedule(schedule.id, tick);
     expect(await settled(id)).toHaveLength(1);
