@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { Db, Tx } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { logger } from "@/lib/log";
@@ -23,16 +23,20 @@ export type InboundEventInput = {
   payload: Record<string, unknown>;
   /** Addressed to one workflow (its webhook URL, its schedule); otherwise every matching one. */
   workflowId?: string;
+  /** A test event from the workflow page: its runs say so (triggerSource "test"), and so does the history. */
+  test?: boolean;
 };
 
 export type IntakeResult = { eventId: string; duplicate: boolean; runIds: string[] };
 
 type Candidate = { id: string; versionId: string; trigger: { type: string; config?: Record<string, unknown> } };
 
+/** Run ids are made here, so the ledger row names its runs as it is written. */
+const newRunId = () => `c${Date.now().toString(36)}${randomBytes(9).toString("base64url")}`;
 const runKey = (source: string, externalId: string) => `evt_${createHash("sha256").update(`${source}\u0000${externalId}`).digest("hex").slice(0, 40)}`;
 
-async function candidates(tx: Tx, catalog: NodeCatalog, event: InboundEventInput): Promise<Candidate[]> {
-  const rows = await tx.$queryRaw<{ id: string; versionId: string; trigger: Candidate["trigger"] }[]>`
+async function candidates(db: Db, catalog: NodeCatalog, event: InboundEventInput): Promise<Candidate[]> {
+  const rows = await db.$queryRaw<{ id: string; versionId: string; trigger: Candidate["trigger"] }[]>`
     SELECT w.id, v.id AS "versionId", v.definition->'trigger' AS trigger
       FROM "Workflow" w JOIN "WorkflowVersion" v ON v.id = w."publishedVersionId"
      WHERE w."companyId" = ${event.companyId} AND w.enabled AND w."deletedAt" IS NULL
@@ -46,37 +50,45 @@ async function candidates(tx: Tx, catalog: NodeCatalog, event: InboundEventInput
   });
 }
 
-/** Takes one event in: at most one run per matching workflow, ever, for the same source and external id. */
-export async function takeEvent(db: Db, catalog: NodeCatalog, event: InboundEventInput): Promise<IntakeResult> {
+/**
+ * Takes one event in: at most one run per matching workflow, ever, for the same source and external
+ * id. `alsoInTransaction` commits with the event, taken or duplicate (the outbox marks it delivered).
+ */
+export async function takeEvent(
+  db: Db,
+  catalog: NodeCatalog,
+  event: InboundEventInput,
+  alsoInTransaction?: (tx: Tx) => Promise<unknown>,
+): Promise<IntakeResult> {
   const key = runKey(event.source, event.externalId);
+  // Read before the transaction, so it holds its locks for two statements: the ledger row (with
+  // the ids of the runs it starts) and the runs. A workflow enabled or disabled meanwhile races
+  // the event either way.
+  const runs = (await candidates(db, catalog, event)).map((workflow) => ({
+    id: newRunId(),
+    companyId: event.companyId,
+    workflowId: workflow.id,
+    versionId: workflow.versionId,
+    triggerType: event.triggerType,
+    triggerPayload: event.payload as Prisma.InputJsonValue,
+    idempotencyKey: key,
+    ...(event.test ? { triggerSource: "test" } : {}),
+  }));
+  const runIds = runs.map((run) => run.id);
   const result = await db.$transaction(async (tx) => {
+    await alsoInTransaction?.(tx);
     const inserted = await tx.$queryRaw<{ id: string }[]>`
-      INSERT INTO "InboundEvent" (id, "companyId", "workflowId", "triggerType", source, "externalId", status, payload, "receivedAt")
+      INSERT INTO "InboundEvent" (id, "companyId", "workflowId", "triggerType", source, "externalId", status, payload, "matchedRunIds", "receivedAt", reason)
       VALUES (${`ev_${createHash("sha256").update(`${event.source}:${event.externalId}`).digest("hex").slice(0, 24)}`}, ${event.companyId}, ${event.workflowId ?? null},
-              ${event.triggerType}, ${event.source}, ${event.externalId}, 'accepted', ${JSON.stringify(event.payload)}::jsonb, now())
+              ${event.triggerType}, ${event.source}, ${event.externalId}, 'accepted', ${JSON.stringify(event.payload)}::jsonb, ${runIds}::text[], now(),
+              ${event.test ? "Test event from the workflow page" : null})
       ON CONFLICT (source, "externalId") DO NOTHING RETURNING id`;
     if (inserted.length === 0) {
       const existing = await tx.inboundEvent.findUniqueOrThrow({ where: { source_externalId: { source: event.source, externalId: event.externalId } } });
       return { eventId: existing.id, duplicate: true, runIds: existing.matchedRunIds };
     }
     const eventId = inserted[0]!.id;
-    const runIds: string[] = [];
-    for (const workflow of await candidates(tx, catalog, event)) {
-      const run = await tx.workflowRun.create({
-        data: {
-          companyId: event.companyId,
-          workflowId: workflow.id,
-          versionId: workflow.versionId,
-          triggerType: event.triggerType,
-          triggerPayload: event.payload as Prisma.InputJsonValue,
-          correlationId: eventId,
-          idempotencyKey: key,
-        },
-        select: { id: true },
-      });
-      runIds.push(run.id);
-    }
-    await tx.inboundEvent.update({ where: { id: eventId }, data: { matchedRunIds: runIds } });
+    if (runs.length > 0) await tx.workflowRun.createMany({ data: runs.map((run) => ({ ...run, correlationId: eventId })) });
     return { eventId, duplicate: false, runIds };
   });
   if (result.runIds.length > 0 && !result.duplicate) {

@@ -8,10 +8,12 @@ import { Scheduler } from "./scheduler";
 // internal events. Webhooks (and inbound email) arrive as requests and need nothing running. On
 // the Trigger.dev host, Trigger.dev fires schedules (schedule.ts), so no process here ticks.
 export function startTriggerServices(db: Db, catalog: NodeCatalog): { stop(): Promise<void> } {
-  const scheduler = getEnv().runsOn === "trigger.dev" ? null : new Scheduler(db, catalog);
-  const events = new EventDispatcher(db, catalog);
+  const env = getEnv();
+  const scheduler = env.runsOn === "trigger.dev" ? null : new Scheduler(db, catalog);
+  const events = new EventDispatcher(db, catalog, env.embedded ? undefined : env.DATABASE_URL);
   scheduler?.start();
-  events.start();
+  // A failed LISTEN is logged and retried inside; polling delivers meanwhile.
+  void events.start();
   return {
     async stop() {
       scheduler?.stop();

@@ -6,6 +6,7 @@ import { open, seal } from "@/lib/credentials/crypto";
 import type { Db } from "@/lib/db";
 import { notFound } from "@/lib/errors";
 import type { TriggerTypeSpec } from "@/lib/workflow/trigger-types";
+import { samplePayloadField } from "./sample";
 
 // A signed HTTP call from another system. Each workflow with this trigger has a URL
 // (/api/hooks/<workflow id>) and a secret shown once and rotatable, the old one staying valid for a
@@ -58,6 +59,7 @@ export const webhookTrigger = {
         advanced: true,
       },
     }),
+    samplePayload: samplePayloadField,
   }),
   payload: z.object({
     body: z.unknown().describe("The request's body: JSON, or the fields of a form"),

@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startFakeResend, type FakeResend } from "@/fakes/resend/server";
 import { catalog } from "@/lib/catalog";
@@ -12,6 +11,7 @@ import { openTestDatabase, testDbKind, type TestDatabase } from "../support/data
 import { setTestEnv } from "../support/env";
 import { callRoute } from "../support/routes";
 import { seedCompany } from "../support/seed";
+import { signedWebhookHeaders } from "../support/webhook";
 
 // The intake's promise: a failure anywhere between verifying an event and committing its runs
 // leaves nothing behind, so the sender's retry starts exactly one run. The failure is real and
@@ -79,15 +79,7 @@ describe("a crash between verify and commit", () => {
     const { secret } = await rotateWebhookSecret(database.prisma, owner, id);
     const body = JSON.stringify({ order: "A-7" });
     const deliveryId = `msg_${randomBytes(6).toString("hex")}`;
-    const sign = () => {
-      const at = new Date();
-      return {
-        "webhook-id": deliveryId,
-        "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
-        "webhook-signature": new Webhook(secret).sign(deliveryId, at, body),
-      };
-    };
-    const send = () => callRoute("POST", `/api/hooks/${id}`, { rawBody: body, headers: sign() });
+    const send = () => callRoute("POST", `/api/hooks/${id}`, { rawBody: body, headers: signedWebhookHeaders(secret, body, { id: deliveryId }) });
 
     await failCommits();
     const crashed = await send();
