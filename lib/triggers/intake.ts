@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { Db, Tx } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { logger } from "@/lib/log";
@@ -31,11 +31,9 @@ export type IntakeResult = { eventId: string; duplicate: boolean; runIds: string
 
 type Candidate = { id: string; versionId: string; trigger: { type: string; config?: Record<string, unknown> } };
 
-/** Run ids are made here, so the ledger row names its runs as it is written. */
-const newRunId = () => `c${Date.now().toString(36)}${randomBytes(9).toString("base64url")}`;
 const runKey = (source: string, externalId: string) => `evt_${createHash("sha256").update(`${source}\u0000${externalId}`).digest("hex").slice(0, 40)}`;
 
-async function candidates(db: Db, catalog: NodeCatalog, event: InboundEventInput): Promise<Candidate[]> {
+async function candidates(db: Db | Tx, catalog: NodeCatalog, event: InboundEventInput): Promise<Candidate[]> {
   const rows = await db.$queryRaw<{ id: string; versionId: string; trigger: Candidate["trigger"] }[]>`
     SELECT w.id, v.id AS "versionId", v.definition->'trigger' AS trigger
       FROM "Workflow" w JOIN "WorkflowVersion" v ON v.id = w."publishedVersionId"
@@ -61,26 +59,12 @@ export async function takeEvent(
   alsoInTransaction?: (tx: Tx) => Promise<unknown>,
 ): Promise<IntakeResult> {
   const key = runKey(event.source, event.externalId);
-  // Read before the transaction, so it holds its locks for two statements: the ledger row (with
-  // the ids of the runs it starts) and the runs. A workflow enabled or disabled meanwhile races
-  // the event either way.
-  const runs = (await candidates(db, catalog, event)).map((workflow) => ({
-    id: newRunId(),
-    companyId: event.companyId,
-    workflowId: workflow.id,
-    versionId: workflow.versionId,
-    triggerType: event.triggerType,
-    triggerPayload: event.payload as Prisma.InputJsonValue,
-    idempotencyKey: key,
-    ...(event.test ? { triggerSource: "test" } : {}),
-  }));
-  const runIds = runs.map((run) => run.id);
   const result = await db.$transaction(async (tx) => {
     await alsoInTransaction?.(tx);
     const inserted = await tx.$queryRaw<{ id: string }[]>`
-      INSERT INTO "InboundEvent" (id, "companyId", "workflowId", "triggerType", source, "externalId", status, payload, "matchedRunIds", "receivedAt", reason)
+      INSERT INTO "InboundEvent" (id, "companyId", "workflowId", "triggerType", source, "externalId", status, payload, "receivedAt", reason)
       VALUES (${`ev_${createHash("sha256").update(`${event.source}:${event.externalId}`).digest("hex").slice(0, 24)}`}, ${event.companyId}, ${event.workflowId ?? null},
-              ${event.triggerType}, ${event.source}, ${event.externalId}, 'accepted', ${JSON.stringify(event.payload)}::jsonb, ${runIds}::text[], now(),
+              ${event.triggerType}, ${event.source}, ${event.externalId}, 'accepted', ${JSON.stringify(event.payload)}::jsonb, now(),
               ${event.test ? "Test event from the workflow page" : null})
       ON CONFLICT (source, "externalId") DO NOTHING RETURNING id`;
     if (inserted.length === 0) {
@@ -88,7 +72,24 @@ export async function takeEvent(
       return { eventId: existing.id, duplicate: true, runIds: existing.matchedRunIds };
     }
     const eventId = inserted[0]!.id;
-    if (runs.length > 0) await tx.workflowRun.createMany({ data: runs.map((run) => ({ ...run, correlationId: eventId })) });
+    const runIds: string[] = [];
+    for (const workflow of await candidates(tx, catalog, event)) {
+      const run = await tx.workflowRun.create({
+        data: {
+          companyId: event.companyId,
+          workflowId: workflow.id,
+          versionId: workflow.versionId,
+          triggerType: event.triggerType,
+          triggerPayload: event.payload as Prisma.InputJsonValue,
+          correlationId: eventId,
+          idempotencyKey: key,
+          ...(event.test ? { triggerSource: "test" } : {}),
+        },
+        select: { id: true },
+      });
+      runIds.push(run.id);
+    }
+    if (runIds.length > 0) await tx.inboundEvent.update({ where: { id: eventId }, data: { matchedRunIds: runIds } });
     return { eventId, duplicate: false, runIds };
   });
   if (result.runIds.length > 0 && !result.duplicate) {
