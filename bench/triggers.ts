@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { Webhook } from "standardwebhooks";
 import { POST as webhookRoute } from "@/app/api/hooks/[id]/route";
 import type { Caller } from "@/lib/auth/roles";
 import { catalog } from "@/lib/catalog";
@@ -12,6 +11,7 @@ import { EmbeddedWorker, workerDefaults } from "@/lib/workflow/hosts/embedded";
 import { createWorkflow, publishWorkflow, setWorkflowEnabled } from "@/lib/workflow/store";
 import { createServerDatabase } from "../tests/support/database";
 import { seedCompany } from "../tests/support/seed";
+import { signedWebhookHeaders } from "../tests/support/webhook";
 import { chain } from "./fixtures";
 import { ms, summarize } from "./stats";
 
@@ -41,15 +41,7 @@ async function startedAt(database: Database, runIds: string[]): Promise<Map<stri
 
 function webhookRequest(workflowId: string, secret: string, n: number) {
   const body = JSON.stringify({ n });
-  const id = `msg_${n}_${randomBytes(4).toString("hex")}`;
-  const at = new Date();
-  const headers = {
-    "content-type": "application/json",
-    "webhook-id": id,
-    "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
-    "webhook-signature": new Webhook(secret).sign(id, at, body),
-  };
-  return new Request(`http://bench.test/api/hooks/${workflowId}`, { method: "POST", headers, body });
+  return new Request(`http://bench.test/api/hooks/${workflowId}`, { method: "POST", headers: signedWebhookHeaders(secret, body), body });
 }
 
 function report(label: string, what: string, samples: number[]): Target {
@@ -61,7 +53,13 @@ function report(label: string, what: string, samples: number[]): Target {
   return { name: `${label} ${what} latency`, met };
 }
 
-export async function benchTriggers(label: string, database: Database, owner: Caller, wanted: (name: string) => boolean): Promise<Target[]> {
+export async function benchTriggers(
+  label: string,
+  database: Database,
+  owner: Caller,
+  wanted: (name: string) => boolean,
+  databaseUrl?: string,
+): Promise<Target[]> {
   const results: Target[] = [];
   const worker = new EmbeddedWorker(database.prisma, { ...workerDefaults[database.kind], catalog });
   await worker.start();
@@ -102,15 +100,18 @@ export async function benchTriggers(label: string, database: Database, owner: Ca
     }
     if (wanted("event")) {
       await enabledWorkflow(database, owner, { type: "document.completed", config: {} });
-      const dispatcher = new EventDispatcher(database.prisma, catalog);
-      dispatcher.start();
+      const dispatcher = new EventDispatcher(database.prisma, catalog, databaseUrl);
+      await dispatcher.start();
       const emitted = new Map<string, number>();
       for (let n = 0; n < 200; n++) {
-        const outboxId = await emitEvent(database.prisma, {
-          companyId: owner.companyId,
-          type: "document.completed",
-          payload: { documentId: `d${n}`, title: "x", folder: null, completedAt: new Date().toISOString(), signers: [] },
-        });
+        // in a transaction, as the change that causes it writes it: delivered at its commit
+        const outboxId = await database.prisma.$transaction((tx) =>
+          emitEvent(tx, {
+            companyId: owner.companyId,
+            type: "document.completed",
+            payload: { documentId: `d${n}`, title: "x", folder: null, completedAt: new Date().toISOString(), signers: [] },
+          }),
+        );
         emitted.set(outboxId, Date.now());
       }
       for (;;) {
@@ -174,7 +175,7 @@ export async function benchTriggerLatency({ wanted, databases }: { wanted: (name
     if (server) await database.migrate();
     setDatabase(database);
     const { owner } = await seedCompany(database.prisma, `Bench${kind}`);
-    results.push(...(await benchTriggers(kind, database, owner, all)));
+    results.push(...(await benchTriggers(kind, database, owner, all, server?.url)));
     await closeDatabase();
     await server?.drop();
   }

@@ -10,6 +10,7 @@ export type AppErrorCode =
   | "payload_too_large"
   | "rate_limited"
   | "database_in_use"
+  | "upstream_unavailable"
   | "config_invalid"
   | "internal";
 
@@ -23,6 +24,7 @@ const statusOf: Record<AppErrorCode, number> = {
   payload_too_large: 413,
   rate_limited: 429,
   database_in_use: 503,
+  upstream_unavailable: 502,
   config_invalid: 500,
   internal: 500,
 };

@@ -5,6 +5,7 @@ import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { CopyButton } from "@/components/ui/copy-button";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { TestEventControls } from "./test-event-controls";
 import { WebhookSecretDialog } from "./webhook-secret-dialog";
 
 const describe: Record<string, string> = {
@@ -89,6 +90,15 @@ export function TriggerCard({
             </ul>
           </div>
         )}
+        {canEdit && (overview.draftType === "webhook" || overview.type === "document.completed" || overview.testEmail) && (
+          <TestEventControls
+            workflowId={workflowId}
+            type={overview.type}
+            draftType={overview.draftType}
+            listeningUntil={overview.listeningUntil}
+            testEmail={overview.testEmail}
+          />
+        )}
         {overview.type !== "manual" && (
           <div className="grid gap-2">
             <h3 className="text-sm font-medium">Received</h3>
@@ -113,7 +123,10 @@ export function TriggerCard({
                         {event.status === "rejected" ? (
                           <span className="text-destructive">Refused: {event.reason}</span>
                         ) : (
-                          <Badge variant="secondary">{event.runIds.length > 0 ? "Accepted" : "Accepted, no workflow matched"}</Badge>
+                          <>
+                            <Badge variant="secondary">{event.runIds.length > 0 || event.reason ? "Accepted" : "Accepted, no workflow matched"}</Badge>
+                            {event.reason && <span className="ml-2 text-muted-foreground">{event.reason}</span>}
+                          </>
                         )}
                       </TableCell>
                       <TableCell>

@@ -229,6 +229,7 @@ ${[...outbox]
         const file = inboundFiles.get(downloading[1]!);
         return file ? answer(200, file.content, { "content-type": file.contentType }) : answer(404, "{}");
       }
+      if (verb === "POST" && url.pathname === "/sandbox/inbound") return sandboxInbound(request.headers.authorization, raw, answer);
       const inbound = verb === "GET" && url.pathname.startsWith("/emails/receiving/");
       const method = inbound
         ? `GET ${url.pathname.replace(/\/[0-9a-f-]{36}/g, "/{id}")}`
@@ -324,6 +325,40 @@ ${[...outbox]
 
   baseUrl = served.url;
 
+  async function deliverTo(email: InboundEmail, webhookUrl: string): Promise<{ id: string; status: number }> {
+    const { id, body, headers } = receive(email);
+    const response = await fetch(webhookUrl, { method: "POST", headers, body });
+    return { id, status: response.status };
+  }
+
+  /**
+   * Not Resend's API: the sandbox's "Send test email" (the app's workflow page, or
+   * `npm run sandbox:email`). Receives an email for `to`, with a small PDF attached, and sends
+   * `webhookUrl` its signed email.received webhook, as Resend would.
+   */
+  async function sandboxInbound(authorization: string | undefined, raw: Buffer, answer: (status: number, body: string) => void) {
+    if (!keys.has(authorization?.replace(/^Bearer /, "") ?? "")) return answer(403, JSON.stringify(resendError("invalid_api_key")));
+    let input: { to?: unknown; webhookUrl?: unknown; from?: unknown; subject?: unknown; text?: unknown };
+    try {
+      input = JSON.parse(raw.toString("utf8")) as typeof input;
+    } catch {
+      return answer(422, JSON.stringify(resendError("validation_error", "The body is not JSON", 422)));
+    }
+    if (typeof input.to !== "string" || typeof input.webhookUrl !== "string")
+      return answer(422, JSON.stringify(resendError("validation_error", "Send `to` (an address) and `webhookUrl` (the app's inbound endpoint)", 422)));
+    const sent = await deliverTo(
+      {
+        from: typeof input.from === "string" ? input.from : "Sandbox tester <tester@sandbox.test>",
+        to: [input.to],
+        subject: typeof input.subject === "string" ? input.subject : "Test email from the sandbox",
+        text: typeof input.text === "string" ? input.text : "A test email sent by the Flowline sandbox.",
+        attachments: [{ filename: "test.pdf", contentType: "application/pdf", content: Buffer.from("%PDF-1.4\n% Flowline sandbox test attachment\n%%EOF\n") }],
+      },
+      input.webhookUrl,
+    ).catch((error: unknown) => ({ id: "", status: 0, error: String(error) }));
+    return answer(sent.status === 0 ? 502 : 200, JSON.stringify({ emailId: sent.id, status: sent.status }));
+  }
+
   /** Stores an inbound email (as if Resend received it) and returns the webhook it would send: raw body and Svix headers. */
   function receive(email: InboundEmail): { id: string; body: string; headers: Record<string, string> } {
     const id = randomUUID();
@@ -379,11 +414,7 @@ ${[...outbox]
     receive,
     signedHeaders,
     /** receive(), then POSTs the webhook to the app, as Resend would. */
-    async deliver(email: InboundEmail, webhookUrl: string): Promise<{ id: string; status: number }> {
-      const { id, body, headers } = receive(email);
-      const response = await fetch(webhookUrl, { method: "POST", headers, body });
-      return { id, status: response.status };
-    },
+    deliver: deliverTo,
     /** For RESEND_BASE_URL (the SDK's baseUrl). */
     apiUrl: served.url,
     port: served.port,

@@ -5,13 +5,17 @@ import type { AddressInfo } from "node:net";
 import { lifecycleHooks, parsePacket, resourceCatalog } from "@trigger.dev/core/v3";
 import { runInMockTaskContext } from "@trigger.dev/core/v3/test";
 import { StandardResourceCatalog } from "@trigger.dev/core/v3/workers";
+import { Cron } from "croner";
 
 // A local stand-in for the Trigger.dev platform, for tests: the HTTP API the SDK calls (trigger a
 // task with an idempotency key, durable waits, waitpoint tokens, cancel) and a task executor.
 // Triggered tasks run in this process inside @trigger.dev/core's mock task context; each task run
 // sees its own run id (an AsyncLocalStorage follows it), so many runs can be in flight at once,
 // as they would be on separate machines. A task that waits is parked on the waitpoint here, like
-// the platform checkpoints it, and continues when the waitpoint completes.
+// the platform checkpoints it, and continues when the waitpoint completes. Imperative schedules
+// (/api/v1/schedules: create or update by deduplication key, retrieve, update, activate,
+// deactivate, delete, list) fire their task on the platform's clock, with the ScheduledTaskPayload
+// the SDK documents; `fireSchedule` delivers a tick again, as the platform may.
 //
 // Usage: const fake = await startFakeTrigger(); set TRIGGER_SECRET_KEY=fake.secretKey and
 // TRIGGER_API_URL=fake.url; then `await fake.load(() => import("@/trigger/my-task"))`.
@@ -37,6 +41,17 @@ export type FakeTaskRun = {
   error?: string;
   abort: AbortController;
   finished: Promise<void>;
+};
+export type FakeSchedule = {
+  id: string;
+  task: string;
+  cron: string;
+  timezone: string;
+  externalId?: string;
+  deduplicationKey: string;
+  active: boolean;
+  lastTimestamp?: Date;
+  cancelTimer?: () => void;
 };
 export type RecordedTriggerCall = { method: string; path: string; body: unknown };
 type RuntimeManager = NonNullable<NonNullable<Parameters<typeof runInMockTaskContext>[1]>["runtimeManager"]>;
@@ -80,6 +95,8 @@ export async function startFakeTrigger(options: { port?: number; secretKey?: str
   const waitpoints = new Map<string, Waitpoint>();
   const tokenKeys = new Map<string, string>();
   const calls: RecordedTriggerCall[] = [];
+  const schedules = new Map<string, FakeSchedule>();
+  const scheduleKeys = new Map<string, string>();
   const currentRun = new AsyncLocalStorage<string>();
   const newId = (prefix: string) => `${prefix}_${randomBytes(10).toString("hex")}`;
   let baseUrl = "";
@@ -179,6 +196,137 @@ export async function startFakeTrigger(options: { port?: number; secretKey?: str
     );
   }
 
+  function startTaskRun(taskId: string, payload: unknown, tags: string[], idempotencyKey?: string): FakeTaskRun {
+    const run = {
+      id: newId("run"),
+      taskId,
+      payload,
+      tags,
+      status: "QUEUED",
+      attempts: 0,
+      abort: new AbortController(),
+      ...(idempotencyKey ? { idempotencyKey } : {}),
+    } as FakeTaskRun;
+    taskRuns.set(run.id, run);
+    if (idempotencyKey) runKeys.set(`${taskId}:${idempotencyKey}`, run.id);
+    // Dequeued right after the response, as a worker would pick it up.
+    run.finished = new Promise<void>((resolve) => setImmediate(resolve)).then(() => execute(run));
+    return run;
+  }
+
+  // ───────────── schedules ─────────────
+
+  const cronOf = (schedule: Pick<FakeSchedule, "cron" | "timezone">) => new Cron(schedule.cron, { timezone: schedule.timezone, paused: true });
+
+  function scheduleObject(schedule: FakeSchedule) {
+    const nextRun = schedule.active ? cronOf(schedule).nextRun(clock.now()) : null;
+    return {
+      id: schedule.id,
+      type: "IMPERATIVE",
+      task: schedule.task,
+      active: schedule.active,
+      deduplicationKey: schedule.deduplicationKey,
+      externalId: schedule.externalId ?? null,
+      generator: { type: "CRON", expression: schedule.cron, description: schedule.cron },
+      timezone: schedule.timezone,
+      nextRun: nextRun?.toISOString() ?? null,
+      environments: [{ id: "env_fake", type: "DEVELOPMENT", userName: null }],
+    };
+  }
+
+  /** Runs the schedule's task for one tick, with the payload Trigger.dev hands a scheduled task. */
+  function fireSchedule(schedule: FakeSchedule, timestamp: Date): FakeTaskRun {
+    const payload = {
+      scheduleId: schedule.id,
+      type: "IMPERATIVE",
+      timestamp,
+      ...(schedule.lastTimestamp ? { lastTimestamp: schedule.lastTimestamp } : {}),
+      ...(schedule.externalId ? { externalId: schedule.externalId } : {}),
+      timezone: schedule.timezone,
+      upcoming: cronOf(schedule).nextRuns(5, timestamp),
+    };
+    schedule.lastTimestamp = timestamp;
+    return startTaskRun(schedule.task, payload, [`schedule_${schedule.id}`]);
+  }
+
+  /** Arms the timer for the schedule's next tick (the platform does not backfill ticks it missed). */
+  function arm(schedule: FakeSchedule) {
+    schedule.cancelTimer?.();
+    schedule.cancelTimer = undefined;
+    if (!schedule.active) return;
+    const next = cronOf(schedule).nextRun(clock.now());
+    if (!next) return;
+    schedule.cancelTimer = clock.at(next, () => {
+      if (schedules.get(schedule.id) !== schedule || !schedule.active) return;
+      fireSchedule(schedule, next);
+      arm(schedule);
+    });
+  }
+
+  /** What the platform checks: a task id, five cron fields (minute resolution), a zone it knows. */
+  function scheduleProblem(body: Record<string, unknown>, needKey: boolean): string | null {
+    if (typeof body.task !== "string" || !body.task) return "task is required";
+    if (typeof body.cron !== "string" || body.cron.trim().split(/\s+/).length !== 5)
+      return "cron must have 5 fields (minute hour day-of-month month day-of-week)";
+    if (needKey && (typeof body.deduplicationKey !== "string" || !body.deduplicationKey)) return "deduplicationKey is required";
+    try {
+      cronOf({ cron: body.cron, timezone: typeof body.timezone === "string" ? body.timezone : "UTC" }).nextRun();
+    } catch (error) {
+      return `Invalid cron or timezone: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    return null;
+  }
+
+  function scheduleCall(method: string, id: string | undefined, verb: string | undefined, body: Record<string, unknown>): [number, unknown] {
+    if (!id && method === "POST") {
+      const problem = scheduleProblem(body, true);
+      if (problem) return [422, { error: problem }];
+      const known = schedules.get(scheduleKeys.get(body.deduplicationKey as string) ?? "");
+      // The same deduplication key updates the schedule instead of making a second one.
+      const schedule: FakeSchedule = known ?? {
+        id: newId("sched"),
+        deduplicationKey: body.deduplicationKey as string,
+        active: true,
+        task: "",
+        cron: "",
+        timezone: "UTC",
+      };
+      Object.assign(schedule, { task: body.task, cron: body.cron, timezone: (body.timezone as string | undefined) ?? "UTC" });
+      if (typeof body.externalId === "string") schedule.externalId = body.externalId;
+      schedules.set(schedule.id, schedule);
+      scheduleKeys.set(schedule.deduplicationKey, schedule.id);
+      arm(schedule);
+      return [200, scheduleObject(schedule)];
+    }
+    if (!id && method === "GET") {
+      const all = [...schedules.values()].map(scheduleObject);
+      return [200, { data: all, pagination: { currentPage: 1, totalPages: 1, count: all.length } }];
+    }
+    const schedule = schedules.get(id ?? "");
+    if (!schedule) return [404, { error: "Schedule not found" }];
+    if (verb && method === "POST") {
+      schedule.active = verb === "activate";
+      arm(schedule);
+      return [200, scheduleObject(schedule)];
+    }
+    if (method === "GET") return [200, scheduleObject(schedule)];
+    if (method === "PUT") {
+      const problem = scheduleProblem(body, false);
+      if (problem) return [422, { error: problem }];
+      Object.assign(schedule, { task: body.task, cron: body.cron, timezone: (body.timezone as string | undefined) ?? "UTC" });
+      if (typeof body.externalId === "string") schedule.externalId = body.externalId;
+      arm(schedule);
+      return [200, scheduleObject(schedule)];
+    }
+    if (method === "DELETE") {
+      schedule.cancelTimer?.();
+      schedules.delete(schedule.id);
+      scheduleKeys.delete(schedule.deduplicationKey);
+      return [200, { id: schedule.id }];
+    }
+    return [405, { error: `fake Trigger.dev has no ${method} on a schedule` }];
+  }
+
   // ───────────── HTTP API ─────────────
 
   async function handle(method: string, path: string, body: Record<string, unknown>): Promise<[number, unknown]> {
@@ -189,22 +337,12 @@ export async function startFakeTrigger(options: { port?: number; secretKey?: str
       const known = opts.idempotencyKey ? runKeys.get(`${taskId}:${opts.idempotencyKey}`) : undefined;
       if (known) return [200, { id: known, isCached: true }];
       const payload = await parsePacket({ data: body.payload as string, dataType: opts.payloadType ?? "application/json" });
-      const run = {
-        id: newId("run"),
-        taskId,
-        payload,
-        tags: Array.isArray(opts.tags) ? opts.tags : opts.tags ? [opts.tags] : [],
-        status: "QUEUED",
-        attempts: 0,
-        abort: new AbortController(),
-        ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
-      } as FakeTaskRun;
-      taskRuns.set(run.id, run);
-      if (opts.idempotencyKey) runKeys.set(`${taskId}:${opts.idempotencyKey}`, run.id);
-      // Dequeued right after the response, as a worker would pick it up.
-      run.finished = new Promise<void>((resolve) => setImmediate(resolve)).then(() => execute(run));
+      const tags = Array.isArray(opts.tags) ? opts.tags : opts.tags ? [opts.tags] : [];
+      const run = startTaskRun(taskId, payload, tags, opts.idempotencyKey);
       return [200, { id: run.id, isCached: false }];
     }
+    const scheduleMatch = /^\/api\/v1\/schedules(?:\/([^/]+))?(?:\/(activate|deactivate))?$/.exec(path);
+    if (scheduleMatch) return scheduleCall(method, scheduleMatch[1], scheduleMatch[2], body);
     if (method === "POST" && (match = /^\/api\/v2\/runs\/([^/]+)\/cancel$/.exec(path))) {
       const run = taskRuns.get(match[1]!);
       if (!run) return [404, { error: "Run not found" }];
@@ -273,6 +411,13 @@ export async function startFakeTrigger(options: { port?: number; secretKey?: str
     secretKey,
     calls,
     runs: taskRuns,
+    schedules,
+    /** Delivers a tick of a schedule (again), as the platform may after a failure; settles when its task run has. */
+    async fireSchedule(id: string, timestamp: Date) {
+      const schedule = schedules.get(id);
+      if (!schedule) throw new Error(`fake Trigger.dev: no schedule ${id}`);
+      await fireSchedule(schedule, timestamp).finished;
+    },
     /** Imports task files into the platform's catalog (after the platform started, so their hooks register). */
     async load(importTasks: () => Promise<unknown>) {
       await importTasks();
@@ -283,6 +428,7 @@ export async function startFakeTrigger(options: { port?: number; secretKey?: str
     },
     async close() {
       for (const waitpoint of waitpoints.values()) waitpoint.cancelTimer?.();
+      for (const schedule of schedules.values()) schedule.cancelTimer?.();
       for (const run of taskRuns.values()) run.abort.abort();
       stopContext();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -50,7 +50,7 @@ export type ExecuteActionRequest = ActionTarget & {
    * Called once, after the connection is resolved and just before the provider is called (never in
    * a dry run or when resolution fails): where the engine writes its pending RunEffect.
    */
-  beforeCall?: (info: { connectionId: string; appId: string }) => Promise<void>;
+  beforeCall?: (info: { connectionId: string | null; appId: string }) => Promise<void>;
   logger?: Logger;
   now?: () => Date;
 };
@@ -59,7 +59,8 @@ export type ExecuteActionResult = {
   output: unknown;
   /** The connection used (RunEffect.credentialId); null in a dry run with nothing connected. */
   connectionId: string | null;
-  resolvedBy: ResolvedBy | null;
+  /** "server": the company had no connection and the provider's serverConnection was used. */
+  resolvedBy: ResolvedBy | "server" | null;
   /** The provider's id of what was created (RunEffect.externalRef), for undo. */
   externalRef: string | null;
   dryRun: boolean;
@@ -120,39 +121,38 @@ type Session = {
   db: Db;
   env: Env;
   integration: Integration<unknown>;
-  credential: Credential;
+  /** null: the server's own key material (serverConnection), which nothing stores or refreshes. */
+  credential: Credential | null;
   secret: CredentialSecret;
   /** The ciphertext the current secret came from: the lock compares it to detect a refresh by someone else. */
   ciphertext: string;
   refreshed: boolean;
 };
 
-const canRefresh = (session: Session) => canRefreshGrant(session.integration, session.secret);
+const canRefresh = (session: Session) => session.credential !== null && canRefreshGrant(session.integration, session.secret);
 
 async function refreshSession(session: Session, log: Logger): Promise<void> {
   const name = session.integration.name;
+  // Only a stored connection refreshes (canRefresh).
+  const credential = session.credential!;
   try {
-    const result = await refreshCredentialLocked<CredentialSecret>(
-      session.db,
-      { id: session.credential.id, ciphertext: session.ciphertext },
-      async (secret) => {
-        const grant = await refreshGrant(session.integration, secret);
-        return { secret: grant.secret, expiresAt: grant.expiresAt, ...(grant.account.scopes?.length ? { scopes: grant.account.scopes } : {}) };
-      },
-    );
+    const result = await refreshCredentialLocked<CredentialSecret>(session.db, { id: credential.id, ciphertext: session.ciphertext }, async (secret) => {
+      const grant = await refreshGrant(session.integration, secret);
+      return { secret: grant.secret, expiresAt: grant.expiresAt, ...(grant.account.scopes?.length ? { scopes: grant.account.scopes } : {}) };
+    });
     session.secret = result.secret;
     session.refreshed = true;
-    const row = await session.db.credential.findUnique({ where: { id: session.credential.id }, select: { ciphertext: true } });
+    const row = await session.db.credential.findUnique({ where: { id: credential.id }, select: { ciphertext: true } });
     session.ciphertext = row?.ciphertext ?? session.ciphertext;
-    log.info({ connectionId: session.credential.id }, "refreshed the connection's access token");
+    log.info({ connectionId: credential.id }, "refreshed the connection's access token");
   } catch (error) {
     const mapped = session.integration.mapError(error, { action: "refresh" });
     if (mapped.code === "E_CREDENTIAL_INVALID") {
-      await markNeedsAttention(session.db, session.credential.id);
+      await markNeedsAttention(session.db, credential.id);
       throw new WorkflowError("E_CREDENTIAL_INVALID", {
-        message: `${name} refused to refresh the connection "${session.credential.displayName}"`,
+        message: `${name} refused to refresh the connection "${credential.displayName}"`,
         remediation: `Reconnect ${name} in Settings > Integrations`,
-        details: { connectionId: session.credential.id },
+        details: { connectionId: credential.id },
         cause: error,
       });
     }
@@ -182,6 +182,13 @@ async function withClient<T>(
         await refreshSession(session, log);
         continue;
       }
+      if (!session.credential)
+        throw new WorkflowError("E_CREDENTIAL_INVALID", {
+          message: `${mapped.message} — this is the server's own ${integration.name} key`,
+          remediation: `Fix the server's ${integration.name} key (its env), or connect ${integration.name} in Settings > Integrations`,
+          details: mapped.details,
+          cause: error,
+        });
       await markNeedsAttention(session.db, session.credential.id);
       log.warn({ code: mapped.code, details: mapped.details }, "provider rejected the connection; marked needs attention");
       throw new WorkflowError("E_CREDENTIAL_INVALID", {
@@ -233,7 +240,7 @@ export async function executeIntegrationAction(db: Db, request: ExecuteActionReq
   }
 
   const { credential, by, output } = await callAction(db, request, { input, now, runUrl, rateLimited: true }, (ctx) => action.execute(ctx, input));
-  return { output, connectionId: credential.id, resolvedBy: by, externalRef: action.externalRef?.(output) ?? null, dryRun: false };
+  return { output, connectionId: credential?.id ?? null, resolvedBy: by, externalRef: action.externalRef?.(output) ?? null, dryRun: false };
 }
 
 /**
@@ -268,19 +275,33 @@ async function callAction<T>(
   request: ExecuteActionRequest,
   { input, now, runUrl, rateLimited }: { input: unknown; now: Date; runUrl: string; rateLimited: boolean },
   call: (ctx: ActionContext<unknown>) => Promise<T>,
-): Promise<{ credential: Credential; by: ResolvedBy; output: T }> {
+): Promise<{ credential: Credential | null; by: ResolvedBy | "server"; output: T }> {
   const { provider: integration, action } = request;
   const env = getEnv();
   const app = { id: integration.id, name: integration.name };
-  const { credential, by, defaults } = await resolveCredential(db, {
+  const resolved = await resolveCredential(db, {
     companyId: request.companyId,
     userId: request.userId,
     app,
     connectionId: request.connectionId ?? null,
     runId: request.runId,
+  }).catch((error: unknown) => {
+    // No connection of the company's own: the server's key, where the provider offers one.
+    const missing = error instanceof WorkflowError && error.code === "E_CREDENTIAL_MISSING" && !request.connectionId;
+    const server = missing ? integration.serverConnection?.(env) : null;
+    if (!server) throw error;
+    return { server };
   });
-  const log = (request.logger ?? appLogger).child({ runId: request.runId, stepId: request.stepId, nodeType: nodeTypeOf(request), connectionId: credential.id });
-  if (rateLimited)
+  const credential = "server" in resolved ? null : resolved.credential;
+  const by = "server" in resolved ? "server" : resolved.by;
+  const log = (request.logger ?? appLogger).child({
+    runId: request.runId,
+    stepId: request.stepId,
+    nodeType: nodeTypeOf(request),
+    connectionId: credential?.id ?? "server",
+  });
+  // The server's key has no row to count in; the provider's own limit (a 429) still applies.
+  if (rateLimited && credential)
     await takeRateLimitSlot(db, {
       credentialId: credential.id,
       bucket: action.rateLimit.bucket ?? integration.id,
@@ -288,8 +309,11 @@ async function callAction<T>(
       appName: integration.name,
       now,
     });
-  const session = await openSession(db, env, integration, credential, log, now);
-  await request.beforeCall?.({ connectionId: credential.id, appId: integration.id });
+  const session =
+    "server" in resolved
+      ? { db, env, integration, credential: null, secret: resolved.server.secret, ciphertext: "", refreshed: false }
+      : await openSession(db, env, integration, resolved.credential, log, now);
+  await request.beforeCall?.({ connectionId: credential?.id ?? null, appId: integration.id });
 
   const signal = request.signal ?? new AbortController().signal;
   const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -301,7 +325,15 @@ async function callAction<T>(
       if (signal.aborted) throw new WorkflowError("E_TIMEOUT", { message: "The step was cancelled before it called the provider" });
       return call({
         client,
-        connection: { id: credential.id, appId: credential.appId, displayName: credential.displayName, accountId: credential.accountId },
+        connection: credential
+          ? { id: credential.id, appId: credential.appId, displayName: credential.displayName, accountId: credential.accountId }
+          : {
+              id: "server",
+              appId: integration.id,
+              displayName: "server" in resolved ? resolved.server.displayName : integration.name,
+              accountId: null,
+              server: true,
+            },
         companyId: request.companyId,
         userId: request.userId,
         runId: request.runId,
@@ -312,12 +344,12 @@ async function callAction<T>(
         logger: log,
         signal,
         files: fileReader(db, request.companyId),
-        defaults,
+        defaults: "server" in resolved ? { channel: null } : resolved.defaults,
       });
     },
     { action: action.id, input },
   );
-  await db.credential.updateMany({ where: { id: credential.id, status: "connected" }, data: { lastValidatedAt: new Date() } });
+  if (credential) await db.credential.updateMany({ where: { id: credential.id, status: "connected" }, data: { lastValidatedAt: new Date() } });
   return { credential, by, output };
 }
 

@@ -113,7 +113,13 @@ export type ActionContext<Client> = {
   /** The provider client, built from the decrypted credential for this call only. */
   client: Client;
   /** The connection used (masked: no key material). */
-  connection: { id: string; appId: string; displayName: string; accountId: string | null };
+  connection: {
+    id: string;
+    appId: string;
+    displayName: string;
+    accountId: string | null;
+    /** The server's own key (serverConnection), not a company connection. */ server?: true;
+  };
   companyId: string;
   /** Who started the run; null for scheduled and event-triggered runs. */
   userId: string | null;
@@ -228,6 +234,12 @@ export type Integration<Client = unknown> = {
   createClient(secret: CredentialSecret, options: { env: ProviderEnv; timeoutMs: number }): Client;
   /** Checks the key material works (Slack: auth.test) and says whose it is. */
   testConnection(client: Client): Promise<AccountInfo>;
+  /**
+   * Key material the server itself provides (Resend: RESEND_API_KEY, the default sender), used
+   * when the company has no connection of its own; null when the server has none. A node that
+   * pins a connection never falls back to it.
+   */
+  serverConnection?(env: ProviderEnv): { secret: CredentialSecret; displayName: string } | null;
   /** Present when a connection must be bound to one of several accounts of the authorization. */
   accountChoice?: AccountChoice<Client>;
   /** Revokes the token at the provider on disconnect, where the provider allows. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { TriggerTypeSpec } from "@/lib/workflow/trigger-types";
+import { samplePayloadField } from "./sample";
 
 // The Doc Manager's event: every signer of a document has signed.
 export const documentCompletedTrigger = {
@@ -12,6 +13,7 @@ export const documentCompletedTrigger = {
       .max(200)
       .optional()
       .meta({ ui: { label: "Only in folder", help: "Leave empty for documents in any folder", widget: "text", advanced: true } }),
+    samplePayload: samplePayloadField,
   }),
   payload: z.object({
     documentId: z.string(),

@@ -4,6 +4,7 @@ import type { Db } from "@/lib/db";
 import { notFound } from "@/lib/errors";
 import { inboundAddress } from "./email-receiver";
 import { nextFireTimes, scheduleTrigger } from "./schedule";
+import { testEmailAvailable } from "./test-events";
 import { webhookPath, webhookSecretStatus } from "./webhook";
 
 // What a workflow's trigger is and what it received: its webhook URL and secret status, the next
@@ -20,6 +21,12 @@ export type TriggerOverview = {
   schedule: { cron: string; timezone: string; nextFireTimes: string[] } | null;
   /** The address whose mail starts this workflow (email.inbound). */
   inboundAddress: string | null;
+  /** The type of the draft's trigger: what "Listen for a test event" and the editor work on. */
+  draftType: string;
+  /** While "Listen for a test event" waits for a call: until when. */
+  listeningUntil: string | null;
+  /** "Send test email" works here (the sandbox's fake Resend). */
+  testEmail: boolean;
 };
 
 export type TriggerEvent = {
@@ -36,7 +43,7 @@ export type TriggerEvent = {
 async function workflowOf(db: Db, caller: Caller, id: string) {
   const row = await db.workflow.findFirst({
     where: { id, companyId: caller.companyId, deletedAt: null },
-    select: { id: true, enabled: true, draft: true, publishedVersion: { select: { definition: true } } },
+    select: { id: true, enabled: true, draft: true, sampleListenUntil: true, publishedVersion: { select: { definition: true } } },
   });
   if (!row) throw notFound("Workflow");
   return row;
@@ -56,6 +63,9 @@ export async function triggerOverview(db: Db, caller: Caller, id: string, appUrl
       ? { cron: schedule.data.cron, timezone: schedule.data.timezone, nextFireTimes: nextFireTimes(schedule.data, now).map((d) => d.toISOString()) }
       : null,
     inboundAddress: type === "email.inbound" ? inboundAddress(id) : null,
+    draftType: (row.draft as typeof definition).trigger?.type ?? "manual",
+    listeningUntil: row.sampleListenUntil && row.sampleListenUntil > now ? row.sampleListenUntil.toISOString() : null,
+    testEmail: type === "email.inbound" && testEmailAvailable(),
   };
 }
 

@@ -24,6 +24,8 @@ export type InboundEventInput = {
   payload: Record<string, unknown>;
   /** Addressed to one workflow (its webhook URL, its schedule); otherwise every matching one. */
   workflowId?: string;
+  /** A test event from the workflow page: its runs say so (triggerSource "test"), and so does the history. */
+  test?: boolean;
 };
 
 export type IntakeResult = { eventId: string; duplicate: boolean; runIds: string[] };
@@ -38,9 +40,9 @@ type Candidate = {
 
 const runKey = (source: string, externalId: string) => `evt_${createHash("sha256").update(`${source}\u0000${externalId}`).digest("hex").slice(0, 40)}`;
 
-async function candidates(tx: Tx, catalog: NodeCatalog, event: InboundEventInput): Promise<Candidate[]> {
+async function candidates(db: Db | Tx, catalog: NodeCatalog, event: InboundEventInput): Promise<Candidate[]> {
   // With the policy columns the runs' snapshots are made of (lib/workflow/policy.ts), so no other read is needed.
-  const rows = await tx.$queryRaw<Candidate[]>`
+  const rows = await db.$queryRaw<Candidate[]>`
     SELECT w.id, v.id AS "versionId", v.definition->'trigger' AS trigger, w.policy AS "workflowPolicy", c.policy AS "companyPolicy"
       FROM "Workflow" w JOIN "WorkflowVersion" v ON v.id = w."publishedVersionId" JOIN "Company" c ON c.id = w."companyId"
      WHERE w."companyId" = ${event.companyId} AND w.enabled AND w."deletedAt" IS NULL
@@ -54,14 +56,24 @@ async function candidates(tx: Tx, catalog: NodeCatalog, event: InboundEventInput
   });
 }
 
-/** Takes one event in: at most one run per matching workflow, ever, for the same source and external id. */
-export async function takeEvent(db: Db, catalog: NodeCatalog, event: InboundEventInput): Promise<IntakeResult> {
+/**
+ * Takes one event in: at most one run per matching workflow, ever, for the same source and external
+ * id. `alsoInTransaction` commits with the event, taken or duplicate (the outbox marks it delivered).
+ */
+export async function takeEvent(
+  db: Db,
+  catalog: NodeCatalog,
+  event: InboundEventInput,
+  alsoInTransaction?: (tx: Tx) => Promise<unknown>,
+): Promise<IntakeResult> {
   const key = runKey(event.source, event.externalId);
   const result = await db.$transaction(async (tx) => {
+    await alsoInTransaction?.(tx);
     const inserted = await tx.$queryRaw<{ id: string }[]>`
-      INSERT INTO "InboundEvent" (id, "companyId", "workflowId", "triggerType", source, "externalId", status, payload, "receivedAt")
+      INSERT INTO "InboundEvent" (id, "companyId", "workflowId", "triggerType", source, "externalId", status, payload, "receivedAt", reason)
       VALUES (${`ev_${createHash("sha256").update(`${event.source}:${event.externalId}`).digest("hex").slice(0, 24)}`}, ${event.companyId}, ${event.workflowId ?? null},
-              ${event.triggerType}, ${event.source}, ${event.externalId}, 'accepted', ${JSON.stringify(event.payload)}::jsonb, now())
+              ${event.triggerType}, ${event.source}, ${event.externalId}, 'accepted', ${JSON.stringify(event.payload)}::jsonb, now(),
+              ${event.test ? "Test event from the workflow page" : null})
       ON CONFLICT (source, "externalId") DO NOTHING RETURNING id`;
     if (inserted.length === 0) {
       const existing = await tx.inboundEvent.findUniqueOrThrow({ where: { source_externalId: { source: event.source, externalId: event.externalId } } });
@@ -80,12 +92,13 @@ export async function takeEvent(db: Db, catalog: NodeCatalog, event: InboundEven
           correlationId: eventId,
           idempotencyKey: key,
           policy: snapshotPolicy(workflow.companyPolicy, workflow.workflowPolicy),
+          ...(event.test ? { triggerSource: "test" } : {}),
         },
         select: { id: true },
       });
       runIds.push(run.id);
     }
-    await tx.inboundEvent.update({ where: { id: eventId }, data: { matchedRunIds: runIds } });
+    if (runIds.length > 0) await tx.inboundEvent.update({ where: { id: eventId }, data: { matchedRunIds: runIds } });
     return { eventId, duplicate: false, runIds };
   });
   if (result.runIds.length > 0 && !result.duplicate) {

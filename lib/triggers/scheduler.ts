@@ -1,8 +1,7 @@
 import type { Db } from "@/lib/db";
 import { logger } from "@/lib/log";
 import type { NodeCatalog } from "@/lib/workflow/node-types";
-import { takeEvent } from "./intake";
-import { latestTick, nextFireTimes, scheduleTrigger, type ScheduleConfig } from "./schedule";
+import { latestTick, nextFireTimes, scheduleTrigger, takeTick, type ScheduleConfig } from "./schedule";
 
 // Fires schedule triggers. Every process that runs it (the app, `npm run worker`s) may try the
 // same tick: the intake's ledger lets one of them start the run. A pass looks at every enabled,
@@ -47,14 +46,7 @@ export class Scheduler {
       const due = latestTick(schedule.config, now);
       if (due && due >= schedule.activeSince && this.fired.get(schedule.workflowId) !== due.getTime()) {
         try {
-          await takeEvent(this.db, this.catalog, {
-            companyId: schedule.companyId,
-            workflowId: schedule.workflowId,
-            triggerType: "schedule",
-            source: "schedule",
-            externalId: `${schedule.workflowId}@${due.toISOString()}`,
-            payload: { scheduledAt: due.toISOString(), firedAt: now.toISOString() },
-          });
+          await takeTick(this.db, this.catalog, { companyId: schedule.companyId, workflowId: schedule.workflowId, scheduledAt: due, firedAt: now });
           this.fired.set(schedule.workflowId, due.getTime());
         } catch (error) {
           logger.warn({ err: error, workflowId: schedule.workflowId }, "a schedule tick could not be taken in; the next pass tries again");

@@ -3,25 +3,33 @@ import { AppError } from "@/lib/errors";
 import type { NodeCatalog } from "@/lib/workflow/node-types";
 import { recordRejected, takeEvent, type IntakeResult } from "./intake";
 import { readLimited, storableProblem } from "./payload";
+import { captureSample } from "./test-events";
 import { verifyWebhook, WEBHOOK_BODY_LIMIT, webhookPayload, WebhookRefused, webhookTrigger } from "./webhook";
 
 // POST /api/hooks/<workflow id>: read the body (1 MB at most), verify it, normalize it, and hand
 // it to the intake. Refusals are answered 400/401 and kept in the workflow's trigger history.
+// While the workflow listens for a test event, a verified call becomes its sample instead.
 
 export type WebhookAnswer = { status: number; body: Record<string, unknown> };
 
-async function addressed(db: Db, workflowId: string) {
+type Trigger = { type?: string; config?: unknown } | undefined;
+
+/** The workflow a call is for: its published webhook trigger, or its draft's while it listens for a test event. */
+async function addressed(db: Db, workflowId: string, now: Date) {
   const row = await db.workflow.findFirst({
     where: { id: workflowId, deletedAt: null },
-    select: { id: true, companyId: true, enabled: true, publishedVersion: { select: { definition: true } } },
+    select: { id: true, companyId: true, enabled: true, draft: true, sampleListenUntil: true, publishedVersion: { select: { definition: true } } },
   });
-  const trigger = (row?.publishedVersion?.definition as { trigger?: { type?: string; config?: unknown } } | undefined)?.trigger;
-  if (!row || trigger?.type !== "webhook") return null;
-  return { companyId: row.companyId, enabled: row.enabled, config: webhookTrigger.config.parse(trigger.config ?? {}) };
+  if (!row) return null;
+  const draft = (row.draft as { trigger?: Trigger }).trigger;
+  const listening = Boolean(row.sampleListenUntil && row.sampleListenUntil > now && draft?.type === "webhook");
+  const trigger = listening ? draft : (row.publishedVersion?.definition as { trigger?: Trigger } | undefined)?.trigger;
+  if (trigger?.type !== "webhook") return null;
+  return { companyId: row.companyId, enabled: row.enabled, listening, config: webhookTrigger.config.parse(trigger.config ?? {}) };
 }
 
 export async function receiveWebhook(db: Db, catalog: NodeCatalog, workflowId: string, request: Request, now = new Date()): Promise<WebhookAnswer> {
-  const workflow = /^[A-Za-z0-9_-]{1,64}$/.test(workflowId) ? await addressed(db, workflowId) : null;
+  const workflow = /^[A-Za-z0-9_-]{1,64}$/.test(workflowId) ? await addressed(db, workflowId, now) : null;
   if (!workflow)
     throw new AppError("not_found", "There is no webhook at this address", {
       remediation: "Copy the URL from the workflow's trigger; it needs a published version with a webhook trigger",
@@ -31,13 +39,15 @@ export async function receiveWebhook(db: Db, catalog: NodeCatalog, workflowId: s
     await recordRejected(db, { ...event, reason });
     return { status, body: { error: { code: status === 401 ? "unauthenticated" : status === 409 ? "conflict" : "bad_request", message: reason } } };
   };
-  if (!workflow.enabled) return refuse(409, "The workflow is disabled, so its webhook starts no runs");
+  if (!workflow.enabled && !workflow.listening) return refuse(409, "The workflow is disabled, so its webhook starts no runs");
   const raw = await readLimited(request, WEBHOOK_BODY_LIMIT);
   try {
     const deliveryId = await verifyWebhook(db, workflowId, workflow.config, raw, request.headers, now);
     const payload = webhookPayload(raw, request.headers, workflow.config, now);
     const problem = storableProblem(payload);
     if (problem) throw new WebhookRefused(400, `The body cannot be stored: ${problem}`);
+    if (workflow.listening && (await captureSample(db, workflowId, payload, now)))
+      return { status: 200, body: { sample: true, runIds: [], message: "Kept as the workflow's sample payload; no run was started" } };
     const result: IntakeResult = await takeEvent(db, catalog, { ...event, externalId: deliveryId, payload });
     return { status: result.duplicate ? 200 : 202, body: { eventId: result.eventId, runIds: result.runIds, duplicate: result.duplicate } };
   } catch (error) {

@@ -6,6 +6,7 @@ import { open, seal } from "@/lib/credentials/crypto";
 import type { Db } from "@/lib/db";
 import { notFound } from "@/lib/errors";
 import type { TriggerTypeSpec } from "@/lib/workflow/trigger-types";
+import { samplePayloadField } from "./sample";
 
 // A signed HTTP call from another system. Each workflow with this trigger has a URL
 // (/api/hooks/<workflow id>) and a secret shown once and rotatable, the old one staying valid for a
@@ -58,6 +59,7 @@ export const webhookTrigger = {
         advanced: true,
       },
     }),
+    samplePayload: samplePayloadField,
   }),
   payload: z.object({
     body: z.unknown().describe("The request's body: JSON, or the fields of a form"),
@@ -149,6 +151,8 @@ export async function verifyWebhook(db: Db, workflowId: string, config: WebhookC
 }
 
 const signatureHeaders = new Set(["webhook-signature", "authorization", "cookie"]);
+/** Added by the app itself on the way in (proxy.ts's CSP nonce, the peer address): not the sender's. */
+const internalHeader = /^x-(flowline-|nonce$)/;
 
 /** The payload a run gets: the body (JSON or form fields), the headers without signatures, when it came. */
 export function webhookPayload(raw: Buffer, headers: Headers, config: WebhookConfig, now: Date): Record<string, unknown> {
@@ -163,7 +167,9 @@ export function webhookPayload(raw: Buffer, headers: Headers, config: WebhookCon
       throw new WebhookRefused(400, "The body says it is JSON but does not parse");
     }
   }
-  const kept = Object.fromEntries(Object.entries(lower(headers)).filter(([name]) => !signatureHeaders.has(name) && name !== config.signatureHeader));
+  const kept = Object.fromEntries(
+    Object.entries(lower(headers)).filter(([name]) => !signatureHeaders.has(name) && name !== config.signatureHeader && !internalHeader.test(name)),
+  );
   return { body, headers: kept, receivedAt: now.toISOString() };
 }
 

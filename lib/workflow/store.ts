@@ -184,7 +184,8 @@ export async function validateWorkflow(
   const problems = validateDefinition(candidate, { mode, catalog });
   // Strict is what publishing checks: it also says which steps the policy would stop.
   if (mode !== "strict" || problems.some((problem) => problem.severity === "error")) return problems;
-  return [...problems, ...(await policyWarnings(db, catalog, caller, row, acceptDefinition(catalog, candidate, "strict")))];
+  const definition = acceptDefinition(catalog, candidate, "strict");
+  return [...problems, ...hostLimitProblems(catalog, definition), ...(await policyWarnings(db, catalog, caller, row, definition))];
 }
 
 /** The steps the company's (and this workflow's) policy blocks: said at publish, not refused. */
@@ -209,7 +210,8 @@ export async function publishWorkflow(
   requireRole(caller, "admin");
   const input = publishSchema.parse(raw);
   const sent = input.definition === undefined ? undefined : acceptDefinition(catalog, input.definition, "strict");
-  return db.$transaction(async (tx) => {
+  const before = await publishedTriggerType(db, caller, id);
+  const published = await db.$transaction(async (tx) => {
     const locked = await tx.$queryRaw<
       { id: string }[]
     >`SELECT id FROM "Workflow" WHERE id = ${id} AND "companyId" = ${caller.companyId} AND "deletedAt" IS NULL FOR UPDATE`;
@@ -217,6 +219,8 @@ export async function publishWorkflow(
     if (sent) await tx.workflow.update({ where: { id }, data: { draft: asJson(sent), draftUpdatedAt: new Date() } });
     const row = await findRow(tx, caller, id);
     const definition = sent ?? acceptDefinition(catalog, row.draft, "strict");
+    const limits = hostLimitProblems(catalog, definition);
+    if (limits.length > 0) throw invalidDefinition(limits, "strict");
     // Publishing is not refused for what the policy blocks (an admin may allow it before a run), but said.
     const warnings = await policyWarnings(tx, catalog, caller, row, definition);
     if (row.publishedVersion && jsonEqual(row.publishedVersion.definition, asJson(definition))) {
@@ -230,6 +234,35 @@ export async function publishWorkflow(
     await audit(tx, actor(caller), "workflow.published", "workflow", id, { version: version.number });
     return { version: version.number, created: true, workflow: detail(catalog, await findRow(tx, caller, id)), warnings };
   });
+  // Also after a no-op publish: publishing again is how a person retries a sync that failed.
+  await syncTriggers(db, catalog, id, [before, published.workflow.draft.trigger.type]);
+  return published;
+}
+
+/** The trigger's limits on this host (publishProblems in trigger-types.ts): errors at publish, like strict validation's. */
+function hostLimitProblems(catalog: NodeCatalog, definition: WorkflowDefinition): Problem[] {
+  const spec = catalog.trigger(definition.trigger.type);
+  const config = spec?.publishProblems ? spec.config.safeParse(definition.trigger.config ?? {}) : null;
+  if (!spec?.publishProblems || !config?.success) return [];
+  return spec.publishProblems(config.data).map(({ path, message }) => ({
+    severity: "error",
+    code: "config_invalid",
+    message,
+    path: ["trigger", "config", ...path],
+  }));
+}
+
+async function publishedTriggerType(db: Db | Tx, caller: Caller, id: string): Promise<string | undefined> {
+  const row = await db.workflow.findFirst({ where: { id, companyId: caller.companyId }, select: { publishedVersion: { select: { definition: true } } } });
+  return (row?.publishedVersion?.definition as { trigger?: { type?: string } } | undefined)?.trigger?.type;
+}
+
+/** After the commit: each trigger type involved makes the outside world match the workflow (its `sync`). */
+async function syncTriggers(db: Db, catalog: NodeCatalog, id: string, types: (string | undefined)[]) {
+  for (const type of new Set(types)) {
+    const spec = type ? catalog.trigger(type) : undefined;
+    if (spec?.sync) await spec.sync(db, id);
+  }
 }
 
 export async function listVersions(db: Db, caller: Caller, id: string): Promise<VersionSummary[]> {
@@ -286,7 +319,7 @@ export async function revertDraft(db: Db, catalog: NodeCatalog, caller: Caller, 
 /** Enabled workflows start runs from their triggers; only a published one can be enabled. */
 export async function setWorkflowEnabled(db: Db, catalog: NodeCatalog, caller: Caller, id: string, enabled: boolean): Promise<WorkflowDetail> {
   requireRole(caller, "admin");
-  return db.$transaction(async (tx) => {
+  const workflow = await db.$transaction(async (tx) => {
     const row = await findRow(tx, caller, id);
     if (enabled && !row.publishedVersionId) {
       throw new AppError("conflict", "Publish the workflow before enabling it", { remediation: "Publish a version; its trigger then starts runs." });
@@ -296,4 +329,6 @@ export async function setWorkflowEnabled(db: Db, catalog: NodeCatalog, caller: C
     await audit(tx, actor(caller), enabled ? "workflow.enabled" : "workflow.disabled", "workflow", id);
     return detail(catalog, await findRow(tx, caller, id));
   });
+  await syncTriggers(db, catalog, id, [await publishedTriggerType(db, caller, id)]);
+  return workflow;
 }

@@ -198,6 +198,25 @@ describe("Fatture in Cloud actions", () => {
     ]);
   });
 
+  it("marks a paid payment reversed (insoluto), the API's third payment status, and undo makes it paid again", async () => {
+    const created = (await run("fattureincloud.create_invoice", invoiceInput)).output as { id: number };
+    await run("fattureincloud.update_status", { invoiceId: created.id, status: "paid", paidDate: "2026-11-20", paymentAccountId: 110 });
+    const reversed = await run("fattureincloud.update_status", { invoiceId: created.id, status: "reversed" });
+    const count = fake.documents.get(created.id)!.payments_list.length;
+    expect(reversed.output).toMatchObject({ changed: count, paid: false });
+    expect(fake.documents.get(created.id)!.payments_list.map((p) => [p.status, p.paid_date ?? null])).toEqual(Array(count).fill(["reversed", null]));
+    await undoEffect(database.prisma, {
+      companyId: owner.companyId,
+      userId: owner.userId,
+      ...target("fattureincloud.update_status"),
+      connectionId,
+      externalRef: reversed.externalRef!,
+    });
+    expect(fake.documents.get(created.id)!.payments_list.map((p) => [p.status, p.paid_date, p.payment_account?.id ?? null])).toEqual(
+      Array(count).fill(["paid", "2026-11-20", 110]),
+    );
+  });
+
   it("sends the PDF by email through Fatture in Cloud, and refuses a bad address naming the field", async () => {
     const created = (await run("fattureincloud.create_invoice", invoiceInput)).output as { id: number; number: number };
     const sent = await run("fattureincloud.send_pdf", {

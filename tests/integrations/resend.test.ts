@@ -63,7 +63,14 @@ describe("Resend: send email", () => {
       attachments: [{ filename: "note.txt", content: Buffer.from("ciao").toString("base64"), contentType: "text/plain" }],
     });
     const email = fake.outbox.at(-1)!;
-    expect(result.output).toEqual({ id: email.id, from: "Flowline <flow@flowline.test>", to: ["a@example.it", "Bea <b@example.it>"], subject: "Ciao" });
+    expect(result.output).toEqual({
+      id: email.id,
+      from: "Flowline <flow@flowline.test>",
+      to: ["a@example.it", "Bea <b@example.it>"],
+      subject: "Ciao",
+      sentWith: "connection",
+      attachments: [{ filename: "note.txt", contentType: "text/plain" }],
+    });
     expect(email).toMatchObject({
       cc: ["c@example.it", "d@example.it"],
       bcc: ["e@example.it"],

@@ -5,7 +5,8 @@ import { resendEnv } from "./env";
 import { sendEmail } from "./send-email";
 
 // Email through Resend: a company's own API key (pasted, checked), sending from its verified
-// domains or the server's EMAIL_FROM.
+// domains or the server's EMAIL_FROM; a company with no Resend connection sends with the server's
+// own key (RESEND_API_KEY, the key of the sign-in links) from EMAIL_FROM.
 
 export const resend: Integration<ResendClient> = {
   id: "resend",
@@ -26,6 +27,8 @@ export const resend: Integration<ResendClient> = {
   createClient: (secret, { env, timeoutMs }: { env: { RESEND_BASE_URL?: string; EMAIL_FROM?: string }; timeoutMs: number }) =>
     createResendClient(secret.accessToken, { baseUrl: env.RESEND_BASE_URL, defaultFrom: env.EMAIL_FROM, timeoutMs }),
   testConnection: resendAccount,
+  serverConnection: (env: { RESEND_API_KEY?: string }) =>
+    env.RESEND_API_KEY ? { secret: { accessToken: env.RESEND_API_KEY }, displayName: "the server's Resend key (RESEND_API_KEY)" } : null,
   mapError: mapResendError,
   actions: [sendEmail],
   options: [domainOptions],
