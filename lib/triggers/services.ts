@@ -1,19 +1,23 @@
 import type { Db } from "@/lib/db";
+import { DocumentSweeper } from "@/lib/documents/sweeper";
 import type { NodeCatalog } from "@/lib/workflow/node-types";
 import { EventDispatcher } from "./events";
 import { Scheduler } from "./scheduler";
 
 // What a long-running process does for triggers that have no caller: fire schedules and deliver
-// internal events. Webhooks (and inbound email) arrive as requests and need nothing running.
+// internal events; expire and remind Doc Manager signature requests. Webhooks (and inbound email) arrive as requests and need nothing running.
 export function startTriggerServices(db: Db, catalog: NodeCatalog): { stop(): Promise<void> } {
   const scheduler = new Scheduler(db, catalog);
   const events = new EventDispatcher(db, catalog);
+  const documents = new DocumentSweeper(db);
   scheduler.start();
   events.start();
+  documents.start();
   return {
     async stop() {
       scheduler.stop();
       await events.stop();
+      await documents.stop();
     },
   };
 }
