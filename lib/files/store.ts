@@ -18,7 +18,8 @@ export type FileReader = { read(fileId: string): Promise<StoredFile> };
 /** 256 KiB per row: small enough for any driver's parameter limits, few rows for a typical PDF. */
 export const FILE_CHUNK_BYTES = 256 * 1024;
 
-const inTransaction = <T>(db: Db | Tx, work: (tx: Tx) => Promise<T>): Promise<T> => ("$transaction" in db ? (db as Db).$transaction(work) : work(db));
+// A transaction's client has no $connect (the full client does): inside one, the chunks join it.
+const inTransaction = <T>(db: Db | Tx, work: (tx: Tx) => Promise<T>): Promise<T> => ("$connect" in db ? (db as Db).$transaction(work) : work(db));
 
 /** Stores a file; with a transaction, the file exists exactly when the caller's change commits. */
 export async function storeFile(db: Db | Tx, companyId: string, file: NewFile): Promise<{ id: string; size: number; sha256: string }> {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { cancelRequest, requestSignature as sendForSignature } from "@/lib/documents/signing";
 import { documentLimits, signerInputSchema } from "@/lib/documents/schemas";
-import { valueOrExpression } from "@/lib/integrations/fields";
+import { formattedString, valueOrExpression } from "@/lib/integrations/fields";
 import { defineAction } from "@/lib/integrations/types";
 import type { DocManagerClient } from "./client";
 import { docRateLimit, documentIdField } from "./shared";
@@ -10,9 +10,12 @@ import { docRateLimit, documentIdField } from "./shared";
 // when it ends, follow it with "Wait for signatures" (docmanager.wait_for_signature), which takes
 // the completed, declined, expired, cancelled or timeout branch.
 
+// A signer's fields may be {{…}} (checked as an email once resolved, in execute).
+const signerField = z.object({ name: z.string().trim().min(1, "Name the signer").max(200), email: formattedString(z.email(), "Not an email address") });
+
 const config = z.object({
   documentId: documentIdField,
-  signers: valueOrExpression(z.array(signerInputSchema).min(1).max(documentLimits.maxSigners)).meta({
+  signers: valueOrExpression(z.array(signerField).min(1).max(documentLimits.maxSigners)).meta({
     ui: { label: "Signers", widget: "json", help: 'e.g. [{"name": "Ada Lovelace", "email": "{{trigger.payload.email}}"}]' },
   }),
   order: z
