@@ -13,6 +13,9 @@ export const fakeSlackURL = `http://127.0.0.1:${fakeSlackPort}`;
 // The fake Fatture in Cloud (fakes/fattureincloud); its default stays clear of the ports parallel runs are given.
 const fakeFicPort = Number(process.env.FLOWLINE_E2E_FIC_PORT ?? 3360);
 const fakeFicURL = `http://127.0.0.1:${fakeFicPort}`;
+// The fake Resend (fakes/resend): the app's sender for signing links and sign-in links; its outbox is readable.
+const fakeResendPort = Number(process.env.FLOWLINE_E2E_RESEND_PORT ?? 3362);
+export const fakeResendURL = `http://127.0.0.1:${fakeResendPort}`;
 
 export default defineConfig({
   testDir: "e2e",
@@ -46,6 +49,12 @@ export default defineConfig({
       reuseExistingServer: false,
     },
     {
+      command: `node_modules/.bin/tsx fakes/resend/main.ts --port ${fakeResendPort}`,
+      url: `${fakeResendURL}/health`,
+      timeout: 30_000,
+      reuseExistingServer: false,
+    },
+    {
       command: `node_modules/.bin/next start -p ${port}`,
       url: `${baseURL}/api/health`,
       timeout: 120_000,
@@ -61,6 +70,9 @@ export default defineConfig({
         FATTUREINCLOUD_API_URL: fakeFicURL,
         FATTUREINCLOUD_CLIENT_ID: "fake-fic-client-id",
         FATTUREINCLOUD_CLIENT_SECRET: "fake-fic-client-secret",
+        RESEND_BASE_URL: fakeResendURL,
+        RESEND_API_KEY: "re_fake_full_access_0000000000",
+        EMAIL_FROM: "Flowline <sign@flowline.test>",
       },
     },
   ],

@@ -61,7 +61,12 @@ async function refusal(promise: Promise<unknown>): Promise<AppError> {
 }
 
 async function newRequest(signers: { name: string; email: string }[], options: { order?: "parallel" | "sequential"; folder?: string; tags?: string[] } = {}) {
-  const document = await createDocument(database.prisma, actor, { filename: "contract.pdf", bytes: await samplePdf(), folder: options.folder, tags: options.tags });
+  const document = await createDocument(database.prisma, actor, {
+    filename: "contract.pdf",
+    bytes: await samplePdf(),
+    folder: options.folder,
+    tags: options.tags,
+  });
   const request = await requestSignature(database.prisma, actor, document.id, { signers, order: options.order ?? "parallel" });
   return { document, request, links: signers.map((s) => linksFor(fake, s.email).at(-1)!) };
 }
@@ -87,7 +92,12 @@ describe("uploads", () => {
   });
 
   it.each([
-    ["not a PDF though named .pdf", { name: "invoice.pdf", bytes: new TextEncoder().encode("<html><script>alert(1)</script></html>") }, 422, /not a PDF or an image though its name ends in \.pdf/],
+    [
+      "not a PDF though named .pdf",
+      { name: "invoice.pdf", bytes: new TextEncoder().encode("<html><script>alert(1)</script></html>") },
+      422,
+      /not a PDF or an image though its name ends in \.pdf/,
+    ],
     ["empty", { name: "empty.pdf", bytes: new Uint8Array(0) }, 422, /empty/],
     ["over the cap", { name: "huge.pdf", bytes: new Uint8Array(documentLimits.maxBytes + 300 * 1024) }, 413, /larger than the 10 MB limit/],
     ["a name with a path separator", { name: "../../etc/passwd.pdf", bytes: null }, 422, /path separator/],
@@ -211,15 +221,21 @@ describe("completion and events", () => {
     expect(pdf.getPageCount()).toBeGreaterThanOrEqual(2); // the original page + the signature page
     const events = await database.prisma.eventOutbox.findMany({ where: { payload: { path: ["documentId"], equals: document.id } } });
     expect(events.map((e) => e.type)).toEqual(["document.completed"]);
-    expect(events[0]!.payload).toMatchObject({ folder: "Contracts", tags: ["supplier"], signedFileId: row.signedFileId, signers: [{ status: "signed" }, { status: "signed" }] });
+    expect(events[0]!.payload).toMatchObject({
+      folder: "Contracts",
+      tags: ["supplier"],
+      signedFileId: row.signedFileId,
+      signers: [{ status: "signed" }, { status: "signed" }],
+    });
     const trail = await database.prisma.documentEvent.findMany({ where: { documentId: document.id }, orderBy: { createdAt: "asc" } });
     expect(trail.map((e) => e.kind)).toEqual(expect.arrayContaining(["uploaded", "requested", "sent", "signed", "completed"]));
     expect(trail.find((e) => e.kind === "completed")!.sha256).toBe(signed.sha256);
     expect(trail.filter((e) => e.kind === "signed").every((e) => e.ip === client.ip && e.sha256 === document.sha256)).toBe(true);
     // a drawn signature that is not a PNG is refused
-    expect((await refusal(sign(database.prisma, { token: links[1]!, consent: true, signature: { kind: "drawn", dataUrl: "data:image/png;base64,AAAA" } }, client))).code).toBe(
-      "validation_failed",
-    );
+    expect(
+      (await refusal(sign(database.prisma, { token: links[1]!, consent: true, signature: { kind: "drawn", dataUrl: "data:image/png;base64,AAAA" } }, client)))
+        .code,
+    ).toBe("validation_failed");
   });
 
   it("a decline emits document.declined once, with the reason, and ends the request", async () => {

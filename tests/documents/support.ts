@@ -14,7 +14,11 @@ export async function samplePdf(text = "Supply contract"): Promise<Uint8Array> {
 /** A 1×1 PNG. */
 export const tinyPng = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");
 
-export async function uploadThroughApi(key: string, file: { name: string; bytes: Uint8Array; type?: string }, fields: Record<string, string> = {}): Promise<Response> {
+export async function uploadThroughApi(
+  key: string,
+  file: { name: string; bytes: Uint8Array; type?: string },
+  fields: Record<string, string> = {},
+): Promise<Response> {
   const { POST } = (await import("@/app/api/v1/documents/route")) as { POST: (r: Request, c: unknown) => Promise<Response> };
   const form = new FormData();
   form.append("file", new File([Buffer.from(file.bytes)], file.name, { type: file.type ?? "application/pdf" }));

@@ -95,7 +95,13 @@ describe("Doc Manager steps in a run", () => {
 
     // effects on the books, connection-free, with their undo strategies
     const effects = Object.fromEntries(run.effects.map((e) => [e.action, e]));
-    expect(effects["docmanager.upload_document"]).toMatchObject({ status: "completed", appId: "docmanager", undoStrategy: "api_delete", canUndo: true, credentialId: null });
+    expect(effects["docmanager.upload_document"]).toMatchObject({
+      status: "completed",
+      appId: "docmanager",
+      undoStrategy: "api_delete",
+      canUndo: true,
+      credentialId: null,
+    });
     expect(effects["docmanager.request_signature"]).toMatchObject({ status: "completed", undoStrategy: "api_update", canUndo: true });
     const documentId = effects["docmanager.upload_document"]!.externalRef!;
     expect((await database.prisma.document.findUniqueOrThrow({ where: { id: documentId } })).createdByRunId).toBe(runId);
@@ -125,19 +131,26 @@ describe("Doc Manager steps in a run", () => {
     const run = await until(runId, ["waiting"]);
     const effects = await database.prisma.runEffect.findMany({ where: { runId }, orderBy: { createdAt: "desc" } });
     for (const effect of effects) {
-      const target = catalog.action(effect.action)!;
-      await undoEffect(database.prisma, { ...target, companyId: owner.companyId, userId: null, connectionId: effect.credentialId, externalRef: effect.externalRef! });
+      const undo = () =>
+        undoEffect(database.prisma, {
+          ...catalog.action(effect.action)!,
+          companyId: owner.companyId,
+          userId: null,
+          connectionId: effect.credentialId,
+          externalRef: effect.externalRef!,
+        });
+      await undo();
       // undo twice: something already undone counts as undone
-      await undoEffect(database.prisma, { ...target, companyId: owner.companyId, userId: null, connectionId: effect.credentialId, externalRef: effect.externalRef! });
+      await undo();
     }
     const request = effects.find((e) => e.action === "docmanager.request_signature")!;
     expect(await database.prisma.signatureRequest.findUnique({ where: { id: request.externalRef! } })).toBeNull(); // gone with its document
     const upload = effects.find((e) => e.action === "docmanager.upload_document")!;
     expect(await database.prisma.document.findUnique({ where: { id: upload.externalRef! } })).toBeNull();
     // the signer's link no longer works, and the waiting step took the cancelled branch
-    await expect(sign(database.prisma, { token: linksFor(fake, email).at(-1)!, consent: true, signature: { kind: "typed", text: "Dee" } }, client)).rejects.toThrow(
-      /not valid/,
-    );
+    await expect(
+      sign(database.prisma, { token: linksFor(fake, email).at(-1)!, consent: true, signature: { kind: "typed", text: "Dee" } }, client),
+    ).rejects.toThrow(/not valid/);
     expect(run.id).toBe(runId);
   });
 
@@ -158,7 +171,13 @@ describe("Doc Manager steps in a run", () => {
     expect(await status()).toBe("archived");
     const effect = (action: string) => run.effects.find((e) => e.action === action)!;
     const undo = (action: string) =>
-      undoEffect(database.prisma, { ...catalog.action(action)!, companyId: owner.companyId, userId: null, connectionId: null, externalRef: effect(action).externalRef! });
+      undoEffect(database.prisma, {
+        ...catalog.action(action)!,
+        companyId: owner.companyId,
+        userId: null,
+        connectionId: null,
+        externalRef: effect(action).externalRef!,
+      });
     await undo("docmanager.archive_document");
     expect(await status()).toBe("completed");
     await undo("docmanager.update_status");

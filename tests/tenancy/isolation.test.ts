@@ -134,9 +134,12 @@ describe("tenant isolation", { timeout: 180_000 }, () => {
     // Every id of the company (the document's, its stored file's, the signer's), as the path and as a version.
     for (const id of Object.values(a.ids)) {
       for (const version of ["original", "signed"]) {
-        const response = await download!(new Request(`http://app.test/api/v1/documents/${id}/file?version=${version}`, { headers: { authorization: `Bearer ${b.key}` } }), {
-          params: Promise.resolve({ id }),
-        });
+        const response = await download!(
+          new Request(`http://app.test/api/v1/documents/${id}/file?version=${version}`, { headers: { authorization: `Bearer ${b.key}` } }),
+          {
+            params: Promise.resolve({ id }),
+          },
+        );
         expect(response.status, `download ${id} (${version}) as Beta`).toBe(404);
       }
       for (const token of [id, `${id}.1.${"A".repeat(43)}`, `${a.ids.signerId}.1.${"A".repeat(43)}`]) {
