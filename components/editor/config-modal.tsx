@@ -128,7 +128,8 @@ export function ConfigModal({ index, target, problems, variables, connections, l
                 </Select>
               </div>
             )}
-            {nodeType?.provider && (
+            {/* Built-in apps (the Doc Manager) have no account to pick. */}
+            {nodeType?.provider && !index.catalog.providers.find((p) => p.id === nodeType.provider)?.auth.builtin && (
               <ConnectionSelect
                 provider={nodeType.provider}
                 providerName={index.catalog.providers.find((p) => p.id === nodeType.provider)?.name ?? nodeType.provider}

@@ -129,12 +129,13 @@ describe("tenant isolation", { timeout: 180_000 }, () => {
   });
 
   it("the Doc Manager's downloads and signing links answer nothing of this company to another, or to a guessed link", async () => {
-    const { GET: download } = (await import("@/app/api/v1/documents/[id]/file/route")) as Record<string, (r: Request, c: unknown) => Promise<Response>>;
-    const { GET: signerDocument } = (await import("@/app/sign/[token]/document/route")) as Record<string, (r: Request, c: unknown) => Promise<Response>>;
+    type Get = { GET: (r: Request, c: unknown) => Promise<Response> };
+    const { GET: download } = (await import("@/app/api/v1/documents/[id]/file/route")) as unknown as Get;
+    const { GET: signerDocument } = (await import("@/app/sign/[token]/document/route")) as unknown as Get;
     // Every id of the company (the document's, its stored file's, the signer's), as the path and as a version.
     for (const id of Object.values(a.ids)) {
       for (const version of ["original", "signed"]) {
-        const response = await download!(
+        const response = await download(
           new Request(`http://app.test/api/v1/documents/${id}/file?version=${version}`, { headers: { authorization: `Bearer ${b.key}` } }),
           {
             params: Promise.resolve({ id }),
@@ -143,13 +144,13 @@ describe("tenant isolation", { timeout: 180_000 }, () => {
         expect(response.status, `download ${id} (${version}) as Beta`).toBe(404);
       }
       for (const token of [id, `${id}.1.${"A".repeat(43)}`, `${a.ids.signerId}.1.${"A".repeat(43)}`]) {
-        const response = await signerDocument!(new Request(`http://app.test/sign/${token}/document`), { params: Promise.resolve({ token }) });
+        const response = await signerDocument(new Request(`http://app.test/sign/${token}/document`), { params: Promise.resolve({ token }) });
         expect(response.status, `signing document with ${token}`).toBe(404);
         expect(leaks(await response.text())).toEqual([]);
       }
     }
     // and the owner's own key does get its file (the route works; it is the company that differs)
-    const own = await download!(new Request(`http://app.test/api/v1/documents/${a.ids.documentId}/file`, { headers: { authorization: `Bearer ${a.key}` } }), {
+    const own = await download(new Request(`http://app.test/api/v1/documents/${a.ids.documentId}/file`, { headers: { authorization: `Bearer ${a.key}` } }), {
       params: Promise.resolve({ id: a.ids.documentId }),
     });
     expect(own.status).toBe(200);
