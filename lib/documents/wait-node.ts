@@ -63,6 +63,16 @@ async function waitForSignature(ctx: ControlContext): Promise<Flow> {
   const where = { runId: ctx.run.id, nodeId: node.id, iterationPath, kind: "signature" as const };
   let step = ctx.existing;
   const config = ctx.config<{ requestId: string; timeoutMs: number }>();
+  // A dry run's request is a preview (no row): assume it gets signed, as a dry APPROVAL is approved.
+  if (!step && ctx.run.dryRun) {
+    const at = ctx.now();
+    await ctx.open("succeeded", {
+      input: config,
+      output: { outcome: "completed", requestId: config.requestId, documentId: "doc_preview", signedFileId: null, at: at.toISOString() },
+      startedAt: at,
+    });
+    return "continue";
+  }
   const run = await db.workflowRun.findUniqueOrThrow({ where: { id: ctx.run.id }, select: { companyId: true } });
   const request = await db.signatureRequest.findFirst({ where: { id: config.requestId, companyId: run.companyId }, select: { id: true, documentId: true } });
   if (!request)
@@ -72,14 +82,6 @@ async function waitForSignature(ctx: ControlContext): Promise<Flow> {
     });
   if (!step) {
     const startedAt = ctx.now();
-    if (ctx.run.dryRun) {
-      await ctx.open("succeeded", {
-        input: config,
-        output: { outcome: "completed", requestId: request.id, documentId: request.documentId, signedFileId: null, at: startedAt.toISOString() },
-        startedAt,
-      });
-      return "continue";
-    }
     const timeoutAt = new Date(startedAt.getTime() + config.timeoutMs);
     step = await ctx.open("waiting", { input: { requestId: request.id, timeoutAt: timeoutAt.toISOString() }, startedAt });
     // Under the request's lock, the lock that ends it: a request that ends meanwhile either sees

@@ -57,10 +57,10 @@ const signAndWait = definition(
   ["trigger→upload", "upload→request", "request→wait", edge("wait:completed→signed"), edge("wait:declined→declined"), edge("wait:timeout→late")],
 );
 
-async function start(def: ReturnType<typeof definition>, payload: Record<string, unknown>) {
+async function start(def: ReturnType<typeof definition>, payload: Record<string, unknown>, options: { dryRun?: boolean } = {}) {
   const workflow = await createWorkflow(database.prisma, catalog, owner, { name: `docs ${Date.now()}`, definition: def });
   await publishWorkflow(database.prisma, catalog, owner, workflow.id);
-  const { run } = await startRun(database.prisma, catalog, owner, workflow.id, { payload });
+  const { run } = await startRun(database.prisma, catalog, owner, workflow.id, { payload, ...options });
   return run.id;
 }
 
@@ -105,6 +105,17 @@ describe("Doc Manager steps in a run", () => {
     expect(effects["docmanager.request_signature"]).toMatchObject({ status: "completed", undoStrategy: "api_update", canUndo: true });
     const documentId = effects["docmanager.upload_document"]!.externalRef!;
     expect((await database.prisma.document.findUniqueOrThrow({ where: { id: documentId } })).createdByRunId).toBe(runId);
+  });
+
+  it("a dry run previews every step, takes the completed branch, and files, sends and records nothing", async () => {
+    const documents = await database.prisma.document.count({ where: { companyId: owner.companyId } });
+    const mails = fake.outbox.length;
+    const run = await until(await start(signAndWait, { fileId: await attachment(), email: "dry@docs-run.test" }, { dryRun: true }), ["succeeded", "failed"]);
+    expect(run.status).toBe("succeeded");
+    expect(run.steps.find((s) => s.nodeId === "signed")?.status).toBe("succeeded");
+    expect(run.effects).toHaveLength(0);
+    expect(await database.prisma.document.count({ where: { companyId: owner.companyId } })).toBe(documents);
+    expect(fake.outbox.length).toBe(mails);
   });
 
   it("takes the declined branch on a decline", async () => {
