@@ -114,6 +114,19 @@ describe("uploads", () => {
     expect(await counts()).toEqual(before);
   });
 
+  it("the API's OpenAPI document describes the upload as multipart and the download as a file", async () => {
+    const { GET } = (await import("@/app/api/v1/openapi.json/route")) as unknown as { GET: (r: Request, c: unknown) => Promise<Response> };
+    const document = (await (await GET(new Request("http://app.test/api/v1/openapi.json"), { params: Promise.resolve({}) })).json()) as {
+      paths: Record<
+        string,
+        Record<string, { requestBody?: { content: Record<string, unknown> }; responses: Record<string, { content?: Record<string, unknown> }> }>
+      >;
+    };
+    expect(Object.keys(document.paths["/documents"]!.post!.requestBody!.content)).toEqual(["multipart/form-data"]);
+    expect(Object.keys(document.paths["/documents/{id}/file"]!.get!.responses["200"]!.content!)).toEqual(["application/octet-stream"]);
+    expect(document.paths["/documents/{id}/signature-requests/{requestId}/cancel"]!.post).toBeTruthy();
+  });
+
   it("accepts an image by its content whatever its name says", async () => {
     const response = await uploadThroughApi(key, { name: "scan.pdf", bytes: tinyPng, type: "application/pdf" });
     expect(response.status).toBe(201);

@@ -1,3 +1,5 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Caller } from "@/lib/auth/roles";
 import { catalog } from "@/lib/catalog";
@@ -12,6 +14,7 @@ import { definition, edge, node } from "@/lib/workflow/test-fixtures";
 import { startFakeResend, type FakeResend } from "@/fakes/resend/server";
 import { openTestDatabase, type TestDatabase } from "../support/database";
 import { setProviderTestEnv } from "../integrations/support";
+import { setTestEnv } from "../support/env";
 import { TestClock } from "../support/clock";
 import { seedCompany } from "../support/seed";
 import { linksFor, samplePdf } from "./support";
@@ -193,6 +196,28 @@ describe("Doc Manager steps in a run", () => {
     expect(await status()).toBe("completed");
     await undo("docmanager.update_status");
     expect(await status()).toBe("draft");
+  });
+
+  it("uploads from a URL through the guarded fetch, which refuses hosts it is not allowed to reach", async () => {
+    const pdf = Buffer.from(await samplePdf("From a URL"));
+    const server = http.createServer((_request, response) => response.writeHead(200, { "content-type": "application/pdf" }).end(pdf));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      setTestEnv({ FLOWLINE_OUTBOUND_ALLOW: `127.0.0.1:${port}` });
+      const fromUrl = (url: string) => definition([node("upload", "docmanager.upload_document", { url, folder: "Web" })], ["trigger→upload"]);
+      const run = await until(await start(fromUrl(`http://127.0.0.1:${port}/files/offer.pdf`), {}), ["succeeded", "failed"]);
+      expect(run.status).toBe("succeeded");
+      expect(run.steps[0]!.output).toMatchObject({ name: "offer.pdf", mimeType: "application/pdf", folder: "Web", sizeBytes: pdf.length });
+      setTestEnv({ FLOWLINE_OUTBOUND_ALLOW: undefined });
+      const refused = await until(await start(fromUrl(`http://127.0.0.1:${port}/files/offer.pdf`), {}), ["succeeded", "failed"]);
+      expect(refused.status).toBe("failed");
+      expect(refused.errorCode).toBe("E_VALIDATION");
+      expect(refused.errorMessage).toMatch(/loopback/);
+    } finally {
+      setTestEnv({ FLOWLINE_OUTBOUND_ALLOW: undefined });
+      server.close();
+    }
   });
 
   it("a document id of another company is not found, and nothing changes there", async () => {
