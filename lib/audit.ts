@@ -75,6 +75,9 @@ export const auditEvents: Record<string, { label: string; summary: (m: Meta) => 
   },
   "connection.paused": { label: "Connection paused", summary: (m) => `${text(m.app)}: ${text(m.from)} → paused` },
   "connection.resumed": { label: "Connection resumed", summary: (m) => `${text(m.app)}: paused → connected` },
+  "document.deleted": { label: "Document deleted", summary: (m) => `"${text(m.name)}" deleted with its files and history` },
+  "signature.requested": { label: "Signature requested", summary: (m) => `"${text(m.name)}" sent to ${text(m.signers)} signer(s)` },
+  "signature.cancelled": { label: "Signature request cancelled", summary: (m) => `"${text(m.name)}": out for signature → draft` },
 };
 
 // A cursor is the last entry's time and id, so a page boundary never skips or repeats an entry.

@@ -1,3 +1,4 @@
+import { audit } from "@/lib/audit";
 import type { Caller } from "@/lib/auth/roles";
 import { requireRole } from "@/lib/auth/roles";
 import type { Db, Tx } from "@/lib/db";
@@ -23,6 +24,7 @@ import { checkFileName, sniffContentType } from "./upload";
 export type DocActor = {
   companyId: string;
   userId: string | null;
+  apiKeyId?: string | null;
   label: string;
   /** A workflow step acting: its run, and its idempotency key, so a repeat after a crash finds what it made. */
   runId?: string | null;
@@ -35,8 +37,17 @@ export type DocActor = {
 export async function actorFor(db: Db, caller: Caller, client: { ip?: string | null; userAgent?: string | null } = {}): Promise<DocActor> {
   requireRole(caller, "member");
   const user = caller.userId ? await db.user.findUnique({ where: { id: caller.userId }, select: { email: true } }) : null;
-  return { companyId: caller.companyId, userId: caller.userId, label: user?.email ?? `API key ${caller.apiKeyId ?? ""}`.trim(), ...client };
+  return {
+    companyId: caller.companyId,
+    userId: caller.userId,
+    apiKeyId: caller.apiKeyId,
+    label: user?.email ?? `API key ${caller.apiKeyId ?? ""}`.trim(),
+    ...client,
+  };
 }
+
+/** The company audit log's actor for a document change (a workflow run's shows as "by" the run). */
+export const auditActorOf = (actor: DocActor) => ({ companyId: actor.companyId, actorUserId: actor.userId, actorApiKey: actor.apiKeyId ?? null });
 
 type DocumentRow = Prisma.DocumentGetPayload<object>;
 
@@ -307,6 +318,8 @@ export async function deleteDocument(db: Db, actor: DocActor, id: string): Promi
     await tx.document.delete({ where: { id } });
     await deleteFile(tx, actor.companyId, row.fileId);
     if (row.signedFileId) await deleteFile(tx, actor.companyId, row.signedFileId);
+    // The document's own trail goes with it; the company's log keeps that it existed.
+    await audit(tx, auditActorOf(actor), "document.deleted", "document", id, { name: row.name, sha256: row.sha256, by: actor.label });
     return true;
   });
 }

@@ -9,7 +9,8 @@ import { emitEvent } from "@/lib/triggers/events";
 import type { DocumentEventPayload } from "@/lib/triggers/document-events";
 import { wakeRun } from "@/lib/workflow/engine/run-state";
 import { runHost } from "@/lib/workflow/hosts";
-import { findDocument, recordStep, type DocActor } from "./documents";
+import { audit } from "@/lib/audit";
+import { auditActorOf, findDocument, recordStep, type DocActor } from "./documents";
 import { emailConfigured, emailNotConfigured, sendSignerEmail } from "./mail";
 import { completedPdf } from "./pdf";
 import { declineSchema, signatureRequestInputSchema, signSchema, type SignatureRequestInput } from "./schemas";
@@ -144,6 +145,11 @@ export async function requestSignature(db: Db, actor: DocActor, documentId: stri
       detail: { signers: input.signers.map((s) => s.email), order: input.order, expiresAt: expiresAt.toISOString() },
       at: now,
     });
+    await audit(tx, auditActorOf(actor), "signature.requested", "document", documentId, {
+      name: document.name,
+      signers: input.signers.length,
+      by: actor.label,
+    });
     return { request, signers, first };
   });
   await deliver(
@@ -183,6 +189,7 @@ export async function cancelRequest(db: Db, actor: DocActor, { requestId, docume
     await lockRequest(tx, requestId);
     const request = await findRequest(tx, actor.companyId, requestId);
     if (request.status !== "pending") return null;
+    await audit(tx, auditActorOf(actor), "signature.cancelled", "document", request.documentId, { name: request.document.name, by: actor.label });
     return endRequest(tx, request, "cancelled", now, { actor: actor.label, ip: actor.ip ?? null, userAgent: actor.userAgent ?? null });
   });
   if (ended) await resumeWaits(db, ended.waits);
