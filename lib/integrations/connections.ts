@@ -69,25 +69,22 @@ export async function listIntegrationCards(db: Db, caller: Caller, catalog: Prov
   const byId = new Map(creators.map((row) => [row.id, row.createdBy ? (row.createdBy.name ?? row.createdBy.email) : null]));
   const all: CardConnection[] = summaries.map((c) => ({ ...c, connectedBy: byId.get(c.id) ?? null }));
   // Built-in apps (the Doc Manager) have nothing to connect.
-  return catalog.providers
-    .filter((integration) => !integration.auth.builtin)
-    .map((integration) => {
-      const connections = all.filter((c) => c.appId === integration.id);
-      const { oauth2, token } = integration.auth;
-      return {
-        id: integration.id,
-        name: integration.name,
-        icon: providerIconPath(integration.id),
-        description: integration.description,
-        status: appStatus(integration, connections),
-        oauth: oauth2
-          ? { configured: oauthConfigured(integration), scopes: [...oauth2.scopes], variables: [oauth2.clientIdVar, oauth2.clientSecretVar] }
-          : null,
-        token: token ? { label: token.label, placeholder: token.placeholder, help: token.help } : null,
-        accountNoun: integration.accountChoice?.noun ?? null,
-        connections,
-      };
-    });
+  const connectable = catalog.providers.filter((integration) => !integration.auth.builtin);
+  return connectable.map((integration) => {
+    const connections = all.filter((c) => c.appId === integration.id);
+    const { oauth2, token } = integration.auth;
+    return {
+      id: integration.id,
+      name: integration.name,
+      icon: providerIconPath(integration.id),
+      description: integration.description,
+      status: appStatus(integration, connections),
+      oauth: oauth2 ? { configured: oauthConfigured(integration), scopes: [...oauth2.scopes], variables: [oauth2.clientIdVar, oauth2.clientSecretVar] } : null,
+      token: token ? { label: token.label, placeholder: token.placeholder, help: token.help } : null,
+      accountNoun: integration.accountChoice?.noun ?? null,
+      connections,
+    };
+  });
 }
 
 function requireIntegration(catalog: ProviderLookup, id: string): Integration<unknown> {

@@ -25,14 +25,13 @@ import { createRun, randomKey, target } from "./support";
 // record or a log line. Faults are injected over the fake's HTTP control endpoint. The suite
 // finds each provider's fakes/<id>/contract.ts by itself: a new provider gets it by existing.
 // Built-in apps (the Doc Manager) have no network edge and no connection: tests/documents covers them.
+const testable = catalog.providers.filter((provider) => !provider.auth.builtin);
 
 const contracts = await Promise.all(
-  catalog.providers
-    .filter((provider) => !provider.auth.builtin)
-    .map(async (provider) => ({
-      provider,
-      contract: ((await import(`../../fakes/${provider.id}/contract.ts`)) as { contract: ProviderContract }).contract,
-    })),
+  testable.map(async (provider) => ({
+    provider,
+    contract: ((await import(`../../fakes/${provider.id}/contract.ts`)) as { contract: ProviderContract }).contract,
+  })),
 );
 
 describe.each(contracts)("provider contract: $provider.name", ({ provider, contract }) => {
