@@ -3,7 +3,7 @@ import type { ControlContext, Flow } from "@/lib/workflow/engine/control";
 import { WorkflowError } from "@/lib/workflow/errors";
 import type { NodeTypeSpec } from "@/lib/workflow/node-types";
 
-// "Wait for signatures": a durable wait on a signature request, like an APPROVAL: a waiting step
+// "Await signatures": a durable wait on a signature request, like an APPROVAL: a waiting step
 // record and a Waitpoint (kind signature) that lib/documents/signing.ts completes in the
 // transaction that ends the request, so the run takes the completed, declined, expired or
 // cancelled branch at once, or the timeout branch. It is its own node after "Request signature"
@@ -16,7 +16,7 @@ type Outcome = (typeof outcomes)[number];
 
 export const waitForSignatureNodeType = {
   type: "docmanager.wait_for_signature",
-  label: "Wait for signatures",
+  label: "Await signatures",
   category: "docmanager",
   description: "Pauses the run until a signature request is completed, declined, expired or cancelled, or the timeout passes",
   version: 1,

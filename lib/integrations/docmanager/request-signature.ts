@@ -7,7 +7,7 @@ import type { DocManagerClient } from "./client";
 import { docRateLimit, documentIdField } from "./shared";
 
 // Sends a document for signature: each signer gets an email with their link. To continue only
-// when it ends, follow it with "Wait for signatures" (docmanager.wait_for_signature), which takes
+// when it ends, follow it with "Await signatures" (docmanager.wait_for_signature), which takes
 // the completed, declined, expired, cancelled or timeout branch.
 
 // A signer's fields may be {{…}} (checked as an email once resolved, in execute).
@@ -60,7 +60,7 @@ const output = z.object({
 export const requestSignature = defineAction<DocManagerClient, typeof config, typeof output>({
   id: "request_signature",
   name: "Request signature",
-  description: "Emails each signer a personal signing link for a document; follow it with Wait for signatures to continue when it is signed.",
+  description: "Emails each signer a personal signing link for a document; follow it with Await signatures to continue when it is signed.",
   config,
   example: {
     documentId: "{{step.upload.output.documentId}}",
