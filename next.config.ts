@@ -15,7 +15,9 @@ const nextConfig: NextConfig = {
   experimental: { serverActions: { bodySizeLimit: MAX_BODY_BYTES } },
   // On every response, static files included; proxy.ts adds the per-request Content-Security-Policy.
   async headers() {
-    return [{ source: "/:path*", headers: fixedSecurityHeaders(process.env.NODE_ENV === "production") }];
+    // proxy.ts sets these (and the CSP) on everything but static files; under these two prefixes it
+    // alone does, so document previews can be framed by this origin (framablePreview).
+    return [{ source: "/((?!api/v1/documents/|sign/).*)", headers: fixedSecurityHeaders(process.env.NODE_ENV === "production") }];
   },
 };
 

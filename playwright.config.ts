@@ -17,6 +17,9 @@ const fakeFicURL = `http://127.0.0.1:${fakeFicPort}`;
 const fakeDiscordPort = Number(process.env.FLOWLINE_E2E_DISCORD_PORT ?? 3362);
 export const fakeDiscordURL = `http://127.0.0.1:${fakeDiscordPort}`;
 const fakeDiscordBotToken = "MTEwMDAwMDAwMDAwMDAwMDkwMA.e2e000.e2e-fake-bot-token-0000000000";
+// The fake Resend (fakes/resend): the app's sender for signing links and sign-in links; its outbox is readable.
+const fakeResendPort = Number(process.env.FLOWLINE_E2E_RESEND_PORT ?? 3363);
+export const fakeResendURL = `http://127.0.0.1:${fakeResendPort}`;
 
 export default defineConfig({
   testDir: "e2e",
@@ -57,6 +60,12 @@ export default defineConfig({
       reuseExistingServer: false,
     },
     {
+      command: `node_modules/.bin/tsx fakes/resend/main.ts --port ${fakeResendPort}`,
+      url: `${fakeResendURL}/health`,
+      timeout: 30_000,
+      reuseExistingServer: false,
+    },
+    {
       command: `node_modules/.bin/next start -p ${port}`,
       url: `${baseURL}/api/health`,
       timeout: 120_000,
@@ -76,6 +85,9 @@ export default defineConfig({
         DISCORD_CLIENT_ID: "1100000000000000900",
         DISCORD_CLIENT_SECRET: "fake-discord-client-secret",
         DISCORD_BOT_TOKEN: fakeDiscordBotToken,
+        RESEND_BASE_URL: fakeResendURL,
+        RESEND_API_KEY: "re_fake_full_access_0000000000",
+        EMAIL_FROM: "Flowline <sign@flowline.test>",
       },
     },
   ],

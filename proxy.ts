@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { BODY_TOO_LARGE_MESSAGE, BODY_TOO_LARGE_REMEDIATION, MAX_BODY_BYTES } from "./lib/http/limits";
-import { contentSecurityPolicy, fixedSecurityHeaders } from "./lib/http/security-headers";
+import { contentSecurityPolicy, fixedSecurityHeaders, framablePreview, previewSecurityPolicy } from "./lib/http/security-headers";
 
 // Runs before every request (Next.js 16 calls middleware "proxy"): the per-request CSP nonce, the
 // security headers, and the answers Next.js itself would give as a 500.
@@ -32,9 +32,9 @@ function unstorablePath(request: NextRequest): Response | null {
   return new Response("The address contains characters that cannot appear in Flowline paths.", { status: 400, headers: { "content-type": "text/plain" } });
 }
 
-function withSecurityHeaders(response: Response, csp: string): Response {
-  response.headers.set("Content-Security-Policy", csp);
-  for (const { key, value } of fixedSecurityHeaders(production)) response.headers.set(key, value);
+function withSecurityHeaders(response: Response, csp: string, framable = false): Response {
+  response.headers.set("Content-Security-Policy", framable ? previewSecurityPolicy : csp);
+  for (const { key, value } of fixedSecurityHeaders(production, { framable })) response.headers.set(key, value);
   return response;
 }
 
@@ -47,7 +47,7 @@ export function proxy(request: NextRequest) {
   const headers = new Headers(request.headers);
   headers.set("x-nonce", nonce);
   headers.set("Content-Security-Policy", csp);
-  return withSecurityHeaders(NextResponse.next({ request: { headers } }), csp);
+  return withSecurityHeaders(NextResponse.next({ request: { headers } }), csp, framablePreview(request.nextUrl.pathname));
 }
 
 export const config = {

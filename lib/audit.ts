@@ -99,6 +99,9 @@ export const auditEvents: Record<string, { label: string; summary: (m: Meta) => 
   },
   "workflow.connection_paused": { label: "Paused on a workflow", summary: (m) => `${text(m.app)} paused on ${text(m.workflow)}` },
   "workflow.connection_resumed": { label: "Resumed on a workflow", summary: (m) => `${text(m.app)} resumed on ${text(m.workflow)}` },
+  "document.deleted": { label: "Document deleted", summary: (m) => `"${text(m.name)}" deleted with its files and history` },
+  "signature.requested": { label: "Signature requested", summary: (m) => `"${text(m.name)}" sent to ${text(m.signers)} signer(s)` },
+  "signature.cancelled": { label: "Signature request cancelled", summary: (m) => `"${text(m.name)}": out for signature → draft` },
 };
 
 // A cursor is the last entry's time and id, so a page boundary never skips or repeats an entry.

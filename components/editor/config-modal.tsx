@@ -156,7 +156,8 @@ export function ConfigModal({
                 </Select>
               </div>
             )}
-            {provider && (
+            {/* Built-in apps (the Doc Manager) have no account to pick. */}
+            {provider && !provider.auth.builtin && (
               <ConnectionSelect provider={provider} connections={connections} value={connectionId} onChange={(id) => setNode({ connectionId: id })} />
             )}
             {basic.map(renderField)}

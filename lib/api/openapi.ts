@@ -15,6 +15,7 @@ const errorStatus: Record<number, string> = {
   403: "Not allowed",
   404: "Not found (or another company's)",
   409: "Conflict",
+  413: "Too large",
   422: "Validation failed: every problem with its path",
   429: "Rate limited",
 };
@@ -39,7 +40,9 @@ export function openApiDocument(serverUrl: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of operations as Operation[]) {
     const responses: Record<string, unknown> = {
-      [String(op.status ?? 200)]: { description: "OK", content: { "application/json": { schema: jsonSchema(op.response, "output") } } },
+      [String(op.status ?? 200)]: op.download
+        ? { description: op.download.description, content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } } }
+        : { description: "OK", content: { "application/json": { schema: jsonSchema(op.response, "output") } } },
     };
     for (const status of [400, 401, ...(op.errors ?? [])]) {
       responses[String(status)] = {
@@ -53,6 +56,26 @@ export function openApiDocument(serverUrl: string) {
       summary: op.summary,
       tags: [op.tag],
       parameters: parameters(op),
+      ...(op.upload
+        ? {
+            requestBody: {
+              required: true,
+              content: {
+                "multipart/form-data": {
+                  schema: {
+                    type: "object",
+                    required: [op.upload.field],
+                    properties: {
+                      [op.upload.field]: { type: "string", format: "binary", description: op.upload.description },
+                      folder: { type: "string" },
+                      tags: { type: "string", description: "Comma-separated" },
+                    },
+                  },
+                },
+              },
+            },
+          }
+        : {}),
       ...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(op.documentedBody ?? op.body, "input") } } } } : {}),
       responses,
     };

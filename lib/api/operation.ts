@@ -25,6 +25,12 @@ export type Operation<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.Z
    */
   documentedBody?: z.ZodType;
   response: R;
+  /**
+   * Not JSON: a multipart upload (the named file field) or a file download (the handler returns a
+   * Response itself), as the OpenAPI document describes them.
+   */
+  upload?: { field: string; description: string };
+  download?: { description: string };
   status?: number;
   /** Error statuses this operation answers besides 401 and 400 (documented in OpenAPI). */
   errors?: number[];
@@ -65,7 +71,10 @@ async function authenticate(db: Db, request: Request): Promise<Caller> {
 }
 
 /** The route handler for an operation: API-key auth, validated input, JSON output, JSON errors. */
-export function handle<O extends Operation>(op: O, fn: (ctx: OperationContext<O>) => Promise<z.input<O["response"]>>) {
+export function handle<O extends Operation>(
+  op: O,
+  fn: (ctx: OperationContext<O>) => Promise<z.input<O["response"]> | (O["download"] extends object ? Response : never)>,
+) {
   return route(async (request: Request, context: { params?: Promise<Record<string, string | string[]>> }) => {
     const db = await getDb();
     const caller = await authenticate(db, request);
@@ -73,6 +82,7 @@ export function handle<O extends Operation>(op: O, fn: (ctx: OperationContext<O>
     const query = parseWith(op.query, Object.fromEntries(new URL(request.url).searchParams), "query");
     const body = op.body ? parseWith(op.body, await readJson(request), "body") : undefined;
     const result = await fn({ db, caller, params, query, body, request } as OperationContext<O>);
+    if (op.download && result instanceof Response) return result;
     // Resources that carry an etag can be polled cheaply: an unchanged one answers 304, no body.
     const etag = typeof result === "object" && result !== null && "etag" in result && typeof result.etag === "string" ? result.etag : null;
     if (etag && request.headers.get("if-none-match") === etag) return new NextResponse(null, { status: 304, headers: { ETag: etag } });

@@ -17,6 +17,7 @@ import { definitionSchema } from "@/lib/workflow/definition";
 import { createWorkflowSchema, listWorkflowsSchema, publishSchema, revertSchema, updateWorkflowSchema } from "@/lib/workflow/store";
 import { triggerEventsQuerySchema } from "@/lib/triggers/history";
 import { testStepResultSchema, testStepSchema } from "@/lib/workflow/test-step";
+import { documentDetailSchema, documentSummarySchema, listDocumentsSchema, signatureRequestInputSchema, updateDocumentSchema } from "@/lib/documents/schemas";
 
 // Every operation of the public API, in the order the OpenAPI document lists them.
 const idParams = z.object({ id: z.string().min(1).max(64) });
@@ -358,6 +359,130 @@ export const listAuditOp = defineOperation({
   errors: [403],
 });
 
+const documentParams = z.object({ id: z.string().min(1).max(64) });
+const requestParams = documentParams.extend({ requestId: z.string().min(1).max(64) });
+
+export const listDocumentsOp = defineOperation({
+  id: "listDocuments",
+  method: "GET",
+  path: "/documents",
+  summary: "List documents, newest first (archived ones only with status=archived)",
+  tag: "Documents",
+  query: listDocumentsSchema,
+  response: z.object({ documents: z.array(documentSummarySchema), nextCursor: z.string().nullable() }),
+});
+export const uploadDocumentOp = defineOperation({
+  id: "uploadDocument",
+  method: "POST",
+  path: "/documents",
+  summary: "Upload a document (PDF, PNG, JPEG, WebP or GIF, checked by content; 10 MB at most)",
+  tag: "Documents",
+  upload: { field: "file", description: "The file; its type is read from its content, not its name" },
+  response: documentSummarySchema,
+  status: 201,
+  errors: [403, 413, 422],
+});
+export const getDocumentOp = defineOperation({
+  id: "getDocument",
+  method: "GET",
+  path: "/documents/{id}",
+  summary: "A document with its signature requests and its audit trail",
+  tag: "Documents",
+  params: documentParams,
+  response: documentDetailSchema,
+  errors: [404],
+});
+export const updateDocumentOp = defineOperation({
+  id: "updateDocument",
+  method: "PATCH",
+  path: "/documents/{id}",
+  summary: "Rename a document, move it to a folder, set its tags",
+  tag: "Documents",
+  params: documentParams,
+  body: updateDocumentSchema,
+  response: documentSummarySchema,
+  errors: [404, 422],
+});
+export const deleteDocumentOp = defineOperation({
+  id: "deleteDocument",
+  method: "DELETE",
+  path: "/documents/{id}",
+  summary: "Delete a document, its files and its history (admins)",
+  tag: "Documents",
+  params: documentParams,
+  response: z.object({ deleted: z.literal(true) }),
+  errors: [403, 404],
+});
+export const archiveDocumentOp = defineOperation({
+  id: "archiveDocument",
+  method: "POST",
+  path: "/documents/{id}/archive",
+  summary: "Archive a document",
+  tag: "Documents",
+  params: documentParams,
+  response: documentSummarySchema,
+  errors: [404, 409],
+});
+export const unarchiveDocumentOp = defineOperation({
+  id: "unarchiveDocument",
+  method: "POST",
+  path: "/documents/{id}/unarchive",
+  summary: "Unarchive a document: back to the status it had",
+  tag: "Documents",
+  params: documentParams,
+  response: documentSummarySchema,
+  errors: [404, 409],
+});
+export const downloadDocumentOp = defineOperation({
+  id: "downloadDocument",
+  method: "GET",
+  path: "/documents/{id}/file",
+  summary: "Download the original, or the completed PDF with its signature page (version=signed)",
+  tag: "Documents",
+  params: documentParams,
+  query: z.object({ version: z.enum(["original", "signed"]).default("original"), inline: z.enum(["0", "1"]).default("0") }),
+  response: z.unknown(),
+  download: { description: "The file's bytes, with its content type" },
+  errors: [404],
+});
+export const requestSignatureOp = defineOperation({
+  id: "requestSignature",
+  method: "POST",
+  path: "/documents/{id}/signature-requests",
+  summary: "Send a document for signature: each signer gets an email with a personal link",
+  tag: "Documents",
+  params: documentParams,
+  body: signatureRequestInputSchema,
+  response: z.object({
+    id: z.string(),
+    documentId: z.string(),
+    status: z.literal("pending"),
+    signers: z.array(z.object({ id: z.string(), name: z.string(), email: z.string(), status: z.string() })),
+  }),
+  status: 201,
+  errors: [404, 409, 422],
+});
+export const cancelSignatureRequestOp = defineOperation({
+  id: "cancelSignatureRequest",
+  method: "POST",
+  path: "/documents/{id}/signature-requests/{requestId}/cancel",
+  summary: "Cancel an open signature request: its links stop working and the document is a draft again",
+  tag: "Documents",
+  params: requestParams,
+  response: z.object({ cancelled: z.boolean() }),
+  errors: [404],
+});
+export const resendSignatureRequestOp = defineOperation({
+  id: "resendSignatureRequest",
+  method: "POST",
+  path: "/documents/{id}/signature-requests/{requestId}/resend",
+  summary: "Email the signers who have not signed a fresh link (earlier links stop working)",
+  tag: "Documents",
+  params: requestParams,
+  response: z.object({ sent: z.number() }),
+  errors: [404, 409],
+});
+
 export const operations = [
   getMe,
   getCatalogOp,
@@ -388,4 +513,15 @@ export const operations = [
   undoRunOp,
   completeWaitpointOp,
   listAuditOp,
+  listDocumentsOp,
+  uploadDocumentOp,
+  getDocumentOp,
+  updateDocumentOp,
+  deleteDocumentOp,
+  archiveDocumentOp,
+  unarchiveDocumentOp,
+  downloadDocumentOp,
+  requestSignatureOp,
+  cancelSignatureRequestOp,
+  resendSignatureRequestOp,
 ];

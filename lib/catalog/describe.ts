@@ -193,6 +193,7 @@ export function describeCatalog(catalog: Catalog): CatalogDescription {
     auth: {
       oauth: Boolean(provider.auth.oauth2),
       token: provider.auth.token ? { label: provider.auth.token.label, placeholder: provider.auth.token.placeholder, help: provider.auth.token.help } : null,
+      builtin: Boolean(provider.auth.builtin),
     },
     actions: provider.actions.map((action) => `${provider.id}.${action.id}`),
     optionLoaders: (provider.options ?? []).map((loader) => ({ id: `${provider.id}.${loader.id}`, label: loader.label, searchable: loader.searchable })),

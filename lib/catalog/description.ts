@@ -106,7 +106,12 @@ export const providerDescriptionSchema = z.object({
   description: z.string(),
   icon: iconDescriptionSchema,
   categories: z.array(z.string()),
-  auth: z.object({ oauth: z.boolean(), token: z.object({ label: z.string(), placeholder: z.string(), help: z.string() }).nullable() }),
+  /** builtin: Flowline's own app (the Doc Manager), nothing to connect. */
+  auth: z.object({
+    oauth: z.boolean(),
+    token: z.object({ label: z.string(), placeholder: z.string(), help: z.string() }).nullable(),
+    builtin: z.boolean(),
+  }),
   /** The node types of its actions. */
   actions: z.array(z.string()),
   optionLoaders: z.array(optionLoaderDescriptionSchema),

@@ -4,12 +4,21 @@
 
 export type Header = { key: string; value: string };
 
-export function fixedSecurityHeaders(production: boolean): Header[] {
+/**
+ * Document previews (the Doc Manager's files shown inline on its own pages and on the signing
+ * page) may be framed by this origin, and by nothing else; every other response refuses framing.
+ */
+export const framablePreview = (pathname: string) => /^\/api\/v1\/documents\/[^/]+\/file$|^\/sign\/[^/]+\/document$/.test(pathname);
+
+/** A preview's own policy: nothing runs or loads, it may only be shown in a frame of this origin (Chromium's PDF viewer needs object-src). */
+export const previewSecurityPolicy = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; object-src 'self'; frame-ancestors 'self'";
+
+export function fixedSecurityHeaders(production: boolean, options: { framable?: boolean } = {}): Header[] {
   return [
     { key: "X-Content-Type-Options", value: "nosniff" },
     { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
     // For browsers that predate CSP's frame-ancestors.
-    { key: "X-Frame-Options", value: "DENY" },
+    { key: "X-Frame-Options", value: options.framable ? "SAMEORIGIN" : "DENY" },
     { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
     // Production is served over HTTPS; browsers ignore the header on plain HTTP anyway.
     ...(production ? [{ key: "Strict-Transport-Security", value: "max-age=63072000; includeSubDomains" }] : []),

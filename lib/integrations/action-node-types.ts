@@ -65,6 +65,7 @@ export function providerNodeTypes(provider: AnyIntegration): NodeTypeSpec[] {
         undo: {
           strategy: info.undoStrategy,
           canUndo: info.canUndo,
+          needsConnection: !provider.auth.builtin,
           run: ({ db, ...request }) => undoEffect(db, { ...target, ...request }),
           describe: (effect) => describeUndo(target, effect),
         },

@@ -75,7 +75,9 @@ export async function listIntegrationCards(db: Db, caller: Caller, catalog: Prov
   const all: CardConnection[] = summaries.map((c) => ({ ...c, connectedBy: byId.get(c.id) ?? null }));
   const overrides = await listWorkflowOverrides(db, caller);
   const nameOf = (id: string | null) => (id ? (all.find((c) => c.id === id)?.displayName ?? "a connection that no longer exists") : null);
-  return catalog.providers.map((integration) => {
+  // Built-in apps (the Doc Manager) have nothing to connect.
+  const connectable = catalog.providers.filter((integration) => !integration.auth.builtin);
+  return connectable.map((integration) => {
     const connections = all.filter((c) => c.appId === integration.id);
     const { oauth2, token } = integration.auth;
     return {

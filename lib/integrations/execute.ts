@@ -48,7 +48,8 @@ export type ExecuteActionRequest = ActionTarget & {
   timeoutMs?: number;
   /**
    * Called once, after the connection is resolved and just before the provider is called (never in
-   * a dry run or when resolution fails): where the engine writes its pending RunEffect.
+   * a dry run or when resolution fails): where the engine writes its pending RunEffect. A built-in
+   * app has no connection (null).
    */
   beforeCall?: (info: { connectionId: string | null; appId: string }) => Promise<void>;
   logger?: Logger;
@@ -227,7 +228,7 @@ export async function executeIntegrationAction(db: Db, request: ExecuteActionReq
   const resolveRequest = { companyId: request.companyId, userId: request.userId, app, connectionId: request.connectionId ?? null, runId: request.runId };
 
   if (request.dryRun) {
-    const found = await findCredential(db, resolveRequest).catch(() => null);
+    const found = integration.auth.builtin ? null : await findCredential(db, resolveRequest).catch(() => null);
     const output = action.preview(input, {
       runId: request.runId,
       stepId: request.stepId,
@@ -239,8 +240,8 @@ export async function executeIntegrationAction(db: Db, request: ExecuteActionReq
     return { output, connectionId: found?.credential.id ?? null, resolvedBy: found?.by ?? null, externalRef: null, dryRun: true };
   }
 
-  const { credential, by, output } = await callAction(db, request, { input, now, runUrl, rateLimited: true }, (ctx) => action.execute(ctx, input));
-  return { output, connectionId: credential?.id ?? null, resolvedBy: by, externalRef: action.externalRef?.(output) ?? null, dryRun: false };
+  const { connectionId, by, output } = await callAction(db, request, { input, now, runUrl, rateLimited: true }, (ctx) => action.execute(ctx, input));
+  return { output, connectionId, resolvedBy: by, externalRef: action.externalRef?.(output) ?? null, dryRun: false };
 }
 
 /**
@@ -265,6 +266,64 @@ export async function reconcileIntegrationAction(
   return output === null ? { outcome: "not_done" } : { outcome: "done", output };
 }
 
+/** A built-in app's stand-in for a connection, in contexts and logs (it is never stored). */
+const builtinConnection = (integration: AnyIntegration) => ({
+  id: `builtin:${integration.id}`,
+  appId: integration.id,
+  displayName: integration.name,
+  accountId: null,
+});
+
+type CallInfo = { input: unknown; now: Date; runUrl: string; rateLimited: boolean };
+
+function actionContext(
+  db: Db,
+  request: ExecuteActionRequest,
+  client: unknown,
+  connection: ActionContext<unknown>["connection"],
+  extra: { runUrl: string; logger: Logger; signal: AbortSignal; defaults: ActionContext<unknown>["defaults"] },
+): ActionContext<unknown> {
+  return {
+    client,
+    connection,
+    companyId: request.companyId,
+    userId: request.userId,
+    runId: request.runId,
+    stepId: request.stepId,
+    idempotencyKey: request.idempotencyKey,
+    appUrl: getEnv().appUrl,
+    ...extra,
+    files: fileReader(db, request.companyId),
+  };
+}
+
+/**
+ * A built-in app's call: no connection to resolve, rate-limit, decrypt or refresh; the client is
+ * Flowline's own service scoped to the run's company. Errors are mapped like a provider's.
+ */
+async function callBuiltin<T>(
+  db: Db,
+  request: ExecuteActionRequest,
+  builtin: NonNullable<AnyIntegration["auth"]["builtin"]>,
+  { input, runUrl }: CallInfo,
+  call: (ctx: ActionContext<unknown>) => Promise<T>,
+): Promise<{ connectionId: null; by: null; output: T }> {
+  const { provider: integration, action } = request;
+  const log = (request.logger ?? appLogger).child({ runId: request.runId, stepId: request.stepId, nodeType: nodeTypeOf(request) });
+  await request.beforeCall?.({ connectionId: null, appId: integration.id });
+  const client = builtin.client({ db, companyId: request.companyId, userId: request.userId, runId: request.runId });
+  const signal = request.signal ?? new AbortController().signal;
+  try {
+    return {
+      connectionId: null,
+      by: null,
+      output: await call(actionContext(db, request, client, builtinConnection(integration), { runUrl, logger: log, signal, defaults: { channel: null } })),
+    };
+  } catch (error) {
+    throw integration.mapError(error, { action: action.id, input });
+  }
+}
+
 /**
  * The call itself, shared by execute and reconcile: resolve the connection now → a rate-limit slot
  * (for execute) → decrypt and refresh → `beforeCall` → call with the provider's client, mapping
@@ -273,10 +332,12 @@ export async function reconcileIntegrationAction(
 async function callAction<T>(
   db: Db,
   request: ExecuteActionRequest,
-  { input, now, runUrl, rateLimited }: { input: unknown; now: Date; runUrl: string; rateLimited: boolean },
+  info: CallInfo,
   call: (ctx: ActionContext<unknown>) => Promise<T>,
-): Promise<{ credential: Credential | null; by: ResolvedBy | "server"; output: T }> {
+): Promise<{ connectionId: string | null; by: ResolvedBy | "server" | null; output: T }> {
   const { provider: integration, action } = request;
+  if (integration.auth.builtin) return callBuiltin(db, request, integration.auth.builtin, info, call);
+  const { input, now, runUrl, rateLimited } = info;
   const env = getEnv();
   const app = { id: integration.id, name: integration.name };
   const resolved = await resolveCredential(db, {
@@ -323,41 +384,35 @@ async function callAction<T>(
     timeoutMs,
     async (client) => {
       if (signal.aborted) throw new WorkflowError("E_TIMEOUT", { message: "The step was cancelled before it called the provider" });
-      return call({
-        client,
-        connection: credential
-          ? { id: credential.id, appId: credential.appId, displayName: credential.displayName, accountId: credential.accountId }
-          : {
-              id: "server",
-              appId: integration.id,
-              displayName: "server" in resolved ? resolved.server.displayName : integration.name,
-              accountId: null,
-              server: true,
-            },
-        companyId: request.companyId,
-        userId: request.userId,
-        runId: request.runId,
-        stepId: request.stepId,
-        idempotencyKey: request.idempotencyKey,
-        appUrl: env.appUrl,
-        runUrl,
-        logger: log,
-        signal,
-        files: fileReader(db, request.companyId),
-        defaults: "server" in resolved ? { channel: null } : resolved.defaults,
-      });
+      return call(
+        actionContext(
+          db,
+          request,
+          client,
+          credential
+            ? { id: credential.id, appId: credential.appId, displayName: credential.displayName, accountId: credential.accountId }
+            : {
+                id: "server",
+                appId: integration.id,
+                displayName: "server" in resolved ? resolved.server.displayName : integration.name,
+                accountId: null,
+                server: true,
+              },
+          { runUrl, logger: log, signal, defaults: "server" in resolved ? { channel: null } : resolved.defaults },
+        ),
+      );
     },
     { action: action.id, input },
   );
   if (credential) await db.credential.updateMany({ where: { id: credential.id, status: "connected" }, data: { lastValidatedAt: new Date() } });
-  return { credential, by, output };
+  return { connectionId: credential?.id ?? null, by, output };
 }
 
 export type UndoEffectRequest = ActionTarget & {
   companyId: string;
   userId: string | null;
-  /** RunEffect.credentialId: undo goes through the connection that made the effect. */
-  connectionId: string;
+  /** RunEffect.credentialId: undo goes through the connection that made the effect (null for a built-in app's effect). */
+  connectionId: string | null;
   /** RunEffect.externalRef */
   externalRef: string;
   signal?: AbortSignal;
@@ -375,10 +430,21 @@ export async function undoEffect(db: Db, request: UndoEffectRequest): Promise<vo
       remediation: `Undo it by hand in ${integration.name}`,
     });
   }
+  const signal = request.signal ?? new AbortController().signal;
+  const builtin = integration.auth.builtin;
+  if (builtin) {
+    const log = (request.logger ?? appLogger).child({ nodeType: nodeTypeOf(request), undo: true });
+    const client = builtin.client({ db, companyId: request.companyId, userId: request.userId, runId: null });
+    try {
+      await undo({ client, connection: builtinConnection(integration), companyId: request.companyId, logger: log, signal }, request.externalRef);
+    } catch (error) {
+      throw integration.mapError(error, { action: `undo ${action.id}` });
+    }
+    return;
+  }
   const app = { id: integration.id, name: integration.name };
   const { credential } = await resolveCredential(db, { companyId: request.companyId, userId: request.userId, app, connectionId: request.connectionId });
   const log = (request.logger ?? appLogger).child({ nodeType: nodeTypeOf(request), connectionId: credential.id, undo: true });
-  const signal = request.signal ?? new AbortController().signal;
   await callProvider(
     db,
     integration,

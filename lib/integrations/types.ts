@@ -1,3 +1,4 @@
+import type { Db } from "@/lib/db";
 import type { FileReader } from "@/lib/files/store";
 import type { Logger } from "pino";
 import type { z } from "zod";
@@ -99,6 +100,16 @@ export type TokenAuth = {
   /** Turns the pasted text into key material; the token is then validated with testConnection before it is saved. */
   toSecret(token: string): CredentialSecret;
 };
+
+/** What a built-in app's client is scoped to: the company (and who or what acts for it) of this call. */
+export type BuiltinScope = { db: Db; companyId: string; userId: string | null; runId: string | null };
+
+/**
+ * Flowline's own apps (the Doc Manager): nothing to connect, no key material. execute.ts builds
+ * the client from the call's company instead of a connection, and skips resolution, rate limits
+ * and refresh; effects, previews and undo go through the same paths as every provider's.
+ */
+export type BuiltinAuth<Client> = { kind: "builtin"; client(scope: BuiltinScope): Client };
 
 export type RateLimit = {
   /** Calls allowed per window for one connection, across every workflow and process of the company. */
@@ -229,7 +240,7 @@ export type Integration<Client = unknown> = {
   categories: readonly string[];
   /** The variables it reads, merged into the one validated env (lib/config/env.ts); `.describe()` says what each is for. */
   env: ProviderEnvSchema;
-  auth: { oauth2?: OAuth2Spec; token?: TokenAuth };
+  auth: { oauth2?: OAuth2Spec; token?: TokenAuth; builtin?: BuiltinAuth<Client> };
   /** Builds the provider client from key material; `timeoutMs` bounds each HTTP call. */
   createClient(secret: CredentialSecret, options: { env: ProviderEnv; timeoutMs: number }): Client;
   /** Checks the key material works (Slack: auth.test) and says whose it is. */

@@ -256,8 +256,8 @@ async function stillOurs(db: Db, undoId: string, owner: string, leaseMs: number)
   return renewed > 0;
 }
 
-function cannotUndo(effect: RunEffect): WorkflowError | null {
-  if (!effect.credentialId) {
+function cannotUndo(effect: RunEffect, needsConnection: boolean): WorkflowError | null {
+  if (needsConnection && !effect.credentialId) {
     return new WorkflowError("E_CREDENTIAL_MISSING", {
       message: "The connection that made this effect was removed, so it cannot be undone through it",
       remediation: "Undo it by hand in the provider, using the reference shown",
@@ -291,16 +291,17 @@ export async function performUndo(db: Db, catalog: NodeCatalog, undoId: string, 
   });
   for (const effect of effects) {
     if (signal.aborted || !(await stillOurs(db, undoId, owner, leaseMs))) return "lost";
-    const undoRun = catalog.get(effect.action)?.executor?.undo?.run;
+    const spec = catalog.get(effect.action)?.executor?.undo;
+    const undoRun = spec?.run;
     try {
-      const refused = cannotUndo(effect);
+      const refused = cannotUndo(effect, spec?.needsConnection ?? true);
       if (refused) throw refused;
       if (!undoRun) throw new WorkflowError("E_VALIDATION", { message: `${effect.action} cannot be undone automatically`, remediation: "Undo it by hand" });
       await undoRun({
         db,
         companyId: undo.run.companyId,
         userId: undo.run.startedById,
-        connectionId: effect.credentialId!,
+        connectionId: effect.credentialId,
         externalRef: effect.externalRef!,
         signal,
       });

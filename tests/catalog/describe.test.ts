@@ -112,7 +112,15 @@ describe("GET /api/v1/catalog and /api/v1/options", () => {
         .map((t) => t.type)
         .sort(),
     );
-    expect(description.triggerTypes.map((t) => t.type).sort()).toEqual(["document.completed", "email.inbound", "manual", "schedule", "webhook"]);
+    expect(description.triggerTypes.map((t) => t.type).sort()).toEqual([
+      "document.completed",
+      "document.declined",
+      "document.expired",
+      "email.inbound",
+      "manual",
+      "schedule",
+      "webhook",
+    ]);
     const send = description.nodeTypes.find((t) => t.type === "slack.send_message")!;
     expect(send).toMatchObject({ provider: "slack", icon: { src: "/icons/slack.svg" }, effectful: true, outputs: [{ id: "out", label: "Next" }] });
     expect(send.fields.find((f) => f.key === "channel")).toMatchObject({ widget: "options", loader: "slack.channels", required: true, label: "Channel" });

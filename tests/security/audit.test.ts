@@ -161,7 +161,8 @@ describe("audit log", () => {
     for (const file of walk(path.join(process.cwd(), "lib")).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))) {
       const source = fs.readFileSync(file, "utf8");
       if (!/\baudit\(/.test(source) || file.endsWith(`${path.sep}audit.ts`)) continue;
-      for (const match of source.matchAll(/"((?:company|member|invite|apikey|workflow|run|approval|connection)\.[a-z_]+)"/g)) recorded.add(match[1]!);
+      for (const match of source.matchAll(/"((?:company|member|invite|apikey|workflow|run|approval|connection|document|signature)\.[a-z_]+)"/g))
+        recorded.add(match[1]!);
     }
     expect(recorded.size).toBeGreaterThan(20);
     expect([...recorded].filter((action) => !auditEvents[action])).toEqual([]);

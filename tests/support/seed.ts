@@ -3,6 +3,7 @@ import type { Db } from "@/lib/db";
 import { createApiKey } from "@/lib/auth/api-keys";
 import type { Caller } from "@/lib/auth/roles";
 import { createInvite } from "@/lib/companies/invites";
+import { storeFile } from "@/lib/files/store";
 
 const emptyDefinition = { trigger: { type: "manual", config: {} }, nodes: [], edges: [] };
 
@@ -44,11 +45,31 @@ export async function seedCompany(db: Db, label: string) {
   const credential = await db.credential.create({
     data: { companyId, appId: "slack", type: "apikey", keyId: "k1", ciphertext: "sealed", displayName: `${label} Slack` },
   });
+  const file = await storeFile(db, companyId, { filename: `${label}.pdf`, contentType: "application/pdf", bytes: new TextEncoder().encode("%PDF-1.4 seed") });
   const document = await db.document.create({
-    data: { companyId, name: `${label}.pdf`, mimeType: "application/pdf", sizeBytes: 3, content: Buffer.from("pdf"), sha256: "x" },
+    data: {
+      companyId,
+      name: `${label}.pdf`,
+      mimeType: "application/pdf",
+      sizeBytes: file.size,
+      fileId: file.id,
+      sha256: file.sha256,
+      folder: `${label} folder`,
+    },
   });
   const signature = await db.signatureRequest.create({
-    data: { companyId, documentId: document.id, signerEmail: `signer@${label.toLowerCase()}.test`, tokenHash: `sig-${suffix}` },
+    data: { companyId, documentId: document.id, expiresAt: new Date(Date.now() + 86_400_000) },
+  });
+  const signer = await db.signer.create({
+    data: {
+      companyId,
+      requestId: signature.id,
+      position: 0,
+      name: `${label} Signer`,
+      email: `signer@${label.toLowerCase()}.test`,
+      status: "pending",
+      tokenHash: `sig-${suffix}`,
+    },
   });
   const ids = {
     companyId,
@@ -65,6 +86,8 @@ export async function seedCompany(db: Db, label: string) {
     credentialId: credential.id,
     documentId: document.id,
     signatureRequestId: signature.id,
+    signerId: signer.id,
+    fileId: file.id,
   };
   return { owner, key, ids };
 }
@@ -80,6 +103,11 @@ export async function snapshotCompany(db: Db, companyId: string) {
     workflows: await db.workflow.findMany({ ...byCompany, include: { versions: true }, orderBy: { id: "asc" } }),
     runs: await db.workflowRun.findMany({ ...byCompany, include: { steps: true, waitpoints: true, effects: true, undos: true }, orderBy: { id: "asc" } }),
     credentials: await db.credential.findMany({ ...byCompany, orderBy: { id: "asc" } }),
-    documents: await db.document.findMany({ ...byCompany, include: { signatureRequests: true }, orderBy: { id: "asc" } }),
+    documents: await db.document.findMany({
+      ...byCompany,
+      include: { signatureRequests: { include: { signers: true } }, events: true },
+      orderBy: { id: "asc" },
+    }),
+    files: await db.storedFile.findMany({ ...byCompany, include: { chunks: true }, orderBy: { id: "asc" } }),
   });
 }

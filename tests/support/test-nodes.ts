@@ -16,7 +16,7 @@ const bump = (key: string) => {
 export const effects = new Map<string, number>();
 
 /** What test.undoable's undo undid, in order, and through which connection. */
-export const undone: { externalRef: string; connectionId: string }[] = [];
+export const undone: { externalRef: string; connectionId: string | null }[] = [];
 /** Makes the next undo of an effect (by its externalRef) fail with this message. */
 export const undoFaults = new Map<string, string>();
 
@@ -107,6 +107,7 @@ export const testNodeTypes: NodeTypeSpec[] = [
       undo: {
         strategy: "api_delete",
         canUndo: true,
+        needsConnection: true,
         run: async ({ externalRef, connectionId }) => {
           const fault = undoFaults.get(externalRef);
           if (fault) {

@@ -30,6 +30,7 @@ const PUBLIC_ROUTES: Record<string, string> = {
   "/api/hooks/[id]": "a workflow's webhook, authorized by its signing secret (tested in tests/triggers/webhook.test.ts)",
   "/api/inbound/resend": "Resend's inbound webhook, authorized by its Svix signature (tested in tests/triggers/email-inbound.test.ts)",
   "/api/approvals/[id]": "authorized by the signed single-use token in the approval link (tested in tests/workflow/runs-api.test.ts)",
+  "/sign/[token]/document": "authorized by the signer's signed link (tested in tests/documents/signing.test.ts; aimed at below with this company's ids)",
 };
 const ALLOWED_FAILURES = new Set(["not_found", "forbidden", "unauthenticated", "validation_failed", "bad_request", "conflict"]);
 
@@ -166,5 +167,33 @@ describe("tenant isolation", { timeout: 180_000 }, () => {
     const response = await POST(request, { params: Promise.resolve({ id: a.ids.workflowId }) });
     expect(response.status).toBe(404);
     expect(leaks(await response.text())).toEqual([]);
+  });
+
+  it("the Doc Manager's downloads and signing links answer nothing of this company to another, or to a guessed link", async () => {
+    type Get = { GET: (r: Request, c: unknown) => Promise<Response> };
+    const { GET: download } = (await import("@/app/api/v1/documents/[id]/file/route")) as unknown as Get;
+    const { GET: signerDocument } = (await import("@/app/sign/[token]/document/route")) as unknown as Get;
+    // Every id of the company (the document's, its stored file's, the signer's), as the path and as a version.
+    for (const id of Object.values(a.ids)) {
+      for (const version of ["original", "signed"]) {
+        const response = await download(
+          new Request(`http://app.test/api/v1/documents/${id}/file?version=${version}`, { headers: { authorization: `Bearer ${b.key}` } }),
+          {
+            params: Promise.resolve({ id }),
+          },
+        );
+        expect(response.status, `download ${id} (${version}) as Beta`).toBe(404);
+      }
+      for (const token of [id, `${id}.1.${"A".repeat(43)}`, `${a.ids.signerId}.1.${"A".repeat(43)}`]) {
+        const response = await signerDocument(new Request(`http://app.test/sign/${token}/document`), { params: Promise.resolve({ token }) });
+        expect(response.status, `signing document with ${token}`).toBe(404);
+        expect(leaks(await response.text())).toEqual([]);
+      }
+    }
+    // and the owner's own key does get its file (the route works; it is the company that differs)
+    const own = await download(new Request(`http://app.test/api/v1/documents/${a.ids.documentId}/file`, { headers: { authorization: `Bearer ${a.key}` } }), {
+      params: Promise.resolve({ id: a.ids.documentId }),
+    });
+    expect(own.status).toBe(200);
   });
 });

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { catalog } from "@/lib/catalog";
 import { closeDatabase, setDatabase } from "@/lib/db";
+import { readFile } from "@/lib/files/store";
 import { inboundAddress } from "@/lib/triggers/email-receiver";
 import { createWorkflow, publishWorkflow, setWorkflowEnabled } from "@/lib/workflow/store";
 import { definition, node } from "@/lib/workflow/test-fixtures";
@@ -75,9 +76,8 @@ describe("Resend inbound email", () => {
     const payload = run!.triggerPayload as { subject: string; text: string; from: string; attachments: { fileId: string; filename: string; size: number }[] };
     expect(payload).toMatchObject({ subject: "Invoice 2026/014", text: "Please find the invoice attached.", from: "Supplier <billing@supplier.example>" });
     expect(payload.attachments).toEqual([expect.objectContaining({ filename: "invoice.pdf", contentType: "application/pdf", size: pdf.length })]);
-    const stored = await database.prisma.document.findUniqueOrThrow({ where: { id: payload.attachments[0]!.fileId } });
-    expect(Buffer.from(stored.content).equals(pdf)).toBe(true);
-    expect(stored.companyId).toBe(owner.companyId);
+    const stored = await readFile(database.prisma, owner.companyId, payload.attachments[0]!.fileId);
+    expect(Buffer.from(stored.bytes).equals(pdf)).toBe(true);
     // the content was fetched through the receiving API with the server's key
     expect(fake.calls.map((c) => c.method)).toEqual(expect.arrayContaining(["GET /emails/receiving/{id}", "GET /emails/receiving/{id}/attachments"]));
 

@@ -34,8 +34,8 @@ export type UndoRequest = {
   db: Db;
   companyId: string;
   userId: string | null;
-  /** RunEffect.credentialId: undo goes through the connection that made the effect. */
-  connectionId: string;
+  /** RunEffect.credentialId: undo goes through the connection that made the effect (null: a built-in app's). */
+  connectionId: string | null;
   /** RunEffect.externalRef */
   externalRef: string;
   signal: AbortSignal;
@@ -62,6 +62,8 @@ export type NodeExecutor = {
   undo?: {
     strategy: "api_delete" | "api_update" | "manual" | "none";
     canUndo: boolean;
+    /** Undone through the connection that made the effect (false for built-in apps, which have none). */
+    needsConnection: boolean;
     /** Undoes one effect (canUndo); something already gone counts as undone, so a repeat after a crash is harmless. */
     run?(request: UndoRequest): Promise<void>;
     /**
