@@ -9,6 +9,7 @@ import { storeFile } from "@/lib/files/store";
 import { undoEffect } from "@/lib/integrations/execute";
 import { EmbeddedWorker } from "@/lib/workflow/hosts/embedded";
 import { startRun } from "@/lib/workflow/runs";
+import { requestUndo } from "@/lib/workflow/undo";
 import { createWorkflow, publishWorkflow } from "@/lib/workflow/store";
 import { definition, edge, node } from "@/lib/workflow/test-fixtures";
 import { startFakeResend, type FakeResend } from "@/fakes/resend/server";
@@ -166,6 +167,26 @@ describe("Doc Manager steps in a run", () => {
       sign(database.prisma, { token: linksFor(fake, email).at(-1)!, consent: true, signature: { kind: "typed", text: "Dee" } }, client),
     ).rejects.toThrow(/not valid/);
     expect(run.id).toBe(runId);
+  });
+
+  it("a run's undo (the worker, newest first) restores the status and deletes the upload, with no connection", async () => {
+    const def = definition(
+      [
+        node("upload", "docmanager.upload_document", { fileId: "{{trigger.payload.fileId}}" }),
+        node("archive", "docmanager.archive_document", { documentId: "{{step.upload.output.documentId}}" }),
+      ],
+      ["trigger→upload", "upload→archive"],
+    );
+    const runId = await start(def, { fileId: await attachment() });
+    const run = await until(runId, ["succeeded", "failed"]);
+    expect(run.status).toBe("succeeded");
+    const documentId = (run.steps.find((s) => s.nodeId === "upload")!.output as { documentId: string }).documentId;
+    const preview = await requestUndo(database.prisma, catalog, owner, runId);
+    expect(preview.queued).toBe(true);
+    await expect
+      .poll(async () => (await database.prisma.runEffect.findMany({ where: { runId } })).map((e) => e.status), { timeout: 20_000, interval: 50 })
+      .toEqual(["undone", "undone"]);
+    expect(await database.prisma.document.findUnique({ where: { id: documentId } })).toBeNull();
   });
 
   it("update status and archive are undone back to the status before", async () => {
