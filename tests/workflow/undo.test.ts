@@ -200,7 +200,12 @@ describe("undo of a run's effects", () => {
     const run = await finishedRun(definition([node("noop", "core.noop", { value: 1 })], ["trigger→noop"]));
     await database.prisma.app.upsert({ where: { id: "resend" }, create: { id: "resend", name: "Resend" }, update: {} });
     const step = await database.prisma.workflowRunStep.create({
-      data: { runId: run.id, nodeId: "mail", status: "succeeded", output: { id: "em_1", from: "a@b.test", to: ["cliente@example.it"], subject: "Fattura 12", sentWith: "connection", attachments: [] } },
+      data: {
+        runId: run.id,
+        nodeId: "mail",
+        status: "succeeded",
+        output: { id: "em_1", from: "a@b.test", to: ["cliente@example.it"], subject: "Fattura 12", sentWith: "connection", attachments: [] },
+      },
     });
     await database.prisma.runEffect.create({
       data: {
