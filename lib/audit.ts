@@ -60,6 +60,10 @@ export const auditEvents: Record<string, { label: string; summary: (m: Meta) => 
   "workflow.created": { label: "Workflow created", summary: () => "Created" },
   "workflow.updated": { label: "Workflow edited", summary: () => "Draft or details changed" },
   "workflow.published": { label: "Workflow published", summary: (m) => `Published version ${text(m.version)}` },
+  "workflow.step_tested": {
+    label: "Step tested live",
+    summary: (m) => `${text(m.type)} step "${text(m.nodeId)}" run for real from the editor${m.failed ? " (it failed)" : ""}`,
+  },
   "workflow.reverted": { label: "Draft reverted", summary: (m) => `Draft replaced by version ${text(m.version)}` },
   "workflow.enabled": { label: "Workflow enabled", summary: () => "disabled → enabled" },
   "workflow.disabled": { label: "Workflow disabled", summary: () => "enabled → disabled" },
