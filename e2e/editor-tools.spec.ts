@@ -126,7 +126,7 @@ test("sticky notes are written, saved, copied and deleted; Tab opens the palette
 test("connect Slack from the modal, preview {{…}} as you type, test the step, and see the changes before publishing", async ({ page }) => {
   await start(page, "Preview and publish");
   await page.getByRole("button", { name: "Add a step after Manual: Start" }).click();
-  await pick(page, "message", "Send message");
+  await pick(page, "message", "Send message Posts a message to a Slack");
   const modal = modalOf(page);
   await text(modal, "Name").fill("Announce");
 

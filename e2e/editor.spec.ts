@@ -71,7 +71,7 @@ test("build the approval workflow on the canvas, publish it, run it, approve, an
   await newWorkflow(page, "Big requests");
   await shot(page, "editor-empty");
 
-  let modal = await addAfter(page, "Add a step after Manual: Start", "message", "Send message");
+  let modal = await addAfter(page, "Add a step after Manual: Start", "message", "Send message Posts a message to a Slack");
   await text(modal, "Name").fill("Announce");
   await pickChannel(modal, page);
   await text(modal, "Message").fill("New request of ");
@@ -99,7 +99,7 @@ test("build the approval workflow on the canvas, publish it, run it, approve, an
   await modal.getByLabel("Unit").selectOption("seconds");
   await modal.getByRole("button", { name: "Apply" }).click();
 
-  modal = await addAfter(page, "Add a step after Manager approves: Approved", "status", "Notify run status");
+  modal = await addAfter(page, "Add a step after Manager approves: Approved", "status", "Notify run status Posts a message about the current run");
   await text(modal, "Name").fill("Tell the status");
   await pickChannel(modal, page);
   await text(modal, "Message").fill("Request handled");

@@ -65,7 +65,7 @@ test("undo a run's Slack messages from its page, after a preview, then block Sla
   await page.getByRole("navigation", { name: "Settings" }).getByRole("link", { name: "Policy" }).click();
   const policy = page.getByRole("form", { name: "Company policy" });
   await policy.getByRole("checkbox", { name: "Slack", exact: true }).uncheck();
-  await expect(policy.getByRole("checkbox", { name: /Send message/ })).toBeDisabled();
+  await expect(policy.getByRole("checkbox", { name: /Send message slack/ })).toBeDisabled();
   await policy.getByRole("button", { name: "Save policy" }).click();
   await expect(page.getByText("Policy saved").first()).toBeVisible();
   await shot(page, "policy-slack-blocked");
