@@ -43,7 +43,10 @@ export default async function WorkflowsPage({ searchParams }: { searchParams: Pr
             ) : undefined
           }
         >
-          <p>A workflow connects a trigger (an email arriving, a webhook call, a schedule) to actions in Slack, Discord, Fatture in Cloud, email and the Doc Manager.</p>
+          <p>
+            A workflow connects a trigger (an email arriving, a webhook call, a schedule) to actions in Slack, Discord, Fatture in Cloud, email and the Doc
+            Manager.
+          </p>
           {canEdit ? (
             <p>
               Start one here, paste one you exported, or create them through the API at{" "}
