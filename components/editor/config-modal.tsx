@@ -1,6 +1,6 @@
 "use client";
 
-import { useMemo, useState } from "react";
+import { memo, useMemo, useState } from "react";
 import type { NodeTypeDescription, ProviderDescription } from "@/lib/catalog/description";
 import type { ConnectionSummary } from "@/lib/credentials/store";
 import type { WorkflowNode, WorkflowTrigger } from "@/lib/workflow/definition";
@@ -18,6 +18,8 @@ import { NodeIcon } from "./node-icon";
 import { TestStepPanel, type TestStep } from "./test-step-panel";
 import { resolvePreview, type Variable } from "./variables";
 import type { InterpolationScope } from "@/lib/workflow/interpolation";
+
+const MemoField = memo(ConfigField);
 
 type Target = { kind: "node"; node: WorkflowNode } | { kind: "trigger"; trigger: WorkflowTrigger };
 
@@ -67,12 +69,19 @@ export function ConfigModal({
     () => (description ? checkConfig(description.configSchema, fields, config) : new Map<string, FieldMessage>()),
     [description, fields, config],
   );
-  const setConfig = (key: string, value: unknown) => {
-    const next = { ...config };
-    if (value === undefined) delete next[key];
-    else next[key] = value;
-    setDraft(draft.kind === "node" ? { ...draft, node: { ...draft.node, config: next } } : { ...draft, trigger: { ...draft.trigger, config: next } });
-  };
+  // Stable per field, so a keystroke re-renders only the field it changes (memoized below).
+  const onChangeOf = useMemo(() => {
+    const setConfig = (key: string, value: unknown) =>
+      setDraft((current) => {
+        const next = { ...(current.kind === "node" ? current.node.config : current.trigger.config) };
+        if (value === undefined) delete next[key];
+        else next[key] = value;
+        return current.kind === "node"
+          ? { ...current, node: { ...current.node, config: next } }
+          : { ...current, trigger: { ...current.trigger, config: next } };
+      });
+    return new Map(fields.map((field) => [field.key, (value: unknown) => setConfig(field.key, value)]));
+  }, [fields]);
   const setNode = (change: Partial<WorkflowNode>) => draft.kind === "node" && setDraft({ ...draft, node: { ...draft.node, ...change } });
   const nodeType = draft.kind === "node" ? (description as NodeTypeDescription | undefined) : undefined;
   const provider = nodeType?.provider ? index.catalog.providers.find((candidate) => candidate.id === nodeType.provider) : undefined;
@@ -88,11 +97,11 @@ export function ConfigModal({
   const nameError = draft.kind === "node" && draft.node.name.trim() === "" ? "Give the step a name" : undefined;
 
   const renderField = (hint: (typeof fields)[number]) => (
-    <ConfigField
+    <MemoField
       key={hint.key}
       hint={hint}
       value={config[hint.key]}
-      onChange={(value) => setConfig(hint.key, value)}
+      onChange={onChangeOf.get(hint.key)!}
       message={messages.get(hint.key)}
       variables={variables}
       loadOptions={load}
