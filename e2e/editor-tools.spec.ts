@@ -92,7 +92,19 @@ test("sticky notes are written, saved, copied and deleted; Tab opens the palette
   await modal.getByRole("button", { name: "Apply" }).click();
   await saved(page);
 
-  const target = (await page.getByRole("button", { name: "Insert a step here" }).nth(1).boundingBox())!;
+  // The mouse works in the viewport: bring the whole canvas into it, then measure once the view
+  // has settled (fitting it animates).
+  await page.getByRole("button", { name: "Zoom to fit" }).click();
+  await page.locator(".react-flow").evaluate((canvas) => canvas.scrollIntoView({ block: "center" }));
+  const edgePlus = page.getByRole("button", { name: "Insert a step here" }).nth(1);
+  let target = (await edgePlus.boundingBox())!;
+  await expect
+    .poll(async () => {
+      const previous = target;
+      target = (await edgePlus.boundingBox())!;
+      return previous.x === target.x && previous.y === target.y;
+    })
+    .toBe(true);
   const pause = (await step(page, "Pause").boundingBox())!;
   await page.mouse.move(pause.x + pause.width / 2, pause.y + pause.height / 2);
   await page.mouse.down();
