@@ -10,7 +10,7 @@ import { approvalLinkToken } from "@/lib/workflow/runs";
 import { definition, node } from "@/lib/workflow/test-fixtures";
 import { decideApprovalAction } from "@/app/(app)/runs/actions";
 import { openTestDatabase, type TestDatabase } from "../support/database";
-import { callRoute } from "../support/routes";
+import { callRoute, jsonOf } from "../support/routes";
 import { seedCompany } from "../support/seed";
 import { testCatalog } from "../support/test-nodes";
 
@@ -50,7 +50,7 @@ afterAll(async () => {
   await closeDatabase();
 });
 
-const json = async (response: Response) => (await response.json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const json = jsonOf;
 
 /** A fresh run waiting on one approval with these approvers; returns the waitpoint's id and the run's. */
 async function waitingApproval(approvers: string[] | undefined, payload: Record<string, unknown> = {}) {

@@ -16,7 +16,7 @@ import { createWorkflow, deleteWorkflow, publishWorkflow, setWorkflowEnabled } f
 import { definition, node } from "@/lib/workflow/test-fixtures";
 import type { FakeSlack } from "@/fakes/slack/server";
 import { openTestDatabase, type TestDatabase } from "../support/database";
-import { callRoute } from "../support/routes";
+import { callRoute, jsonOf } from "../support/routes";
 import { seedCompany } from "../support/seed";
 import { startSlackForTests } from "../integrations/support";
 
@@ -48,7 +48,7 @@ afterAll(async () => {
   await fake.close();
 });
 
-const json = async (response: Response) => (await response.json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const json = jsonOf;
 
 describe("audit log", () => {
   it("records publish, enable/disable, delete, connections, members and roles, API keys, approvals, cancel and replay, and lists them with a summary", async () => {

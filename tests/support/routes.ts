@@ -66,3 +66,10 @@ export async function callRoute(
   });
   return handler(request, { params: Promise.resolve(target.params!) });
 }
+
+/**
+ * A route's JSON answer, read loosely: tests walk into it freely and their assertions check its
+ * shape (the OpenAPI test checks the declared schemas).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const jsonOf = async (response: Response) => (await response.json()) as Record<string, any>;

@@ -9,7 +9,7 @@ import { replayRun } from "@/lib/workflow/runs";
 import { createWorkflow, publishWorkflow, setWorkflowEnabled } from "@/lib/workflow/store";
 import { definition, node } from "@/lib/workflow/test-fixtures";
 import { openTestDatabase, type TestDatabase } from "../support/database";
-import { callRoute } from "../support/routes";
+import { callRoute, jsonOf } from "../support/routes";
 import { seedCompany } from "../support/seed";
 import { testCatalog } from "../support/test-nodes";
 
@@ -39,7 +39,7 @@ afterEach(async () => {
   await setCompanyPolicy(database.prisma, testCatalog, owner, { blockedProviders: [], blockedActions: [] });
 });
 
-const body = async (response: Response) => (await response.json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const body = jsonOf;
 
 async function until(runId: string) {
   for (let i = 0; i < 500; i++) {

@@ -5,7 +5,7 @@ import { approvalLinkToken } from "@/lib/workflow/runs";
 import { definition, node } from "@/lib/workflow/test-fixtures";
 import type { Caller } from "@/lib/auth/roles";
 import { openTestDatabase, type TestDatabase } from "../support/database";
-import { callRoute } from "../support/routes";
+import { callRoute, jsonOf } from "../support/routes";
 import { seedCompany } from "../support/seed";
 import { testCatalog } from "../support/test-nodes";
 
@@ -25,7 +25,7 @@ afterAll(async () => {
   await closeDatabase();
 });
 
-const body = async (response: Response) => (await response.json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const body = jsonOf;
 
 async function publishedWorkflow(def: ReturnType<typeof definition>) {
   const created = await body(await callRoute("POST", "/api/v1/workflows", { key, body: { name: "Runs via API", definition: def } }));

@@ -6,7 +6,7 @@ import { EmbeddedWorker } from "@/lib/workflow/hosts/embedded";
 import { definition, node } from "@/lib/workflow/test-fixtures";
 import { testStepAction } from "@/app/(app)/workflows/actions";
 import { openTestDatabase, type TestDatabase } from "../support/database";
-import { callRoute } from "../support/routes";
+import { callRoute, jsonOf } from "../support/routes";
 import { seedCompany } from "../support/seed";
 import { testCatalog } from "../support/test-nodes";
 
@@ -30,7 +30,7 @@ afterAll(async () => {
   await closeDatabase();
 });
 
-const body = async (response: Response) => (await response.json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const body = jsonOf;
 
 const flow = definition(
   [node("fetch", "core.noop", { value: { total: "{{trigger.payload.amount}}" } }), node("post", "slack.send_message", { channel: "#ops", text: "x" })],

@@ -7,7 +7,7 @@ import { createWorkflow, publishWorkflow } from "@/lib/workflow/store";
 import { definition, node } from "@/lib/workflow/test-fixtures";
 import type { FakeSlack } from "@/fakes/slack/server";
 import { openTestDatabase, type TestDatabase } from "../support/database";
-import { callRoute } from "../support/routes";
+import { callRoute, jsonOf } from "../support/routes";
 import { seedCompany } from "../support/seed";
 import { connectSlack, startSlackForTests } from "../integrations/support";
 import { testCatalog } from "../support/test-nodes";
@@ -40,7 +40,7 @@ afterAll(async () => {
   await fake.close();
 });
 
-const body = async (response: Response) => (await response.json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const body = jsonOf;
 
 const twoMessages = definition(
   [
