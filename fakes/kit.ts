@@ -220,6 +220,18 @@ export async function serveFake(
 
 export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
+/** A consent page's form carries the authorize request's parameters on to the approve step. */
+export const hiddenInputs = (query: Record<string, string | undefined>, names: readonly string[]) =>
+  names.map((name) => `<input type="hidden" name="${name}" value="${escapeHtml(query[name] ?? "")}">`).join("");
+
+/** The scopes an authorize request asks for, as list items (each provider has its own separator). */
+export const scopeItems = (scope: string | undefined, separator: string) =>
+  (scope ?? "")
+    .split(separator)
+    .filter(Boolean)
+    .map((s) => `<li><code>${escapeHtml(s)}</code></li>`)
+    .join("");
+
 /** A fake's consent page, in the provider's colours. */
 export const consentPage = (
   look: { lang: string; background: string; accent: string },

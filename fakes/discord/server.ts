@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { consentPage, createFakeKit, escapeHtml, serveFake, type Fault, type RecordedCall } from "../kit";
+import { consentPage, createFakeKit, escapeHtml, hiddenInputs, serveFake, type Fault, type RecordedCall } from "../kit";
 
 // A local stand-in for Discord (test support and `npm run dev:sandbox`): the REST v10 routes
 // Flowline uses (current bot user and its servers, a server's channels and active threads,
@@ -362,9 +362,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
           return send(400, page("Discord", "<h1>Unknown application</h1><p>client_id is not valid.</p>"), { "content-type": "text/html" });
         const permissions = BigInt(/^\d+$/.test(q.permissions ?? "") ? q.permissions! : "0");
         const asked = permissionNames.filter(([bit]) => (permissions & bit) === bit).map(([, name]) => `<li>${escapeHtml(name)}</li>`);
-        const hidden = ["client_id", "redirect_uri", "state", "scope", "permissions"]
-          .map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(q[k] ?? "")}">`)
-          .join("");
+        const hidden = hiddenInputs(q, ["client_id", "redirect_uri", "state", "scope", "permissions"]);
         return send(
           200,
           page(

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type http from "node:http";
-import { consentPage, createFakeKit, escapeHtml, serveFake, type Fault, type RecordedCall } from "../kit";
+import { consentPage, createFakeKit, escapeHtml, hiddenInputs, scopeItems, serveFake, type Fault, type RecordedCall } from "../kit";
 
 // A local stand-in for the Fatture in Cloud API v2 (test support and `npm run dev:sandbox`):
 // the OAuth consent page and token endpoint (code and refresh_token grants, expiring tokens),
@@ -489,14 +489,8 @@ export async function startFakeFattureInCloud(options: FakeFattureInCloudOptions
         const q = Object.fromEntries(url.searchParams);
         if (q.client_id !== clientId)
           return send(400, page("Fatture in Cloud", "<h1>App sconosciuta</h1><p>client_id non valido.</p>"), { "content-type": "text/html; charset=utf-8" });
-        const hidden = ["client_id", "redirect_uri", "state", "scope"]
-          .map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(q[k] ?? "")}">`)
-          .join("");
-        const scopes = (q.scope ?? "")
-          .split(" ")
-          .filter(Boolean)
-          .map((s) => `<li><code>${escapeHtml(s)}</code></li>`)
-          .join("");
+        const hidden = hiddenInputs(q, ["client_id", "redirect_uri", "state", "scope"]);
+        const scopes = scopeItems(q.scope, " ");
         return send(
           200,
           page(

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import http from "node:http";
-import { consentPage, createFakeKit, escapeHtml, serveFake, type Fault, type RecordedCall } from "../kit";
+import { consentPage, createFakeKit, escapeHtml, hiddenInputs, scopeItems, serveFake, type Fault, type RecordedCall } from "../kit";
 
 // A local stand-in for Slack (test support and `npm run dev:sandbox`): the Web API methods Flowline
 // uses, the three-step file upload, and the OAuth v2 consent page with oauth.v2.access (code and
@@ -292,14 +292,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
       if (request.method === "GET" && url.pathname === "/oauth/v2/authorize") {
         const q = Object.fromEntries(url.searchParams);
         if (q.client_id !== clientId) return send(400, page("Slack", `<h1>Unknown app</h1><p>client_id is not valid.</p>`), { "content-type": "text/html" });
-        const hidden = ["client_id", "redirect_uri", "state", "scope"]
-          .map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(q[k] ?? "")}">`)
-          .join("");
-        const scopes = (q.scope ?? "")
-          .split(",")
-          .filter(Boolean)
-          .map((s) => `<li><code>${escapeHtml(s)}</code></li>`)
-          .join("");
+        const hidden = hiddenInputs(q, ["client_id", "redirect_uri", "state", "scope"]);
+        const scopes = scopeItems(q.scope, ",");
         return send(
           200,
           page(
