@@ -1,6 +1,6 @@
 import type { NextConfig } from "next";
 import { MAX_BODY_BYTES } from "./lib/http/limits";
-import { fixedSecurityHeaders } from "./lib/http/security-headers";
+import { apiSecurityPolicy, fixedSecurityHeaders } from "./lib/http/security-headers";
 
 const nextConfig: NextConfig = {
   // Loaded by Node at run time, not bundled: PGlite ships WASM and data files, the database
@@ -17,7 +17,11 @@ const nextConfig: NextConfig = {
   async headers() {
     // proxy.ts sets these (and the CSP) on everything but static files; under these two prefixes it
     // alone does, so document previews can be framed by this origin (framablePreview).
-    return [{ source: "/((?!api/v1/documents/|sign/).*)", headers: fixedSecurityHeaders(process.env.NODE_ENV === "production") }];
+    return [
+      { source: "/((?!api/v1/documents/|sign/).*)", headers: fixedSecurityHeaders(process.env.NODE_ENV === "production") },
+      // The proxy does not run for the API (proxy.ts config), so its policy is fixed here.
+      { source: "/api/((?!v1/documents/).*)", headers: [{ key: "Content-Security-Policy", value: apiSecurityPolicy }] },
+    ];
   },
 };
 

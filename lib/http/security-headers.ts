@@ -25,6 +25,9 @@ export function fixedSecurityHeaders(production: boolean, options: { framable?: 
   ];
 }
 
+/** API answers are data, never rendered: nothing may load or run from them, and nothing may frame them. */
+export const apiSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
+
 /**
  * Scripts only with the nonce ('strict-dynamic' lets them load Next.js's chunks); styles may be
  * inline because React Flow and the toaster set style attributes, which nonces cannot cover.

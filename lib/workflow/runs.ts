@@ -13,6 +13,7 @@ import { runHost } from "./hosts";
 import type { NodeCatalog } from "./node-types";
 import { policySelect, readSnapshot, snapshotPolicy, type PolicySnapshot } from "./policy";
 import { acceptDefinition } from "./store";
+import { insertRun, startFacts, type RunInsert } from "./starts";
 
 // Runs as people and the API see them: start, read, list, cancel, replay, and decide approvals.
 // Execution itself is the interpreter's (engine/interpreter.ts), driven by a host.
@@ -134,64 +135,67 @@ export async function startRun(
       issues: [{ path: ["payload"], message: "Too large" }],
     });
   }
-  // One read gives everything the summary and the policy snapshot need, so the insert below needs
-  // no joins (starts are hot).
-  const workflow = await db.workflow.findFirst({
-    where: { id: workflowId, companyId: caller.companyId, deletedAt: null },
-    select: { id: true, name: true, publishedVersionId: true, publishedVersion: { select: { number: true } }, ...policySelect },
-  });
-  if (!workflow) throw notFound("Workflow");
-  if (input.idempotencyKey) {
-    const existing = await db.workflowRun.findUnique({
-      where: { workflowId_idempotencyKey: { workflowId, idempotencyKey: input.idempotencyKey } },
-      include: summaryInclude,
-    });
-    if (existing) return { run: summarize(existing), created: false };
-  }
-  let pinned: { versionId: string } | { definition: Prisma.InputJsonValue };
+  let definition: unknown = null;
   if (input.version === "draft") {
-    const { draft } = await db.workflow.findUniqueOrThrow({ where: { id: workflowId }, select: { draft: true } });
-    pinned = { definition: JSON.parse(JSON.stringify(acceptDefinition(catalog, draft, "strict"))) as Prisma.InputJsonValue };
-  } else {
-    if (!workflow.publishedVersionId) {
+    const found = await db.workflow.findFirst({ where: { id: workflowId, companyId: caller.companyId, deletedAt: null }, select: { draft: true } });
+    if (!found) throw notFound("Workflow");
+    definition = JSON.parse(JSON.stringify(acceptDefinition(catalog, found.draft, "strict")));
+  }
+  // The facts are cached; the insert only succeeds where they still hold, so a miss reads them again
+  // (a publish, rename or policy change by any process in between).
+  for (let attempt = 0; ; attempt++) {
+    const facts = await startFacts(db, caller.companyId, workflowId, attempt > 0);
+    if (!facts) throw notFound("Workflow");
+    if (input.version === "published" && !facts.publishedVersionId) {
       throw new AppError("conflict", "This workflow has no published version", {
         remediation: 'Publish it first, or start a test run of the draft with version: "draft".',
       });
     }
-    pinned = { versionId: workflow.publishedVersionId };
-  }
-  try {
-    const run = await db.workflowRun.create({
-      data: {
-        companyId: caller.companyId,
-        workflowId,
-        ...pinned,
-        dryRun: input.dryRun,
-        triggerType: trigger.type,
-        triggerSource: trigger.source ?? null,
-        triggerPayload: payload as Prisma.InputJsonValue,
-        correlationId: trigger.correlationId ?? null,
-        idempotencyKey: input.idempotencyKey ?? null,
-        startedById: caller.userId,
-        policy: snapshotPolicy(workflow.company.policy, workflow.policy),
-        ...(input.timeoutMs ? { timeoutAt: new Date(clock.now().getTime() + input.timeoutMs) } : {}),
-      },
-    });
-    await runHost().enqueue(db, [run.id]);
-    const version = "versionId" in pinned ? workflow.publishedVersion : null;
-    return { run: summarize({ ...run, workflow: { name: workflow.name }, version }), created: true };
-  } catch (error) {
-    // Two starts with the same key at once: the other one won; return its run.
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002" && input.idempotencyKey) {
-      const existing = await db.workflowRun.findUniqueOrThrow({
-        where: { workflowId_idempotencyKey: { workflowId, idempotencyKey: input.idempotencyKey } },
-        include: summaryInclude,
-      });
-      return { run: summarize(existing), created: false };
+    const versionId = input.version === "published" ? facts.publishedVersionId : null;
+    const row: RunInsert = {
+      facts,
+      versionId,
+      definition,
+      dryRun: input.dryRun,
+      triggerType: trigger.type,
+      triggerSource: trigger.source ?? null,
+      triggerPayload: payload,
+      correlationId: trigger.correlationId ?? null,
+      idempotencyKey: input.idempotencyKey ?? null,
+      startedById: caller.userId,
+      policy: snapshotPolicy(parseJson(facts.companyPolicy), parseJson(facts.workflowPolicy)),
+      timeoutAt: input.timeoutMs ? new Date(clock.now().getTime() + input.timeoutMs) : null,
+    };
+    const outcome = await insertRun(db, row);
+    if ("inserted" in outcome) {
+      const { id, createdAt } = outcome.inserted;
+      return {
+        created: true,
+        run: {
+          id,
+          workflowId,
+          workflowName: facts.name,
+          status: "queued",
+          version: versionId ? facts.versionNumber! : "draft",
+          dryRun: row.dryRun,
+          triggerType: row.triggerType,
+          triggerSource: row.triggerSource,
+          needsAttention: false,
+          error: null,
+          createdAt: createdAt.toISOString(),
+          startedAt: null,
+          finishedAt: null,
+        },
+      };
     }
-    throw error;
+    if ("existingRunId" in outcome) return { run: summarize(await findRun(db, caller, outcome.existingRunId)), created: false };
+    if (attempt >= 3) {
+      throw new AppError("conflict", "The workflow changed while the run was starting", { remediation: "Start it again." });
+    }
   }
 }
+
+const parseJson = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
 
 export async function getRun(db: Db, caller: Caller, id: string): Promise<RunDetail> {
   const run = await findRun(db, caller, id);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from "@/lib/auth/api-keys";
+import { API_KEY_CACHE_MS, authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from "@/lib/auth/api-keys";
 import { hashPassword, verifyPassword } from "@/lib/auth/password";
 import { INVALID_CREDENTIALS, verifyCredentials } from "@/lib/auth/sign-in";
 import type { Caller } from "@/lib/auth/roles";
@@ -121,6 +121,21 @@ describe("members, invites and API keys", () => {
     expect((await appFailure(authenticateApiKey(database.prisma, `Bearer ${key}`))).code).toBe("unauthenticated");
     expect((await appFailure(authenticateApiKey(database.prisma, "Bearer fl_nope"))).code).toBe("unauthenticated");
     expect((await appFailure(authenticateApiKey(database.prisma, null))).code).toBe("unauthenticated");
+  });
+
+  it("stops a key revoked by another process within the cache time", async () => {
+    const { key, apiKey } = await createApiKey(database.prisma, owner, { name: "second server" });
+    let now = Date.parse("2026-12-02T10:00:00Z");
+    const clock = () => now;
+    await authenticateApiKey(database.prisma, `Bearer ${key}`, clock);
+    // another app process revokes it: this process does not hear of it, its cache holds the key
+    await database.prisma.apiKey.update({ where: { id: apiKey.id }, data: { revokedAt: new Date() } });
+    now += API_KEY_CACHE_MS - 1;
+    expect((await authenticateApiKey(database.prisma, `Bearer ${key}`, clock)).apiKeyId).toBe(apiKey.id);
+    now += 2;
+    expect((await appFailure(authenticateApiKey(database.prisma, `Bearer ${key}`, clock))).code).toBe("unauthenticated");
+    // and it stays refused (the refusal is not cached as a success)
+    expect((await appFailure(authenticateApiKey(database.prisma, `Bearer ${key}`, clock))).code).toBe("unauthenticated");
   });
 
   it("does not let members manage keys", async () => {

@@ -4,7 +4,8 @@ import { buildAuthOptions } from "@/lib/auth/options";
 import { companyCookieOptions } from "@/lib/auth/session";
 import { parseEnv } from "@/lib/config/env";
 import { MAX_BODY_BYTES } from "@/lib/http/limits";
-import { proxy } from "@/proxy";
+import nextConfig from "@/next.config";
+import { config, proxy } from "@/proxy";
 
 // The proxy in front of every request: security headers with a fresh nonce, and the 413 / 400 it
 // answers in place of Next.js's 500s. e2e/security.spec.ts checks the same against the real server.
@@ -12,9 +13,9 @@ import { proxy } from "@/proxy";
 const request = (path: string, init: { method?: string; headers?: Record<string, string> } = {}) => new NextRequest(new URL(path, "http://app.test"), init);
 
 describe("proxy.ts", () => {
-  it("sets a nonce-based CSP that forbids framing, and the other security headers, on pages and API answers", () => {
+  it("sets a nonce-based CSP that forbids framing, and the other security headers, on pages", () => {
     const first = proxy(request("/workflows"));
-    const second = proxy(request("/api/v1/me"));
+    const second = proxy(request("/runs/abc"));
     for (const response of [first, second]) {
       const csp = response.headers.get("content-security-policy")!;
       expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]{20,}' 'strict-dynamic'/);
@@ -27,6 +28,23 @@ describe("proxy.ts", () => {
     expect(nonce(first)).not.toBe(nonce(second));
     // the nonce reaches the page render through the request headers
     expect(first.headers.get("x-middleware-request-x-nonce")).toBe(nonce(first));
+  });
+
+  it("leaves API answers to next.config.ts's fixed headers and policy, except document previews", async () => {
+    const matchers = config.matcher.map((m) => new RegExp(`^${m.source.replace(":path*", ".*")}$`));
+    const proxied = (path: string) => matchers.some((m) => m.test(path));
+    expect(proxied("/workflows")).toBe(true);
+    expect(proxied("/api/v1/workflows/w1/runs")).toBe(false);
+    expect(proxied("/api/hooks/w1")).toBe(false);
+    expect(proxied("/api/v1/documents/d1/file")).toBe(true);
+    const rules = await nextConfig.headers!();
+    const headersFor = (path: string) =>
+      rules.filter((rule) => new RegExp(`^${rule.source}$`).test(path)).flatMap((rule) => rule.headers.map((h) => [h.key.toLowerCase(), h.value]));
+    const api = Object.fromEntries(headersFor("/api/v1/workflows/w1/runs"));
+    expect(api["content-security-policy"]).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(api["x-content-type-options"]).toBe("nosniff");
+    expect(api["x-frame-options"]).toBe("DENY");
+    expect(Object.fromEntries(headersFor("/api/v1/documents/d1/file"))["content-security-policy"]).toBeUndefined();
   });
 
   it("answers a server action body over the limit with 413 and the limit in plain text, which the UI shows", async () => {

@@ -1,5 +1,5 @@
-import { randomBytes } from "node:crypto";
 import type { Db, Tx } from "@/lib/db";
+import { newRowId } from "@/lib/db/ids";
 import { Prisma, type WorkflowRun, type WorkflowRunStep } from "@/lib/generated/prisma/client";
 import { redactSecrets } from "@/lib/redact";
 import type { WorkflowNode } from "../definition";
@@ -39,9 +39,6 @@ const STATUS_CHECK_EVERY_MS = 50;
 const WAIT_NOT_FAIL = new Set(["E_INTERRUPTED", "E_RATE_LIMITED"]);
 
 const key = (nodeId: string, iterationPath: string) => `${nodeId}@${iterationPath}`;
-let idCounter = 0;
-/** A cuid-like id for a step record: written by raw SQL, so not Prisma's @default(cuid()). */
-const newStepId = () => `c${Date.now().toString(36)}${(idCounter++ % 1_679_616).toString(36).padStart(4, "0")}${randomBytes(8).toString("hex").slice(0, 12)}`;
 const jsonText = (value: unknown): string | null => (value === undefined ? null : (JSON.stringify(value) ?? null));
 const isUniqueViolation = (error: unknown) => {
   if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
@@ -224,7 +221,7 @@ export class Journal {
              "finishedAt" = ${finishedAt}, "durationMs" = ${data.durationMs}
        WHERE id = ${existing.id}`;
     } else {
-      step = { id: newStepId(), runId: this.run.id, nodeId: node.id, iterationPath, attempt: values.attempt, seq: this.nextSeq++, startedAt, ...data };
+      step = { id: newRowId(), runId: this.run.id, nodeId: node.id, iterationPath, attempt: values.attempt, seq: this.nextSeq++, startedAt, ...data };
       write = Prisma.sql`INSERT INTO "WorkflowRunStep" (id, "runId", "nodeId", "iterationPath", attempt, seq, status, input, output, "errorCode", "errorMessage", "errorRemediation", "errorRetryable", "startedAt", "finishedAt", "durationMs")
         VALUES (${step.id}, ${step.runId}, ${step.nodeId}, ${iterationPath}, ${values.attempt}, ${step.seq}, ${data.status}::"StepStatus", ${input}::jsonb, ${output}::jsonb,
                 ${data.errorCode}, ${data.errorMessage}, ${data.errorRemediation}, ${data.errorRetryable}, ${startedAt}, ${finishedAt}, ${data.durationMs})`;
