@@ -43,6 +43,12 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz)
 }
 
+/** Transactions committed in the bench's database so far (statements outside a transaction count one each). */
+async function commits(database: Database): Promise<number> {
+  const [row] = await database.prisma.$queryRaw<{ n: bigint }[]>`SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()`;
+  return Number(row!.n);
+}
+
 /** Runs bench/load.mjs (autocannon) in its own process, so the load does not share the bench's event loop. */
 async function load(options: Record<string, unknown>): Promise<LoadResult> {
   const child = spawn(process.execPath, [path.join("bench", "load.mjs"), JSON.stringify(options)], { stdio: ["ignore", "pipe", "inherit"] });
@@ -102,13 +108,15 @@ export async function benchHttpStarts(
     const before = new Date();
     const started = performance.now();
     const cpuBefore = cpuSeconds(server.pid!);
+    const commitsBefore = await commits(database);
     const many = await load({ ...request, connections: CLIENTS, amount: TOTAL });
     const serverCpuMs = ((cpuSeconds(server.pid!) - cpuBefore) * 1000) / TOTAL;
     const ids = (await database.prisma.workflowRun.findMany({ where: { workflowId, createdAt: { gte: before } }, select: { id: true } })).map((r) => r.id);
     const { drained, latency } = await drainedRuns(database, ids, started);
+    const commitsPerRun = ((await commits(database)) - commitsBefore) / ids.length;
     const met = many.perSecond >= 1000 && many.latency.p99 <= 50 && single.latency.p50 <= 2;
     console.log(
-      `[${label}] two-step runs started over HTTP (next start; autocannon in its own process): 1 client ${single.perSecond.toFixed(0)} starts/s, p50 ${single.latency.p50} ms (GET /api/health: p50 ${health.latency.p50} ms); ${CLIENTS} clients ${many.perSecond.toFixed(0)} starts/s, request p50 ${many.latency.p50} ms, p99 ${many.latency.p99} ms (server CPU ${serverCpuMs.toFixed(2)} ms per start, its worker's share included; load process ${many.clientCpuPercent.toFixed(0)}% of a core; ${many.non2xx + many.errors} failed); all ${ids.length} finished in ${drained.toFixed(1)} s (${(ids.length / drained).toFixed(0)} runs/s end to end); start-to-first-step median ${ms(latency.median)}, p99 ${ms(latency.p99)} — target ≥ 1000/s, p99 ≤ 50 ms, 1 client p50 ≤ 2 ms: ${met ? "met" : "NOT met"}`,
+      `[${label}] two-step runs started over HTTP (next start; autocannon in its own process): 1 client ${single.perSecond.toFixed(0)} starts/s, p50 ${single.latency.p50} ms (GET /api/health: p50 ${health.latency.p50} ms); ${CLIENTS} clients ${many.perSecond.toFixed(0)} starts/s, request p50 ${many.latency.p50} ms, p99 ${many.latency.p99} ms (server CPU ${serverCpuMs.toFixed(2)} ms per start, its worker's share included; ${commitsPerRun.toFixed(2)} commits per run, start to finish; load process ${many.clientCpuPercent.toFixed(0)}% of a core; ${many.non2xx + many.errors} failed); all ${ids.length} finished in ${drained.toFixed(1)} s (${(ids.length / drained).toFixed(0)} runs/s end to end); start-to-first-step median ${ms(latency.median)}, p99 ${ms(latency.p99)} — target ≥ 1000/s, p99 ≤ 50 ms, 1 client p50 ≤ 2 ms: ${met ? "met" : "NOT met"}`,
     );
     return { name, met };
   } finally {

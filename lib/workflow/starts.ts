@@ -1,4 +1,5 @@
 import type { Db } from "@/lib/db";
+import { groupCommit } from "@/lib/db/group-commit";
 import { newRowId } from "@/lib/db/ids";
 import { logger } from "@/lib/log";
 import { Prisma } from "@/lib/generated/prisma/client";
@@ -74,38 +75,16 @@ export async function startFacts(db: Db, companyId: string, workflowId: string, 
 
 const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
 
-type Pending = { row: RunInsert; id: string; resolve: (outcome: InsertOutcome) => void; reject: (error: unknown) => void };
-type Batcher = { queue: Pending[]; flushing: boolean };
-const batchers = new WeakMap<Db, Batcher>();
+type Queued = { row: RunInsert; id: string };
+
+const insertTogether = groupCommit<Queued, InsertOutcome>({ write: insertBatch, take: (items) => Math.min(items.length, BATCH_ROWS) });
 
 /** Inserts one run row, in a statement shared with the starts that arrive meanwhile. */
 export function insertRun(db: Db, row: RunInsert): Promise<InsertOutcome> {
-  let batcher = batchers.get(db);
-  if (!batcher) batchers.set(db, (batcher = { queue: [], flushing: false }));
-  const pending = new Promise<InsertOutcome>((resolve, reject) => batcher.queue.push({ row, id: newRowId(), resolve, reject }));
-  if (!batcher.flushing) void flush(db, batcher);
-  return pending;
+  return insertTogether(db, { row, id: newRowId() });
 }
 
-async function flush(db: Db, batcher: Batcher): Promise<void> {
-  batcher.flushing = true;
-  try {
-    // Requests read in the same turn of the event loop join the first statement too.
-    await new Promise((resolve) => setImmediate(resolve));
-    while (batcher.queue.length > 0) {
-      const batch = batcher.queue.splice(0, BATCH_ROWS);
-      await insertBatch(db, batch).catch(async (error: unknown) => {
-        // One row the database refuses must not fail the others: alone, each fails on its own.
-        if (batch.length === 1) return batch[0]!.reject(error);
-        for (const pending of batch) await insertBatch(db, [pending]).catch(pending.reject);
-      });
-    }
-  } finally {
-    batcher.flushing = false;
-  }
-}
-
-async function insertBatch(db: Db, batch: Pending[]): Promise<void> {
+async function insertBatch(db: Db, batch: Queued[]): Promise<InsertOutcome[]> {
   const values = batch.map(({ row, id }) => {
     const f = row.facts;
     return Prisma.sql`(${id}::text, ${f.companyId}::text, ${f.workflowId}::text, ${row.versionId}::text, ${json(row.definition)}::jsonb,
@@ -145,14 +124,12 @@ async function insertBatch(db: Db, batch: Pending[]): Promise<void> {
       )
       .catch((error: unknown) => logger.warn({ err: error, runs: inserted.length }, "started runs were not handed to the host yet; they stay queued"));
   }
-  for (const pending of batch) {
+  return batch.map((pending) => {
     const row = byId.get(pending.id);
     const other = pending.row.idempotencyKey === null ? undefined : existingId.get(`${pending.row.facts.workflowId}\u0000${pending.row.idempotencyKey}`);
-    if (row) pending.resolve({ inserted: row });
-    else if (other) pending.resolve({ existingRunId: other });
-    else {
-      factsCache.delete(factsKey(pending.row.facts.companyId, pending.row.facts.workflowId));
-      pending.resolve({ stale: true });
-    }
-  }
+    if (row) return { inserted: row };
+    if (other) return { existingRunId: other };
+    factsCache.delete(factsKey(pending.row.facts.companyId, pending.row.facts.workflowId));
+    return { stale: true };
+  });
 }

@@ -1,4 +1,5 @@
 import type { Db, Tx } from "@/lib/db";
+import { groupCommit } from "@/lib/db/group-commit";
 import { newRowId } from "@/lib/db/ids";
 import { Prisma, type WorkflowRun, type WorkflowRunStep } from "@/lib/generated/prisma/client";
 import { redactSecrets } from "@/lib/redact";
@@ -47,6 +48,36 @@ const isUniqueViolation = (error: unknown) => {
   const cause = (error.meta as { driverAdapterError?: { cause?: { originalCode?: string } } } | undefined)?.driverAdapterError?.cause;
   return error.code === "P2010" && cause?.originalCode === "23505";
 };
+/** A run's end with its last records: the run's UPDATE (whether it closed tells whether the run was still ours) and the record writes. */
+type Closing = { close: Prisma.Sql; writes: Prisma.Sql[] };
+/** Postgres takes at most 65,535 parameters in one statement; runs' endings are grouped below that. */
+const MAX_SHARED_PARAMETERS = 30_000;
+/**
+ * Ends runs that finish at the same moment in one statement, each its own set of WITH clauses
+ * (data-modifying clauses all run, read or not), answering for each whether its run closed. A
+ * unique violation in one (a lost lease) refuses the statement; each is then written alone.
+ */
+const closeTogether = groupCommit<Closing, boolean>({
+  take: (items) => {
+    let parameters = 0;
+    let count = 0;
+    for (const item of items) {
+      parameters += item.close.values.length + item.writes.reduce((sum, w) => sum + w.values.length, 0);
+      if (count > 0 && parameters > MAX_SHARED_PARAMETERS) break;
+      count++;
+    }
+    return count;
+  },
+  write: async (db, items) => {
+    const clauses = items.flatMap((item, i) => [
+      Prisma.sql`${Prisma.raw(`closed${i}`)} AS (${item.close} RETURNING 1)`,
+      ...item.writes.map((write, j) => Prisma.sql`${Prisma.raw(`write${i}_${j}`)} AS (${write})`),
+    ]);
+    const counts = items.map((_, i) => Prisma.raw(`(SELECT count(*) FROM closed${i})::int`));
+    const [row] = await db.$queryRaw<{ closed: number[] }[]>`WITH ${Prisma.join(clauses, ", ")} SELECT ARRAY[${Prisma.join(counts, ", ")}] AS closed`;
+    return row!.closed.map((count) => count > 0);
+  },
+});
 /** Deferred statements as WITH clauses of another statement: data-modifying WITH clauses all run, read or not. */
 const deferredClauses = (statements: Prisma.Sql[]) => statements.map((statement, i) => Prisma.sql`${Prisma.raw(`deferred${i}`)} AS (${statement})`);
 /**
@@ -227,6 +258,19 @@ export class Journal {
                 ${data.errorCode}, ${data.errorMessage}, ${data.errorRemediation}, ${data.errorRetryable}, ${startedAt}, ${finishedAt}, ${data.durationMs})`;
     }
     if (defer) return this.deferred(write, step);
+    if (closesRun && db === this.db) {
+      // The run's end shares one statement with other runs ending at the same moment.
+      const closed = await ownedWrite(
+        closeTogether(this.db, {
+          close: endRun({ runId: this.run.id, leaseOwner: this.options.leaseOwner, status: "succeeded", at: finishedAt! }),
+          writes: [...pending, write],
+        }),
+      );
+      if (pending.length > 0) this.pending = this.pending.slice(pending.length);
+      this.closed = closed ? { kind: "finished", status: "succeeded" } : { kind: "lost" };
+      this.remember(step);
+      return step;
+    }
     const statement = Prisma.sql`${prefix}${write}${closedCount}`;
     const rows = await ownedWrite<number | { closed: number }[]>(closesRun ? db.$queryRaw<{ closed: number }[]>(statement) : db.$executeRaw(statement));
     if (inPlace && rows === 0) throw new Error(`step record ${existing.id} is gone`);

@@ -114,14 +114,19 @@ export async function renewLeases(db: Db, leaseOwner: string, leaseMs: number): 
 
 // ───────────── claims ─────────────
 
-export type ClaimedRun = { run: WorkflowRun; steps: WorkflowRunStep[] };
+/** `limited`: its workflow has a concurrency limit, so its end frees a slot other workers may be waiting for. */
+export type ClaimedRun = { run: WorkflowRun; steps: WorkflowRunStep[]; limited: boolean };
 type ClaimedRow = WorkflowRun & { steps: (Omit<WorkflowRunStep, "startedAt" | "finishedAt"> & { startedAt: string; finishedAt: string | null })[] };
 
 // timestamp(3) columns hold UTC; json_agg renders them without a zone.
 const utc = (value: string) => new Date(`${value}Z`);
-function claimed({ steps, ...run }: ClaimedRow): ClaimedRun {
-  return { run, steps: steps.map((step) => ({ ...step, startedAt: utc(step.startedAt), finishedAt: step.finishedAt === null ? null : utc(step.finishedAt) })) };
-}
+const claimed =
+  (limited: boolean) =>
+  ({ steps, ...run }: ClaimedRow): ClaimedRun => ({
+    run,
+    steps: steps.map((step) => ({ ...step, startedAt: utc(step.startedAt), finishedAt: step.finishedAt === null ? null : utc(step.finishedAt) })),
+    limited,
+  });
 // What a claim returns: the run's row, and its step records so far (none for a new run), so
 // advancing it does not read either again.
 const CLAIMED = Prisma.sql`r.*, (SELECT COALESCE(json_agg(s ORDER BY s.attempt), '[]') FROM "WorkflowRunStep" AS s WHERE s."runId" = r.id) AS steps`;
@@ -168,12 +173,12 @@ export async function claimDueRuns(
         LIMIT ${limitedDue && slots > 1 ? slots - 1 : slots}
         FOR UPDATE OF c SKIP LOCKED)
     RETURNING ${CLAIMED}`;
-  if ((free.length > 0 && !limitedDue) || free.length >= slots) return free.map(claimed);
+  if ((free.length > 0 && !limitedDue) || free.length >= slots) return free.map(claimed(false));
   const [candidate] = await db.$queryRaw<{ id: string; workflowId: string }[]>`
     SELECT c.id, c."workflowId" FROM "WorkflowRun" AS c JOIN "Workflow" AS w ON w.id = c."workflowId"
      WHERE ${due(now)} AND w."concurrencyLimit" IS NOT NULL AND ${admitted("c")}
      ORDER BY c."createdAt" LIMIT 1`;
-  if (!candidate) return free.map(claimed);
+  if (!candidate) return free.map(claimed(false));
   const limitedRun = await db.$transaction(async (tx) => {
     await admissionLock(tx, candidate.workflowId);
     return tx.$queryRaw<ClaimedRow[]>`
@@ -184,7 +189,7 @@ export async function claimDueRuns(
           FOR UPDATE OF c SKIP LOCKED)
       RETURNING ${CLAIMED}`;
   });
-  return [...free, ...limitedRun].map(claimed);
+  return [...free.map(claimed(false)), ...limitedRun.map(claimed(true))];
 }
 
 /** When the next run this worker could claim becomes due by the host's clock (null: none is parked with a time). */

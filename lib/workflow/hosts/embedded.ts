@@ -48,6 +48,9 @@ export const workerDefaults = {
   embedded: { concurrency: 32, pollMs: 1000 },
 } as const satisfies Record<"server" | "embedded", Omit<WorkerOptions, "catalog">>;
 
+/** How long a worker with few free slots waits for more runs to finish before it claims again. */
+const BUSY_CLAIM_DELAY_MS = 3;
+
 /** Limited workflows are also tried this often while free runs keep every slot busy, so they do not starve. */
 const LIMITED_EVERY_MS = 250;
 
@@ -146,28 +149,30 @@ export class EmbeddedWorker {
   private async run(): Promise<void> {
     while (!this.stopping) {
       this.nudged = false;
-      let claimed: ClaimedRun[] = [];
-      if (this.inflight.size < this.concurrency) {
+      const free = this.concurrency - this.inflight.size;
+      // Full: nothing to claim, and the next finish nudges us.
+      if (free > 0) {
+        let claimed: ClaimedRun[] = [];
         try {
-          claimed = await this.claim(this.concurrency - this.inflight.size);
+          claimed = await this.claim(free);
         } catch (error) {
           logger.error({ err: error }, "claiming runs failed");
         }
+        if (claimed.length > 0) {
+          for (const run of claimed) this.spawn(run);
+          continue;
+        }
+        if (this.nudged) continue;
+        // Nothing due now: wake up when the earliest parked run is (whatever parked it, this
+        // process or another), not at the next poll. Looked up again whenever a claim finds
+        // nothing, so every suspension, approval or start re-arms it.
+        try {
+          this.armWake(await nextWakeAt(this.db));
+        } catch (error) {
+          logger.warn({ err: error }, "reading the next wake-up failed; polling finds it");
+        }
+        if (this.nudged) continue;
       }
-      if (claimed.length > 0) {
-        for (const run of claimed) this.spawn(run);
-        continue;
-      }
-      if (this.nudged && this.inflight.size < this.concurrency) continue;
-      // Nothing due now: wake up when the earliest parked run is (whatever parked it, this
-      // process or another), not at the next poll. Looked up again after every claim, so every
-      // suspension, approval or start re-arms it.
-      try {
-        this.armWake(await nextWakeAt(this.db));
-      } catch (error) {
-        logger.warn({ err: error }, "reading the next wake-up failed; polling finds it");
-      }
-      if (this.nudged) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.pollMs);
         this.wake = () => {
@@ -176,17 +181,19 @@ export class EmbeddedWorker {
         };
       });
       this.wake = null;
-      // Runs that finish together free their slots together: one claim for all of them.
-      await new Promise((resolve) => setImmediate(resolve));
+      // Runs that finish together free their slots together: one claim for all of them. A busy
+      // worker waits a little longer for more to finish, so it claims in batches, not one by one.
+      const busy = this.concurrency - this.inflight.size < this.concurrency / 4;
+      await new Promise((resolve) => (busy ? setTimeout(resolve, BUSY_CLAIM_DELAY_MS) : setImmediate(resolve)));
     }
   }
 
-  private spawn({ run, steps }: ClaimedRun) {
+  private spawn({ run, steps, limited }: ClaimedRun) {
     const work = advanceClaimedRun(this.db, run, steps, { catalog: this.catalog, leaseOwner: this.id, signal: this.abort.signal, clock: this.clock })
       .then((result) => {
         this.onAdvanced?.(run.id, result);
-        // A finished run may free a concurrency slot of its workflow.
-        if (result.kind === "finished") notifyRunsReady();
+        // A finished run of a limited workflow frees a slot, which other processes' workers may be waiting for.
+        if (result.kind === "finished" && limited) notifyRunsReady();
         if (result.kind === "suspended" && result.wakeAt) this.armWake(result.wakeAt);
       })
       .catch((error: unknown) => logger.error({ err: error, runId: run.id }, "advancing a run failed; its lease will expire and it will be retried"))
