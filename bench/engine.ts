@@ -188,15 +188,15 @@ async function onDatabase(label: string, database: Database, parked: number, wan
   if (wanted("parked runs")) results.push(await parkedRuns(label, database, owner, parked));
   if (wanted("wait wake-up")) results.push(await waitWakeUps(label, database, owner));
   // Over real HTTP the app owns the database, so only a server database can be shared with the bench.
-  if (wanted("http starts") && "url" in database && typeof database.url === "string")
-    results.push(await benchHttpStarts(label, database as Database & { url: string }, owner, key));
+  if ((wanted("http starts") || wanted("app memory")) && "url" in database && typeof database.url === "string")
+    results.push(...(await benchHttpStarts(label, database as Database & { url: string }, owner, key, wanted("app memory") ? 100_000 : 0)));
   await closeDatabase();
   return results;
 }
 
 export async function benchEngine({ wanted, databases }: EngineBenchOptions): Promise<Target[]> {
   const results: Target[] = [];
-  if (!["no-op step", "start throughput", "parked runs", "wait wake-up", "http starts"].some(wanted)) return results;
+  if (!["no-op step", "start throughput", "parked runs", "wait wake-up", "http starts", "app memory"].some(wanted)) return results;
   const server = databases.includes("postgres") ? await createServerDatabase().catch(() => null) : null;
   if (server) {
     const database = { ...(await openServer(server.url)), url: server.url };

@@ -3,6 +3,7 @@
 // "start"; `--db=postgres` or `--db=pglite` limits the engine benchmarks to one database.
 import { benchEditor } from "./editor";
 import { benchEngine } from "./engine";
+import { benchQueries } from "./queries";
 import { benchTriggerLatency } from "./triggers";
 import { benchValidate } from "./validate";
 
@@ -16,6 +17,7 @@ const results = [
   ...(await benchEngine({ wanted, databases: db ? [db] : ["postgres", "pglite"] })),
   ...(await benchTriggerLatency({ wanted, databases: db ? [db] : ["postgres", "pglite"] })),
   ...(wanted("editor 300 nodes") ? [await benchEditor()] : []),
+  ...(wanted("runs list") && db !== "pglite" ? await benchQueries() : []),
 ];
 const missed = results.filter((r) => !r.met).map((r) => r.name);
 console.log(missed.length ? `\ntargets missed: ${missed.join(", ")}` : "\nall targets met");
