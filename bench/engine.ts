@@ -189,7 +189,15 @@ async function onDatabase(label: string, database: Database, parked: number, wan
   if (wanted("wait wake-up")) results.push(await waitWakeUps(label, database, owner));
   // Over real HTTP the app owns the database, so only a server database can be shared with the bench.
   if ((wanted("http starts") || wanted("app memory")) && "url" in database && typeof database.url === "string")
-    results.push(...(await benchHttpStarts(label, database as Database & { url: string }, owner, key, wanted("app memory") ? 100_000 : 0)));
+    results.push(
+      ...(await benchHttpStarts(
+        label,
+        database as Database & { url: string },
+        owner,
+        key,
+        wanted("app memory") ? Number(process.env.FLOWLINE_BENCH_MEMORY_RUNS ?? 100_000) : 0,
+      )),
+    );
   await closeDatabase();
   return results;
 }
