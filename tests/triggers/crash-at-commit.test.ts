@@ -8,7 +8,7 @@ import { rotateWebhookSecret } from "@/lib/triggers/webhook";
 import { createWorkflow, publishWorkflow, setWorkflowEnabled } from "@/lib/workflow/store";
 import { definition, node } from "@/lib/workflow/test-fixtures";
 import { openTestDatabase, testDbKind, type TestDatabase } from "../support/database";
-import { setTestEnv } from "../support/env";
+import { setFakeResendEnv } from "../support/env";
 import { callRoute } from "../support/routes";
 import { seedCompany } from "../support/seed";
 import { signedWebhookHeaders } from "../support/webhook";
@@ -23,19 +23,13 @@ import { signedWebhookHeaders } from "../support/webhook";
 
 let database: TestDatabase;
 let fake: FakeResend;
+let restoreEnv: () => void;
 let owner: Awaited<ReturnType<typeof seedCompany>>["owner"];
 const DOMAIN = "in.crash.test";
 
 beforeAll(async () => {
   fake = await startFakeResend();
-  setTestEnv({
-    RESEND_API_KEY: fake.apiKey,
-    RESEND_BASE_URL: fake.url,
-    RESEND_WEBHOOK_SECRET: fake.webhookSecret,
-    INBOUND_EMAIL_DOMAIN: DOMAIN,
-    EMAIL_FROM: "Flowline <noreply@flowline.test>",
-    LOG_LEVEL: "fatal",
-  });
+  restoreEnv = setFakeResendEnv(fake, DOMAIN, { LOG_LEVEL: "fatal" });
   database = await openTestDatabase();
   setDatabase(database);
   ({ owner } = await seedCompany(database.prisma, "Crashing"));
@@ -44,13 +38,7 @@ beforeAll(async () => {
 }, 60_000);
 afterEach(() => database.prisma.$executeRawUnsafe(`DROP TRIGGER IF EXISTS crash_at_commit ON "WorkflowRun"`));
 afterAll(async () => {
-  setTestEnv({
-    RESEND_API_KEY: undefined,
-    RESEND_BASE_URL: undefined,
-    RESEND_WEBHOOK_SECRET: undefined,
-    INBOUND_EMAIL_DOMAIN: undefined,
-    EMAIL_FROM: undefined,
-  });
+  restoreEnv();
   await closeDatabase();
   await fake.close();
 });
