@@ -7,7 +7,7 @@ import { inboundAddress } from "@/lib/triggers/email-receiver";
 import { rotateWebhookSecret } from "@/lib/triggers/webhook";
 import { createWorkflow, publishWorkflow, setWorkflowEnabled } from "@/lib/workflow/store";
 import { definition, node } from "@/lib/workflow/test-fixtures";
-import { openTestDatabase, testDbKind, type TestDatabase } from "../support/database";
+import { openTestDatabase, type TestDatabase } from "../support/database";
 import { setFakeResendEnv } from "../support/env";
 import { callRoute } from "../support/routes";
 import { seedCompany } from "../support/seed";
@@ -15,11 +15,9 @@ import { signedWebhookHeaders } from "../support/webhook";
 
 // The intake's promise: a failure anywhere between verifying an event and committing its runs
 // leaves nothing behind, so the sender's retry starts exactly one run. The failure is real and
-// as late as it can be. On Postgres a deferred constraint trigger makes the server refuse the
-// COMMIT of the intake's transaction, after the ledger row and the run were written. On PGlite
-// the trigger fires at the run's INSERT instead (still after the ledger row): its Prisma adapter
-// (pglite-prisma-adapter) reports a COMMIT that PGlite refused as a success, so a deferred
-// failure would look committed to the caller while nothing was stored.
+// as late as it can be: a deferred constraint trigger makes the database refuse the COMMIT of the
+// intake's transaction, after the ledger row and the run were written (on PGlite too, since
+// lib/db/commit.ts makes a refused COMMIT throw there: tests/db/commit.test.ts).
 
 let database: TestDatabase;
 let fake: FakeResend;
@@ -43,10 +41,10 @@ afterAll(async () => {
   await fake.close();
 });
 
-/** From now on, every transaction that creates a run fails (at its COMMIT on Postgres). */
+/** From now on, every transaction that creates a run fails at its COMMIT. */
 const failCommits = () =>
   database.prisma.$executeRawUnsafe(
-    `CREATE CONSTRAINT TRIGGER crash_at_commit AFTER INSERT ON "WorkflowRun" ${testDbKind === "postgres" ? "DEFERRABLE INITIALLY DEFERRED" : ""} FOR EACH ROW EXECUTE FUNCTION crash_at_commit()`,
+    `CREATE CONSTRAINT TRIGGER crash_at_commit AFTER INSERT ON "WorkflowRun" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION crash_at_commit()`,
   );
 const recover = () => database.prisma.$executeRawUnsafe(`DROP TRIGGER crash_at_commit ON "WorkflowRun"`);
 
