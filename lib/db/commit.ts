@@ -36,51 +36,51 @@ export function pgliteWithCommitChecks(db: PGlite): PrismaPGlite {
       return outcome;
     },
   } as unknown as PGlite;
-  const factory = new PrismaPGlite(session);
-  const connect = factory.connect.bind(factory);
-  factory.connect = async () => {
-    const adapter = await connect();
-    const start = adapter.startTransaction.bind(adapter);
-    adapter.startTransaction = async (isolationLevel) => {
-      const tx = await start(isolationLevel);
-      const outcome = outcomes.get((tx as unknown as { client: PGliteTx }).client);
-      if (!outcome) throw new Error("pglite-prisma-adapter no longer keeps PGlite's transaction as its client; lib/db/commit.ts needs updating");
-      const commit = tx.commit.bind(tx);
-      tx.commit = async () => {
-        await commit();
-        // The adapter resolved its commit whatever PGlite said; PGlite's own promise tells.
-        await outcome.catch((error: unknown) => {
-          throw new CommitRefusedError(reasonOf(error), { cause: error });
-        });
-      };
-      return tx;
+  return withEachTransaction(new PrismaPGlite(session), (tx) => {
+    const outcome = outcomes.get((tx as unknown as { client: PGliteTx }).client);
+    if (!outcome) throw new Error("pglite-prisma-adapter no longer keeps PGlite's transaction as its client; lib/db/commit.ts needs updating");
+    const commit = tx.commit.bind(tx);
+    tx.commit = async () => {
+      await commit();
+      // The adapter resolved its commit whatever PGlite said; PGlite's own promise tells.
+      await outcome.catch((error: unknown) => {
+        throw new CommitRefusedError(reasonOf(error), { cause: error });
+      });
     };
-    return adapter;
-  };
-  return factory;
+  });
 }
 
 /** The Postgres adapter, with a COMMIT answered ROLLBACK (or refused) thrown as CommitRefusedError. */
 export function pgWithCommitChecks(factory: PrismaPg): PrismaPg {
+  return withEachTransaction(factory, (tx) => {
+    // executeRaw keeps only the row count; the command tag that says ROLLBACK is in performIO's result.
+    const io = tx as unknown as { performIO?: (query: unknown) => Promise<{ command: string; rowCount: number | null }> };
+    if (typeof io.performIO !== "function") throw new Error("@prisma/adapter-pg no longer has performIO; lib/db/commit.ts needs updating");
+    const performIO = io.performIO.bind(tx);
+    const executeRaw = tx.executeRaw.bind(tx);
+    tx.executeRaw = async (query) => {
+      if (query.sql !== "COMMIT") return executeRaw(query);
+      const result = await performIO(query).catch((error: unknown) => {
+        throw new CommitRefusedError(reasonOf(error), { cause: error });
+      });
+      if (result.command === "ROLLBACK") throw new CommitRefusedError("a statement inside it had failed, so COMMIT was answered ROLLBACK");
+      return result.rowCount ?? 0;
+    };
+  });
+}
+
+type Factory = PrismaPg | PrismaPGlite;
+type TransactionOf<F extends Factory> = Awaited<ReturnType<Awaited<ReturnType<F["connect"]>>["startTransaction"]>>;
+
+/** Lets `adjust` change every transaction the factory's adapters start. */
+function withEachTransaction<F extends Factory>(factory: F, adjust: (tx: TransactionOf<F>) => void): F {
   const connect = factory.connect.bind(factory);
   factory.connect = async () => {
     const adapter = await connect();
     const start = adapter.startTransaction.bind(adapter);
     adapter.startTransaction = async (isolationLevel) => {
-      const tx = await start(isolationLevel);
-      // executeRaw keeps only the row count; the command tag that says ROLLBACK is in performIO's result.
-      const io = tx as unknown as { performIO?: (query: unknown) => Promise<{ command: string; rowCount: number | null }> };
-      if (typeof io.performIO !== "function") throw new Error("@prisma/adapter-pg no longer has performIO; lib/db/commit.ts needs updating");
-      const performIO = io.performIO.bind(tx);
-      const executeRaw = tx.executeRaw.bind(tx);
-      tx.executeRaw = async (query) => {
-        if (query.sql !== "COMMIT") return executeRaw(query);
-        const result = await performIO(query).catch((error: unknown) => {
-          throw new CommitRefusedError(reasonOf(error), { cause: error });
-        });
-        if (result.command === "ROLLBACK") throw new CommitRefusedError("a statement inside it had failed, so COMMIT was answered ROLLBACK");
-        return result.rowCount ?? 0;
-      };
+      const tx = (await start(isolationLevel)) as TransactionOf<F>;
+      adjust(tx);
       return tx;
     };
     return adapter;
