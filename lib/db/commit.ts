@@ -21,18 +21,27 @@ export class CommitRefusedError extends Error {
 
 const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** PGlite's session for pglite-prisma-adapter, with the outcome of each transaction kept by its handle. */
+/**
+ * PGlite's session for pglite-prisma-adapter, with the outcome of each transaction kept by its
+ * handle. Each statement and transaction also waits for a turn of the event loop before it
+ * queues: PGlite runs in this thread and hands its lock from one waiter to the next in
+ * microtasks, so a stream of transactions (the event dispatcher's, a burst of webhooks) would
+ * otherwise keep timers and I/O — the worker's wake-up, other requests — waiting until it ends.
+ */
 export function pgliteWithCommitChecks(db: PGlite): PrismaPGlite {
   const outcomes = new WeakMap<PGliteTx, Promise<unknown>>();
-  // The adapter calls query, exec and transaction on its client; only transaction changes.
+  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  // The adapter calls query, exec and transaction on its client.
   const session = {
-    query: db.query.bind(db),
-    exec: db.exec.bind(db),
+    query: (...args: Parameters<PGlite["query"]>) => turn().then(() => db.query(...args)),
+    exec: (...args: Parameters<PGlite["exec"]>) => turn().then(() => db.exec(...args)),
     transaction<T>(fn: (tx: PGliteTx) => Promise<T>): Promise<T> {
-      const outcome: Promise<T> = db.transaction(async (tx) => {
-        outcomes.set(tx, outcome);
-        return fn(tx);
-      });
+      const outcome: Promise<T> = turn().then(() =>
+        db.transaction(async (tx) => {
+          outcomes.set(tx, outcome);
+          return fn(tx);
+        }),
+      );
       return outcome;
     },
   } as unknown as PGlite;
