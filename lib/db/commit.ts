@@ -23,18 +23,20 @@ const reasonOf = (error: unknown) => (error instanceof Error ? error.message : S
 
 /**
  * PGlite's session for pglite-prisma-adapter, with the outcome of each transaction kept by its
- * handle. Each statement and transaction also waits for a turn of the event loop before it
- * queues: PGlite runs in this thread and hands its lock from one waiter to the next in
- * microtasks, so a stream of transactions (the event dispatcher's, a burst of webhooks) would
- * otherwise keep timers and I/O — the worker's wake-up, other requests — waiting until it ends.
+ * handle. Each transaction also waits for a turn of the event loop before it queues: PGlite runs
+ * in this thread and hands its lock from one waiter to the next in microtasks, so a stream of
+ * transactions (the event dispatcher's, a burst of webhooks) would otherwise keep timers and I/O
+ * — the worker's wake-up, other requests — waiting until it ends. Single statements do not wait:
+ * that made runs started through the API start sooner under load too, but cost a quarter of the
+ * start throughput (bench/README.md, Triggers).
  */
 export function pgliteWithCommitChecks(db: PGlite): PrismaPGlite {
   const outcomes = new WeakMap<PGliteTx, Promise<unknown>>();
   const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
-  // The adapter calls query, exec and transaction on its client.
+  // The adapter calls query, exec and transaction on its client; only transaction changes.
   const session = {
-    query: (...args: Parameters<PGlite["query"]>) => turn().then(() => db.query(...args)),
-    exec: (...args: Parameters<PGlite["exec"]>) => turn().then(() => db.exec(...args)),
+    query: db.query.bind(db),
+    exec: db.exec.bind(db),
     transaction<T>(fn: (tx: PGliteTx) => Promise<T>): Promise<T> {
       const outcome: Promise<T> = turn().then(() =>
         db.transaction(async (tx) => {
