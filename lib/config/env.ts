@@ -56,6 +56,8 @@ const schema = z
         "must be a number of proxy hops (1) or a comma-separated list of proxy addresses or CIDRs (10.0.0.0/8, loopback)",
       )
       .optional(),
+    FLOWLINE_INTAKE_RATE: z.coerce.number().positive("must be a number of deliveries per second above 0").default(50),
+    FLOWLINE_INTAKE_BURST: z.coerce.number().int().min(1, "must be a whole number of deliveries, at least 1").default(100),
     FLOWLINE_OUTBOUND_ALLOW: z
       .string()
       .regex(/^[\w.:[\]-]+(\s*,\s*[\w.:[\]-]+)*$/, "must be a comma-separated list of host or host:port entries")

@@ -2,7 +2,7 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { PrismaPGlite } from "pglite-prisma-adapter";
+import { pgliteWithCommitChecks, pgWithCommitChecks } from "@/lib/db/commit";
 import { acquireEmbeddedLock } from "@/lib/db/embedded-lock";
 import { migrate, migrationStatus, type MigrationStatus, type SqlSession } from "@/lib/db/migrations";
 import { PrismaClient } from "@/lib/generated/prisma/client";
@@ -44,7 +44,7 @@ export async function openEmbedded(options: { dataDir: string } | { memory: true
     release();
     throw error;
   }
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
+  const prisma = new PrismaClient({ adapter: pgliteWithCommitChecks(db) });
   return {
     prisma,
     kind: "embedded",
@@ -91,7 +91,7 @@ export async function openServer(url: string, options: { poolSize?: number } = {
   // Room for the embedded worker's runs in flight (workerDefaults.server in lib/workflow/hosts/embedded.ts) and requests at once;
   // statements queue for a connection beyond it.
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 20 });
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const prisma = new PrismaClient({ adapter: pgWithCommitChecks(new PrismaPg(pool)) });
   return {
     prisma,
     kind: "server",

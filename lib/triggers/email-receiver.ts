@@ -6,6 +6,7 @@ import { storeFile } from "@/lib/files/store";
 import { logger } from "@/lib/log";
 import type { NodeCatalog } from "@/lib/workflow/node-types";
 import { recordRejected, takeEvent } from "./intake";
+import { intakeLimiter } from "./intake-limit";
 import { readLimited, storableProblem } from "./payload";
 
 // POST /api/inbound/resend: Resend's email.received webhook. It is verified with its Svix
@@ -13,6 +14,9 @@ import { readLimited, storableProblem } from "./payload";
 // only, so the content and attachments are fetched with the real SDK; attachments are stored as
 // files (Doc Manager documents) later steps can use. Each workflow has its own address,
 // wf-<workflow id>@<INBOUND_EMAIL_DOMAIN>; one email to several of them starts each once.
+// Each addressed workflow takes the email under its own intake limit (intake-limit.ts): when one
+// of them is flooded the delivery is answered 429, Resend sends it again later, and the ledger
+// keeps the workflows that took it in the first time from starting twice.
 
 const WEBHOOK_BODY_LIMIT = 256 * 1024;
 const ATTACHMENT_LIMIT = 25 * 1024 * 1024;
@@ -39,12 +43,18 @@ function client() {
   };
 }
 
+/** The workflow ids of the addresses on our domain. */
+const addressedIds = (recipients: string[], domain: string) => [
+  ...new Set(
+    recipients.map(bare).flatMap((address) => {
+      const match = /^wf-([a-z0-9]{8,64})@(.+)$/.exec(address);
+      return match && match[2] === domain ? [match[1]!] : [];
+    }),
+  ),
+];
+
 /** The workflows an email is addressed to: enabled, published with the email trigger. */
-async function addressedWorkflows(db: Db, recipients: string[], domain: string) {
-  const ids = recipients.map(bare).flatMap((address) => {
-    const match = /^wf-([a-z0-9]{8,64})@(.+)$/.exec(address);
-    return match && match[2] === domain ? [match[1]!] : [];
-  });
+async function addressedWorkflows(db: Db, ids: string[]) {
   if (ids.length === 0) return [];
   const rows = await db.workflow.findMany({
     where: { id: { in: ids }, enabled: true, deletedAt: null },
@@ -92,7 +102,15 @@ export async function receiveInboundEmail(db: Db, catalog: NodeCatalog, request:
   }
   const emailId = event.data?.email_id;
   if (event.type !== "email.received" || !emailId) return { status: 200, body: { ignored: event.type ?? "unknown event" } };
-  const targets = await addressedWorkflows(db, [...(event.data?.to ?? []), ...(event.data?.cc ?? [])], domain);
+  const ids = addressedIds([...(event.data?.to ?? []), ...(event.data?.cc ?? [])], domain);
+  const admitted: string[] = [];
+  let limited: AppError | null = null;
+  for (const workflowId of ids) {
+    const refusal = await intakeLimiter().admit(db, { workflowId, triggerType: "email.inbound", source: "resend", what: "email" });
+    if (refusal) limited ??= refusal;
+    else admitted.push(workflowId);
+  }
+  const targets = await addressedWorkflows(db, admitted);
   const pending = [];
   for (const target of targets) {
     const seen = await db.inboundEvent.findUnique({
@@ -101,7 +119,10 @@ export async function receiveInboundEmail(db: Db, catalog: NodeCatalog, request:
     });
     if (!seen) pending.push(target);
   }
-  if (pending.length === 0) return { status: 200, body: { duplicate: targets.length > 0, runIds: [] } };
+  if (pending.length === 0) {
+    if (limited) throw limited;
+    return { status: 200, body: { duplicate: targets.length > 0, runIds: [] } };
+  }
 
   // Fetched only now: a redelivery of an email already taken in costs no call.
   const { email, files } = await fetchEmail(resend, emailId);
@@ -144,6 +165,7 @@ export async function receiveInboundEmail(db: Db, catalog: NodeCatalog, request:
     });
     runIds.push(...taken.runIds);
   }
-  logger.info({ emailId, workflows: pending.length, runs: runIds.length }, "inbound email taken in");
+  logger.info({ emailId, workflows: pending.length, runs: runIds.length, limited: Boolean(limited) }, "inbound email taken in");
+  if (limited) throw limited;
   return { status: 202, body: { runIds } };
 }

@@ -112,12 +112,12 @@ export async function takeEvent(
   return result;
 }
 
-/** Records a refused event for the trigger history: nothing runs, and the reason is kept. */
+/** Records a refused event for the trigger history: nothing runs, and the reason is kept. Returns the row's id. */
 export async function recordRejected(
   db: Db,
   event: Omit<InboundEventInput, "externalId" | "payload" | "companyId"> & { companyId: string | null; reason: string; payload?: Record<string, unknown> },
-): Promise<void> {
-  await db.inboundEvent.create({
+): Promise<string> {
+  const row = await db.inboundEvent.create({
     data: {
       companyId: event.companyId,
       workflowId: event.workflowId ?? null,
@@ -129,5 +129,7 @@ export async function recordRejected(
       reason: event.reason,
       payload: (event.payload ?? {}) as Prisma.InputJsonValue,
     },
+    select: { id: true },
   });
+  return row.id;
 }

@@ -2,12 +2,14 @@ import type { Db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { NodeCatalog } from "@/lib/workflow/node-types";
 import { recordRejected, takeEvent, type IntakeResult } from "./intake";
+import { intakeLimiter } from "./intake-limit";
 import { readLimited, storableProblem } from "./payload";
 import { captureSample } from "./test-events";
 import { verifyWebhook, WEBHOOK_BODY_LIMIT, webhookPayload, WebhookRefused, webhookTrigger } from "./webhook";
 
 // POST /api/hooks/<workflow id>: read the body (1 MB at most), verify it, normalize it, and hand
 // it to the intake. Refusals are answered 400/401 and kept in the workflow's trigger history.
+// A flood is answered 429 before anything is read (intake-limit.ts).
 // While the workflow listens for a test event, a verified call becomes its sample instead.
 
 export type WebhookAnswer = { status: number; body: Record<string, unknown> };
@@ -29,7 +31,11 @@ async function addressed(db: Db, workflowId: string, now: Date) {
 }
 
 export async function receiveWebhook(db: Db, catalog: NodeCatalog, workflowId: string, request: Request, now = new Date()): Promise<WebhookAnswer> {
-  const workflow = /^[A-Za-z0-9_-]{1,64}$/.test(workflowId) ? await addressed(db, workflowId, now) : null;
+  const wellFormed = /^[A-Za-z0-9_-]{1,64}$/.test(workflowId);
+  const refusal =
+    wellFormed && (await intakeLimiter().admit(db, { workflowId, triggerType: "webhook", source: `webhook:${workflowId}`, what: "webhook call" }));
+  if (refusal) throw refusal;
+  const workflow = wellFormed ? await addressed(db, workflowId, now) : null;
   if (!workflow)
     throw new AppError("not_found", "There is no webhook at this address", {
       remediation: "Copy the URL from the workflow's trigger; it needs a published version with a webhook trigger",

@@ -46,3 +46,35 @@ export class TestClock implements Clock {
 
 /** One clock per test file (each file runs in its own module scope): hosts, fakes and tests share it. */
 export const testClock = new TestClock();
+
+/**
+ * A clock that stands still until advance(): for limits measured in fractions of a second, where
+ * the real time a test takes would refill what it is counting. Timers fire during advance().
+ */
+export class ManualClock implements Clock {
+  private time: number;
+  private readonly timers = new Set<{ at: number; fn: () => void }>();
+
+  constructor(start = new Date()) {
+    this.time = start.getTime();
+  }
+
+  now(): Date {
+    return new Date(this.time);
+  }
+
+  at(at: Date, fn: () => void): () => void {
+    const entry = { at: at.getTime(), fn };
+    this.timers.add(entry);
+    return () => this.timers.delete(entry);
+  }
+
+  advance(ms: number): void {
+    this.time += ms;
+    for (const entry of [...this.timers].sort((a, b) => a.at - b.at)) {
+      if (entry.at > this.time) continue;
+      this.timers.delete(entry);
+      entry.fn();
+    }
+  }
+}

@@ -8,3 +8,17 @@ export function setTestEnv(vars: Record<string, string | undefined>): void {
   }
   envCache.__flowlineEnv = undefined;
 }
+
+/** Points inbound email and sending at a fake Resend (with any other settings); returns the undo. */
+export function setFakeResendEnv(fake: { apiKey: string; url: string; webhookSecret: string }, domain: string, more: Record<string, string> = {}): () => void {
+  const vars = {
+    RESEND_API_KEY: fake.apiKey,
+    RESEND_BASE_URL: fake.url,
+    RESEND_WEBHOOK_SECRET: fake.webhookSecret,
+    INBOUND_EMAIL_DOMAIN: domain,
+    EMAIL_FROM: "Flowline <noreply@flowline.test>",
+    ...more,
+  };
+  setTestEnv(vars);
+  return () => setTestEnv(Object.fromEntries(Object.keys(vars).map((name) => [name, undefined])));
+}

@@ -7,35 +7,27 @@ import { inboundAddress } from "@/lib/triggers/email-receiver";
 import { rotateWebhookSecret } from "@/lib/triggers/webhook";
 import { createWorkflow, publishWorkflow, setWorkflowEnabled } from "@/lib/workflow/store";
 import { definition, node } from "@/lib/workflow/test-fixtures";
-import { openTestDatabase, testDbKind, type TestDatabase } from "../support/database";
-import { setTestEnv } from "../support/env";
+import { openTestDatabase, type TestDatabase } from "../support/database";
+import { setFakeResendEnv } from "../support/env";
 import { callRoute } from "../support/routes";
 import { seedCompany } from "../support/seed";
 import { signedWebhookHeaders } from "../support/webhook";
 
 // The intake's promise: a failure anywhere between verifying an event and committing its runs
 // leaves nothing behind, so the sender's retry starts exactly one run. The failure is real and
-// as late as it can be. On Postgres a deferred constraint trigger makes the server refuse the
-// COMMIT of the intake's transaction, after the ledger row and the run were written. On PGlite
-// the trigger fires at the run's INSERT instead (still after the ledger row): its Prisma adapter
-// (pglite-prisma-adapter) reports a COMMIT that PGlite refused as a success, so a deferred
-// failure would look committed to the caller while nothing was stored.
+// as late as it can be: a deferred constraint trigger makes the database refuse the COMMIT of the
+// intake's transaction, after the ledger row and the run were written (on PGlite too, since
+// lib/db/commit.ts makes a refused COMMIT throw there: tests/db/commit.test.ts).
 
 let database: TestDatabase;
 let fake: FakeResend;
+let restoreEnv: () => void;
 let owner: Awaited<ReturnType<typeof seedCompany>>["owner"];
 const DOMAIN = "in.crash.test";
 
 beforeAll(async () => {
   fake = await startFakeResend();
-  setTestEnv({
-    RESEND_API_KEY: fake.apiKey,
-    RESEND_BASE_URL: fake.url,
-    RESEND_WEBHOOK_SECRET: fake.webhookSecret,
-    INBOUND_EMAIL_DOMAIN: DOMAIN,
-    EMAIL_FROM: "Flowline <noreply@flowline.test>",
-    LOG_LEVEL: "fatal",
-  });
+  restoreEnv = setFakeResendEnv(fake, DOMAIN, { LOG_LEVEL: "fatal" });
   database = await openTestDatabase();
   setDatabase(database);
   ({ owner } = await seedCompany(database.prisma, "Crashing"));
@@ -44,21 +36,15 @@ beforeAll(async () => {
 }, 60_000);
 afterEach(() => database.prisma.$executeRawUnsafe(`DROP TRIGGER IF EXISTS crash_at_commit ON "WorkflowRun"`));
 afterAll(async () => {
-  setTestEnv({
-    RESEND_API_KEY: undefined,
-    RESEND_BASE_URL: undefined,
-    RESEND_WEBHOOK_SECRET: undefined,
-    INBOUND_EMAIL_DOMAIN: undefined,
-    EMAIL_FROM: undefined,
-  });
+  restoreEnv();
   await closeDatabase();
   await fake.close();
 });
 
-/** From now on, every transaction that creates a run fails (at its COMMIT on Postgres). */
+/** From now on, every transaction that creates a run fails at its COMMIT. */
 const failCommits = () =>
   database.prisma.$executeRawUnsafe(
-    `CREATE CONSTRAINT TRIGGER crash_at_commit AFTER INSERT ON "WorkflowRun" ${testDbKind === "postgres" ? "DEFERRABLE INITIALLY DEFERRED" : ""} FOR EACH ROW EXECUTE FUNCTION crash_at_commit()`,
+    `CREATE CONSTRAINT TRIGGER crash_at_commit AFTER INSERT ON "WorkflowRun" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION crash_at_commit()`,
   );
 const recover = () => database.prisma.$executeRawUnsafe(`DROP TRIGGER crash_at_commit ON "WorkflowRun"`);
 

@@ -8,7 +8,7 @@ import { createWorkflow, publishWorkflow, setWorkflowEnabled } from "@/lib/workf
 import { definition, node } from "@/lib/workflow/test-fixtures";
 import { startFakeResend, type FakeResend } from "@/fakes/resend/server";
 import { openTestDatabase, type TestDatabase } from "../support/database";
-import { setTestEnv } from "../support/env";
+import { setFakeResendEnv } from "../support/env";
 import { callRoute } from "../support/routes";
 import { seedCompany } from "../support/seed";
 
@@ -18,29 +18,18 @@ import { seedCompany } from "../support/seed";
 
 let database: TestDatabase;
 let fake: FakeResend;
+let restoreEnv: () => void;
 let owner: Awaited<ReturnType<typeof seedCompany>>["owner"];
 
 beforeAll(async () => {
   fake = await startFakeResend();
-  setTestEnv({
-    RESEND_API_KEY: fake.apiKey,
-    RESEND_BASE_URL: fake.url,
-    RESEND_WEBHOOK_SECRET: fake.webhookSecret,
-    EMAIL_FROM: "Flowline <noreply@flowline.test>",
-    INBOUND_EMAIL_DOMAIN: "in.flowline.test",
-  });
+  restoreEnv = setFakeResendEnv(fake, "in.flowline.test");
   database = await openTestDatabase();
   setDatabase(database);
   ({ owner } = await seedCompany(database.prisma, "Inbox"));
 }, 60_000);
 afterAll(async () => {
-  setTestEnv({
-    RESEND_API_KEY: undefined,
-    RESEND_BASE_URL: undefined,
-    RESEND_WEBHOOK_SECRET: undefined,
-    EMAIL_FROM: undefined,
-    INBOUND_EMAIL_DOMAIN: undefined,
-  });
+  restoreEnv();
   await closeDatabase();
   await fake.close();
 });
