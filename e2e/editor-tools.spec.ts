@@ -31,6 +31,24 @@ async function start(page: Page, name: string) {
   await expect(nodes(page)).toHaveCount(1);
 }
 
+/**
+ * The mouse works in the viewport: brings the whole canvas into it, then measures `mark` once the
+ * view has settled (fitting it animates).
+ */
+async function fitAndSettle(page: Page, mark: Locator) {
+  await page.getByRole("button", { name: "Zoom to fit" }).click();
+  await page.locator(".react-flow").evaluate((canvas) => canvas.scrollIntoView({ block: "center" }));
+  let box = (await mark.boundingBox())!;
+  await expect
+    .poll(async () => {
+      const previous = box;
+      box = (await mark.boundingBox())!;
+      return previous.x === box.x && previous.y === box.y;
+    })
+    .toBe(true);
+  return box;
+}
+
 async function pick(page: Page, search: string, name: string) {
   const palette = page.getByRole("dialog", { name: "Add a step" });
   await expect(palette).toBeVisible();
@@ -92,19 +110,8 @@ test("sticky notes are written, saved, copied and deleted; Tab opens the palette
   await modal.getByRole("button", { name: "Apply" }).click();
   await saved(page);
 
-  // The mouse works in the viewport: bring the whole canvas into it, then measure once the view
-  // has settled (fitting it animates).
-  await page.getByRole("button", { name: "Zoom to fit" }).click();
-  await page.locator(".react-flow").evaluate((canvas) => canvas.scrollIntoView({ block: "center" }));
   const edgePlus = page.getByRole("button", { name: "Insert a step here" }).nth(1);
-  let target = (await edgePlus.boundingBox())!;
-  await expect
-    .poll(async () => {
-      const previous = target;
-      target = (await edgePlus.boundingBox())!;
-      return previous.x === target.x && previous.y === target.y;
-    })
-    .toBe(true);
+  const target = await fitAndSettle(page, edgePlus);
   const pause = (await step(page, "Pause").boundingBox())!;
   await page.mouse.move(pause.x + pause.width / 2, pause.y + pause.height / 2);
   await page.mouse.down();
@@ -192,4 +199,92 @@ test("connect Slack from the modal, preview {{…}} as you type, test the step, 
   await shots(page, "editor-publish-diff");
   await review.getByRole("button", { name: "Publish", exact: true }).click();
   await expect(page.getByText("Published version 2")).toBeVisible();
+});
+
+test("a step dragged from the palette lands where it is dropped, and onto a connection is inserted between its ends", async ({ page }) => {
+  await start(page, "Drag from the palette");
+  await page.getByRole("button", { name: "Add a step after Manual: Start" }).click();
+  await pick(page, "no-op", "No-op");
+  await text(modalOf(page), "Name").fill("First");
+  await modalOf(page).getByRole("button", { name: "Apply" }).click();
+  await page.getByRole("button", { name: "Add a step after First: Next" }).click();
+  await pick(page, "no-op", "No-op");
+  await text(modalOf(page), "Name").fill("Last");
+  await modalOf(page).getByRole("button", { name: "Apply" }).click();
+  await saved(page);
+
+  const edgePlus = page.getByRole("button", { name: "Insert a step here" }).nth(1);
+  await fitAndSettle(page, edgePlus);
+  let first = (await step(page, "First").boundingBox())!;
+
+  /**
+   * Opens the palette with "/", finds Wait and drags it to the point `to` gives once the drag has
+   * begun (measured then: opening and closing the palette may scroll the page), checking before
+   * the drop whether a connection lights up.
+   */
+  const dragWait = async (to: () => Promise<{ x: number; y: number }>, onConnection: boolean) => {
+    await page.locator(".react-flow__pane").click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press("/");
+    const palette = page.getByRole("dialog", { name: "Add a step" });
+    await palette.getByRole("combobox").fill("wait");
+    const item = (await palette.getByRole("option", { name: /^Wait/ }).boundingBox())!;
+    const from = { x: item.x + item.width / 2, y: item.y + item.height / 2 };
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    await page.mouse.move(from.x + 10, from.y + 10);
+    // The palette steps aside as soon as the drag begins, so the canvas is seen under it.
+    await expect(palette).toBeHidden();
+    const { x, y } = await to();
+    for (let i = 1; i <= 10; i++) await page.mouse.move(from.x + 10 + ((x - from.x - 10) * i) / 10, from.y + 10 + ((y - from.y - 10) * i) / 10);
+    await expect(page.locator(".react-flow__edge-path.drop-target")).toHaveCount(onConnection ? 1 : 0);
+    return { x, y };
+  };
+
+  // On empty canvas, left of First: the new step's 240 × 72 box is centred on the drop point, and it
+  // has no connections.
+  const aside = await dragWait(async () => {
+    const canvas = (await page.locator(".react-flow").boundingBox())!;
+    first = (await step(page, "First").boundingBox())!;
+    return { x: Math.max(first.x - 200, canvas.x + 130), y: first.y + first.height / 2 };
+  }, false);
+  await page.mouse.up();
+  let modal = modalOf(page);
+  await text(modal, "Name").fill("Aside");
+  await modal.getByRole("button", { name: "Apply" }).click();
+  // Measured from First, which moves with it should the page scroll when the form closes.
+  const [dropped, firstNow] = [(await step(page, "Aside").boundingBox())!, (await step(page, "First").boundingBox())!];
+  const zoom = dropped.width / 240;
+  expect(Math.abs(dropped.x + 120 * zoom - firstNow.x - (aside.x - first.x))).toBeLessThan(3);
+  expect(Math.abs(dropped.y + 36 * zoom - firstNow.y - (aside.y - first.y))).toBeLessThan(3);
+  await saved(page);
+  await expect(page.getByRole("button", { name: "Insert a step here" })).toHaveCount(2);
+
+  // Onto First → Last (just below its "+", on the line): it goes between them.
+  await dragWait(async () => {
+    const plus = (await edgePlus.boundingBox())!;
+    return { x: plus.x + plus.width / 2, y: plus.y + plus.height / 2 + 14 };
+  }, true);
+  await shots(page, "editor-palette-drag");
+  await page.mouse.up();
+  modal = modalOf(page);
+  await text(modal, "Name").fill("Pause");
+  await modal.getByRole("button", { name: "Apply" }).click();
+  await saved(page);
+  await expect(page.getByRole("button", { name: "Insert a step here" })).toHaveCount(3);
+  const table = page.getByRole("table", { name: "Nodes of the draft" });
+  await expect(table.getByRole("row", { name: /^noop core\.noop/ })).toContainText("wait_2");
+  await expect(table.getByRole("row", { name: /^wait_2 control\.wait/ })).toContainText("noop_2");
+  await expect(table.getByRole("row", { name: /^wait control\.wait/ })).toContainText("Nothing (ends here)");
+  await page.getByRole("button", { name: "Zoom to fit" }).click();
+  await shot(page, "editor-palette-dropped");
+
+  // The drop is one change, as the name applied after it is another: two undos take the inserted
+  // step out and join First → Last again.
+  await page.locator(".react-flow__pane").click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press("Control+z");
+  await expect(step(page, "Pause")).toHaveCount(0);
+  await expect(nodes(page)).toHaveCount(5);
+  await page.keyboard.press("Control+z");
+  await expect(nodes(page)).toHaveCount(4);
+  await expect(page.getByRole("button", { name: "Insert a step here" })).toHaveCount(2);
 });

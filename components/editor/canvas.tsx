@@ -23,7 +23,7 @@ import "@xyflow/react/dist/style.css";
 import "./canvas.css";
 import { Plus } from "lucide-react";
 import { useTheme } from "next-themes";
-import { memo, useCallback, useState, type Dispatch, type SetStateAction } from "react";
+import { memo, useCallback, useState, type Dispatch, type DragEvent, type SetStateAction } from "react";
 import { toast } from "sonner";
 import { TRIGGER_ID, type WorkflowDefinition } from "@/lib/workflow/definition";
 import type { ProblemItem } from "@/components/workflows/problems";
@@ -45,8 +45,10 @@ import {
   triggerPosition,
   type CatalogIndex,
   type Connection,
+  type Placement,
 } from "./graph";
 import { NOTE_SIZE, NoteNodeView, type NoteNode } from "./note-node";
+import { STEP_DRAG_TYPE } from "./palette";
 import { StepNodeView, type StepNode, type StepStatus } from "./step-node";
 
 type CanvasNode = StepNode | NoteNode;
@@ -56,6 +58,8 @@ type CanvasProps = {
   definition: WorkflowDefinition;
   problems: readonly ProblemItem[];
   onChange: (definition: WorkflowDefinition, record: boolean) => void;
+  /** A step type dragged from the palette and dropped: at a place, or onto a connection. */
+  onDropStep: (type: string, placement: Placement) => void;
   /** The selected node ids, owned by the editor so the keyboard commands can read them. */
   selection: ReadonlySet<string>;
   onSelectionChange: Dispatch<SetStateAction<ReadonlySet<string>>>;
@@ -194,13 +198,14 @@ function distanceToSegment(p: { x: number; y: number }, a: { x: number; y: numbe
 
 type Box = { position: { x: number; y: number }; measured?: { width?: number; height?: number } };
 
+const centreOf = (box: Box) => ({ x: box.position.x + (box.measured?.width ?? NODE_WIDTH) / 2, y: box.position.y + (box.measured?.height ?? NODE_HEIGHT) / 2 });
+
 /**
- * The connection a step dropped at `box` lands on: the nearest one whose line (drawn as a smooth
- * step: down, across, down) passes under the step's centre. Only an unconnected step can land.
+ * The connection a step dropped with its centre at `centre` lands on: the nearest one whose line
+ * (drawn as a smooth step: down, across, down) passes under that point. Used for a step dragged
+ * on the canvas (only an unconnected one can land) and for a new one dragged from the palette.
  */
-function edgeUnder(definition: WorkflowDefinition, nodeId: string, box: Box, boxOf: (id: string) => Box | undefined): string | null {
-  if (definition.edges.some((edge) => edge.source === nodeId || edge.target === nodeId)) return null;
-  const centre = { x: box.position.x + (box.measured?.width ?? NODE_WIDTH) / 2, y: box.position.y + (box.measured?.height ?? NODE_HEIGHT) / 2 };
+function edgeAt(definition: WorkflowDefinition, centre: { x: number; y: number }, boxOf: (id: string) => Box | undefined): string | null {
   let best: { id: string; distance: number } | null = null;
   for (const edge of definition.edges) {
     const source = boxOf(edge.source);
@@ -259,7 +264,16 @@ function StepEdge({ id, sourceX, sourceY, targetX, targetY, sourcePosition, targ
   );
 }
 
-export function Canvas({ index, definition, problems, onChange, selection, onSelectionChange, run }: CanvasProps) {
+/** The connection under a step being dragged on the canvas, when it alone is dragged and has no connections. */
+function edgeUnderDragged(definition: WorkflowDefinition, node: CanvasNode, dragged: readonly CanvasNode[], boxOf: (id: string) => Box | undefined) {
+  if (dragged.length !== 1 || node.type !== "step" || node.id === TRIGGER_ID) return null;
+  if (definition.edges.some((edge) => edge.source === node.id || edge.target === node.id)) return null;
+  return edgeAt(definition, centreOf(node), boxOf);
+}
+
+const draggingStep = (event: DragEvent) => event.dataTransfer.types.includes(STEP_DRAG_TYPE);
+
+export function Canvas({ index, definition, problems, onChange, onDropStep, selection, onSelectionChange, run }: CanvasProps) {
   const { readOnly } = useEditorActions();
   const { resolvedTheme } = useTheme();
   const flow = useReactFlow();
@@ -315,6 +329,16 @@ export function Canvas({ index, definition, problems, onChange, selection, onSel
     targetHandle: from.targetHandle ?? "in",
   });
 
+  // A step type from the palette over the canvas: the connection under the pointer lights up as
+  // under a dragged step. Entering an element (a node, an edge) is handled alike: Chromium sends
+  // only dragenter on the move that enters one, and the drop must be accepted there too.
+  const overCanvas = (event: DragEvent) => {
+    if (readOnly || !draggingStep(event)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "copy";
+    setDropEdge(edgeAt(definition, flow.screenToFlowPosition({ x: event.clientX, y: event.clientY }), flow.getNode));
+  };
+
   const isValidConnection: IsValidConnection = (candidate) => checkConnection(index, definition, asConnection(candidate)).ok;
 
   const onConnectEnd: OnConnectEnd = (_event, state) => {
@@ -349,23 +373,35 @@ export function Canvas({ index, definition, problems, onChange, selection, onSel
         );
         onSelectionChange(new Set());
       }}
-      onNodeDrag={(_event, node, dragged) => {
-        const droppable = dragged.length === 1 && node.type === "step" && node.id !== TRIGGER_ID;
-        setDropEdge(droppable ? edgeUnder(definition, node.id, node, flow.getNode) : null);
-      }}
+      onNodeDrag={(_event, node, dragged) => setDropEdge(edgeUnderDragged(definition, node, dragged, flow.getNode))}
       onNodeDragStop={(_event, node, dragged) => {
         setDropEdge(null);
         const positions = new Map(dragged.filter((candidate) => candidate.id !== TRIGGER_ID).map((candidate) => [candidate.id, candidate.position]));
         const trigger = dragged.find((candidate) => candidate.id === TRIGGER_ID);
         let next = moveNodes(definition, positions);
         if (trigger) next = { ...next, ui: { ...next.ui, trigger: trigger.position } };
-        const onEdge = dragged.length === 1 && node.type === "step" && node.id !== TRIGGER_ID ? edgeUnder(definition, node.id, node, flow.getNode) : null;
+        const onEdge = edgeUnderDragged(definition, node, dragged, flow.getNode);
         if (onEdge) {
           const inserted = insertOnEdge(index, next, node.id, onEdge);
           if (inserted.ok) next = inserted.definition;
           else toast.error("Not inserted", { description: inserted.reason });
         }
         onChange(next, true);
+      }}
+      onDragEnter={overCanvas}
+      onDragOver={overCanvas}
+      onDragLeave={(event) => {
+        if (!event.currentTarget.contains(event.relatedTarget as globalThis.Node | null)) setDropEdge(null);
+      }}
+      onDrop={(event) => {
+        const type = event.dataTransfer.getData(STEP_DRAG_TYPE);
+        if (readOnly || !type) return;
+        event.preventDefault();
+        setDropEdge(null);
+        const centre = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
+        const position = { x: centre.x - NODE_WIDTH / 2, y: centre.y - NODE_HEIGHT / 2 };
+        const edgeId = edgeAt(definition, centre, flow.getNode);
+        onDropStep(type, edgeId ? { kind: "on-edge", edgeId, position } : { kind: "at", position });
       }}
       onMoveEnd={(event, viewport: Viewport) => {
         // Only the person's panning and zooming: fitting the view on open is not an edit to save.

@@ -69,6 +69,17 @@ describe("adding nodes", () => {
     expect(definition.edges).toContainEqual(expect.objectContaining({ source: id, sourceHandle: "out", target: "b" }));
   });
 
+  it("inserts on an edge where the step was dropped, or says why it could not and keeps it unconnected", () => {
+    const dropped = addNode(index, chain, "control.wait", { kind: "on-edge", edgeId: "a-b", position: { x: 300, y: 40 } });
+    expect(dropped.refused).toBeUndefined();
+    expect(dropped.definition.nodes.find((n) => n.id === dropped.id)!.position).toEqual({ x: 300, y: 40 });
+    expect(dropped.definition.edges).toContainEqual(expect.objectContaining({ source: "a", target: dropped.id }));
+    const gone = addNode(index, chain, "control.wait", { kind: "on-edge", edgeId: "x-y", position: { x: 300, y: 40 } });
+    expect(gone.refused).toMatch(/gone/);
+    expect(gone.definition.nodes.map((n) => n.id)).toContain(gone.id);
+    expect(gone.definition.edges).toEqual(chain.edges);
+  });
+
   it("gives a second node of a type a fresh id and name", () => {
     const once = addNode(index, chain, "core.noop", { kind: "at", position: { x: 0, y: 0 } });
     const twice = addNode(index, once.definition, "core.noop", { kind: "at", position: { x: 0, y: 0 } });

@@ -125,9 +125,14 @@ export function connect(definition: WorkflowDefinition, connection: Connection):
   return { ...definition, edges: [...definition.edges, { id, ...connection }] };
 }
 
-/** Where a node is added from: after an output handle, on an edge, or just at a place. */
+/**
+ * Where a node is added from: after an output handle, on an edge (where it was dropped, else
+ * halfway along), or just at a place.
+ */
 export type Placement =
-  { kind: "at"; position: { x: number; y: number } } | { kind: "after"; source: string; sourceHandle: string } | { kind: "on-edge"; edgeId: string };
+  | { kind: "at"; position: { x: number; y: number } }
+  | { kind: "after"; source: string; sourceHandle: string }
+  | { kind: "on-edge"; edgeId: string; position?: { x: number; y: number } };
 
 export const NODE_WIDTH = 240;
 export const NODE_HEIGHT = 72;
@@ -146,13 +151,16 @@ export function triggerPosition(definition: WorkflowDefinition): { x: number; y:
   return { x: Math.min(...starts.map((p) => p.x)), y: Math.min(...starts.map((p) => p.y)) - (NODE_HEIGHT + GAP_Y) };
 }
 
-/** Adds a node of a catalog type; returns the definition and the new node's id. */
+/**
+ * Adds a node of a catalog type; returns the definition and the new node's id. A node that cannot
+ * go on the edge it was meant for stays unconnected, with `refused` saying why.
+ */
 export function addNode(
   index: CatalogIndex,
   definition: WorkflowDefinition,
   type: string,
   placement: Placement,
-): { definition: WorkflowDefinition; id: string } {
+): { definition: WorkflowDefinition; id: string; refused?: string } {
   const nodeType = index.nodeTypes.get(type);
   if (!nodeType) throw new Error(`Unknown node type ${type}`);
   const id = freshId(nodeIds(definition), type.split(".").pop() ?? "step");
@@ -168,7 +176,8 @@ export function addNode(
     position = { x: from.x + (slot - (handles.length - 1) / 2) * (NODE_WIDTH + 40), y: from.y + NODE_HEIGHT + GAP_Y };
   }
   const edge = placement.kind === "on-edge" ? definition.edges.find((candidate) => candidate.id === placement.edgeId) : undefined;
-  if (edge) {
+  if (placement.kind === "on-edge" && placement.position) position = placement.position;
+  else if (edge) {
     const a = positionOf(definition, edge.source);
     const b = positionOf(definition, edge.target);
     position = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
@@ -179,9 +188,10 @@ export function addNode(
     const check = checkConnection(index, next, { source: placement.source, sourceHandle: placement.sourceHandle, target: id, targetHandle: "in" });
     if (check.ok) next = connect(next, { source: placement.source, sourceHandle: placement.sourceHandle, target: id, targetHandle: "in" });
   }
-  if (edge) {
-    const inserted = insertOnEdge(index, next, id, edge.id);
-    if (inserted.ok) next = inserted.definition;
+  if (placement.kind === "on-edge") {
+    const inserted = insertOnEdge(index, next, id, placement.edgeId);
+    if (!inserted.ok) return { definition: next, id, refused: inserted.reason };
+    next = inserted.definition;
   }
   return { definition: next, id };
 }

@@ -4,6 +4,7 @@ import * as Tabs from "@radix-ui/react-tabs";
 import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
 import { CircleCheck, CloudUpload, LoaderCircle, Maximize, Plus, Redo2, StickyNote, TriangleAlert, Undo2, Workflow } from "lucide-react";
 import { useRouter } from "next/navigation";
+import { toast } from "sonner";
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
 import type { CatalogDescription } from "@/lib/catalog/description";
 import type { ConnectionSummary } from "@/lib/credentials/store";
@@ -182,15 +183,20 @@ function Editor({
     return () => document.removeEventListener("click", guard, true);
   }, [autosave, router]);
 
-  const pick = (type: string) => {
-    if (!palette) return;
-    const added = addNode(index, definition, type, palette);
+  // A new step, picked in the palette or dropped from it, is selected and its form opens.
+  const add = (type: string, placement: Placement) => {
+    const added = addNode(index, definition, type, placement);
+    if (added.refused) toast.error("Not inserted", { description: added.refused });
     change(added.definition);
-    setPalette(null);
     setSelection(new Set([added.id]));
     setModal({ nodeId: added.id });
-    // Bring the new step into view: it may land below the visible part of the canvas.
-    const position = added.definition.nodes.find((node) => node.id === added.id)!.position;
+    return added.definition.nodes.find((node) => node.id === added.id)!.position;
+  };
+  const pick = (type: string) => {
+    if (!palette) return;
+    setPalette(null);
+    const position = add(type, palette);
+    // Bring the new step into view: it may land below the visible part of the canvas (a dropped one is where the pointer was).
     requestAnimationFrame(() => void flow.setCenter(position.x + NODE_WIDTH / 2, position.y + NODE_HEIGHT / 2, { zoom: flow.getZoom(), duration: 200 }));
   };
 
@@ -404,21 +410,26 @@ function Editor({
             </div>
           )}
           <p className="text-xs text-muted-foreground sm:hidden">Editing works best on a wider screen; here you can read the workflow and open its steps.</p>
-          <div className="h-[min(70dvh,640px)] min-h-80 overflow-hidden rounded-lg border bg-muted/30" data-testid="canvas">
+          <div
+            className="h-[min(70dvh,640px)] min-h-80 overflow-hidden rounded-lg border bg-muted/30"
+            data-testid="canvas"
+            data-covered={modal ? "" : undefined}
+          >
             <Canvas
               index={index}
               definition={definition}
               problems={problems}
               onChange={change}
+              onDropStep={add}
               selection={selection}
               onSelectionChange={setSelection}
               run={overlay?.steps}
             />
           </div>
           <p className="hidden text-xs text-muted-foreground sm:block">
-            Drag from a handle to connect, or drop an unconnected step onto a connection to insert it; Shift-drag selects an area, Ctrl/⌘-click adds to the
-            selection; Delete removes; Enter opens the selected step (or writes in a note); / or Tab on a selected step adds one after it; Ctrl/⌘+C, V and D
-            copy, paste and duplicate.
+            Drag from a handle to connect, or drop an unconnected step (or one from the palette) onto a connection to insert it; Shift-drag selects an area,
+            Ctrl/⌘-click adds to the selection; Delete removes; Enter opens the selected step (or writes in a note); / or Tab on a selected step adds one after
+            it; Ctrl/⌘+C, V and D copy, paste and duplicate.
           </p>
         </Tabs.Content>
 
