@@ -7,6 +7,7 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 
 const pgUrl = new URL(process.env.FLOWLINE_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test");
@@ -75,7 +76,30 @@ function step({ name, command, args, env = {} }, held) {
   });
 }
 
-const together = (steps) => Promise.all(steps.map((s) => step(s, steps.length > 1)));
+/**
+ * CPU-seconds used so far by the steps that have ended, with everything they started (Linux: the
+ * children's times in /proc/self/stat, in USER_HZ ticks, 100 a second); null elsewhere. The suite
+ * is CPU-bound, so each phase prints its CPU next to its time.
+ */
+function stepsCpuSeconds() {
+  try {
+    const fields = fs.readFileSync("/proc/self/stat", "utf8").split(") ")[1].split(" ");
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+async function together(steps) {
+  const [started, cpu] = [Date.now(), stepsCpuSeconds()];
+  await Promise.all(steps.map((s) => step(s, steps.length > 1)));
+  const used = cpu === null ? "" : `, ${(stepsCpuSeconds() - cpu).toFixed(0)} CPU-s`;
+  const load = os
+    .loadavg()
+    .map((n) => n.toFixed(2))
+    .join(" ");
+  console.log(`━━ phase: ${((Date.now() - started) / 1000).toFixed(1)}s${used}, load average ${load}`);
+}
 
 const bin = (name) => `node_modules/.bin/${name}`;
 const started = Date.now();
