@@ -94,9 +94,7 @@ export async function benchHttpStarts(
     const before = new Date();
     const started = performance.now();
     const many = await load({ ...request, connections: CLIENTS, amount: TOTAL });
-    const ids = (
-      await database.prisma.workflowRun.findMany({ where: { workflowId, createdAt: { gte: before } }, select: { id: true } })
-    ).map((r) => r.id);
+    const ids = (await database.prisma.workflowRun.findMany({ where: { workflowId, createdAt: { gte: before } }, select: { id: true } })).map((r) => r.id);
     const { drained, latency } = await drainedRuns(database, ids, started);
     const met = many.perSecond >= 1000 && many.latency.p99 <= 50 && single.latency.p50 <= 2;
     console.log(
