@@ -5,7 +5,10 @@
 // mostly waits (on a database, a timer, a child process) while the other computes. Their output
 // is held back and printed whole when each ends, so it does not interleave.
 import { spawn } from "node:child_process";
+import fs from "node:fs";
 import net from "node:net";
+import os from "node:os";
+import path from "node:path";
 
 const pgUrl = new URL(process.env.FLOWLINE_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test");
 
@@ -17,6 +20,32 @@ function reachable(host, port) {
     socket.once("error", () => resolve(false));
     socket.once("timeout", () => (socket.destroy(), resolve(false)));
   });
+}
+
+/**
+ * The test files under tests/ that open the database the run is testing: those that import
+ * tests/support/database.ts, themselves or through test modules they import. The rest (pure code,
+ * PGlite-only tests, spawned programs) do the same on either run, so the Postgres run leaves them out.
+ */
+function filesOnTheTestDatabase() {
+  const target = path.resolve("tests/support/database.ts");
+  const specifier = /(?:from\s+|import\(\s*)["']((?:\.{1,2}|@\/tests)\/[^"']+)["']/g;
+  const resolve = (from, spec) => {
+    const base = spec.startsWith("@/") ? path.resolve(spec.slice(2)) : path.resolve(path.dirname(from), spec);
+    return [base, `${base}.ts`, `${base}.tsx`, path.join(base, "index.ts")].find((candidate) => fs.statSync(candidate, { throwIfNoEntry: false })?.isFile());
+  };
+  const reaches = new Map();
+  const usesDatabase = (file) => {
+    if (file === target) return true;
+    if (!reaches.has(file)) {
+      reaches.set(file, false); // an import cycle does not reach it through itself
+      const imported = [...fs.readFileSync(file, "utf8").matchAll(specifier)].map((m) => resolve(file, m[1])).filter(Boolean);
+      reaches.set(file, imported.some(usesDatabase));
+    }
+    return reaches.get(file);
+  };
+  const files = fs.readdirSync("tests", { recursive: true }).map((name) => path.resolve("tests", name));
+  return files.filter((file) => file.endsWith(".test.ts") && usesDatabase(file)).map((file) => path.relative(process.cwd(), file));
 }
 
 const children = new Set();
@@ -47,7 +76,30 @@ function step({ name, command, args, env = {} }, held) {
   });
 }
 
-const together = (steps) => Promise.all(steps.map((s) => step(s, steps.length > 1)));
+/**
+ * CPU-seconds used so far by the steps that have ended, with everything they started (Linux: the
+ * children's times in /proc/self/stat, in USER_HZ ticks, 100 a second); null elsewhere. The suite
+ * is CPU-bound, so each phase prints its CPU next to its time.
+ */
+function stepsCpuSeconds() {
+  try {
+    const fields = fs.readFileSync("/proc/self/stat", "utf8").split(") ")[1].split(" ");
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+async function together(steps) {
+  const [started, cpu] = [Date.now(), stepsCpuSeconds()];
+  await Promise.all(steps.map((s) => step(s, steps.length > 1)));
+  const used = cpu === null ? "" : `, ${(stepsCpuSeconds() - cpu).toFixed(0)} CPU-s`;
+  const load = os
+    .loadavg()
+    .map((n) => n.toFixed(2))
+    .join(" ");
+  console.log(`━━ phase: ${((Date.now() - started) / 1000).toFixed(1)}s${used}, load average ${load}`);
+}
 
 const bin = (name) => `node_modules/.bin/${name}`;
 const started = Date.now();
@@ -58,7 +110,12 @@ await together([
 ]);
 const integration = [{ name: "unit + integration (embedded PGlite)", command: bin("vitest"), args: ["run"] }];
 if (await reachable(pgUrl.hostname, pgUrl.port || 5432)) {
-  integration.push({ name: "integration (Postgres server)", command: bin("vitest"), args: ["run", "tests"], env: { FLOWLINE_TEST_DB: "postgres" } });
+  integration.push({
+    name: "integration (Postgres server)",
+    command: bin("vitest"),
+    args: ["run", ...filesOnTheTestDatabase()],
+    env: { FLOWLINE_TEST_DB: "postgres" },
+  });
 } else {
   console.log(`\n━━ integration (Postgres server): no server at ${pgUrl.host}, not run (set FLOWLINE_TEST_PG_URL to run it)`);
 }

@@ -5,6 +5,7 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createServerDatabase, testDbKind } from "../support/database";
+import { entryPoint } from "../support/entry-points";
 
 // The CLI on its own (the app is not running): it opens the database itself, the embedded one or
 // a fresh database on the Postgres server. The path through a running app is in e2e/cli.spec.ts.
@@ -29,14 +30,14 @@ afterAll(async () => {
 });
 
 function flowline(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, ["--import", "tsx", "cli/flowline.ts", ...args], {
+  const result = spawnSync(process.execPath, [...entryPoint("cli/flowline.ts"), ...args], {
     encoding: "utf8",
     env: { ...process.env, FLOWLINE_DATA_DIR: dataDir, DATABASE_URL: databaseUrl, ...env },
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-// Each case spawns the CLI (a cold tsx start and a database open): slow on a busy 2-core machine.
+// Each case spawns the CLI (a cold start and a database open): slow on a busy 2-core machine.
 describe("flowline CLI", { timeout: 120_000 }, () => {
   // Each database kind has its own case; the suite runs once per kind (scripts/test.mjs).
   if (testDbKind === "postgres")

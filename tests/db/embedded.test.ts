@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { openEmbedded } from "@/lib/db/open";
 import { migrate, migrationStatus, readMigrations, type SqlSession } from "@/lib/db/migrations";
 import { PGlite } from "@electric-sql/pglite";
+import { entryPoint } from "../support/entry-points";
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -28,7 +29,7 @@ const session = (db: PGlite): SqlSession => ({
 function openInAnotherProcess(dataDir: string): Promise<{ code: number | null; stderr: string; ms: number }> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "tests/support/open-embedded.ts", dataDir], {
+    const child = spawn(process.execPath, [...entryPoint("tests/support/open-embedded.ts"), dataDir], {
       cwd: process.cwd(),
       stdio: ["ignore", "pipe", "pipe"],
     });

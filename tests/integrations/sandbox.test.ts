@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import net, { type AddressInfo } from "node:net";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { entryPoint } from "../support/entry-points";
 
 // `npm run dev:sandbox` honours its port flags and names a busy port instead of printing a stack.
 // Run as a person would, with a port already taken; it stops before `next dev` starts.
@@ -16,7 +16,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => busy.close(() => resolve())));
 
 const sandbox = (...args: string[]) =>
-  spawnSync(path.join("node_modules", ".bin", "tsx"), ["fakes/sandbox.ts", ...args], {
+  spawnSync(process.execPath, [...entryPoint("fakes/sandbox.ts"), ...args], {
     encoding: "utf8",
     timeout: 60_000,
     env: { ...process.env, PORT: "", FAKE_SLACK_PORT: "", FAKE_FIC_PORT: "", FAKE_RESEND_PORT: "", FAKE_DISCORD_PORT: "" },

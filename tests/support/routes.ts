@@ -17,8 +17,11 @@ const appDir = path.join(process.cwd(), "app");
 
 export const appFiles = () => filesUnder(appDir).filter((file) => /\.(ts|tsx)$/.test(file));
 
-export function routeFiles(): RouteFile[] {
-  return appFiles()
+// Found once per file: callRoute looks a handler up on every request, and the fuzz test sends thousands.
+let found: readonly RouteFile[] | undefined;
+
+export function routeFiles(): readonly RouteFile[] {
+  return (found ??= appFiles()
     .filter((file) => path.basename(file) === "route.ts")
     .map((file) => ({
       file,
@@ -29,14 +32,23 @@ export function routeFiles(): RouteFile[] {
           .split(path.sep)
           .filter((segment) => !/^\(.*\)$/.test(segment))
           .join("/"),
-    }));
+    })));
 }
 
 type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
 
+const matchers = new Map<string, { regex: RegExp; names: string[] }>();
+
 function match(pattern: string, pathname: string): Record<string, string> | null {
-  const names: string[] = [];
-  const regex = new RegExp("^" + pattern.replace(/\[(?:\.\.\.)?([^\]]+)\]/g, (_m, name: string) => (names.push(name), "([^/]+)")).replace(/\./g, "\\.") + "$");
+  let matcher = matchers.get(pattern);
+  if (!matcher) {
+    const names: string[] = [];
+    const regex = new RegExp(
+      "^" + pattern.replace(/\[(?:\.\.\.)?([^\]]+)\]/g, (_m, name: string) => (names.push(name), "([^/]+)")).replace(/\./g, "\\.") + "$",
+    );
+    matchers.set(pattern, (matcher = { regex, names }));
+  }
+  const { regex, names } = matcher;
   const found = pathname.match(regex);
   return found ? Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(found[i + 1]!)])) : null;
 }

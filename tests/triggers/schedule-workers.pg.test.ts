@@ -7,6 +7,7 @@ import { catalog } from "@/lib/catalog";
 import { createWorkflow, publishWorkflow, setWorkflowEnabled } from "@/lib/workflow/store";
 import { definition, node } from "@/lib/workflow/test-fixtures";
 import { openTestDatabase, type TestDatabase } from "../support/database";
+import { entryPoint } from "../support/entry-points";
 import { seedCompany } from "../support/seed";
 
 // Two `npm run worker` processes on one Postgres server both fire every schedule (each runs a
@@ -29,7 +30,7 @@ afterAll(async () => {
 
 function spawnWorker(): ChildProcess {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "flowline-sched-"));
-  const child = spawn(process.execPath, ["--import", "tsx", "cli/worker.ts"], {
+  const child = spawn(process.execPath, entryPoint("cli/worker.ts"), {
     env: { ...process.env, DATABASE_URL: database.url!, FLOWLINE_DATA_DIR: dataDir, LOG_LEVEL: "warn", TRIGGER_SECRET_KEY: "" },
     stdio: ["ignore", "ignore", "inherit"],
   });

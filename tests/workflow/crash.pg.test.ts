@@ -8,6 +8,7 @@ import { startRun } from "@/lib/workflow/runs";
 import { createWorkflow, publishWorkflow } from "@/lib/workflow/store";
 import { definition, node } from "@/lib/workflow/test-fixtures";
 import { openTestDatabase, type TestDatabase } from "../support/database";
+import { entryPoint } from "../support/entry-points";
 import { fileEffectCatalog } from "../support/file-effect";
 import { seedCompany } from "../support/seed";
 
@@ -29,7 +30,7 @@ afterAll(async () => {
 });
 
 function spawnWorker(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "tests/support/crash-worker.ts", database.url!, effectsFile], {
+  const child = spawn(process.execPath, [...entryPoint("tests/support/crash-worker.ts"), database.url!, effectsFile], {
     stdio: ["ignore", "pipe", "ignore"],
   });
   return new Promise((resolve) => child.stdout!.once("data", () => resolve(child)));
