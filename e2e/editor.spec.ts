@@ -66,6 +66,9 @@ async function pickChannel(modal: Locator, page: Page) {
 const saved = (page: Page) => expect(page.getByRole("status").filter({ hasText: /changes saved|Unsaved|Saving/ })).toHaveText("All changes saved");
 
 test("build the approval workflow on the canvas, publish it, run it, approve, and see the run on the graph", async ({ page }) => {
+  // The whole journey of a new user in one test (sign-up, Slack, six steps through their forms,
+  // publish, run, approve): ~55 s on a quiet machine, over the default 60 s as soon as it is not.
+  test.setTimeout(150_000);
   await signUp(page, { name: "Edith Editor", email: `edith-${unique()}@editor.test`, password: "a long enough password", company: "Canvas Co" });
   await connectSlack(page);
   await newWorkflow(page, "Big requests");
