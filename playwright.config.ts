@@ -33,7 +33,9 @@ export default defineConfig({
   use: {
     baseURL,
     screenshot: "only-on-failure",
-    trace: "retain-on-failure",
+    // Recording a trace for every test (to keep the failures' only) cost ~30% of the run's time
+    // (full e2e, quiet machine: 5.1 → 3.6 min); `playwright test --trace retain-on-failure` records them.
+    trace: "off",
     launchOptions: {
       // Debian's Chromium: the bundled browser download cannot run offline.
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",

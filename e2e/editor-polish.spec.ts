@@ -12,6 +12,8 @@ test("a 120-character name without spaces wraps, and a toast leaves the header's
   await expect(page).toHaveURL(/\/workflows\/[^/]+$/);
   await expect(page.getByText("Workflow created")).toBeVisible();
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
+  // Hovered, the toast stays until measured (it closes after a few seconds, sooner than a busy machine gets here).
+  await page.locator("[data-sonner-toast]").first().hover();
   const toast = (await page.locator("[data-sonner-toast]").first().boundingBox())!;
   const rename = (await page.getByRole("button", { name: "Rename" }).boundingBox())!;
   const overlaps =

@@ -23,7 +23,8 @@ export function AccountDialog({ connectionId, connectionName, appName, noun, ope
   const load = useAction(listAccountsAction, {
     onSuccess: (data: AccountChoices) => {
       setChoices(data);
-      setSelected(data.current);
+      // A choice made while the list loaded stands.
+      setSelected((picked) => picked ?? data.current);
     },
   });
   const choose = useAction(chooseAccountAction, {
@@ -33,7 +34,11 @@ export function AccountDialog({ connectionId, connectionName, appName, noun, ope
 
   function show(next: boolean) {
     setOpen(next);
-    if (next) load.run({ id: connectionId });
+    if (!next) return;
+    // The list of the last opening may be stale: it is not offered until the fresh one arrives.
+    setChoices(null);
+    setSelected(null);
+    load.run({ id: connectionId });
   }
   useEffect(() => {
     if (!openOnLoad) return;
