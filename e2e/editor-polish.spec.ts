@@ -13,8 +13,9 @@ test("a 120-character name without spaces wraps, and a toast leaves the header's
   await expect(page.getByText("Workflow created")).toBeVisible();
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
   // Hovered, the toast stays until measured (it closes after a few seconds, sooner than a busy machine gets here).
-  await page.locator("[data-sonner-toast]").first().hover();
-  const toast = (await page.locator("[data-sonner-toast]").first().boundingBox())!;
+  const shownToast = page.locator("[data-sonner-toast]").first();
+  await shownToast.hover();
+  const toast = (await shownToast.boundingBox())!;
   const rename = (await page.getByRole("button", { name: "Rename" }).boundingBox())!;
   const overlaps =
     toast.x < rename.x + rename.width && rename.x < toast.x + toast.width && toast.y < rename.y + rename.height && rename.y < toast.y + toast.height;

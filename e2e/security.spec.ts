@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { shot, signUp } from "./support/pages";
+import { shot, signUp, type NewAccount } from "./support/pages";
 
 // Issue 11 against the production build: security headers and a CSP that the app itself passes,
 // the 413 toast for an oversized server action body, the audit log page, and sign-in throttling
@@ -7,15 +7,14 @@ import { shot, signUp } from "./support/pages";
 
 // Each test signs up its own owner: Playwright loads this file again in the new worker it starts
 // after a failure, so an account made by an earlier test would not be known to the tests after it.
-type Owner = { name: string; email: string; password: string; company: string };
-const newOwner = (label: string): Owner => ({
+const newOwner = (label: string): NewAccount => ({
   name: "Sam Secure",
   email: `sam-${label}-${Date.now()}@security.test`,
   password: "a long enough password",
   company: "Sam Safes",
 });
 
-async function signInAsOwner(page: Page, owner: Owner) {
+async function signInAsOwner(page: Page, owner: NewAccount) {
   await page.goto("/signin");
   await page.getByLabel("Work email").fill(owner.email);
   await page.getByLabel("Password").fill(owner.password);
