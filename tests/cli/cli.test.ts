@@ -4,11 +4,15 @@ import os from "node:os";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { runCli } from "@/cli/main";
 import { createServerDatabase, testDbKind } from "../support/database";
 import { entryPoint } from "../support/entry-points";
 
 // The CLI on its own (the app is not running): it opens the database itself, the embedded one or
 // a fresh database on the Postgres server. The path through a running app is in e2e/cli.spec.ts.
+// The commands run in this process (runCli, what the program runs); what only the program shows
+// (its exit status, stdout holding nothing else, another process holding the database) is
+// checked on the program itself, spawned: each spawn costs a cold start of seconds.
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "flowline-cli-"));
 let databaseUrl = "";
 let dropDatabase = async () => {};
@@ -29,46 +33,58 @@ afterAll(async () => {
   await dropDatabase();
 });
 
-function flowline(args: string[], env: Record<string, string> = {}) {
+const cliEnv = (env: Record<string, string>) => ({ ...process.env, FLOWLINE_DATA_DIR: dataDir, DATABASE_URL: databaseUrl, ...env });
+
+async function flowline(args: string[], env: Record<string, string> = {}) {
+  const output = { stdout: "", stderr: "" };
+  const code = await runCli(args, {
+    env: cliEnv(env),
+    stdout: (text) => void (output.stdout += text),
+    stderr: (text) => void (output.stderr += text),
+  });
+  return { code, ...output };
+}
+
+function flowlineProgram(args: string[], env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, [...entryPoint("cli/flowline.ts"), ...args], {
     encoding: "utf8",
-    env: { ...process.env, FLOWLINE_DATA_DIR: dataDir, DATABASE_URL: databaseUrl, ...env },
+    env: cliEnv(env),
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-// Each case spawns the CLI (a cold start and a database open): slow on a busy 2-core machine.
+// Each command opens the database: seconds on a busy 2-core machine.
 describe("flowline CLI", { timeout: 120_000 }, () => {
   // Each database kind has its own case; the suite runs once per kind (scripts/test.mjs).
   if (testDbKind === "postgres")
-    it("applies the migrations to a new server database, once", () => {
-      expect(flowline(["doctor"]).stdout).toMatch(/FAIL migrations\s+pending: \d+_init/);
-      expect(flowline(["migrate"]).stdout).toMatch(/Applied \d+ migration\(s\): \d+_init, /);
-      expect(flowline(["migrate"]).stdout).toContain("Database is up to date.");
+    it("applies the migrations to a new server database, once", async () => {
+      expect((await flowline(["doctor"])).stdout).toMatch(/FAIL migrations\s+pending: \d+_init/);
+      expect((await flowline(["migrate"])).stdout).toMatch(/Applied \d+ migration\(s\): \d+_init, /);
+      expect((await flowline(["migrate"])).stdout).toContain("Database is up to date.");
     });
 
-  it("sets up the owner and company once, idempotently", () => {
-    const first = flowline(["setup", "--email", "root@cli.test", "--password", "operator password", "--company", "Solo"]);
+  it("sets up the owner and company once, idempotently", async () => {
+    const first = await flowline(["setup", "--email", "root@cli.test", "--password", "operator password", "--company", "Solo"]);
     expect(first).toMatchObject({ code: 0, stderr: "" });
     expect(first.stdout).toContain("Created owner and company for root@cli.test");
-    const again = flowline(["setup", "--email", "root@cli.test", "--password", "operator password", "--company", "Solo"]);
+    const again = await flowline(["setup", "--email", "root@cli.test", "--password", "operator password", "--company", "Solo"]);
     expect(again.stdout).toContain('Already set up: root@cli.test owns "Solo"');
   });
 
-  it("prints only the new API key on stdout", () => {
-    const result = flowline(["apikey", "create", "--company", "Solo", "--name", "deploy"]);
+  it("the program prints only the new API key on stdout and exits 0", () => {
+    const result = flowlineProgram(["apikey", "create", "--company", "Solo", "--name", "deploy"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^fl_[A-Za-z0-9_-]{43}\n$/);
   });
 
-  it("migrates (nothing pending after the first open) and passes doctor", () => {
-    expect(flowline(["migrate"]).stdout).toContain("Database is up to date.");
-    const doctor = flowline(["doctor"]);
+  it("migrates (nothing pending after the first open) and passes doctor", async () => {
+    expect((await flowline(["migrate"])).stdout).toContain("Database is up to date.");
+    const doctor = await flowline(["doctor"]);
     expect(doctor.code).toBe(0);
     expect(doctor.stdout).toMatch(/ok\s+migrations\s+current/);
   });
 
-  it("imports a workflow from a file and exports it again", () => {
+  it("imports a workflow from a file and exports it again", async () => {
     const file = path.join(dataDir, "workflow.json");
     const definition = {
       trigger: { type: "manual", config: {} },
@@ -76,12 +92,12 @@ describe("flowline CLI", { timeout: 120_000 }, () => {
       edges: [{ id: "e1", source: "trigger", target: "hello" }],
     };
     fs.writeFileSync(file, JSON.stringify({ name: "Greeter", description: "Says hello", definition }));
-    const imported = flowline(["workflow", "import", file, "--company", "Solo"]);
+    const imported = await flowline(["workflow", "import", file, "--company", "Solo"]);
     expect(imported.stderr).toBe("");
     const id = imported.stdout.match(/Imported "Greeter" as (\S+)\./)?.[1];
     expect(id).toBeTruthy();
 
-    const exported = flowline(["workflow", "export", id!]);
+    const exported = await flowline(["workflow", "export", id!]);
     expect(exported.code).toBe(0);
     const parsed = JSON.parse(exported.stdout) as { name: string; description: string; definition: typeof definition };
     expect(parsed).toMatchObject({ name: "Greeter", description: "Says hello" });
@@ -89,10 +105,10 @@ describe("flowline CLI", { timeout: 120_000 }, () => {
 
     // the export is itself importable: a round trip
     fs.writeFileSync(file, exported.stdout);
-    expect(flowline(["workflow", "import", file, "--company", "Solo", "--name", "Greeter copy"]).stdout).toContain('Imported "Greeter copy"');
+    expect((await flowline(["workflow", "import", file, "--company", "Solo", "--name", "Greeter copy"])).stdout).toContain('Imported "Greeter copy"');
   });
 
-  it("runs a workflow and, with --wait, prints its step table", () => {
+  it("runs a workflow and, with --wait, prints its step table", async () => {
     const file = path.join(dataDir, "runnable.json");
     const definition = {
       trigger: { type: "manual", config: {} },
@@ -112,19 +128,19 @@ describe("flowline CLI", { timeout: 120_000 }, () => {
       ],
     };
     fs.writeFileSync(file, JSON.stringify({ name: "Runnable", definition }));
-    const id = flowline(["workflow", "import", file, "--company", "Solo"]).stdout.match(/ as (\S+)\./)![1]!;
+    const id = (await flowline(["workflow", "import", file, "--company", "Solo"])).stdout.match(/ as (\S+)\./)![1]!;
     const payload = path.join(dataDir, "payload.json");
     fs.writeFileSync(payload, JSON.stringify({ name: "Ada" }));
-    const result = flowline(["run", id, "--payload", payload, "--draft", "--wait"]);
+    const result = await flowline(["run", id, "--payload", payload, "--draft", "--wait"]);
     expect(result.stderr).toContain("succeeded");
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^step\s+iteration\s+attempt\s+status\s+duration/m);
     expect(result.stdout).toMatch(/^greet\s+-\s+1\s+succeeded/m);
     expect(result.stdout).toMatch(/^check\s+-\s+1\s+succeeded/m);
-    expect(flowline(["run", id]).stderr).toContain("This workflow has no published version");
+    expect((await flowline(["run", id])).stderr).toContain("This workflow has no published version");
   });
 
-  it("refuses an invalid workflow file with every problem and its path", () => {
+  it("refuses an invalid workflow file with every problem and its path", async () => {
     const file = path.join(dataDir, "broken.json");
     fs.writeFileSync(
       file,
@@ -134,23 +150,23 @@ describe("flowline CLI", { timeout: 120_000 }, () => {
         edges: [{ id: "e", source: "x", target: "x" }],
       }),
     );
-    const result = flowline(["workflow", "import", file, "--company", "Solo"]);
+    const result = await flowline(["workflow", "import", file, "--company", "Solo"]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("definition.nodes.0.type");
-    expect(flowline(["workflow", "import", path.join(dataDir, "missing.json"), "--company", "Solo"]).stderr).toContain("cannot read");
-    expect(flowline(["workflow", "export", "no-such-id"]).stderr).toContain("No workflow has the id no-such-id");
+    expect((await flowline(["workflow", "import", path.join(dataDir, "missing.json"), "--company", "Solo"])).stderr).toContain("cannot read");
+    expect((await flowline(["workflow", "export", "no-such-id"])).stderr).toContain("No workflow has the id no-such-id");
   });
 
-  it("reports bad options on stderr, field by field, with exit code 2", () => {
-    const result = flowline(["setup", "--email", "nope", "--password", "short", "--company", "S"]);
+  it("reports bad options on stderr, field by field, with exit code 2", async () => {
+    const result = await flowline(["setup", "--email", "nope", "--password", "short", "--company", "S"]);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain("--email: Enter a valid email address");
     expect(result.stderr).toContain("--password: Use at least 10 characters");
   });
 
-  it("names a bad environment variable and stops", () => {
-    const result = flowline(["doctor"], { DATABASE_URL: "mysql://elsewhere" });
+  it("names a bad environment variable and stops: the program exits 2", () => {
+    const result = flowlineProgram(["doctor"], { DATABASE_URL: "mysql://elsewhere" });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("DATABASE_URL must be a postgres:// URL");
   });
@@ -159,7 +175,7 @@ describe("flowline CLI", { timeout: 120_000 }, () => {
     it("fails fast when another live process holds the database and offers no operator endpoint", () => {
       fs.writeFileSync(path.join(dataDir, "pglite.lock"), String(process.pid));
       try {
-        const result = flowline(["doctor"]);
+        const result = flowlineProgram(["doctor"]);
         expect(result.code).toBe(1);
         expect(result.stderr).toContain(`database in use by pid ${process.pid}; stop it or set DATABASE_URL`);
       } finally {
