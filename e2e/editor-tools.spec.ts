@@ -227,6 +227,10 @@ test("a step dragged from the palette lands where it is dropped, and onto a conn
     await page.keyboard.press("/");
     const palette = page.getByRole("dialog", { name: "Add a step" });
     await palette.getByRole("combobox").fill("wait");
+    // Measured once the list is filtered (Wait first) and the palette has finished popping in: on a
+    // busy machine either could still be moving the item, and the press then missed it.
+    await expect(palette.getByRole("option").first()).toHaveAccessibleName(/^Wait/);
+    await palette.evaluate((dialog) => Promise.all(dialog.getAnimations({ subtree: true }).map((animation) => animation.finished)));
     const item = (await palette.getByRole("option", { name: /^Wait/ }).boundingBox())!;
     const from = { x: item.x + item.width / 2, y: item.y + item.height / 2 };
     await page.mouse.move(from.x, from.y);
