@@ -1,6 +1,6 @@
 // `npm test`: the whole suite, in the order that fails fastest. Each step's time is printed.
 //   typecheck ‖ lint ‖ format check → unit + integration on embedded PGlite ‖ integration on the Postgres server
-//   (when one answers at FLOWLINE_TEST_PG_URL) → production build → Playwright e2e in Chromium.
+//   (when one answers at FLOWLINE_TEST_PG_URL) ‖ production build, at a lower priority → Playwright e2e in Chromium.
 // Steps joined by ‖ run at the same time: they are independent, and on two cores one of them
 // mostly waits (on a database, a timer, a child process) while the other computes. Their output
 // is held back and printed whole when each ends, so it does not interleave.
@@ -55,13 +55,14 @@ function fail(name, seconds, code) {
   process.exit(code ?? 1);
 }
 
-/** Runs one step; `held`: collect its output and print it when it ends. */
-function step({ name, command, args, env = {} }, held) {
+/** Runs one step; `held`: collect its output and print it when it ends; `background`: at a lower CPU priority. */
+function step({ name, command, args, env = {}, background = false }, held) {
   const started = Date.now();
   console.log(`\n━━ ${name}: ${command} ${args.join(" ")}${held ? " (output when it ends)" : ""}`);
   return new Promise((resolve) => {
     const child = spawn(command, args, { stdio: held ? ["ignore", "pipe", "pipe"] : "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...env } });
     children.add(child);
+    if (background) os.setPriority(child.pid, 10);
     const output = [];
     child.stdout?.on("data", (chunk) => output.push(chunk));
     child.stderr?.on("data", (chunk) => output.push(chunk));
@@ -119,7 +120,10 @@ if (await reachable(pgUrl.hostname, pgUrl.port || 5432)) {
 } else {
   console.log(`\n━━ integration (Postgres server): no server at ${pgUrl.host}, not run (set FLOWLINE_TEST_PG_URL to run it)`);
 }
+// The vitest runs leave a core idle now and then (tests waiting on timers, child processes, the
+// database); the build, which only e2e needs, fills those gaps at a lower priority instead of
+// running after them. Niced, so it never slows the tests' own timing.
+integration.push({ name: "production build", command: bin("next"), args: ["build"], background: true });
 await together(integration);
-await together([{ name: "production build", command: bin("next"), args: ["build"] }]);
 await together([{ name: "e2e (Playwright, Chromium)", command: bin("playwright"), args: ["test"] }]);
 console.log(`\n✓ all steps (${((Date.now() - started) / 1000).toFixed(1)}s)`);
