@@ -32,7 +32,6 @@ export async function emitEvent(tx: Db | Tx, event: InternalEvent): Promise<stri
 }
 
 const BATCH = 50;
-const PARALLEL = 8;
 const POLL_MS = 1_000;
 const RECONNECT_MS = 1_000;
 
@@ -59,21 +58,20 @@ export class EventDispatcher {
   /** Delivers what is waiting; returns how many events it delivered. */
   async pass(): Promise<number> {
     const rows = await this.db.eventOutbox.findMany({ where: { deliveredAt: null }, orderBy: { createdAt: "asc" }, take: BATCH });
-    // Events are independent: several in flight overlap their commits (the ledger keeps each to
-    // one delivery), and each is marked delivered in the intake's own transaction: one commit each.
-    let next = 0;
-    const deliverSome = async () => {
-      while (next < rows.length) {
-        const row = rows[next++]!;
-        await takeEvent(
-          this.db,
-          this.catalog,
-          { companyId: row.companyId, triggerType: row.type, source: `event:${row.type}`, externalId: row.id, payload: row.payload as Record<string, unknown> },
-          (tx) => tx.eventOutbox.update({ where: { id: row.id }, data: { deliveredAt: new Date() } }),
-        );
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(PARALLEL, rows.length) }, deliverSome));
+    // Taken together, the events of a pass share the intake's statements (its group commit); each
+    // outbox row is marked delivered in the statement that takes its event in.
+    await Promise.all(
+      rows.map((row) =>
+        takeEvent(this.db, this.catalog, {
+          companyId: row.companyId,
+          triggerType: row.type,
+          source: `event:${row.type}`,
+          externalId: row.id,
+          payload: row.payload as Record<string, unknown>,
+          outboxId: row.id,
+        }),
+      ),
+    );
     return rows.length;
   }
 

@@ -1,17 +1,21 @@
 import { createHash } from "node:crypto";
-import type { Db, Tx } from "@/lib/db";
+import type { Db } from "@/lib/db";
+import { groupCommit } from "@/lib/db/group-commit";
+import { newRowId } from "@/lib/db/ids";
 import { Prisma } from "@/lib/generated/prisma/client";
-import { logger } from "@/lib/log";
-import { runHost } from "@/lib/workflow/hosts";
 import type { NodeCatalog } from "@/lib/workflow/node-types";
 import { snapshotPolicy } from "@/lib/workflow/policy";
+import { handToHost } from "@/lib/workflow/starts";
 
 // The one way an event starts runs, whatever brought it (webhook call, schedule tick, inbound
 // email, internal event): record it in the InboundEvent ledger (unique per source and external
 // id), match the enabled workflows whose published version has that trigger and whose filters
-// accept it, and create one run per match with an idempotency key derived from the event — all in
-// one transaction. A crash before the commit leaves nothing, so the sender's retry starts exactly
-// one run; a redelivery finds the ledger row and starts none.
+// accept it, and create one run per match with an idempotency key derived from the event — in one
+// statement, so in one transaction. A crash before its commit leaves nothing, so the sender's retry
+// starts exactly one run; a redelivery finds the ledger row and starts none.
+// Events arriving together share that statement (group commit, as run starts do): under a flood
+// of webhook calls a batch costs two round trips (read the candidates, write everything), not five
+// statements and a transaction per call.
 
 export type InboundEventInput = {
   companyId: string;
@@ -26,90 +30,129 @@ export type InboundEventInput = {
   workflowId?: string;
   /** A test event from the workflow page: its runs say so (triggerSource "test"), and so does the history. */
   test?: boolean;
+  /** The internal event's outbox row, marked delivered in the same statement, taken or duplicate. */
+  outboxId?: string;
 };
 
 export type IntakeResult = { eventId: string; duplicate: boolean; runIds: string[] };
 
 type Candidate = {
   id: string;
+  companyId: string;
   versionId: string;
   trigger: { type: string; config?: Record<string, unknown> };
   workflowPolicy: unknown;
   companyPolicy: unknown;
 };
 
-const runKey = (source: string, externalId: string) => `evt_${createHash("sha256").update(`${source}\u0000${externalId}`).digest("hex").slice(0, 40)}`;
+type Queued = { event: InboundEventInput; catalog: NodeCatalog };
 
-async function candidates(db: Db | Tx, catalog: NodeCatalog, event: InboundEventInput): Promise<Candidate[]> {
+const digest = (text: string) => createHash("sha256").update(text).digest("hex");
+/** The ledger row's id follows from what identifies the event, so a duplicate collides on both. */
+const eventIdOf = (event: InboundEventInput) => `ev_${digest(`${event.source}:${event.externalId}`).slice(0, 24)}`;
+const runKey = (event: InboundEventInput) => `evt_${digest(`${event.source}\u0000${event.externalId}`).slice(0, 40)}`;
+
+/** The enabled workflows of the batch's companies whose published trigger has one of its types. */
+async function candidatesOf(db: Db, events: InboundEventInput[]): Promise<Candidate[]> {
+  const companies = [...new Set(events.map((e) => e.companyId))];
+  const types = [...new Set(events.map((e) => e.triggerType))];
   // With the policy columns the runs' snapshots are made of (lib/workflow/policy.ts), so no other read is needed.
-  const rows = await db.$queryRaw<Candidate[]>`
-    SELECT w.id, v.id AS "versionId", v.definition->'trigger' AS trigger, w.policy AS "workflowPolicy", c.policy AS "companyPolicy"
+  return db.$queryRaw<Candidate[]>`
+    SELECT w.id, w."companyId", v.id AS "versionId", v.definition->'trigger' AS trigger, w.policy AS "workflowPolicy", c.policy AS "companyPolicy"
       FROM "Workflow" w JOIN "WorkflowVersion" v ON v.id = w."publishedVersionId" JOIN "Company" c ON c.id = w."companyId"
-     WHERE w."companyId" = ${event.companyId} AND w.enabled AND w."deletedAt" IS NULL
-       AND v.definition->'trigger'->>'type' = ${event.triggerType}
-       ${event.workflowId ? Prisma.sql`AND w.id = ${event.workflowId}` : Prisma.empty}`;
+     WHERE w."companyId" IN (${Prisma.join(companies)}) AND w.enabled AND w."deletedAt" IS NULL
+       AND v.definition->'trigger'->>'type' IN (${Prisma.join(types)})`;
+}
+
+function matches(catalog: NodeCatalog, event: InboundEventInput, workflow: Candidate): boolean {
+  if (workflow.companyId !== event.companyId || workflow.trigger.type !== event.triggerType) return false;
+  if (event.workflowId && workflow.id !== event.workflowId) return false;
   const spec = catalog.trigger(event.triggerType);
-  return rows.filter((row) => {
-    if (!spec?.matches) return true;
-    const config = spec.config.safeParse(row.trigger.config ?? {});
-    return config.success && spec.matches(config.data, event.payload);
+  if (!spec?.matches) return true;
+  const config = spec.config.safeParse(workflow.trigger.config ?? {});
+  return config.success && spec.matches(config.data, event.payload);
+}
+
+const textArray = (values: string[]) => (values.length ? Prisma.sql`ARRAY[${Prisma.join(values)}]::text[]` : Prisma.sql`'{}'::text[]`);
+
+async function takeBatch(db: Db, batch: Queued[]): Promise<IntakeResult[]> {
+  // The same event twice in one batch (a sender retrying at once) is taken once; the others are its duplicates.
+  const first = new Map<string, Queued>();
+  for (const queued of batch) if (!first.has(eventIdOf(queued.event))) first.set(eventIdOf(queued.event), queued);
+  const unique = [...first.values()];
+  const found = await candidatesOf(
+    db,
+    unique.map((q) => q.event),
+  );
+  const planned = unique.map(({ event, catalog }) => ({
+    event,
+    eventId: eventIdOf(event),
+    runs: found.filter((w) => matches(catalog, event, w)).map((workflow) => ({ id: newRowId(), workflow })),
+  }));
+  const runs = planned.flatMap((p) =>
+    p.runs.map(
+      (r) =>
+        Prisma.sql`(${r.id}::text, ${p.eventId}::text, ${r.workflow.id}::text, ${r.workflow.versionId}::text,
+          ${JSON.stringify(snapshotPolicy(r.workflow.companyPolicy, r.workflow.workflowPolicy))}::jsonb)`,
+    ),
+  );
+  const outboxIds = unique.flatMap((q) => (q.event.outboxId ? [q.event.outboxId] : []));
+  const written = await db.$queryRaw<{ kind: "event" | "run"; id: string }[]>`
+    WITH e (id, "companyId", "workflowId", "triggerType", source, "externalId", payload, reason, "matchedRunIds", "runKey", "triggerSource")
+      AS (VALUES ${Prisma.join(
+        planned.map(
+          ({ event, eventId, runs }) =>
+            Prisma.sql`(${eventId}::text, ${event.companyId}::text, ${event.workflowId ?? null}::text, ${event.triggerType}::text, ${event.source}::text,
+              ${event.externalId}::text, ${JSON.stringify(event.payload)}::jsonb, ${event.test ? "Test event from the workflow page" : null}::text,
+              ${textArray(runs.map((r) => r.id))}, ${runKey(event)}::text, ${event.test ? "test" : null}::text)`,
+        ),
+      )}),
+    taken AS (
+      INSERT INTO "InboundEvent" (id, "companyId", "workflowId", "triggerType", source, "externalId", status, payload, "receivedAt", reason, "matchedRunIds")
+      SELECT id, "companyId", "workflowId", "triggerType", source, "externalId", 'accepted', payload, now(), reason, "matchedRunIds" FROM e
+      ON CONFLICT (source, "externalId") DO NOTHING RETURNING id)
+    ${
+      runs.length
+        ? Prisma.sql`, r (id, "eventId", "workflowId", "versionId", policy) AS (VALUES ${Prisma.join(runs)}),
+    started AS (
+      INSERT INTO "WorkflowRun" (id, "companyId", "workflowId", "versionId", "triggerType", "triggerSource", "triggerPayload", "correlationId", "idempotencyKey", policy)
+      SELECT r.id, e."companyId", r."workflowId", r."versionId", e."triggerType", e."triggerSource", e.payload, e.id, e."runKey", r.policy
+        FROM r JOIN taken ON taken.id = r."eventId" JOIN e ON e.id = r."eventId"
+      ON CONFLICT ("workflowId", "idempotencyKey") DO NOTHING RETURNING id)`
+        : Prisma.empty
+    }
+    ${
+      outboxIds.length
+        ? Prisma.sql`, delivered AS (UPDATE "EventOutbox" SET "deliveredAt" = now() WHERE id IN (${Prisma.join(outboxIds)}) AND "deliveredAt" IS NULL RETURNING id)`
+        : Prisma.empty
+    }
+    SELECT 'event' AS kind, id FROM taken ${runs.length ? Prisma.sql`UNION ALL SELECT 'run', id FROM started` : Prisma.empty}`;
+  const takenIds = new Set(written.filter((w) => w.kind === "event").map((w) => w.id));
+  const startedIds = written.filter((w) => w.kind === "run").map((w) => w.id);
+  const duplicates = planned.filter((p) => !takenIds.has(p.eventId)).map((p) => p.eventId);
+  const earlier = duplicates.length ? await db.inboundEvent.findMany({ where: { id: { in: duplicates } }, select: { id: true, matchedRunIds: true } }) : [];
+  await handToHost(db, startedIds);
+  const started = new Set(startedIds);
+  const results = new Map<string, IntakeResult>(
+    planned.map((p) => [
+      p.eventId,
+      takenIds.has(p.eventId)
+        ? { eventId: p.eventId, duplicate: false, runIds: p.runs.map((r) => r.id).filter((id) => started.has(id)) }
+        : { eventId: p.eventId, duplicate: true, runIds: earlier.find((row) => row.id === p.eventId)?.matchedRunIds ?? [] },
+    ]),
+  );
+  return batch.map((queued) => {
+    const result = results.get(eventIdOf(queued.event))!;
+    return first.get(result.eventId) === queued ? result : { ...result, duplicate: true };
   });
 }
 
-/**
- * Takes one event in: at most one run per matching workflow, ever, for the same source and external
- * id. `alsoInTransaction` commits with the event, taken or duplicate (the outbox marks it delivered).
- */
-export async function takeEvent(
-  db: Db,
-  catalog: NodeCatalog,
-  event: InboundEventInput,
-  alsoInTransaction?: (tx: Tx) => Promise<unknown>,
-): Promise<IntakeResult> {
-  const key = runKey(event.source, event.externalId);
-  const result = await db.$transaction(async (tx) => {
-    await alsoInTransaction?.(tx);
-    const inserted = await tx.$queryRaw<{ id: string }[]>`
-      INSERT INTO "InboundEvent" (id, "companyId", "workflowId", "triggerType", source, "externalId", status, payload, "receivedAt", reason)
-      VALUES (${`ev_${createHash("sha256").update(`${event.source}:${event.externalId}`).digest("hex").slice(0, 24)}`}, ${event.companyId}, ${event.workflowId ?? null},
-              ${event.triggerType}, ${event.source}, ${event.externalId}, 'accepted', ${JSON.stringify(event.payload)}::jsonb, now(),
-              ${event.test ? "Test event from the workflow page" : null})
-      ON CONFLICT (source, "externalId") DO NOTHING RETURNING id`;
-    if (inserted.length === 0) {
-      const existing = await tx.inboundEvent.findUniqueOrThrow({ where: { source_externalId: { source: event.source, externalId: event.externalId } } });
-      return { eventId: existing.id, duplicate: true, runIds: existing.matchedRunIds };
-    }
-    const eventId = inserted[0]!.id;
-    const runIds: string[] = [];
-    for (const workflow of await candidates(tx, catalog, event)) {
-      const run = await tx.workflowRun.create({
-        data: {
-          companyId: event.companyId,
-          workflowId: workflow.id,
-          versionId: workflow.versionId,
-          triggerType: event.triggerType,
-          triggerPayload: event.payload as Prisma.InputJsonValue,
-          correlationId: eventId,
-          idempotencyKey: key,
-          policy: snapshotPolicy(workflow.companyPolicy, workflow.workflowPolicy),
-          ...(event.test ? { triggerSource: "test" } : {}),
-        },
-        select: { id: true },
-      });
-      runIds.push(run.id);
-    }
-    if (runIds.length > 0) await tx.inboundEvent.update({ where: { id: eventId }, data: { matchedRunIds: runIds } });
-    return { eventId, duplicate: false, runIds };
-  });
-  if (result.runIds.length > 0 && !result.duplicate) {
-    // After the commit: a host that cannot be told now still finds the runs queued.
-    await runHost()
-      .enqueue(db, result.runIds)
-      .catch((error: unknown) =>
-        logger.warn({ err: error, eventId: result.eventId }, "runs started by an event were not handed to the host yet; they stay queued"),
-      );
-  }
-  return result;
+const BATCH_EVENTS = 100;
+const takeTogether = groupCommit<Queued, IntakeResult>({ write: takeBatch, take: (items) => Math.min(items.length, BATCH_EVENTS) });
+
+/** Takes one event in: at most one run per matching workflow, ever, for the same source and external id. */
+export function takeEvent(db: Db, catalog: NodeCatalog, event: InboundEventInput): Promise<IntakeResult> {
+  return takeTogether(db, { event, catalog });
 }
 
 /** Records a refused event for the trigger history: nothing runs, and the reason is kept. Returns the row's id. */

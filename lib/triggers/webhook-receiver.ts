@@ -5,7 +5,7 @@ import { recordRejected, takeEvent, type IntakeResult } from "./intake";
 import { intakeLimiter } from "./intake-limit";
 import { readLimited, storableProblem } from "./payload";
 import { captureSample } from "./test-events";
-import { verifyWebhook, WEBHOOK_BODY_LIMIT, webhookPayload, WebhookRefused, webhookTrigger } from "./webhook";
+import { type StoredSecret, verifyWebhook, WEBHOOK_BODY_LIMIT, webhookPayload, WebhookRefused, webhookTrigger } from "./webhook";
 
 // POST /api/hooks/<workflow id>: read the body (1 MB at most), verify it, normalize it, and hand
 // it to the intake. Refusals are answered 400/401 and kept in the workflow's trigger history.
@@ -14,20 +14,33 @@ import { verifyWebhook, WEBHOOK_BODY_LIMIT, webhookPayload, WebhookRefused, webh
 
 export type WebhookAnswer = { status: number; body: Record<string, unknown> };
 
-type Trigger = { type?: string; config?: unknown } | undefined;
+type Trigger = { type?: string; config?: unknown } | null;
 
-/** The workflow a call is for: its published webhook trigger, or its draft's while it listens for a test event. */
+type AddressedRow = {
+  companyId: string;
+  enabled: boolean;
+  sampleListenUntil: Date | null;
+  draftTrigger: Trigger;
+  publishedTrigger: Trigger;
+} & { [K in keyof StoredSecret]: StoredSecret[K] | null };
+
+/**
+ * The workflow a call is for: its published webhook trigger, or its draft's while it listens for a
+ * test event; with its secret. One read: the triggers alone, not the whole definitions.
+ */
 async function addressed(db: Db, workflowId: string, now: Date) {
-  const row = await db.workflow.findFirst({
-    where: { id: workflowId, deletedAt: null },
-    select: { id: true, companyId: true, enabled: true, draft: true, sampleListenUntil: true, publishedVersion: { select: { definition: true } } },
-  });
+  const [row] = await db.$queryRaw<AddressedRow[]>`
+    SELECT w."companyId", w.enabled, w."sampleListenUntil", w.draft->'trigger' AS "draftTrigger", v.definition->'trigger' AS "publishedTrigger",
+           s."keyId", s.ciphertext, s."previousKeyId", s."previousCiphertext", s."previousExpiresAt"
+      FROM "Workflow" w LEFT JOIN "WorkflowVersion" v ON v.id = w."publishedVersionId" LEFT JOIN "WebhookSecret" s ON s."workflowId" = w.id
+     WHERE w.id = ${workflowId} AND w."deletedAt" IS NULL`;
   if (!row) return null;
-  const draft = (row.draft as { trigger?: Trigger }).trigger;
-  const listening = Boolean(row.sampleListenUntil && row.sampleListenUntil > now && draft?.type === "webhook");
-  const trigger = listening ? draft : (row.publishedVersion?.definition as { trigger?: Trigger } | undefined)?.trigger;
+  const listening = Boolean(row.sampleListenUntil && row.sampleListenUntil > now && row.draftTrigger?.type === "webhook");
+  const trigger = listening ? row.draftTrigger : row.publishedTrigger;
   if (trigger?.type !== "webhook") return null;
-  return { companyId: row.companyId, enabled: row.enabled, listening, config: webhookTrigger.config.parse(trigger.config ?? {}) };
+  const { keyId, ciphertext, previousKeyId, previousCiphertext, previousExpiresAt } = row;
+  const secret = keyId && ciphertext ? { keyId, ciphertext, previousKeyId, previousCiphertext, previousExpiresAt } : null;
+  return { companyId: row.companyId, enabled: row.enabled, listening, secret, config: webhookTrigger.config.parse(trigger.config ?? {}) };
 }
 
 export async function receiveWebhook(db: Db, catalog: NodeCatalog, workflowId: string, request: Request, now = new Date()): Promise<WebhookAnswer> {
@@ -48,7 +61,7 @@ export async function receiveWebhook(db: Db, catalog: NodeCatalog, workflowId: s
   if (!workflow.enabled && !workflow.listening) return refuse(409, "The workflow is disabled, so its webhook starts no runs");
   const raw = await readLimited(request, WEBHOOK_BODY_LIMIT);
   try {
-    const deliveryId = await verifyWebhook(db, workflowId, workflow.config, raw, request.headers, now);
+    const deliveryId = verifyWebhook(workflow.secret, workflow.config, raw, request.headers, now);
     const payload = webhookPayload(raw, request.headers, workflow.config, now);
     const problem = storableProblem(payload);
     if (problem) throw new WebhookRefused(400, `The body cannot be stored: ${problem}`);

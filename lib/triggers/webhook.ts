@@ -84,16 +84,22 @@ export class WebhookRefused extends Error {
   }
 }
 
-type Secrets = { current: string; previous: string | null };
+/** A workflow's stored webhook secret row (sealed), as the receiver reads it with the workflow. */
+export type StoredSecret = {
+  keyId: string;
+  ciphertext: string;
+  previousKeyId: string | null;
+  previousCiphertext: string | null;
+  previousExpiresAt: Date | null;
+};
 
-async function secretsOf(db: Db, workflowId: string, now: Date): Promise<Secrets | null> {
-  const row = await db.webhookSecret.findUnique({ where: { workflowId } });
-  if (!row) return null;
+/** The secrets a call may be signed with: the current one, and the previous one during its grace period. */
+function secretsOf(row: StoredSecret, now: Date): string[] {
   const previous =
     row.previousCiphertext && row.previousKeyId && row.previousExpiresAt && row.previousExpiresAt > now
       ? open({ keyId: row.previousKeyId, ciphertext: row.previousCiphertext })
       : null;
-  return { current: open({ keyId: row.keyId, ciphertext: row.ciphertext }), previous };
+  return [open({ keyId: row.keyId, ciphertext: row.ciphertext }), ...(previous === null ? [] : [previous])];
 }
 
 const lower = (headers: Headers) => Object.fromEntries([...headers.entries()].map(([k, v]) => [k.toLowerCase(), v]));
@@ -133,12 +139,11 @@ function verifyHmac(secret: string, raw: Buffer, headers: Record<string, string>
 }
 
 /** Checks a call against the workflow's secret (and the previous one during its grace period); returns the delivery id. */
-export async function verifyWebhook(db: Db, workflowId: string, config: WebhookConfig, raw: Buffer, headers: Headers, now = new Date()): Promise<string> {
-  const secrets = await secretsOf(db, workflowId, now);
-  if (!secrets) throw new WebhookRefused(401, "This workflow has no webhook secret yet: generate one on its page");
+export function verifyWebhook(stored: StoredSecret | null, config: WebhookConfig, raw: Buffer, headers: Headers, now = new Date()): string {
+  if (!stored) throw new WebhookRefused(401, "This workflow has no webhook secret yet: generate one on its page");
   const all = lower(headers);
   let refusal: WebhookRefused | null = null;
-  for (const secret of [secrets.current, secrets.previous].filter((s): s is string => s !== null)) {
+  for (const secret of secretsOf(stored, now)) {
     try {
       return config.signature === "standard-webhooks" ? verifyStandard(secret, raw, all, now) : verifyHmac(secret, raw, all, config);
     } catch (error) {

@@ -73,6 +73,14 @@ export async function startFacts(db: Db, companyId: string, workflowId: string, 
   return row;
 }
 
+/** Tells the host about runs just committed; one it cannot tell now still finds them queued. */
+export async function handToHost(db: Db, runIds: string[]): Promise<void> {
+  if (runIds.length === 0) return;
+  await runHost()
+    .enqueue(db, runIds)
+    .catch((error: unknown) => logger.warn({ err: error, runs: runIds.length }, "started runs were not handed to the host yet; they stay queued"));
+}
+
 const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
 
 type Queued = { row: RunInsert; id: string };
@@ -115,15 +123,10 @@ async function insertBatch(db: Db, batch: Queued[]): Promise<InsertOutcome[]> {
       })
     : [];
   const existingId = new Map(existing.map((r) => [`${r.workflowId}\u0000${r.idempotencyKey}`, r.id]));
-  if (inserted.length > 0) {
-    // After the commit: a host that cannot be told now still finds the runs queued.
-    await runHost()
-      .enqueue(
-        db,
-        inserted.map((r) => r.id),
-      )
-      .catch((error: unknown) => logger.warn({ err: error, runs: inserted.length }, "started runs were not handed to the host yet; they stay queued"));
-  }
+  await handToHost(
+    db,
+    inserted.map((r) => r.id),
+  );
   return batch.map((pending) => {
     const row = byId.get(pending.id);
     const other = pending.row.idempotencyKey === null ? undefined : existingId.get(`${pending.row.facts.workflowId}\u0000${pending.row.idempotencyKey}`);

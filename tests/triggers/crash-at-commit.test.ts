@@ -15,9 +15,8 @@ import { signedWebhookHeaders } from "../support/webhook";
 
 // The intake's promise: a failure anywhere between verifying an event and committing its runs
 // leaves nothing behind, so the sender's retry starts exactly one run. The failure is real and
-// as late as it can be: a deferred constraint trigger makes the database refuse the COMMIT of the
-// intake's transaction, after the ledger row and the run were written (on PGlite too, since
-// lib/db/commit.ts makes a refused COMMIT throw there: tests/db/commit.test.ts).
+// as late as it can be: a deferred constraint trigger makes the database refuse the commit of the
+// intake's statement, after the ledger row and the run were written.
 
 let database: TestDatabase;
 let fake: FakeResend;

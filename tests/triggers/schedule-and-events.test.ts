@@ -158,6 +158,45 @@ describe("internal events", () => {
     expect(history.events).toHaveLength(1);
   });
 
+  it("events taken together (one pass, one batch) each start only their own company's matching workflows, once", async () => {
+    const { owner: other } = await seedCompany(database.prisma, "Together");
+    const mine = await published({ type: "document.completed", config: { folder: "Contracts" } });
+    const def = { ...definition([node("a")], ["trigger→a"]), trigger: { type: "document.completed", config: { folder: "Contracts" } } };
+    const theirs = await createWorkflow(database.prisma, catalog, other, { name: "theirs", definition: def });
+    await publishWorkflow(database.prisma, catalog, other, theirs.id);
+    await setWorkflowEnabled(database.prisma, catalog, other, theirs.id, true);
+    const completed = (folder: string) => ({ documentId: `doc_${folder}`, title: folder, folder, completedAt: new Date().toISOString(), signers: [] });
+    const mineEvent = await emitEvent(database.prisma, { companyId: owner.companyId, type: "document.completed", payload: completed("Contracts") });
+    await emitEvent(database.prisma, { companyId: owner.companyId, type: "document.completed", payload: completed("Invoices") });
+    const theirEvent = await emitEvent(database.prisma, { companyId: other.companyId, type: "document.completed", payload: completed("Contracts") });
+    expect(await new EventDispatcher(database.prisma, catalog).pass()).toBeGreaterThanOrEqual(3);
+    const [myRuns, theirRuns] = [await runsOf(mine), await runsOf(theirs.id)];
+    expect(myRuns.map((r) => [r.companyId, r.triggerPayload])).toEqual([[owner.companyId, expect.objectContaining({ folder: "Contracts" })]]);
+    expect(theirRuns.map((r) => r.companyId)).toEqual([other.companyId]);
+    const matched = async (outboxId: string) =>
+      (await database.prisma.inboundEvent.findUniqueOrThrow({ where: { source_externalId: { source: "event:document.completed", externalId: outboxId } } }))
+        .matchedRunIds;
+    // earlier tests' workflows of this company may match too: never another company's
+    const myMatched = await database.prisma.workflowRun.findMany({ where: { id: { in: await matched(mineEvent) } } });
+    expect(myMatched.map((r) => r.id)).toContain(myRuns[0]!.id);
+    expect(myMatched.every((r) => r.companyId === owner.companyId)).toBe(true);
+    expect(await matched(theirEvent)).toEqual([theirRuns[0]!.id]);
+    // the same new event ten times at once: one batch, one run, nine duplicates naming it
+    const event = {
+      companyId: owner.companyId,
+      triggerType: "document.completed",
+      source: "event:document.completed",
+      externalId: `again_${randomBytes(4).toString("hex")}`,
+      payload: completed("Contracts"),
+    };
+    const results = await Promise.all(Array.from({ length: 10 }, () => takeEvent(database.prisma, catalog, event)));
+    expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+    const runIds = results.find((r) => !r.duplicate)!.runIds;
+    expect(runIds).toContain((await runsOf(mine))[1]?.id);
+    expect(results.every((r) => r.runIds.join() === runIds.join())).toBe(true);
+    expect(await runsOf(mine)).toHaveLength(2);
+  });
+
   it("an event of another company starts nothing here", async () => {
     const mine = await published({ type: "document.completed", config: {} });
     const { owner: other } = await seedCompany(database.prisma, "Elsewhere");
