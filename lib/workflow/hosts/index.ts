@@ -21,7 +21,9 @@ export type RunHost = {
 
 const embeddedHost: RunHost = {
   kind: "embedded",
-  enqueue: async () => notifyRunsReady(),
+  // After this turn: the worker's claim would otherwise take the CPU before the start's own
+  // answer is sent (1 client in-process: a start 3.5 ms with the worker running, 1.2 ms without).
+  enqueue: async () => void setImmediate(notifyRunsReady),
   resume: async () => notifyRunsReady(),
   // A cancelled run may free a slot of its workflow's concurrency limit.
   cancelled: async () => notifyRunsReady(),
