@@ -1,16 +1,20 @@
 import { randomBytes } from "node:crypto";
 import { POST as webhookRoute } from "@/app/api/hooks/[id]/route";
+import { POST as inboundRoute } from "@/app/api/inbound/resend/route";
+import { startFakeResend } from "@/fakes/resend/server";
 import type { Caller } from "@/lib/auth/roles";
 import { catalog } from "@/lib/catalog";
 import { closeDatabase, setDatabase } from "@/lib/db";
 import { openEmbedded, openServer, type Database } from "@/lib/db/open";
 import { emitEvent, EventDispatcher } from "@/lib/triggers/events";
 import { IntakeLimiter, setIntakeLimiter } from "@/lib/triggers/intake-limit";
+import { inboundAddress } from "@/lib/triggers/email-receiver";
 import { Scheduler } from "@/lib/triggers/scheduler";
 import { rotateWebhookSecret } from "@/lib/triggers/webhook";
 import { EmbeddedWorker, workerDefaults } from "@/lib/workflow/hosts/embedded";
 import { createWorkflow, publishWorkflow, setWorkflowEnabled } from "@/lib/workflow/store";
 import { createServerDatabase } from "../tests/support/database";
+import { setFakeResendEnv } from "../tests/support/env";
 import { seedCompany } from "../tests/support/seed";
 import { signedWebhookHeaders } from "../tests/support/webhook";
 import { chain } from "./fixtures";
@@ -102,6 +106,44 @@ export async function benchTriggers(
       console.log(`[${label}] webhook intake, 16 clients in-process: ${perSecond.toFixed(0)} calls/s (each verified, recorded and a run created)`);
       setIntakeLimiter(undefined);
     }
+    if (wanted("email")) {
+      // Each email as Resend sends it: a signed email.received webhook (metadata only), whose
+      // content the route fetches from the (local, fake) Resend through the real SDK.
+      const fake = await startFakeResend();
+      const restoreEnv = setFakeResendEnv(fake, "in.bench.test");
+      setIntakeLimiter(new IntakeLimiter({ ratePerSecond: 1_000_000, burst: 1_000_000 }));
+      try {
+        const id = await enabledWorkflow(database, owner, { type: "email.inbound", config: {} });
+        const sent = new Map<string, number>();
+        for (let n = 0; n < 200; n++) {
+          const webhook = fake.receive({
+            from: "Supplier <billing@supplier.example>",
+            to: [inboundAddress(id, "in.bench.test")],
+            subject: `Invoice ${n}`,
+            text: "Attached.",
+          });
+          const before = Date.now();
+          const response = await inboundRoute(
+            new Request("http://bench.test/api/inbound/resend", { method: "POST", headers: webhook.headers, body: webhook.body }),
+            {},
+          );
+          const { runIds } = (await response.json()) as { runIds: string[] };
+          sent.set(runIds[0]!, before);
+        }
+        const started = await startedAt(database, [...sent.keys()]);
+        results.push(
+          report(
+            label,
+            "inbound email",
+            [...sent].map(([runId, at]) => started.get(runId)! - at),
+          ),
+        );
+      } finally {
+        setIntakeLimiter(undefined);
+        restoreEnv();
+        await fake.close();
+      }
+    }
     if (wanted("event")) {
       await enabledWorkflow(database, owner, { type: "document.completed", config: {} });
       const dispatcher = new EventDispatcher(database.prisma, catalog, databaseUrl);
@@ -164,10 +206,11 @@ export async function benchTriggers(
   return results;
 }
 
-/** Each trigger's latency on the Postgres server and on PGlite: `npm run bench -- trigger`. */
+/** Each trigger's latency on the Postgres server and on PGlite: `npm run bench -- trigger` (or `trigger email`…). */
 export async function benchTriggerLatency({ wanted, databases }: { wanted: (name: string) => boolean; databases: string[] }): Promise<Target[]> {
-  if (!wanted("trigger")) return [];
-  const all = (name: string) => wanted(`trigger ${name}`) || wanted("trigger");
+  // "trigger" runs them all; "trigger email" only that one
+  const all = (name: string) => wanted(`trigger ${name}`);
+  if (!["webhook", "email", "event", "schedule"].some(all)) return [];
   const results: Target[] = [];
   for (const kind of databases) {
     const server = kind === "postgres" ? await createServerDatabase().catch(() => null) : null;
