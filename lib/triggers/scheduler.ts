@@ -42,19 +42,23 @@ export class Scheduler {
   async pass(): Promise<Date | null> {
     const now = this.clock();
     let next: Date | null = null;
+    const taking: Promise<void>[] = [];
     for (const schedule of await this.schedules()) {
       const due = latestTick(schedule.config, now);
       if (due && due >= schedule.activeSince && this.fired.get(schedule.workflowId) !== due.getTime()) {
-        try {
-          await takeTick(this.db, this.catalog, { companyId: schedule.companyId, workflowId: schedule.workflowId, scheduledAt: due, firedAt: now });
-          this.fired.set(schedule.workflowId, due.getTime());
-        } catch (error) {
-          logger.warn({ err: error, workflowId: schedule.workflowId }, "a schedule tick could not be taken in; the next pass tries again");
-        }
+        // Ticks due together are taken together: the intake puts them in one batch.
+        taking.push(
+          takeTick(this.db, this.catalog, { companyId: schedule.companyId, workflowId: schedule.workflowId, scheduledAt: due, firedAt: now }).then(
+            () => void this.fired.set(schedule.workflowId, due.getTime()),
+            (error: unknown) =>
+              logger.warn({ err: error, workflowId: schedule.workflowId }, "a schedule tick could not be taken in; the next pass tries again"),
+          ),
+        );
       }
       const [upcoming] = nextFireTimes(schedule.config, now, 1);
       if (upcoming && (!next || upcoming < next)) next = upcoming;
     }
+    await Promise.all(taking);
     return next;
   }
 
