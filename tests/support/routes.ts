@@ -57,7 +57,14 @@ function match(pattern: string, pathname: string): Record<string, string> | null
 export async function callRoute(
   method: string,
   url: string,
-  options: { key?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+  options: {
+    key?: string;
+    body?: unknown;
+    rawBody?: string;
+    headers?: Record<string, string>;
+    /** Given the request the handler got, once it has answered (the fuzz test asks whether the body was read). */
+    answered?: (request: Request) => void;
+  } = {},
 ): Promise<Response> {
   const { pathname } = new URL(url, "http://app.test");
   const candidates = routeFiles()
@@ -76,7 +83,9 @@ export async function callRoute(
     headers: { "content-type": "application/json", ...(options.key ? { authorization: `Bearer ${options.key}` } : {}), ...options.headers },
     body,
   });
-  return handler(request, { params: Promise.resolve(target.params!) });
+  const response = await handler(request, { params: Promise.resolve(target.params!) });
+  options.answered?.(request);
+  return response;
 }
 
 /**
