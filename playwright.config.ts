@@ -36,8 +36,6 @@ export default defineConfig({
     // Recording a trace for every test (to keep the failures' only) cost ~30% of the run's time
     // (full e2e, quiet machine: 5.1 → 3.6 min); `playwright test --trace retain-on-failure` records them.
     trace: "off",
-    // app/globals.css honours prefers-reduced-motion; without animations the browser paints fewer frames.
-    reducedMotion: "reduce",
     launchOptions: {
       // Debian's Chromium: the bundled browser download cannot run offline.
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
