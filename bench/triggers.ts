@@ -58,6 +58,22 @@ function report(label: string, what: string, samples: number[]): Target {
   return { name: `${label} ${what} latency`, met };
 }
 
+/** 200 deliveries one after another through a route answering `{ runIds }`: each one's call → its run started. */
+async function oneAfterAnother(database: Database, label: string, what: string, deliver: (n: number) => Promise<Response>): Promise<Target> {
+  const sent = new Map<string, number>();
+  for (let n = 0; n < 200; n++) {
+    const before = Date.now();
+    const { runIds } = (await (await deliver(n)).json()) as { runIds: string[] };
+    sent.set(runIds[0]!, before);
+  }
+  const started = await startedAt(database, [...sent.keys()]);
+  return report(
+    label,
+    what,
+    [...sent].map(([runId, at]) => started.get(runId)! - at),
+  );
+}
+
 export async function benchTriggers(
   label: string,
   database: Database,
@@ -74,21 +90,7 @@ export async function benchTriggers(
       setIntakeLimiter(new IntakeLimiter({ ratePerSecond: 1_000_000, burst: 1_000_000 }));
       const id = await enabledWorkflow(database, owner, { type: "webhook", config: {} });
       const { secret } = await rotateWebhookSecret(database.prisma, owner, id);
-      const sent = new Map<string, number>();
-      for (let n = 0; n < 200; n++) {
-        const before = Date.now();
-        const response = await webhookRoute(webhookRequest(id, secret, n), { params: Promise.resolve({ id }) });
-        const { runIds } = (await response.json()) as { runIds: string[] };
-        sent.set(runIds[0]!, before);
-      }
-      const started = await startedAt(database, [...sent.keys()]);
-      results.push(
-        report(
-          label,
-          "webhook",
-          [...sent].map(([runId, at]) => started.get(runId)! - at),
-        ),
-      );
+      results.push(await oneAfterAnother(database, label, "webhook", (n) => webhookRoute(webhookRequest(id, secret, n), { params: Promise.resolve({ id }) })));
 
       const CLIENTS = 16;
       const TOTAL = 2000;
@@ -114,29 +116,13 @@ export async function benchTriggers(
       setIntakeLimiter(new IntakeLimiter({ ratePerSecond: 1_000_000, burst: 1_000_000 }));
       try {
         const id = await enabledWorkflow(database, owner, { type: "email.inbound", config: {} });
-        const sent = new Map<string, number>();
-        for (let n = 0; n < 200; n++) {
-          const webhook = fake.receive({
-            from: "Supplier <billing@supplier.example>",
-            to: [inboundAddress(id, "in.bench.test")],
-            subject: `Invoice ${n}`,
-            text: "Attached.",
-          });
-          const before = Date.now();
-          const response = await inboundRoute(
-            new Request("http://bench.test/api/inbound/resend", { method: "POST", headers: webhook.headers, body: webhook.body }),
-            {},
-          );
-          const { runIds } = (await response.json()) as { runIds: string[] };
-          sent.set(runIds[0]!, before);
-        }
-        const started = await startedAt(database, [...sent.keys()]);
+        const email = (n: number) =>
+          fake.receive({ from: "Supplier <billing@supplier.example>", to: [inboundAddress(id, "in.bench.test")], subject: `Invoice ${n}`, text: "Attached." });
         results.push(
-          report(
-            label,
-            "inbound email",
-            [...sent].map(([runId, at]) => started.get(runId)! - at),
-          ),
+          await oneAfterAnother(database, label, "inbound email", (n) => {
+            const webhook = email(n);
+            return inboundRoute(new Request("http://bench.test/api/inbound/resend", { method: "POST", headers: webhook.headers, body: webhook.body }), {});
+          }),
         );
       } finally {
         setIntakeLimiter(undefined);
