@@ -45,7 +45,7 @@ type Candidate = {
   companyPolicy: unknown;
 };
 
-type Queued = { event: InboundEventInput; catalog: NodeCatalog };
+type Queued = { event: InboundEventInput; catalog: NodeCatalog; eventId: string };
 
 const digest = (text: string) => createHash("sha256").update(text).digest("hex");
 /** The ledger row's id follows from what identifies the event, so a duplicate collides on both. */
@@ -78,15 +78,15 @@ const textArray = (values: string[]) => (values.length ? Prisma.sql`ARRAY[${Pris
 async function takeBatch(db: Db, batch: Queued[]): Promise<IntakeResult[]> {
   // The same event twice in one batch (a sender retrying at once) is taken once; the others are its duplicates.
   const first = new Map<string, Queued>();
-  for (const queued of batch) if (!first.has(eventIdOf(queued.event))) first.set(eventIdOf(queued.event), queued);
+  for (const queued of batch) if (!first.has(queued.eventId)) first.set(queued.eventId, queued);
   const unique = [...first.values()];
   const found = await candidatesOf(
     db,
     unique.map((q) => q.event),
   );
-  const planned = unique.map(({ event, catalog }) => ({
+  const planned = unique.map(({ event, catalog, eventId }) => ({
     event,
-    eventId: eventIdOf(event),
+    eventId,
     runs: found.filter((w) => matches(catalog, event, w)).map((workflow) => ({ id: newRowId(), workflow })),
   }));
   const runs = planned.flatMap((p) =>
@@ -142,7 +142,7 @@ async function takeBatch(db: Db, batch: Queued[]): Promise<IntakeResult[]> {
     ]),
   );
   return batch.map((queued) => {
-    const result = results.get(eventIdOf(queued.event))!;
+    const result = results.get(queued.eventId)!;
     return first.get(result.eventId) === queued ? result : { ...result, duplicate: true };
   });
 }
@@ -152,7 +152,7 @@ const takeTogether = groupCommit<Queued, IntakeResult>({ write: takeBatch, take:
 
 /** Takes one event in: at most one run per matching workflow, ever, for the same source and external id. */
 export function takeEvent(db: Db, catalog: NodeCatalog, event: InboundEventInput): Promise<IntakeResult> {
-  return takeTogether(db, { event, catalog });
+  return takeTogether(db, { event, catalog, eventId: eventIdOf(event) });
 }
 
 /** Records a refused event for the trigger history: nothing runs, and the reason is kept. Returns the row's id. */
