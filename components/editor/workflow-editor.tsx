@@ -410,7 +410,11 @@ function Editor({
             </div>
           )}
           <p className="text-xs text-muted-foreground sm:hidden">Editing works best on a wider screen; here you can read the workflow and open its steps.</p>
-          <div className="h-[min(70dvh,640px)] min-h-80 overflow-hidden rounded-lg border bg-muted/30" data-testid="canvas">
+          <div
+            className="h-[min(70dvh,640px)] min-h-80 overflow-hidden rounded-lg border bg-muted/30"
+            data-testid="canvas"
+            data-covered={modal ? "" : undefined}
+          >
             <Canvas
               index={index}
               definition={definition}
