@@ -1,6 +1,6 @@
 "use client";
 
-import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
+import { Handle, Position, useStore, type Node, type NodeProps } from "@xyflow/react";
 import { OctagonAlert, Plus, TriangleAlert } from "lucide-react";
 import { memo } from "react";
 import type { HandleDescription, IconDescription } from "@/lib/catalog/description";
@@ -43,9 +43,18 @@ function duration(ms: number): string {
   return `${Math.round(ms / 60_000)} min`;
 }
 
+/**
+ * Below this zoom a node's icon is a few pixels wide and its "+" buttons cannot be hit, yet their
+ * SVGs were most of what opening a 300-step workflow drew (bench/README.md): they are left out,
+ * in boxes of the same size so the node and its handles do not move when the zoom crosses it.
+ */
+const DETAIL_ZOOM = 0.5;
+const zoomedOut = (state: { transform: [number, number, number] }) => state.transform[2] < DETAIL_ZOOM;
+
 /** A step (or the trigger) on the canvas: icon, name, type, problems, and its handles with their labels. */
 export const StepNodeView = memo(function StepNodeView({ id, data, selected }: NodeProps<StepNode>) {
   const { openConfig, openPalette, readOnly } = useEditorActions();
+  const compact = useStore(zoomedOut);
   const problems = [data.errors > 0 && plural(data.errors, "error"), data.warnings > 0 && plural(data.warnings, "warning")].filter(Boolean).join(", ");
   return (
     <div
@@ -64,7 +73,7 @@ export const StepNodeView = memo(function StepNodeView({ id, data, selected }: N
         <span
           className={cn("mt-0.5 grid size-8 shrink-0 place-items-center rounded-md", data.trigger ? "bg-primary/10 text-primary" : "bg-muted text-foreground")}
         >
-          <NodeIcon icon={data.icon} />
+          {!compact && <NodeIcon icon={data.icon} />}
         </span>
         <div className="min-w-0 flex-1">
           <p className="truncate text-sm font-medium" title={data.title}>
@@ -98,7 +107,9 @@ export const StepNodeView = memo(function StepNodeView({ id, data, selected }: N
           {data.outputs.map((handle) => (
             <div key={handle.id} className="relative flex min-w-0 items-center gap-0.5">
               <span className="truncate text-[11px] text-muted-foreground">{handle.label}</span>
-              {!readOnly && (
+              {readOnly ? null : compact ? (
+                <span className="size-5" />
+              ) : (
                 <button
                   type="button"
                   className="nodrag nopan grid size-5 place-items-center rounded text-muted-foreground hover:bg-accent hover:text-foreground focus-visible:outline-2 focus-visible:outline-ring"
