@@ -1,5 +1,5 @@
 // `npm test`: the whole suite, in the order that fails fastest. Each step's time is printed.
-//   typecheck ‖ lint ‖ format check → unit + integration on embedded PGlite ‖ integration on the Postgres server
+//   typecheck ‖ lint ‖ format check (cached per file) → unit + integration on embedded PGlite ‖ integration on the Postgres server
 //   (when one answers at FLOWLINE_TEST_PG_URL) ‖ production build, at a lower priority → Playwright e2e in Chromium.
 // Steps joined by ‖ run at the same time: they are independent, and on two cores one of them
 // mostly waits (on a database, a timer, a child process) while the other computes. Their output
@@ -103,11 +103,16 @@ async function together(steps) {
 }
 
 const bin = (name) => `node_modules/.bin/${name}`;
+// The three checks remember what they found per file (by its content, and for tsc by what it
+// depends on) under node_modules/.cache, so a run after a small change checks little more than
+// the change: 63 → 13 CPU-s here. None of our lint rules reads types, so a file's lint result
+// depends on its own content alone.
+const cache = "node_modules/.cache/flowline";
 const started = Date.now();
 await together([
-  { name: "typecheck", command: bin("tsc"), args: ["--noEmit"] },
-  { name: "lint", command: bin("eslint"), args: [".", "--max-warnings=0"] },
-  { name: "format", command: bin("prettier"), args: ["--check", ".", "--log-level=warn"] },
+  { name: "typecheck", command: bin("tsc"), args: ["--noEmit", "--incremental", "--tsBuildInfoFile", `${cache}/tsc.tsbuildinfo`] },
+  { name: "lint", command: bin("eslint"), args: [".", "--max-warnings=0", "--cache", "--cache-location", `${cache}/eslint`] },
+  { name: "format", command: bin("prettier"), args: ["--check", ".", "--log-level=warn", "--cache", "--cache-location", `${cache}/prettier`] },
 ]);
 const integration = [{ name: "unit + integration (embedded PGlite)", command: bin("vitest"), args: ["run"] }];
 if (await reachable(pgUrl.hostname, pgUrl.port || 5432)) {
