@@ -2,10 +2,9 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "@/cli/main";
-import { createServerDatabase, testDbKind } from "../support/database";
+import { createServerDatabase, seedEmbeddedDataDir, testDbKind } from "../support/database";
 import { entryPoint } from "../support/entry-points";
 
 // The CLI on its own (the app is not running): it opens the database itself, the embedded one or
@@ -20,8 +19,7 @@ beforeAll(async () => {
   if (testDbKind === "pglite") {
     // This run's migrated database copied into the CLI's data folder, so the first spawn opens
     // it instead of migrating a new one (the server case below applies every migration itself).
-    const seeded = await PGlite.create(path.join(dataDir, "pglite"), { loadDataDir: new Blob([fs.readFileSync(inject("pgliteSnapshot"))]) });
-    await seeded.close();
+    await seedEmbeddedDataDir(dataDir);
     return;
   }
   const server = await createServerDatabase();

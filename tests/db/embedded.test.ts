@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { openEmbedded } from "@/lib/db/open";
 import { migrate, migrationStatus, readMigrations, type SqlSession } from "@/lib/db/migrations";
 import { PGlite } from "@electric-sql/pglite";
+import { migratedSnapshot, seedEmbeddedDataDir } from "../support/database";
 import { entryPoint } from "../support/entry-points";
 
 const dirs: string[] = [];
@@ -39,10 +40,11 @@ function openInAnotherProcess(dataDir: string): Promise<{ code: number | null; s
   });
 }
 
-// Each test opens PGlite (WASM) and applies every migration, some in spawned processes: on a loaded
-// 2-core machine that alone has taken over 30 s, the default timeout.
+// Creating a database and applying every migration costs seconds of WASM, so two tests do it (a new
+// folder, a new in-memory database); the others start from a copy of the run's migrated database.
+// Some open it in spawned processes: on a loaded 2-core machine that has taken over 30 s.
 describe("the embedded database", { timeout: 120_000 }, () => {
-  it("keeps its data across a restart", async () => {
+  it("is created and migrated in a new folder, and keeps its data across a restart", async () => {
     const dataDir = tempDir();
     const first = await openEmbedded({ dataDir });
     await first.prisma.company.create({ data: { name: "Persisted", slug: "persisted" } });
@@ -56,6 +58,7 @@ describe("the embedded database", { timeout: 120_000 }, () => {
 
   it("refuses a second process quickly with a message naming the owner", async () => {
     const dataDir = tempDir();
+    await seedEmbeddedDataDir(dataDir);
     const owner = await openEmbedded({ dataDir });
     try {
       const other = await openInAnotherProcess(dataDir);
@@ -71,6 +74,7 @@ describe("the embedded database", { timeout: 120_000 }, () => {
 
   it("takes over a lock left by a process that died", async () => {
     const dataDir = tempDir();
+    await seedEmbeddedDataDir(dataDir);
     fs.writeFileSync(path.join(dataDir, "pglite.lock"), "999999");
     const database = await openEmbedded({ dataDir });
     expect(fs.readFileSync(path.join(dataDir, "pglite.lock"), "utf8")).toBe(String(process.pid));
@@ -91,16 +95,15 @@ describe("migrations", { timeout: 120_000 }, () => {
   });
 
   it("refuse a migration edited after it was applied", async () => {
-    const db = new PGlite();
+    const db = await PGlite.create({ loadDataDir: migratedSnapshot() });
     const all = readMigrations();
-    await migrate(session(db), all);
     const edited = all.map((m, i) => (i === 0 ? { ...m, checksum: "0".repeat(64) } : m));
     await expect(migrationStatus(session(db), edited)).rejects.toThrow(/was changed after it was applied/);
     await db.close();
   });
 
   it("roll back a failing migration completely", async () => {
-    const db = new PGlite();
+    const db = await PGlite.create({ loadDataDir: migratedSnapshot() });
     const broken = [...readMigrations(), { name: "99999999999999_broken", sql: `CREATE TABLE "Half" (id int); SELECT nope;`, checksum: "x" }];
     await expect(migrate(session(db), broken)).rejects.toThrow(/migration 99999999999999_broken failed/);
     const half = await db.query<{ t: string | null }>(`SELECT to_regclass('"Half"')::text AS t`);

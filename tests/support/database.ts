@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { inject } from "vitest";
 import { openEmbedded, openServer, type Database } from "@/lib/db/open";
@@ -45,6 +47,17 @@ export async function createServerDatabase(options: { migrated?: boolean } = {})
 }
 
 let snapshot: Blob | undefined;
+/** The run's migrated PGlite database (tests/support/global-setup.ts), read once per file. */
+export const migratedSnapshot = (): Blob => (snapshot ??= new Blob([fs.readFileSync(inject("pgliteSnapshot"))]));
+
+/**
+ * Fills the data folder `openEmbedded({ dataDir })` and the CLI open with a copy of the run's migrated
+ * database, so their first open finds it instead of creating and migrating one (seconds of WASM each).
+ */
+export async function seedEmbeddedDataDir(dataDir: string): Promise<void> {
+  const seeded = await PGlite.create(path.join(dataDir, "pglite"), { loadDataDir: migratedSnapshot() });
+  await seeded.close();
+}
 
 /**
  * A fresh, migrated database of the kind this run tests, copied from the run's migrated one;
@@ -52,8 +65,7 @@ let snapshot: Blob | undefined;
  */
 export async function openTestDatabase(): Promise<TestDatabase> {
   if (testDbKind === "pglite") {
-    snapshot ??= new Blob([fs.readFileSync(inject("pgliteSnapshot"))]);
-    return openEmbedded({ memory: true, snapshot });
+    return openEmbedded({ memory: true, snapshot: migratedSnapshot() });
   }
   const { url, drop } = await createServerDatabase({ migrated: true });
   const database = await openServer(url, { poolSize: 4 });
