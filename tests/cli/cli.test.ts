@@ -4,7 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "@/cli/main";
-import { createServerDatabase, seedEmbeddedDataDir, testDbKind } from "../support/database";
+import { createServerDatabase, testDbKind } from "../support/database";
+import { seedEmbeddedDataDir } from "../support/embedded-snapshot";
 import { entryPoint } from "../support/entry-points";
 
 // The CLI on its own (the app is not running): it opens the database itself, the embedded one or

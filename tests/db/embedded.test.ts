@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { openEmbedded } from "@/lib/db/open";
 import { migrate, migrationStatus, readMigrations, type SqlSession } from "@/lib/db/migrations";
 import { PGlite } from "@electric-sql/pglite";
-import { migratedSnapshot, seedEmbeddedDataDir } from "../support/database";
+import { migratedSnapshot, seedEmbeddedDataDir } from "../support/embedded-snapshot";
 import { entryPoint } from "../support/entry-points";
 
 const dirs: string[] = [];

@@ -1,10 +1,8 @@
 import { randomBytes } from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { inject } from "vitest";
 import { openEmbedded, openServer, type Database } from "@/lib/db/open";
+import { migratedSnapshot } from "./embedded-snapshot";
 
 // Integration tests run on a real database: an in-memory PGlite by default, or a fresh database on
 // the Postgres server when FLOWLINE_TEST_DB=postgres (scripts/test.mjs runs the suite both ways).
@@ -44,19 +42,6 @@ export async function createServerDatabase(options: { migrated?: boolean } = {})
       }
     },
   };
-}
-
-let snapshot: Blob | undefined;
-/** The run's migrated PGlite database (tests/support/global-setup.ts), read once per file. */
-export const migratedSnapshot = (): Blob => (snapshot ??= new Blob([fs.readFileSync(inject("pgliteSnapshot"))]));
-
-/**
- * Fills the data folder `openEmbedded({ dataDir })` and the CLI open with a copy of the run's migrated
- * database, so their first open finds it instead of creating and migrating one (seconds of WASM each).
- */
-export async function seedEmbeddedDataDir(dataDir: string): Promise<void> {
-  const seeded = await PGlite.create(path.join(dataDir, "pglite"), { loadDataDir: migratedSnapshot() });
-  await seeded.close();
 }
 
 /**
