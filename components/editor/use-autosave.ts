@@ -24,8 +24,10 @@ type AutosaveOptions = {
 /**
  * Saves the draft a moment after each change, with the revision it is based on. A save refused
  * because someone else saved first stops autosaving until the person picks: reload theirs, or
- * overwrite with this one. The page is refreshed after a save so what it shows around the editor
- * (publish check, changes since published) follows.
+ * overwrite with this one. What the page shows around the editor (publish check, changes since
+ * published) follows without a refresh of its own: the action revalidates, and its response carries
+ * the page rendered again (a router.refresh() after it rendered the page a second time, and typing
+ * just after a save competed with both).
  */
 export function useAutosave({ workflowId, definition, revision, problems: loadedProblems, enabled }: AutosaveOptions) {
   const router = useRouter();
@@ -76,10 +78,9 @@ export function useAutosave({ workflowId, definition, revision, problems: loaded
       setFailure(null);
       setProblems(result.data.problems);
       setStatus(latest.current === sending ? "saved" : "pending");
-      router.refresh();
       return true;
     },
-    [workflowId, router],
+    [workflowId],
   );
 
   const flush = useCallback(async (): Promise<boolean> => {
