@@ -150,24 +150,33 @@ const sameValues = (a: object, b: object) => {
 /**
  * The rebuilt nodes, with each one that did not change replaced by its current object (which
  * keeps the size React Flow measured), so the memoized node views of a 300-step graph do not all
- * render again after one step moved or was renamed.
+ * render again after one step moved or was renamed; and the current array itself when no node
+ * changed (a save that brought the same problems back), so React Flow has nothing to take in.
  */
-function keepUnchanged(current: readonly CanvasNode[], next: CanvasNode[]): CanvasNode[] {
+function keepUnchanged(current: CanvasNode[], next: CanvasNode[]): CanvasNode[] {
   const byId = new Map(current.map((node) => [node.id, node]));
-  return next.map((node) => {
-    const old = byId.get(node.id);
-    if (!old) return node;
-    const same =
-      old.type === node.type &&
-      old.selected === node.selected &&
-      old.position.x === node.position.x &&
-      old.position.y === node.position.y &&
-      old.ariaLabel === node.ariaLabel &&
-      old.width === node.width &&
-      old.height === node.height &&
-      sameValues(old.data, node.data);
-    return same ? old : { ...node, measured: old.measured };
-  });
+  return sameItems(
+    current,
+    next.map((node) => {
+      const old = byId.get(node.id);
+      if (!old) return node;
+      const same =
+        old.type === node.type &&
+        old.selected === node.selected &&
+        old.position.x === node.position.x &&
+        old.position.y === node.position.y &&
+        old.ariaLabel === node.ariaLabel &&
+        old.width === node.width &&
+        old.height === node.height &&
+        sameValues(old.data, node.data);
+      return same ? old : { ...node, measured: old.measured };
+    }),
+  );
+}
+
+/** `current` when `next` holds the same objects in the same order, else `next`. */
+function sameItems<T>(current: T[], next: T[]): T[] {
+  return current.length === next.length && next.every((item, i) => item === current[i]) ? current : next;
 }
 
 type StepEdgeData = { dropTarget?: boolean };
@@ -293,10 +302,13 @@ export function Canvas({ index, definition, problems, onChange, onDropStep, sele
     setEdges((current) => {
       const byId = new Map(current.map((edge) => [edge.id, edge]));
       // As for nodes: an edge that did not change keeps its object, so its memoized view does not render again.
-      return toEdges(definition, selectedEdges, dropEdge).map((edge) => {
-        const old = byId.get(edge.id);
-        return old && sameValues({ ...old, data: old.data?.dropTarget }, { ...edge, data: edge.data?.dropTarget }) ? old : edge;
-      });
+      return sameItems(
+        current,
+        toEdges(definition, selectedEdges, dropEdge).map((edge) => {
+          const old = byId.get(edge.id);
+          return old && sameValues({ ...old, data: old.data?.dropTarget }, { ...edge, data: edge.data?.dropTarget }) ? old : edge;
+        }),
+      );
     });
   if (
     sources.index !== index ||

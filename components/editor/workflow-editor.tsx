@@ -105,7 +105,10 @@ function Editor({
 }: EditorProps & { run?: RunDetail; overlay?: RunOverlay }) {
   const router = useRouter();
   const flow = useReactFlow();
-  const index = useMemo(() => indexCatalog(catalog), [catalog]);
+  // The catalog is the build's, the same for the page's whole life, but every refresh of the page
+  // (each autosave revalidates it) brings a new copy: indexed once, so the nodes built from it keep
+  // their objects and the 300 node views of a large graph do not all render again after a save.
+  const [index] = useState(() => indexCatalog(catalog));
   const [history, dispatch] = useReducer(historyReducer<WorkflowDefinition>, { past: [], present: draft, future: [] });
   const definition = history.present;
   const [selection, setSelection] = useState<ReadonlySet<string>>(new Set());
