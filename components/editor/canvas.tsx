@@ -1,5 +1,6 @@
 "use client";
 
+import type { HandleDescription } from "@/lib/catalog/description";
 import {
   Background,
   BaseEdge,
@@ -70,6 +71,9 @@ type CanvasProps = {
 const nodeTypes = { step: StepNodeView, note: NoteNodeView };
 const edgeTypes = { step: memo(StepEdge) };
 
+// One array for every build of the trigger's node: its data is compared by identity (keepUnchanged).
+const NO_INPUTS: HandleDescription[] = [];
+
 function toNodes(
   index: CatalogIndex,
   definition: WorkflowDefinition,
@@ -97,7 +101,7 @@ function toNodes(
       title: trigger?.name ?? definition.trigger.type,
       typeLabel: trigger?.description ?? "",
       icon: trigger?.icon ?? { builtin: "manual" },
-      inputs: [],
+      inputs: NO_INPUTS,
       outputs: outputsOf(index, definition, TRIGGER_ID),
       errors: 0,
       warnings: 0,

@@ -37,8 +37,14 @@ export function outputsOf(index: CatalogIndex, definition: WorkflowDefinition, i
   const node = definition.nodes.find((candidate) => candidate.id === id);
   if (!node) return [];
   const declared = index.nodeTypes.get(node.type)?.outputs ?? [];
-  return node.continueOnError ? [...declared, ERROR_HANDLE] : declared;
+  if (!node.continueOnError) return declared;
+  // The same array each time for a type: the canvas compares a node's handles by identity.
+  let outputs = withErrorHandle.get(declared);
+  if (!outputs) withErrorHandle.set(declared, (outputs = [...declared, ERROR_HANDLE]));
+  return outputs;
 }
+
+const withErrorHandle = new WeakMap<HandleDescription[], HandleDescription[]>();
 
 export function inputsOf(index: CatalogIndex, node: WorkflowNode): HandleDescription[] {
   return index.nodeTypes.get(node.type)?.inputs ?? [{ id: "in", label: "In" }];
