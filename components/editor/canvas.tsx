@@ -18,13 +18,14 @@ import {
   type IsValidConnection,
   type NodeChange,
   type OnConnectEnd,
+  type ReactFlowProps,
   type Viewport,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import "./canvas.css";
 import { Plus } from "lucide-react";
 import { useTheme } from "next-themes";
-import { memo, useCallback, useState, type Dispatch, type DragEvent, type SetStateAction } from "react";
+import { memo, useCallback, useMemo, useState, type Dispatch, type DragEvent, type SetStateAction } from "react";
 import { toast } from "sonner";
 import { TRIGGER_ID, type WorkflowDefinition } from "@/lib/workflow/definition";
 import type { ProblemItem } from "@/components/workflows/problems";
@@ -69,6 +70,9 @@ type CanvasProps = {
 };
 
 const nodeTypes = { step: StepNodeView, note: NoteNodeView };
+const FIT_VIEW = { maxZoom: 1 };
+const DELETE_KEYS = ["Backspace", "Delete"];
+const MULTI_SELECTION_KEYS = ["Meta", "Control"];
 const edgeTypes = { step: memo(StepEdge) };
 
 // One array for every build of the trigger's node: its data is compared by identity (keepUnchanged).
@@ -286,7 +290,13 @@ function edgeUnderDragged(definition: WorkflowDefinition, node: CanvasNode, drag
 
 const draggingStep = (event: DragEvent) => event.dataTransfer.types.includes(STEP_DRAG_TYPE);
 
-export function Canvas({ index, definition, problems, onChange, onDropStep, selection, onSelectionChange, run }: CanvasProps) {
+/**
+ * Memoized: the editor renders for its own state (an open form, the palette, the tab) far more
+ * often than the graph changes, and each render here hands React Flow its props again.
+ */
+export const Canvas = memo(CanvasView);
+
+function CanvasView({ index, definition, problems, onChange, onDropStep, selection, onSelectionChange, run }: CanvasProps) {
   const { readOnly } = useEditorActions();
   const { resolvedTheme } = useTheme();
   const flow = useReactFlow();
@@ -338,46 +348,43 @@ export function Canvas({ index, definition, problems, onChange, onDropStep, sele
     setSelectedEdges((current) => applySelection(current, changes));
   }, []);
 
-  const asConnection = (from: { source: string; sourceHandle?: string | null; target: string; targetHandle?: string | null }): Connection => ({
-    source: from.source,
-    sourceHandle: from.sourceHandle ?? "out",
-    target: from.target,
-    targetHandle: from.targetHandle ?? "in",
-  });
+  // React Flow copies each handler and option into its store whenever its identity changes, and
+  // every store update runs the selectors of all the node and edge views (a 300-step graph: tens of
+  // ms). Built once per edit of the graph, not at every render (each drag frame renders this).
+  const handlers = useMemo((): Partial<ReactFlowProps<CanvasNode, Edge<StepEdgeData>>> & { overCanvas: (event: DragEvent) => void } => {
+    const asConnection = (from: { source: string; sourceHandle?: string | null; target: string; targetHandle?: string | null }): Connection => ({
+      source: from.source,
+      sourceHandle: from.sourceHandle ?? "out",
+      target: from.target,
+      targetHandle: from.targetHandle ?? "in",
+    });
 
-  // A step type from the palette over the canvas: the connection under the pointer lights up as
-  // under a dragged step. Entering an element (a node, an edge) is handled alike: Chromium sends
-  // only dragenter on the move that enters one, and the drop must be accepted there too.
-  const overCanvas = (event: DragEvent) => {
-    if (readOnly || !draggingStep(event)) return;
-    event.preventDefault();
-    event.dataTransfer.dropEffect = "copy";
-    setDropEdge(edgeAt(definition, flow.screenToFlowPosition({ x: event.clientX, y: event.clientY }), flow.getNode));
-  };
+    // A step type from the palette over the canvas: the connection under the pointer lights up as
+    // under a dragged step. Entering an element (a node, an edge) is handled alike: Chromium sends
+    // only dragenter on the move that enters one, and the drop must be accepted there too.
+    const overCanvas = (event: DragEvent) => {
+      if (readOnly || !draggingStep(event)) return;
+      event.preventDefault();
+      event.dataTransfer.dropEffect = "copy";
+      setDropEdge(edgeAt(definition, flow.screenToFlowPosition({ x: event.clientX, y: event.clientY }), flow.getNode));
+    };
 
-  const isValidConnection: IsValidConnection = (candidate) => checkConnection(index, definition, asConnection(candidate)).ok;
+    const isValidConnection: IsValidConnection = (candidate) => checkConnection(index, definition, asConnection(candidate)).ok;
 
-  const onConnectEnd: OnConnectEnd = (_event, state) => {
-    // Dropped on a handle that refused it: say why, rather than let the line vanish.
-    if (state.isValid !== false || !state.fromHandle || !state.toHandle) return;
-    const [from, to] = state.fromHandle.type === "source" ? [state.fromHandle, state.toHandle] : [state.toHandle, state.fromHandle];
-    const check = checkConnection(index, definition, asConnection({ source: from.nodeId, sourceHandle: from.id, target: to.nodeId, targetHandle: to.id }));
-    if (!check.ok) toast.error("Not connected", { description: check.reason });
-  };
+    const onConnectEnd: OnConnectEnd = (_event, state) => {
+      // Dropped on a handle that refused it: say why, rather than let the line vanish.
+      if (state.isValid !== false || !state.fromHandle || !state.toHandle) return;
+      const [from, to] = state.fromHandle.type === "source" ? [state.fromHandle, state.toHandle] : [state.toHandle, state.fromHandle];
+      const check = checkConnection(index, definition, asConnection({ source: from.nodeId, sourceHandle: from.id, target: to.nodeId, targetHandle: to.id }));
+      if (!check.ok) toast.error("Not connected", { description: check.reason });
+    };
 
-  return (
-    <ReactFlow<CanvasNode>
-      nodes={nodes}
-      edges={edges}
-      nodeTypes={nodeTypes}
-      edgeTypes={edgeTypes}
-      colorMode={resolvedTheme === "dark" ? "dark" : "light"}
-      onNodesChange={onNodesChange}
-      onEdgesChange={onEdgesChange}
-      isValidConnection={isValidConnection}
-      onConnect={(connection) => onChange(connect(definition, asConnection(connection)), true)}
-      onConnectEnd={onConnectEnd}
-      onDelete={({ nodes: gone, edges: cut }) => {
+    return {
+      overCanvas,
+      isValidConnection,
+      onConnectEnd,
+      onConnect: (connection) => onChange(connect(definition, asConnection(connection)), true),
+      onDelete: ({ nodes: gone, edges: cut }) => {
         const ids = gone.map((node) => node.id);
         onChange(
           remove(definition, {
@@ -388,9 +395,9 @@ export function Canvas({ index, definition, problems, onChange, onDropStep, sele
           true,
         );
         onSelectionChange(new Set());
-      }}
-      onNodeDrag={(_event, node, dragged) => setDropEdge(edgeUnderDragged(definition, node, dragged, flow.getNode))}
-      onNodeDragStop={(_event, node, dragged) => {
+      },
+      onNodeDrag: (_event, node, dragged) => setDropEdge(edgeUnderDragged(definition, node, dragged, flow.getNode)),
+      onNodeDragStop: (_event, node, dragged) => {
         setDropEdge(null);
         const positions = new Map(dragged.filter((candidate) => candidate.id !== TRIGGER_ID).map((candidate) => [candidate.id, candidate.position]));
         const trigger = dragged.find((candidate) => candidate.id === TRIGGER_ID);
@@ -403,13 +410,11 @@ export function Canvas({ index, definition, problems, onChange, onDropStep, sele
           else toast.error("Not inserted", { description: inserted.reason });
         }
         onChange(next, true);
-      }}
-      onDragEnter={overCanvas}
-      onDragOver={overCanvas}
-      onDragLeave={(event) => {
+      },
+      onDragLeave: (event) => {
         if (!event.currentTarget.contains(event.relatedTarget as globalThis.Node | null)) setDropEdge(null);
-      }}
-      onDrop={(event) => {
+      },
+      onDrop: (event) => {
         const type = event.dataTransfer.getData(STEP_DRAG_TYPE);
         if (readOnly || !type) return;
         event.preventDefault();
@@ -418,29 +423,53 @@ export function Canvas({ index, definition, problems, onChange, onDropStep, sele
         const position = { x: centre.x - NODE_WIDTH / 2, y: centre.y - NODE_HEIGHT / 2 };
         const edgeId = edgeAt(definition, centre, flow.getNode);
         onDropStep(type, edgeId ? { kind: "on-edge", edgeId, position } : { kind: "at", position });
-      }}
-      onMoveEnd={(event, viewport: Viewport) => {
+      },
+      onMoveEnd: (event, viewport: Viewport) => {
         // Only the person's panning and zooming: fitting the view on open is not an edit to save.
         if (!event) return;
         const saved = definition.ui?.viewport;
         if (saved && saved.x === viewport.x && saved.y === viewport.y && saved.zoom === viewport.zoom) return;
         onChange({ ...definition, ui: { ...definition.ui, viewport } }, false);
-      }}
+      },
+      onInit: () => {
+        if (!definition.ui?.viewport) void flow.fitView({ maxZoom: 1 });
+      },
+    };
+  }, [definition, index, onChange, onDropStep, onSelectionChange, flow, readOnly]);
+
+  return (
+    <ReactFlow<CanvasNode>
+      nodes={nodes}
+      edges={edges}
+      nodeTypes={nodeTypes}
+      edgeTypes={edgeTypes}
+      colorMode={resolvedTheme === "dark" ? "dark" : "light"}
+      onNodesChange={onNodesChange}
+      onEdgesChange={onEdgesChange}
+      isValidConnection={handlers.isValidConnection}
+      onConnect={handlers.onConnect}
+      onConnectEnd={handlers.onConnectEnd}
+      onDelete={handlers.onDelete}
+      onNodeDrag={handlers.onNodeDrag}
+      onNodeDragStop={handlers.onNodeDragStop}
+      onDragEnter={handlers.overCanvas}
+      onDragOver={handlers.overCanvas}
+      onDragLeave={handlers.onDragLeave}
+      onDrop={handlers.onDrop}
+      onMoveEnd={handlers.onMoveEnd}
       defaultViewport={definition.ui?.viewport}
       fitView={!definition.ui?.viewport}
-      fitViewOptions={{ maxZoom: 1 }}
+      fitViewOptions={FIT_VIEW}
       minZoom={0.1}
       nodesDraggable={!readOnly}
       nodesConnectable={!readOnly}
       elementsSelectable
-      deleteKeyCode={readOnly ? null : ["Backspace", "Delete"]}
-      multiSelectionKeyCode={["Meta", "Control"]}
+      deleteKeyCode={readOnly ? null : DELETE_KEYS}
+      multiSelectionKeyCode={MULTI_SELECTION_KEYS}
       selectionKeyCode="Shift"
       onlyRenderVisibleElements
       aria-label="Workflow canvas"
-      onInit={() => {
-        if (!definition.ui?.viewport) void flow.fitView({ maxZoom: 1 });
-      }}
+      onInit={handlers.onInit}
     >
       <Background gap={20} />
       <Controls showInteractive={false} />

@@ -187,14 +187,18 @@ function Editor({
   }, [autosave, router]);
 
   // A new step, picked in the palette or dropped from it, is selected and its form opens.
-  const add = (type: string, placement: Placement) => {
-    const added = addNode(index, definition, type, placement);
-    if (added.refused) toast.error("Not inserted", { description: added.refused });
-    change(added.definition);
-    setSelection(new Set([added.id]));
-    setModal({ nodeId: added.id });
-    return added.definition.nodes.find((node) => node.id === added.id)!.position;
-  };
+  // Stable between edits: the canvas is memoized and takes it as a prop.
+  const add = useCallback(
+    (type: string, placement: Placement) => {
+      const added = addNode(index, definition, type, placement);
+      if (added.refused) toast.error("Not inserted", { description: added.refused });
+      change(added.definition);
+      setSelection(new Set([added.id]));
+      setModal({ nodeId: added.id });
+      return added.definition.nodes.find((node) => node.id === added.id)!.position;
+    },
+    [index, definition, change],
+  );
   const pick = (type: string) => {
     if (!palette) return;
     setPalette(null);
