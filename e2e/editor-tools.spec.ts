@@ -298,3 +298,26 @@ test("a step dragged from the palette lands where it is dropped, and onto a conn
   await expect(nodes(page)).toHaveCount(4);
   await expect(page.getByRole("button", { name: "Insert a step here" })).toHaveCount(2);
 });
+
+test("a JSON field (CodeMirror, loaded with the first form that has one) says where its JSON is broken and keeps what parses", async ({ page }) => {
+  await start(page, "JSON field");
+  await page.getByRole("button", { name: "Add a step after Manual: Start" }).click();
+  await pick(page, "signature", "Request signature");
+  const modal = modalOf(page);
+  const code = modal.locator(".cm-content");
+  await code.click();
+  // Inserted whole, as a paste: typed key by key, CodeMirror would close each bracket and quote itself.
+  await page.keyboard.insertText('[{"name": "Ada Lovelace",\n "email" "ada@example.test"}]');
+  await expect(modal.getByText(/^Invalid JSON at line 2, column \d+/)).toBeVisible();
+  await expect(modal.locator(".cm-lint-marker-error")).toHaveCount(1);
+  await shots(page, "editor-json-field");
+
+  await page.keyboard.press("Control+A");
+  await page.keyboard.insertText('[{"name": "Ada Lovelace", "email": "ada@example.test"}]');
+  await expect(modal.getByText(/^Invalid JSON/)).toHaveCount(0);
+  await modal.getByRole("button", { name: "Apply" }).click();
+  await saved(page);
+  await page.reload();
+  await step(page, "Request signature").dblclick();
+  await expect(modalOf(page).locator(".cm-content")).toContainText('"email": "ada@example.test"');
+});

@@ -1,12 +1,9 @@
 "use client";
 
-import { json, jsonParseLinter } from "@codemirror/lang-json";
-import { linter, lintGutter } from "@codemirror/lint";
 import * as Popover from "@radix-ui/react-popover";
-import CodeMirror from "@uiw/react-codemirror";
 import { Command } from "cmdk";
 import { ChevronsUpDown, LoaderCircle } from "lucide-react";
-import { useTheme } from "next-themes";
+import dynamic from "next/dynamic";
 import { useEffect, useId, useRef, useState, type ReactNode } from "react";
 import type { FieldHint, OptionItem, OptionsPage } from "@/lib/catalog/description";
 import type { ActionResult } from "@/lib/auth/action";
@@ -293,28 +290,20 @@ function DateTimeWidget(props: WidgetProps) {
   );
 }
 
-// Built once: new values on each render make CodeMirror reconfigure itself, on every keystroke of every field in the modal.
-const jsonExtensions = [json(), linter(jsonParseLinter()), lintGutter()];
-const jsonSetup = { foldGutter: false, highlightActiveLine: false };
+// Loaded when the first JSON field renders (json-code.tsx says why); the box keeps its place meanwhile.
+const JsonCode = dynamic(() => import("./json-code"), { ssr: false, loading: () => <div className="min-h-20" aria-hidden /> });
 
 /** JSON with highlighting and the parse error at its line and column; the value changes only while the text parses. */
 function JsonWidget({ value, onChange, id, describedBy }: WidgetProps) {
-  const { resolvedTheme } = useTheme();
   const [text, setText] = useState(() => (value === undefined ? "" : JSON.stringify(value, null, 2)));
   const [error, setError] = useState<string | null>(null);
   return (
     <div className="grid gap-1">
       <div className="overflow-hidden rounded-md border border-input text-xs">
-        <CodeMirror
+        <JsonCode
           id={id}
-          aria-describedby={describedBy}
-          value={text}
-          height="auto"
-          minHeight="80px"
-          maxHeight="280px"
-          theme={resolvedTheme === "dark" ? "dark" : "light"}
-          extensions={jsonExtensions}
-          basicSetup={jsonSetup}
+          describedBy={describedBy}
+          text={text}
           onChange={(next) => {
             setText(next);
             if (next.trim() === "") {
