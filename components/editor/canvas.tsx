@@ -1,6 +1,5 @@
 "use client";
 
-import type { HandleDescription } from "@/lib/catalog/description";
 import {
   Background,
   BaseEdge,
@@ -34,6 +33,7 @@ import {
   checkConnection,
   connect,
   inputsOf,
+  NO_HANDLES,
   insertOnEdge,
   isNoteNodeId,
   moveNodes,
@@ -75,9 +75,6 @@ const DELETE_KEYS = ["Backspace", "Delete"];
 const MULTI_SELECTION_KEYS = ["Meta", "Control"];
 const edgeTypes = { step: memo(StepEdge) };
 
-// One array for every build of the trigger's node: its data is compared by identity (keepUnchanged).
-const NO_INPUTS: HandleDescription[] = [];
-
 function toNodes(
   index: CatalogIndex,
   definition: WorkflowDefinition,
@@ -105,7 +102,7 @@ function toNodes(
       title: trigger?.name ?? definition.trigger.type,
       typeLabel: trigger?.description ?? "",
       icon: trigger?.icon ?? { builtin: "manual" },
-      inputs: NO_INPUTS,
+      inputs: NO_HANDLES,
       outputs: outputsOf(index, definition, TRIGGER_ID),
       errors: 0,
       warnings: 0,
@@ -432,7 +429,7 @@ function CanvasView({ index, definition, problems, onChange, onDropStep, selecti
         onChange({ ...definition, ui: { ...definition.ui, viewport } }, false);
       },
       onInit: () => {
-        if (!definition.ui?.viewport) void flow.fitView({ maxZoom: 1 });
+        if (!definition.ui?.viewport) void flow.fitView(FIT_VIEW);
       },
     };
   }, [definition, index, onChange, onDropStep, onSelectionChange, flow, readOnly]);

@@ -35,8 +35,8 @@ const triggerOutputs: HandleDescription[] = [{ id: "out", label: "Start", multip
 export function outputsOf(index: CatalogIndex, definition: WorkflowDefinition, id: string): HandleDescription[] {
   if (id === TRIGGER_ID) return index.triggerTypes.get(definition.trigger.type)?.outputs ?? triggerOutputs;
   const node = definition.nodes.find((candidate) => candidate.id === id);
-  if (!node) return [];
-  const declared = index.nodeTypes.get(node.type)?.outputs ?? [];
+  if (!node) return NO_HANDLES;
+  const declared = index.nodeTypes.get(node.type)?.outputs ?? NO_HANDLES;
   if (!node.continueOnError) return declared;
   // The same array each time for a type: the canvas compares a node's handles by identity.
   let outputs = withErrorHandle.get(declared);
@@ -46,8 +46,12 @@ export function outputsOf(index: CatalogIndex, definition: WorkflowDefinition, i
 
 const withErrorHandle = new WeakMap<HandleDescription[], HandleDescription[]>();
 
+// The canvas compares a node's handles by identity, so the fallbacks are one array each too.
+export const NO_HANDLES: HandleDescription[] = [];
+const defaultInputs: HandleDescription[] = [{ id: "in", label: "In" }];
+
 export function inputsOf(index: CatalogIndex, node: WorkflowNode): HandleDescription[] {
-  return index.nodeTypes.get(node.type)?.inputs ?? [{ id: "in", label: "In" }];
+  return index.nodeTypes.get(node.type)?.inputs ?? defaultInputs;
 }
 
 export type Connection = { source: string; sourceHandle: string; target: string; targetHandle: string };
