@@ -74,7 +74,10 @@ export default defineConfig({
       reuseExistingServer: false,
     },
     {
-      command: `node_modules/.bin/next start -p ${port}`,
+      // Idle keep-alive connections stay open longer than a spec's pause between API calls: with
+      // Node's 5 s default the server could close a socket just as a spec's request reused it
+      // (ECONNRESET on a POST, seen once in a fresh-clone run).
+      command: `node_modules/.bin/next start -p ${port} --keepAliveTimeout 120000`,
       url: `${baseURL}/api/health`,
       timeout: 120_000,
       reuseExistingServer: false,
