@@ -299,7 +299,7 @@ test("a step dragged from the palette lands where it is dropped, and onto a conn
   await expect(page.getByRole("button", { name: "Insert a step here" })).toHaveCount(2);
 });
 
-test("a JSON field (CodeMirror, loaded with the first form that has one) says where its JSON is broken and keeps what parses", async ({ page }) => {
+test("a JSON field (CodeMirror, loaded once the editor is idle) says where its JSON is broken and keeps what parses", async ({ page }) => {
   await start(page, "JSON field");
   await page.getByRole("button", { name: "Add a step after Manual: Start" }).click();
   await pick(page, "signature", "Request signature");

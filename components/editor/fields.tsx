@@ -3,8 +3,7 @@
 import * as Popover from "@radix-ui/react-popover";
 import { Command } from "cmdk";
 import { ChevronsUpDown, LoaderCircle } from "lucide-react";
-import dynamic from "next/dynamic";
-import { useEffect, useId, useRef, useState, type ReactNode } from "react";
+import { useEffect, useId, useRef, useState, type ComponentProps, type ReactNode } from "react";
 import type { FieldHint, OptionItem, OptionsPage } from "@/lib/catalog/description";
 import type { ActionResult } from "@/lib/auth/action";
 import { controlClasses, Input } from "@/components/ui/input";
@@ -290,8 +289,38 @@ function DateTimeWidget(props: WidgetProps) {
   );
 }
 
-// Loaded when the first JSON field renders (json-code.tsx says why); the box keeps its place meanwhile.
-const JsonCode = dynamic(() => import("./json-code"), { ssr: false, loading: () => <div className="min-h-20" aria-hidden /> });
+type JsonCode = typeof import("./json-code").default;
+let jsonCode: JsonCode | undefined;
+let loadingJsonCode: Promise<JsonCode> | undefined;
+
+/**
+ * Fetches and evaluates CodeMirror (json-code.tsx says why it is apart). The editor asks for it once
+ * the page is idle, so a form opened later draws it in the same render: loaded by the form itself,
+ * its ~40 ms of evaluating and mounting landed among the first keys typed there.
+ */
+export function loadJsonCode(): Promise<JsonCode> {
+  loadingJsonCode ??= import("./json-code").then(
+    (module) => (jsonCode = module.default),
+    (error: unknown) => {
+      loadingJsonCode = undefined; // the next form that needs it asks again
+      throw error;
+    },
+  );
+  return loadingJsonCode;
+}
+
+/** CodeMirror once it is loaded (at once when the editor preloaded it); until then the box keeps its place. */
+function LazyJsonCode(props: ComponentProps<JsonCode>) {
+  const [Loaded, setLoaded] = useState(() => jsonCode);
+  useEffect(() => {
+    if (!Loaded)
+      loadJsonCode().then(
+        (component) => setLoaded(() => component),
+        () => undefined,
+      );
+  }, [Loaded]);
+  return Loaded ? <Loaded {...props} /> : <div className="min-h-20" aria-hidden />;
+}
 
 /** JSON with highlighting and the parse error at its line and column; the value changes only while the text parses. */
 function JsonWidget({ value, onChange, id, describedBy }: WidgetProps) {
@@ -300,7 +329,7 @@ function JsonWidget({ value, onChange, id, describedBy }: WidgetProps) {
   return (
     <div className="grid gap-1">
       <div className="overflow-hidden rounded-md border border-input text-xs">
-        <JsonCode
+        <LazyJsonCode
           id={id}
           describedBy={describedBy}
           text={text}

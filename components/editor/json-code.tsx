@@ -6,8 +6,8 @@ import CodeMirror from "@uiw/react-codemirror";
 import { useTheme } from "next-themes";
 
 // CodeMirror, for a JSON field of a step's form. Its own module so that the editor page loads it
-// only when a form with such a field opens (fields.tsx imports it dynamically): it is most of the
-// script a 300-step workflow's page would otherwise evaluate on open without using it.
+// once it is idle after opening (fields.tsx, loadJsonCode): it is most of the script a 300-step
+// workflow's page would otherwise evaluate while it opens.
 
 // Built once: new values on each render make CodeMirror reconfigure itself, on every keystroke of every field in the modal.
 const jsonExtensions = [json(), linter(jsonParseLinter()), lintGutter()];

@@ -26,7 +26,7 @@ import { cn } from "@/lib/utils/cn";
 import { Canvas } from "./canvas";
 import { ConfigModal } from "./config-modal";
 import { EditorActionsContext, type EditorActions } from "./editor-context";
-import type { LoadOptions } from "./fields";
+import { loadJsonCode, type LoadOptions } from "./fields";
 import {
   addNode,
   addNote,
@@ -126,6 +126,14 @@ function Editor({
     : lastRun
       ? `the last run (${new Date(lastRun.createdAt).toLocaleString()})`
       : "the trigger's sample payload";
+
+  // CodeMirror, for the JSON fields of step forms, while nothing else is happening (fields.tsx says why).
+  useEffect(() => {
+    const preload = () => void loadJsonCode().catch(() => undefined);
+    if (typeof requestIdleCallback !== "function") return void setTimeout(preload, 1000);
+    const handle = requestIdleCallback(preload);
+    return () => cancelIdleCallback(handle);
+  }, []);
 
   // A draft saved elsewhere (a restored version, the other tab after "Reload theirs") arrives as
   // new props: take it when this tab has nothing unsaved.

@@ -27,13 +27,17 @@ function refreshPages() {
   if (!scopedCaller()) revalidatePath("/", "layout");
 }
 
-/** A server action acting for the signed-in user's current company. Input is validated by `run`. */
-export function companyAction<I, T>(run: (db: Db, caller: Caller, input: I) => Promise<T>) {
+/**
+ * A server action acting for the signed-in user's current company. Input is validated by `run`.
+ * `refresh: false` leaves the pages as they are: the response then carries no page rendered again,
+ * for a caller that refreshes when it suits it (the editor's autosave, components/editor/use-autosave.ts).
+ */
+export function companyAction<I, T>(run: (db: Db, caller: Caller, input: I) => Promise<T>, options: { refresh?: boolean } = {}) {
   return (input: I): Promise<ActionResult<T>> =>
     settle(input, async () => {
       const caller = await requireCaller();
       const result = await run(await getDb(), caller, input);
-      refreshPages();
+      if (options.refresh !== false) refreshPages();
       return result;
     });
 }

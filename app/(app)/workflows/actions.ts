@@ -3,6 +3,8 @@
 import { catalog } from "@/lib/catalog";
 import { z } from "zod";
 import { companyAction } from "@/lib/auth/action";
+import type { Caller } from "@/lib/auth/roles";
+import type { Db } from "@/lib/db";
 import { idSchema } from "@/lib/companies/schemas";
 import {
   createWorkflow,
@@ -26,10 +28,15 @@ const validateInput = withId({ definition: z.unknown().optional(), mode: z.enum(
 
 export const createWorkflowAction = companyAction((db, caller, input: unknown) => createWorkflow(db, catalog, caller, input));
 
-export const updateWorkflowAction = companyAction((db, caller, input: unknown) => {
+function update(db: Db, caller: Caller, input: unknown) {
   const { id, changes } = updateInput.parse(input);
   return updateWorkflow(db, catalog, caller, id, changes);
-});
+}
+
+export const updateWorkflowAction = companyAction(update);
+
+/** The editor's autosave: the same update, answered without the page (the editor refreshes it once the person pauses). */
+export const saveDraftAction = companyAction(update, { refresh: false });
 
 export const deleteWorkflowAction = companyAction(async (db, caller, input: unknown) => {
   await deleteWorkflow(db, caller, idSchema.parse(input).id);
