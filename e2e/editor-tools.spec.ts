@@ -131,9 +131,12 @@ test("sticky notes are written, saved, copied and deleted; Tab opens the palette
   await page.mouse.up();
   await saved(page);
   await expect(page.getByRole("button", { name: "Insert a step here" })).toHaveCount(3);
+  await page.getByRole("tab", { name: "Table" }).click();
   const table = page.getByRole("table", { name: "Nodes of the draft" });
   await expect(table.getByRole("row", { name: /^noop core\.noop/ })).toContainText("wait");
   await expect(table.getByRole("row", { name: /^wait control\.wait/ })).toContainText("noop_2");
+  await shots(page, "editor-table");
+  await page.getByRole("tab", { name: "Canvas" }).click();
   await page.getByRole("button", { name: "Zoom to fit" }).click();
   await shots(page, "editor-sticky-note");
 
@@ -281,10 +284,12 @@ test("a step dragged from the palette lands where it is dropped, and onto a conn
   await modal.getByRole("button", { name: "Apply" }).click();
   await saved(page);
   await expect(page.getByRole("button", { name: "Insert a step here" })).toHaveCount(3);
+  await page.getByRole("tab", { name: "Table" }).click();
   const table = page.getByRole("table", { name: "Nodes of the draft" });
   await expect(table.getByRole("row", { name: /^noop core\.noop/ })).toContainText("wait_2");
   await expect(table.getByRole("row", { name: /^wait_2 control\.wait/ })).toContainText("noop_2");
   await expect(table.getByRole("row", { name: /^wait control\.wait/ })).toContainText("Nothing (ends here)");
+  await page.getByRole("tab", { name: "Canvas" }).click();
   await page.getByRole("button", { name: "Zoom to fit" }).click();
   await shot(page, "editor-palette-dropped");
 

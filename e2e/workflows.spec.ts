@@ -39,6 +39,7 @@ test("an admin creates a workflow, saves a two-step draft, publishes version 1 a
     ],
   });
   await expect(page.getByText("No problems in the saved draft.")).toBeVisible();
+  await page.getByRole("tab", { name: "Table" }).click();
   const nodes = page.getByRole("table", { name: "Nodes of the draft" });
   await expect(nodes.getByRole("row")).toHaveCount(3);
   await expect(nodes.getByRole("row", { name: /^a core\.noop/ })).toContainText("b");

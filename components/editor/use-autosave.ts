@@ -27,7 +27,7 @@ type AutosaveOptions = {
  * Saves the draft a moment after each change, with the revision it is based on. A save refused
  * because someone else saved first stops autosaving until the person picks: reload theirs, or
  * overwrite with this one. The save's answer is the revision and the problems only. What the page
- * shows around the editor (publish check, nodes table, changes since published) is fetched again once
+ * shows around the editor (publish check, changes since published, versions) is fetched again once
  * the person pauses: rendering that page again took ~40 ms of main thread for a 300-step draft, and
  * when it came in a save's response it landed among the keys of whoever went on typing.
  */

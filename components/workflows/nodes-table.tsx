@@ -50,7 +50,7 @@ export function NodesTable({ definition }: { definition: WorkflowDefinition }) {
         </dd>
       </dl>
       {definition.nodes.length === 0 ? (
-        <p className="rounded-lg border border-dashed px-4 py-6 text-center text-sm text-muted-foreground">No nodes yet: add them to the definition above.</p>
+        <p className="rounded-lg border border-dashed px-4 py-6 text-center text-sm text-muted-foreground">No steps yet: add them on the canvas.</p>
       ) : (
         <Table>
           <TableCaption>Nodes of the draft</TableCaption>

@@ -25,7 +25,6 @@ import { WorkflowEditor } from "@/components/editor/workflow-editor";
 import { TriggerCard } from "@/components/triggers/trigger-card";
 import { ChangesSummary } from "@/components/workflows/changes-summary";
 import { ConnectionsSection } from "@/components/workflows/connections-section";
-import { NodesTable } from "@/components/workflows/nodes-table";
 import { PublishButton } from "@/components/workflows/publish-button";
 import { RunNowDialog } from "@/components/workflows/run-now-dialog";
 import { RenameWorkflowDialog } from "@/components/workflows/rename-workflow-dialog";
@@ -230,16 +229,6 @@ export default async function WorkflowPage({ params, searchParams }: PageProps) 
             </CardContent>
           </Card>
         )}
-
-        <Card>
-          <CardHeader>
-            <CardTitle>Nodes</CardTitle>
-            <CardDescription>The steps of the draft and where each one leads.</CardDescription>
-          </CardHeader>
-          <CardContent>
-            <NodesTable definition={workflow.draft} />
-          </CardContent>
-        </Card>
 
         <Card>
           <CardHeader>
