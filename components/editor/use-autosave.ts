@@ -79,7 +79,9 @@ export function useAutosave({ workflowId, definition, revision, problems: loaded
       setSavedRevision(result.data.revision);
       saved.current = sending;
       setFailure(null);
-      setProblems(result.data.problems);
+      // The same problems as before (most saves) keep their array, so the canvas has no node to redraw.
+      const next = result.data.problems;
+      setProblems((current) => (JSON.stringify(current) === JSON.stringify(next) ? current : next));
       setStatus(latest.current === sending ? "saved" : "pending");
       clearTimeout(refreshTimer.current);
       refreshTimer.current = setTimeout(() => {
