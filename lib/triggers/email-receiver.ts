@@ -2,7 +2,7 @@ import { Resend } from "resend";
 import { getEnv } from "@/lib/config/env";
 import type { Db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { storeFile } from "@/lib/files/store";
+import { deleteFile, storeFile } from "@/lib/files/store";
 import { logger } from "@/lib/log";
 import type { NodeCatalog } from "@/lib/workflow/node-types";
 import { recordRejected, takeEvent } from "./intake";
@@ -25,6 +25,15 @@ export const inboundAddress = (workflowId: string, domain = getEnv().INBOUND_EMA
 
 type Answer = { status: number; body: Record<string, unknown> };
 type Received = { type?: string; data?: { email_id?: string; to?: string[]; cc?: string[] } };
+
+/** Deletes the files of an email that was not taken in; a failure is logged, never put before the intake's own outcome. */
+async function dropFiles(db: Db, companyId: string, files: { fileId: string }[]) {
+  for (const { fileId } of files) {
+    await deleteFile(db, companyId, fileId).catch((error: unknown) =>
+      logger.warn({ err: error, fileId }, "an inbound attachment no email refers to was not deleted"),
+    );
+  }
+}
 
 /** The bare address of "Name <a@b>" or "a@b", lower case. */
 const bare = (address: string) => (/<([^>]+)>/.exec(address)?.[1] ?? address).trim().toLowerCase();
@@ -129,41 +138,50 @@ export async function receiveInboundEmail(db: Db, catalog: NodeCatalog, request:
   const runIds: string[] = [];
   for (const target of pending) {
     const attachments = [];
-    for (const file of files) {
-      const stored = await storeFile(db, target.companyId, { filename: file.filename, contentType: file.contentType, bytes: new Uint8Array(file.content) });
-      attachments.push({ filename: file.filename, contentType: file.contentType, size: stored.size, fileId: stored.id });
-    }
-    const payload = {
-      from: email.from,
-      to: email.to,
-      cc: email.cc ?? [],
-      subject: email.subject,
-      text: email.text ?? "",
-      html: email.html,
-      headers: email.headers ?? {},
-      date: email.created_at,
-      attachments,
-    };
-    const problem = storableProblem(payload);
-    if (problem) {
-      await recordRejected(db, {
+    let taken = false;
+    try {
+      for (const file of files) {
+        const stored = await storeFile(db, target.companyId, { filename: file.filename, contentType: file.contentType, bytes: new Uint8Array(file.content) });
+        attachments.push({ filename: file.filename, contentType: file.contentType, size: stored.size, fileId: stored.id });
+      }
+      const payload = {
+        from: email.from,
+        to: email.to,
+        cc: email.cc ?? [],
+        subject: email.subject,
+        text: email.text ?? "",
+        html: email.html,
+        headers: email.headers ?? {},
+        date: email.created_at,
+        attachments,
+      };
+      const problem = storableProblem(payload);
+      if (problem) {
+        await recordRejected(db, {
+          companyId: target.companyId,
+          workflowId: target.id,
+          triggerType: "email.inbound",
+          source: "resend",
+          reason: `The email cannot be stored: ${problem}`,
+        });
+        continue;
+      }
+      const result = await takeEvent(db, catalog, {
         companyId: target.companyId,
         workflowId: target.id,
         triggerType: "email.inbound",
         source: "resend",
-        reason: `The email cannot be stored: ${problem}`,
+        externalId: `${emailId}:${target.id}`,
+        payload,
       });
-      continue;
+      taken = !result.duplicate;
+      runIds.push(...result.runIds);
+    } finally {
+      // Stored before the intake's commit (a run's payload names them): when the email was not
+      // taken in (refused, the same delivery taken by a concurrent one, a failed commit) nothing
+      // refers to them.
+      if (!taken) await dropFiles(db, target.companyId, attachments);
     }
-    const taken = await takeEvent(db, catalog, {
-      companyId: target.companyId,
-      workflowId: target.id,
-      triggerType: "email.inbound",
-      source: "resend",
-      externalId: `${emailId}:${target.id}`,
-      payload,
-    });
-    runIds.push(...taken.runIds);
   }
   logger.info({ emailId, workflows: pending.length, runs: runIds.length, limited: Boolean(limited) }, "inbound email taken in");
   if (limited) throw limited;

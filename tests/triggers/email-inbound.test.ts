@@ -95,4 +95,37 @@ describe("Resend inbound email", () => {
     const nobody = fake.receive({ from: "x@y.example", to: ["someone@else.example"], subject: "Invoice" });
     expect((await deliver(nobody)).status).toBe(200);
   });
+
+  it("keeps no attachment of an email it did not take in: one it refuses, and the second of two deliveries at once", async () => {
+    const filesNamed = (filename: string) => database.prisma.storedFile.count({ where: { companyId: owner.companyId, filename } });
+    const id = await inboxWorkflow();
+    const to = [inboundAddress(id, "in.flowline.test")];
+
+    // A NUL in the subject: the payload cannot be stored, so the email is refused after its attachment was.
+    const refused = fake.receive({
+      from: "x@y.example",
+      to,
+      subject: "bad \u0000 subject",
+      attachments: [{ filename: "refused.pdf", contentType: "application/pdf", content: Buffer.from("%PDF-1.4 a") }],
+    });
+    expect((await deliver(refused)).status).toBe(202);
+    expect(await runsOf(id)).toHaveLength(0);
+    expect(await database.prisma.inboundEvent.count({ where: { workflowId: id, status: "rejected" } })).toBe(1);
+    expect(await filesNamed("refused.pdf")).toBe(0);
+
+    // The same delivery twice at once: both may fetch and store before either commits; one run, one file.
+    const twice = fake.receive({
+      from: "x@y.example",
+      to,
+      subject: "Twice",
+      attachments: [{ filename: "twice.pdf", contentType: "application/pdf", content: Buffer.from("%PDF-1.4 b") }],
+    });
+    const answers = await Promise.all([deliver(twice), deliver({ body: twice.body, headers: fake.signedHeaders(twice.body) })]);
+    expect(answers.map((a) => a.status).sort()).toEqual(expect.arrayContaining([202]));
+    const runs = await runsOf(id);
+    expect(runs).toHaveLength(1);
+    expect(await filesNamed("twice.pdf")).toBe(1);
+    const [attachment] = (runs[0]!.triggerPayload as { attachments: { fileId: string }[] }).attachments;
+    expect((await readFile(database.prisma, owner.companyId, attachment!.fileId)).filename).toBe("twice.pdf");
+  });
 });
