@@ -13,6 +13,12 @@ const saved = (page: Page) => expect(page.getByRole("status").filter({ hasText: 
 const modalOf = (page: Page) => page.getByRole("dialog").filter({ has: page.getByRole("button", { name: "Apply" }) });
 const text = (modal: Locator, label: string) => modal.getByRole("textbox", { name: new RegExp(`^${label}`) });
 
+/**
+ * A Wait with no duration blocks publishing: the page, fetched again a moment after the save, shows
+ * that above the editor and so moves the canvas down. Positions for a drag are measured after it.
+ */
+const publishCheckShown = (page: Page) => expect(page.getByText(/^Fix \d+ problems? to publish/)).toBeVisible();
+
 async function shots(page: Page, name: string) {
   await shot(page, `${name}-light`);
   await page.emulateMedia({ colorScheme: "dark" });
@@ -115,6 +121,7 @@ test("sticky notes are written, saved, copied and deleted; Tab opens the palette
   await text(modal, "Name").fill("Pause");
   await modal.getByRole("button", { name: "Apply" }).click();
   await saved(page);
+  await publishCheckShown(page);
 
   const edgePlus = page.getByRole("button", { name: "Insert a step here" }).nth(1);
   const target = await fitAndSettle(page, edgePlus);
@@ -270,6 +277,7 @@ test("a step dragged from the palette lands where it is dropped, and onto a conn
   expect(Math.abs(dropped.x + 120 * zoom - firstNow.x - (aside.x - first.x))).toBeLessThan(3);
   expect(Math.abs(dropped.y + 36 * zoom - firstNow.y - (aside.y - first.y))).toBeLessThan(3);
   await saved(page);
+  await publishCheckShown(page);
   await expect(page.getByRole("button", { name: "Insert a step here" })).toHaveCount(2);
 
   // Onto First → Last (just below its "+", on the line): it goes between them.

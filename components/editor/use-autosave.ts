@@ -11,7 +11,7 @@ export type SaveStatus = "saved" | "pending" | "saving" | "failed" | "conflict";
 
 /** Long enough to batch a burst of edits (typing a name, nudging a node), short enough to feel instant. */
 export const AUTOSAVE_DELAY_MS = 800;
-/** How long after the last save, with no edit since, the page around the editor is fetched again. */
+/** How long after the last save, with no edit or key since, the page around the editor is fetched again. */
 const PAGE_REFRESH_DELAY_MS = 1000;
 
 type AutosaveOptions = {
@@ -47,10 +47,46 @@ export function useAutosave({ workflowId, definition, revision, problems: loaded
   const statusRef = useRef(status);
   const takeNext = useRef(false);
   const refreshTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const pointerDown = useRef(false);
+  const refreshWanted = useRef(false);
   useLayoutEffect(() => {
     statusRef.current = status;
     latest.current = definition;
   });
+
+  // The page around the editor is fetched again once the person pauses: a second after the last
+  // save with no key pressed since (its render, ~40 ms for 300 steps, would land among the keys of
+  // someone typing in a step's form), and never while a button is held (the publish check above
+  // the canvas can come or go and move it: a node or palette item dragged then would land off target).
+  const refreshSoon = useCallback(() => {
+    refreshWanted.current = true;
+    clearTimeout(refreshTimer.current);
+    refreshTimer.current = setTimeout(() => {
+      if (pointerDown.current) return; // asked again on release
+      refreshWanted.current = false;
+      if (latest.current === saved.current && !inFlight.current) router.refresh(); // else the next save asks again
+    }, PAGE_REFRESH_DELAY_MS);
+  }, [router]);
+  useEffect(() => {
+    const press = () => (pointerDown.current = true);
+    const release = () => {
+      pointerDown.current = false;
+      if (refreshWanted.current) refreshSoon();
+    };
+    const key = () => {
+      if (refreshWanted.current) refreshSoon();
+    };
+    const listeners = [
+      ["pointerdown", press],
+      ["pointerup", release],
+      ["pointercancel", release],
+      ["keydown", key],
+    ] as const;
+    for (const [type, listener] of listeners) document.addEventListener(type, listener, true);
+    return () => {
+      for (const [type, listener] of listeners) document.removeEventListener(type, listener, true);
+    };
+  }, [refreshSoon]);
 
   const send = useCallback(
     async (overwrite: boolean): Promise<boolean> => {
@@ -83,13 +119,10 @@ export function useAutosave({ workflowId, definition, revision, problems: loaded
       const next = result.data.problems;
       setProblems((current) => (JSON.stringify(current) === JSON.stringify(next) ? current : next));
       setStatus(latest.current === sending ? "saved" : "pending");
-      clearTimeout(refreshTimer.current);
-      refreshTimer.current = setTimeout(() => {
-        if (latest.current === saved.current && !inFlight.current) router.refresh();
-      }, PAGE_REFRESH_DELAY_MS);
+      refreshSoon();
       return true;
     },
-    [workflowId, router],
+    [workflowId, refreshSoon],
   );
 
   const flush = useCallback(async (): Promise<boolean> => {
