@@ -53,9 +53,16 @@ export function createKeyring(current: string, previous: readonly string[] = [])
 /** The keyring of this server: ENCRYPTION_KEY (or the generated one) and ENCRYPTION_KEYS_PREVIOUS. */
 export function getKeyring(): Keyring {
   const env = getEnv();
-  const previous = env.ENCRYPTION_KEYS_PREVIOUS?.split(",").filter((k) => k.trim()) ?? [];
-  return createKeyring(env.encryptionKey, previous);
+  // Built again only when the keys change: decoding and hashing them was most of what opening a
+  // secret cost, once per webhook call.
+  const source = `${env.encryptionKey}|${env.ENCRYPTION_KEYS_PREVIOUS ?? ""}`;
+  if (serverKeyring?.source !== source) {
+    const previous = env.ENCRYPTION_KEYS_PREVIOUS?.split(",").filter((k) => k.trim()) ?? [];
+    serverKeyring = { source, keyring: createKeyring(env.encryptionKey, previous) };
+  }
+  return serverKeyring.keyring;
 }
+let serverKeyring: { source: string; keyring: Keyring } | undefined;
 
 export function seal(plaintext: string, keyring: Keyring = getKeyring()): Sealed {
   const key = keyring.keys.get(keyring.currentKeyId)!;

@@ -1,8 +1,8 @@
 import type { Db } from "@/lib/db";
 
-// Group commit for the hottest writes (run starts, run finishes): while one statement is in
-// flight, the writes that arrive wait for it and then go together in the next one, with one
-// round trip and one commit. Alone, a write goes at once (after the current turn of the event
+// Group commit for the hottest statements (run starts, run finishes, the intake, and the webhook
+// receiver's read of the workflow called): while one statement is in flight, the items that arrive
+// wait for it and then go together in the next one, with one round trip (and one commit). Alone, a write goes at once (after the current turn of the event
 // loop, so that requests read together also go together); under load the batches grow by
 // themselves. A batch the database refuses is tried again item by item, so one bad item fails
 // alone and the others still commit.

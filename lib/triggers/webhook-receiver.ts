@@ -1,4 +1,5 @@
 import type { Db } from "@/lib/db";
+import { groupCommit } from "@/lib/db/group-commit";
 import { AppError } from "@/lib/errors";
 import type { NodeCatalog } from "@/lib/workflow/node-types";
 import { recordRejected, takeEvent, type IntakeResult } from "./intake";
@@ -24,16 +25,28 @@ type AddressedRow = {
   publishedTrigger: Trigger;
 } & { [K in keyof StoredSecret]: StoredSecret[K] | null };
 
+// Calls that arrive together read their workflows in one statement (lib/db/group-commit.ts): at
+// 16 concurrent clients that read was a round trip per call, where a start has none.
+const readTogether = groupCommit<string, AddressedRow | undefined>({
+  write: async (db, ids) => {
+    const rows = await db.$queryRaw<(AddressedRow & { id: string })[]>`
+      SELECT w.id, w."companyId", w.enabled, w."sampleListenUntil", w.draft->'trigger' AS "draftTrigger", v.definition->'trigger' AS "publishedTrigger",
+             s."keyId", s.ciphertext, s."previousKeyId", s."previousCiphertext", s."previousExpiresAt"
+        FROM "Workflow" w LEFT JOIN "WorkflowVersion" v ON v.id = w."publishedVersionId" LEFT JOIN "WebhookSecret" s ON s."workflowId" = w.id
+       WHERE w.id = ANY(${ids}::text[]) AND w."deletedAt" IS NULL`;
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id));
+  },
+  take: (ids) => Math.min(ids.length, READ_BATCH),
+});
+const READ_BATCH = 200;
+
 /**
  * The workflow a call is for: its published webhook trigger, or its draft's while it listens for a
  * test event; with its secret. One read: the triggers alone, not the whole definitions.
  */
 async function addressed(db: Db, workflowId: string, now: Date) {
-  const [row] = await db.$queryRaw<AddressedRow[]>`
-    SELECT w."companyId", w.enabled, w."sampleListenUntil", w.draft->'trigger' AS "draftTrigger", v.definition->'trigger' AS "publishedTrigger",
-           s."keyId", s.ciphertext, s."previousKeyId", s."previousCiphertext", s."previousExpiresAt"
-      FROM "Workflow" w LEFT JOIN "WorkflowVersion" v ON v.id = w."publishedVersionId" LEFT JOIN "WebhookSecret" s ON s."workflowId" = w.id
-     WHERE w.id = ${workflowId} AND w."deletedAt" IS NULL`;
+  const row = await readTogether(db, workflowId);
   if (!row) return null;
   const listening = Boolean(row.sampleListenUntil && row.sampleListenUntil > now && row.draftTrigger?.type === "webhook");
   const trigger = listening ? row.draftTrigger : row.publishedTrigger;

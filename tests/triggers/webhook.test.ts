@@ -91,6 +91,22 @@ describe("signed webhook", () => {
     expect(await runsOf(hook.id)).toHaveLength(1);
   });
 
+  it("calls to several workflows at once, read in one statement, each reach their own workflow and are checked with its own secret", async () => {
+    const [a, b] = [await webhookWorkflow(), await webhookWorkflow()];
+    const body = (to: string) => JSON.stringify({ to });
+    const answers = await Promise.all([
+      post(a.id, body("a"), signed(a.secret, body("a"))),
+      post(b.id, body("b"), signed(b.secret, body("b"))),
+      post(a.id, body("a with b's secret"), signed(b.secret, body("a with b's secret"))),
+      post("no_such_workflow", body("nobody"), signed(a.secret, body("nobody"))),
+      post(b.id, body("b again"), signed(b.secret, body("b again"))),
+    ]);
+    expect(answers.map((answer) => answer.status)).toEqual([202, 202, 401, 404, 202]);
+    const payloads = async (id: string) => (await runsOf(id)).map((run) => (run.triggerPayload as { body: { to: string } }).body.to).sort();
+    expect(await payloads(a.id)).toEqual(["a"]);
+    expect(await payloads(b.id)).toEqual(["b", "b again"]);
+  });
+
   it("refuses forged, stale, future, tampered, unsigned and wrong-secret calls with no run, and records each with its reason", async () => {
     const hook = await webhookWorkflow();
     const body = JSON.stringify({ pay: 10 });
