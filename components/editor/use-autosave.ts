@@ -85,6 +85,7 @@ export function useAutosave({ workflowId, definition, revision, problems: loaded
     for (const [type, listener] of listeners) document.addEventListener(type, listener, true);
     return () => {
       for (const [type, listener] of listeners) document.removeEventListener(type, listener, true);
+      clearTimeout(refreshTimer.current);
     };
   }, [refreshSoon]);
 
@@ -139,12 +140,9 @@ export function useAutosave({ workflowId, definition, revision, problems: loaded
     if (!enabled || definition === saved.current || statusRef.current === "conflict") return;
     setStatus((current) => (current === "saving" ? current : "pending"));
     clearTimeout(timer.current);
-    clearTimeout(refreshTimer.current);
     timer.current = setTimeout(() => void flush(), AUTOSAVE_DELAY_MS);
     return () => clearTimeout(timer.current);
   }, [definition, enabled, flush, status]);
-
-  useEffect(() => () => clearTimeout(refreshTimer.current), []);
 
   useEffect(() => {
     if (status === "saved") return;
