@@ -29,6 +29,8 @@ afterAll(async () => {
   await database.close();
 });
 
+const performedCount = () => (fs.existsSync(effectsFile) ? fs.readFileSync(effectsFile, "utf8").split("\n").length : 0);
+
 function spawnWorker(): Promise<ChildProcess> {
   const child = spawn(process.execPath, [...entryPoint("tests/support/crash-worker.ts"), database.url!, effectsFile], {
     stdio: ["ignore", "pipe", "ignore"],
@@ -53,7 +55,13 @@ describe("crashes", () => {
     for (;;) {
       if ((await open()) === 0 || Date.now() > deadline) break;
       const workers = [await spawnWorker(), await spawnWorker()];
-      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200));
+      // Killed once they are performing effects (a new line in the file), a random moment later:
+      // a kill at a fixed delay after start-up could land before any claim on a slow machine (seen
+      // once: 4 kills, none mid-run), and then this test proves nothing.
+      const before = performedCount();
+      const until = Date.now() + 5_000;
+      while (performedCount() === before && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 5));
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 60));
       for (const worker of workers) worker.kill("SIGKILL");
       kills += workers.length;
       // let the leases of the dead expire (leaseMs 1000) now and then, so runs change hands mid-step
